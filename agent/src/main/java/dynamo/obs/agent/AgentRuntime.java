@@ -1,0 +1,127 @@
+package dynamo.obs.agent;
+
+import dynamo.obs.agent.config.Config;
+import dynamo.obs.agent.config.ConfigSource;
+import dynamo.obs.agent.config.LogFilter;
+import dynamo.obs.agent.health.HealthState;
+import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.metrics.AgentMetrics;
+import dynamo.obs.agent.runtime.HttpRoutes;
+import dynamo.obs.agent.runtime.InstrumentationInstaller;
+import dynamo.obs.agent.runtime.RuntimeHooks;
+import dynamo.obs.agent.server.SystemRoutes;
+import dynamo.obs.agent.server.SystemStatusServer;
+import dynamo.obs.bootstrap.Hooks;
+import dynamo.obs.instrumentation.InstrumentationModule;
+import dynamo.obs.instrumentation.Instrumentations;
+import java.lang.instrument.Instrumentation;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The agent runtime's start. On the premain thread only the configuration
+ * is read (so its warnings come first and in order); everything else — the system status server,
+ * metrics and Byte Buddy, which alone costs about half a second of class loading — runs on one
+ * background thread, so the application's main starts at once. Health stays notready until the
+ * instrumentation is active.
+ */
+public final class AgentRuntime {
+  static final String TARGET = "dynamo_obs";
+  private static final AgentLog LOG = AgentLog.forTarget(TARGET);
+
+  private AgentRuntime() {}
+
+  static void start(Instrumentation inst, long startNanos) {
+    Config config = Config.read(ConfigSource.system(), Instrumentations.names());
+    LogFilter.Level level = config.logFilter.levelFor(TARGET);
+    AgentLog.configure(config.loggingJsonl, config.logUseLocalTz, toAgentLevel(level));
+    for (String warning : config.warnings()) {
+      LOG.warn(warning);
+    }
+    Thread init = new Thread(() -> initialise(inst, config, startNanos), "dynamo-obs-init");
+    init.setDaemon(true);
+    init.start();
+  }
+
+  private static void initialise(Instrumentation inst, Config config, long startNanos) {
+    try {
+      HealthState health = new HealthState(config.startingHealthStatus, config.useEndpointHealthStatus,
+          config.healthCheckEnabled, startNanos);
+      AgentMetrics metrics = new AgentMetrics(workerId(), Version.get(), () -> System.nanoTime() - startNanos);
+      metrics.configWarnings(config.warnings().size());
+      RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths));
+      Hooks.install(hooks);
+
+      String server = startServer(config, health, metrics);
+      List<InstrumentationModule> enabled = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      for (InstrumentationModule m : Instrumentations.all()) {
+        if (config.instrumentationEnabled(m.name())) {
+          enabled.add(m);
+          names.add(m.name());
+        }
+      }
+      LOG.info("dynamo-obs " + Version.get() + " started: " + server + "; " + exportSummary(config)
+          + "; instrumentations: " + (names.isEmpty() ? "none" : String.join(", ", names)));
+
+      InstrumentationInstaller.install(inst, enabled, metrics);
+      double secs = (System.nanoTime() - startNanos) / 1e9;
+      health.instrumentationActive();
+      hooks.instrumentationActive();
+      metrics.instrumentationActive(secs);
+      LOG.debug(String.format("instrumentation active after %.0f ms", secs * 1000));
+    } catch (Throwable t) {
+      LOG.error("dynamo-obs could not finish starting; the application runs on without it: " + t);
+    }
+  }
+
+  private static String startServer(Config config, HealthState health, AgentMetrics metrics) {
+    if (!config.systemServerEnabled()) {
+      return "system status server disabled: set DYN_SYSTEM_PORT (0 for a random port)";
+    }
+    try {
+      SystemStatusServer server = SystemStatusServer.start(config.systemHost, config.systemPort,
+          new SystemRoutes(config.healthPath, config.livePath, health, metrics));
+      return "system status server on " + config.systemHost + ":" + server.port() + " (" + config.healthPath
+          + ", " + config.livePath + ", /metrics)";
+    } catch (Throwable e) {
+      LOG.error("system status server could not bind " + config.systemHost + ":" + config.systemPort + " ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + "); the application runs on without it:"
+          + " choose a free port with DYN_SYSTEM_PORT or a local address with DYN_SYSTEM_HOST");
+      return "system status server not running (bind failed)";
+    }
+  }
+
+  private static String exportSummary(Config config) {
+    if (!config.exportEnabled) {
+      return "export disabled: set OTEL_EXPORT_ENABLED=true";
+    }
+    String s = "export on: traces " + config.traces.endpoint() + " (" + config.traces.protocol() + ")";
+    if (config.exportLogsEnabled) {
+      s += ", logs " + config.logs.endpoint() + " (" + config.logs.protocol() + ")";
+    } else {
+      s += ", logs off (OTEL_EXPORT_LOGS_ENABLED)";
+    }
+    return s;
+  }
+
+  static AgentLog.Level toAgentLevel(LogFilter.Level level) {
+    switch (level) {
+      case OFF:
+      case ERROR:
+        return AgentLog.Level.ERROR;
+      case WARN:
+        return AgentLog.Level.WARN;
+      case INFO:
+        return AgentLog.Level.INFO;
+      default:
+        return AgentLog.Level.DEBUG;
+    }
+  }
+
+  /** Lower-case hex, stable for the life of the process (Dynamo's worker_id form). */
+  private static String workerId() {
+    return Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
+  }
+}

@@ -1,0 +1,23 @@
+package dynamo.obs.agent;
+
+/** The agent's version, from the jar manifest. */
+public final class Version {
+  private Version() {}
+
+  public static String get() {
+    String v = Version.class.getPackage() == null ? null : Version.class.getPackage().getImplementationVersion();
+    return v != null ? v : VersionHolder.VALUE;
+  }
+
+  private static final class VersionHolder {
+    static final String VALUE = readFromJar();
+
+    private static String readFromJar() {
+      try (java.io.InputStream in = Version.class.getResourceAsStream("/dynamo-obs-version.txt")) {
+        return in == null ? "dev" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+      } catch (java.io.IOException e) {
+        return "dev";
+      }
+    }
+  }
+}

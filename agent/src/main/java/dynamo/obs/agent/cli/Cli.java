@@ -1,0 +1,130 @@
+package dynamo.obs.agent.cli;
+
+import dynamo.obs.agent.Version;
+import dynamo.obs.agent.config.Config;
+import dynamo.obs.agent.config.ConfigSource;
+import dynamo.obs.instrumentation.InstrumentationModule;
+import dynamo.obs.instrumentation.Instrumentations;
+import java.io.File;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+
+/** {@code java -jar dynamo-obs.jar [version | doctor]}. */
+public final class Cli {
+  private Cli() {}
+
+  public static void main(String[] args, File jar) {
+    PrintStream out = System.out;
+    String command = args.length == 0 ? "" : args[0];
+    switch (command) {
+      case "version":
+        out.println("dynamo-obs " + Version.get());
+        break;
+      case "doctor":
+        System.exit(doctor(out));
+        break;
+      default:
+        out.println("dynamo-obs " + Version.get() + " — Dynamo-compatible observability for Java services");
+        out.println();
+        out.println("Attach:   java -javaagent:" + jar.getPath() + " -jar your-service.jar");
+        out.println("          (or JAVA_TOOL_OPTIONS=-javaagent:" + jar.getPath() + ")");
+        out.println("Commands: java -jar " + jar.getName() + " version   print the version");
+        out.println("          java -jar " + jar.getName() + " doctor    check this environment's configuration");
+        out.println();
+        out.println("Configure with Dynamo's variables, e.g. DYN_SYSTEM_PORT=8081 (health + /metrics),");
+        out.println("OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://tempo:4317.");
+        if (!command.isEmpty() && !command.equals("help") && !command.equals("--help")) {
+          out.println();
+          out.println("Unknown command: " + command);
+          System.exit(2);
+        }
+    }
+  }
+
+  /** Prints the effective configuration and every warning; exit code 1 when there are warnings. */
+  static int doctor(PrintStream out) {
+    Config c = Config.read(ConfigSource.system(), Instrumentations.names());
+    out.println("dynamo-obs " + Version.get() + " doctor");
+    out.println();
+    out.println("System status server");
+    if (c.systemServerEnabled()) {
+      out.println("  address            " + c.systemHost + ":" + c.systemPort + (c.systemPort == 0 ? " (random port)" : ""));
+      out.println("  health / live      " + c.healthPath + " / " + c.livePath);
+      out.println("  starting status    " + c.startingHealthStatus.json());
+      out.println("  required endpoints " + c.useEndpointHealthStatus);
+      out.println("  canary checks      " + (c.healthCheckEnabled
+          ? "on (wait " + c.canaryWaitSeconds + " s, timeout " + c.healthCheckTimeoutSeconds + " s)" : "off"));
+    } else {
+      out.println("  disabled: set DYN_SYSTEM_PORT (0 for a random port)");
+    }
+    out.println();
+    out.println("Labels");
+    out.println("  dynamo_namespace   " + c.namespace);
+    out.println("  dynamo_component   " + (c.component == null ? "(by role: frontend, router, backend)" : c.component));
+    out.println("  dynamo_endpoint    " + c.endpoint);
+    out.println("  metric prefix      " + c.metricsPrefix);
+    out.println("  model cap          " + c.maxModels);
+    out.println();
+    out.println("Inference routes");
+    c.inferencePaths.forEach((k, v) -> out.println("  " + pad(k, 18) + " " + v));
+    out.println();
+    out.println("Instrumentations");
+    for (InstrumentationModule m : Instrumentations.all()) {
+      out.println("  " + pad(m.name(), 18) + " " + (c.instrumentationEnabled(m.name()) ? "on " : "off") + "  "
+          + m.description());
+    }
+    out.println("  router methods     " + (c.routerMethods.isEmpty() ? "none" : c.routerMethods));
+    out.println("  worker methods     " + (c.workerMethods.isEmpty() ? "none" : c.workerMethods));
+    out.println();
+    out.println("Logging");
+    out.println("  filter             " + c.logFilter);
+    out.println("  format             " + (c.loggingJsonl ? "jsonl" : "readable") + (c.logUseLocalTz ? ", local time" : ", UTC"));
+    out.println();
+    out.println("Export");
+    if (!c.exportEnabled) {
+      out.println("  disabled: set OTEL_EXPORT_ENABLED=true");
+    } else {
+      out.println("  service.name       " + c.serviceName);
+      out.println("  traces             " + c.traces.endpoint() + " (" + c.traces.protocol() + ") " + reachability(c.traces.endpoint()));
+      if (c.exportLogsEnabled) {
+        out.println("  logs               " + c.logs.endpoint() + " (" + c.logs.protocol() + ") " + reachability(c.logs.endpoint()));
+      } else {
+        out.println("  logs               off (OTEL_EXPORT_LOGS_ENABLED)");
+      }
+      out.println("  sample ratio       " + c.tracesSampleRatio);
+    }
+    out.println();
+    if (c.warnings().isEmpty()) {
+      out.println("No configuration warnings.");
+      return 0;
+    }
+    out.println("Warnings (" + c.warnings().size() + ")");
+    for (String w : c.warnings()) {
+      out.println("  WARN " + w);
+    }
+    return 1;
+  }
+
+  private static String reachability(String endpoint) {
+    try {
+      URI uri = new URI(endpoint);
+      int port = uri.getPort() > 0 ? uri.getPort() : ("https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
+      try (Socket s = new Socket()) {
+        s.connect(new InetSocketAddress(uri.getHost(), port), 2000);
+        return "[TCP connect ok]";
+      }
+    } catch (Exception e) {
+      return "[not reachable: " + e.getMessage() + "]";
+    }
+  }
+
+  private static String pad(String s, int width) {
+    StringBuilder sb = new StringBuilder(s);
+    while (sb.length() < width) {
+      sb.append(' ');
+    }
+    return sb.toString();
+  }
+}

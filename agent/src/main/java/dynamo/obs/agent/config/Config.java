@@ -1,0 +1,690 @@
+package dynamo.obs.agent.config;
+
+import static dynamo.obs.agent.config.Settings.*;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The agent's configuration, read once at start (SPEC §2). Reading never fails: every invalid
+ * value adds exactly one warning naming the variable, the value and what is used instead.
+ */
+public final class Config {
+
+  public enum HealthStatus {
+    READY, NOTREADY;
+
+    public String json() {
+      return this == READY ? "ready" : "notready";
+    }
+  }
+
+  /** One log-bucket histogram: {@code DYN_HISTOGRAM_<NAME>_MIN|MAX|COUNT}. */
+  public record Buckets(double min, double max, int count) {}
+
+  /** One OTLP signal's destination. */
+  public record OtlpTarget(String endpoint, String protocol) {}
+
+  public static final String GRPC = "grpc";
+  public static final String HTTP_PROTOBUF = "http/protobuf";
+
+  /** Default log buckets (Dynamo's frontend histograms), by the name used in the variables. */
+  public static final Map<String, Buckets> DEFAULT_BUCKETS;
+
+  static {
+    Map<String, Buckets> m = new LinkedHashMap<>();
+    m.put("REQUEST_DURATION", new Buckets(1, 512, 10));
+    m.put("TTFT", new Buckets(0.001, 480, 18));
+    m.put("ITL", new Buckets(0.001, 2, 13));
+    m.put("INPUT_SEQUENCE", new Buckets(50, 128000, 12));
+    m.put("OUTPUT_SEQUENCE", new Buckets(50, 32000, 10));
+    DEFAULT_BUCKETS = Collections.unmodifiableMap(m);
+  }
+
+  /** Instrumentations that can be switched off with {@code DYN_OBS_INSTRUMENTATION_<NAME>_ENABLED}. */
+  private final List<String> knownInstrumentations;
+
+  // system status server and health
+  public final int systemPort;
+  public final String systemHost;
+  public final HealthStatus startingHealthStatus;
+  public final String healthPath;
+  public final String livePath;
+  public final List<String> useEndpointHealthStatus;
+  public final boolean healthCheckEnabled;
+  public final int canaryWaitSeconds;
+  public final int healthCheckTimeoutSeconds;
+  public final String healthCheckPayload;
+
+  // labels
+  public final String namespace;
+  /** Null means "by role" (frontend, router, backend). */
+  public final String component;
+  public final String endpoint;
+  public final String metricsPrefix;
+  public final Map<String, Buckets> buckets;
+  public final int maxModels;
+  public final String model;
+
+  // inference routes: endpoint label → path
+  public final Map<String, String> inferencePaths;
+  public final String modelsPath;
+
+  public final MethodList routerMethods;
+  public final MethodList workerMethods;
+  /** Instrumentation name (kebab-case) → enabled; only names that were set. */
+  public final Map<String, Boolean> instrumentationSwitches;
+  public final boolean resourceMonitor;
+
+  // logging
+  public final LogFilter logFilter;
+  public final boolean loggingJsonl;
+  public final boolean logUseLocalTz;
+  public final boolean loggingSpanEvents;
+
+  // export
+  public final boolean exportEnabled;
+  public final boolean exportLogsEnabled;
+  public final OtlpTarget traces;
+  public final OtlpTarget logs;
+  public final Map<String, String> otlpHeaders;
+  public final Map<String, String> resourceAttributes;
+  public final double tracesSampleRatio;
+  public final String serviceName;
+
+  private final List<String> warnings;
+
+  private Config(ConfigSource src, List<String> knownInstrumentations) {
+    this.knownInstrumentations = knownInstrumentations;
+    Reader r = new Reader(src);
+
+    systemPort = r.integer(SYSTEM_PORT, -1, Integer.MIN_VALUE, 65535,
+        "an integer port from 0 to 65535, or -1 to disable", "-1 (system status server disabled)");
+    systemHost = r.host(SYSTEM_HOST, "0.0.0.0");
+    if (src.present(SYSTEM_ENABLED)) {
+      r.warn(SYSTEM_ENABLED + " is deprecated and ignored: the system status server is controlled"
+          + " solely by " + SYSTEM_PORT + " (currently " + describePort(systemPort) + ")");
+    }
+    startingHealthStatus = r.healthStatus(STARTING_HEALTH_STATUS);
+    healthPath = r.path(HEALTH_PATH, "/health");
+    String live = r.path(LIVE_PATH, "/live");
+    livePath = live;
+    useEndpointHealthStatus = r.nameList(USE_ENDPOINT_HEALTH_STATUS);
+    healthCheckEnabled = r.bool(HEALTH_CHECK_ENABLED, false);
+    canaryWaitSeconds = r.integer(CANARY_WAIT_TIME, 10, 1, 86_400,
+        "a whole number of seconds from 1 to 86400", "10");
+    healthCheckTimeoutSeconds = r.integer(HEALTH_CHECK_REQUEST_TIMEOUT, 3, 1, 3_600,
+        "a whole number of seconds from 1 to 3600", "3");
+    healthCheckPayload = r.payload(HEALTH_CHECK_PAYLOAD);
+
+    namespace = r.labelValue(NAMESPACE, "dynamo");
+    String comp = src.get(COMPONENT);
+    component = comp == null ? null : r.labelValue(COMPONENT, null);
+    endpoint = r.labelValue(ENDPOINT, "generate");
+    metricsPrefix = r.metricPrefix(METRICS_PREFIX, "dynamo_frontend");
+    Map<String, Buckets> b = new LinkedHashMap<>();
+    for (Map.Entry<String, Buckets> e : DEFAULT_BUCKETS.entrySet()) {
+      b.put(e.getKey(), r.buckets(e.getKey(), e.getValue()));
+    }
+    buckets = Collections.unmodifiableMap(b);
+    r.unknownHistogramVariables();
+    maxModels = r.integer(MAX_MODELS, 100, 1, 100_000, "an integer from 1 to 100000", "100");
+    model = src.get(MODEL);
+
+    Map<String, String> paths = new LinkedHashMap<>();
+    paths.put("chat_completions", r.path(CHAT_PATH, "/v1/chat/completions"));
+    paths.put("completions", r.path(CMP_PATH, "/v1/completions"));
+    paths.put("embeddings", r.path(EMB_PATH, "/v1/embeddings"));
+    paths.put("responses", r.path(RESPONSES_PATH, "/v1/responses"));
+    paths.put("anthropic_messages", r.path(ANTHROPIC_PATH, "/v1/messages"));
+    inferencePaths = Collections.unmodifiableMap(paths);
+    modelsPath = r.path(MODELS_PATH, "/v1/models");
+
+    routerMethods = r.methods(ROUTER_METHODS);
+    workerMethods = r.methods(WORKER_METHODS);
+    instrumentationSwitches = r.instrumentationSwitches();
+    resourceMonitor = r.bool(RESOURCE_MONITOR, false);
+
+    loggingJsonl = r.bool(LOGGING_JSONL, false);
+    logUseLocalTz = r.bool(LOG_USE_LOCAL_TZ, false);
+    loggingSpanEvents = r.bool(LOGGING_SPAN_EVENTS, false);
+    logFilter = r.logFilter();
+
+    exportEnabled = r.bool(EXPORT_ENABLED, false);
+    exportLogsEnabled = r.bool(EXPORT_LOGS_ENABLED, true);
+    String generic = r.endpoint(OTLP_ENDPOINT, null);
+    String genericProtocol = r.protocol(OTLP_PROTOCOL, GRPC);
+    String tracesProtocol = r.protocol(OTLP_TRACES_PROTOCOL, genericProtocol);
+    String logsProtocol = r.protocol(OTLP_LOGS_PROTOCOL, genericProtocol);
+    String tracesEndpoint = r.endpoint(OTLP_TRACES_ENDPOINT, null);
+    String logsEndpoint = r.endpoint(OTLP_LOGS_ENDPOINT, null);
+    traces = new OtlpTarget(
+        resolveEndpoint(tracesEndpoint, generic, null, tracesProtocol, "/v1/traces"), tracesProtocol);
+    logs = new OtlpTarget(
+        resolveEndpoint(logsEndpoint, generic, tracesEndpoint, logsProtocol, "/v1/logs"), logsProtocol);
+    r.grpcLooksLikeHttp(tracesEndpoint != null ? OTLP_TRACES_ENDPOINT : OTLP_ENDPOINT, traces);
+    if (exportLogsEnabled && !traces.endpoint().equals(logs.endpoint())) {
+      r.grpcLooksLikeHttp(logsEndpoint != null ? OTLP_LOGS_ENDPOINT : OTLP_ENDPOINT, logs);
+    }
+    otlpHeaders = r.keyValues(OTLP_HEADERS);
+    resourceAttributes = r.keyValues(RESOURCE_ATTRIBUTES);
+    tracesSampleRatio = r.ratio(TRACES_SAMPLE_RATIO);
+    serviceName = r.string(SERVICE_NAME, "dynamo");
+
+    warnings = Collections.unmodifiableList(r.warnings);
+  }
+
+  /** Reads the configuration; never throws. */
+  public static Config read(ConfigSource src, List<String> knownInstrumentations) {
+    return new Config(src, knownInstrumentations);
+  }
+
+  /** One line per invalid value, in the order read. */
+  public List<String> warnings() {
+    return warnings;
+  }
+
+  public boolean systemServerEnabled() {
+    return systemPort >= 0;
+  }
+
+  /** Whether the instrumentation named {@code name} (kebab-case) is on. */
+  public boolean instrumentationEnabled(String name) {
+    return instrumentationSwitches.getOrDefault(name, Boolean.TRUE);
+  }
+
+  public Buckets buckets(String name) {
+    return buckets.get(name);
+  }
+
+  static String describePort(int port) {
+    return port < 0 ? "disabled" : Integer.toString(port);
+  }
+
+  /**
+   * Endpoint precedence of SPEC §2: the signal's own variable, then the generic endpoint (with
+   * {@code /v1/<signal>} appended for http/protobuf), then (logs only) the traces endpoint, then
+   * the protocol's default.
+   */
+  private static String resolveEndpoint(
+      String own, String generic, String fallback, String protocol, String signalPath) {
+    if (own != null) {
+      return own;
+    }
+    if (generic != null) {
+      if (HTTP_PROTOBUF.equals(protocol)) {
+        String base = generic.endsWith("/") ? generic.substring(0, generic.length() - 1) : generic;
+        return base + signalPath;
+      }
+      return generic;
+    }
+    if (fallback != null) {
+      return fallback;
+    }
+    return HTTP_PROTOBUF.equals(protocol) ? "http://localhost:4318" + signalPath : "http://localhost:4317";
+  }
+
+  /** Parses each value and collects the warnings. */
+  private final class Reader {
+    private final ConfigSource src;
+    private final List<String> warnings = new ArrayList<>();
+
+    Reader(ConfigSource src) {
+      this.src = src;
+    }
+
+    void warn(String message) {
+      warnings.add(message);
+    }
+
+    void invalid(String name, String raw, String expected, String using) {
+      warnings.add(name + "=" + quote(raw) + " is invalid (expected " + expected + "); using " + using);
+    }
+
+    String string(String name, String def) {
+      String raw = src.get(name);
+      return raw == null ? def : raw.trim().isEmpty() ? def : raw.trim();
+    }
+
+    int integer(String name, int def, int min, int max, String expected, String using) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      try {
+        long v = Long.parseLong(raw.trim());
+        if (v < min || v > max) {
+          invalid(name, raw, expected, using);
+          return def;
+        }
+        return (int) v;
+      } catch (NumberFormatException e) {
+        invalid(name, raw, expected, using);
+        return def;
+      }
+    }
+
+    boolean bool(String name, boolean def) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      Boolean v = parseBool(raw);
+      if (v == null) {
+        invalid(name, raw, "one of 1, true, on, yes, 0, false, off, no", Boolean.toString(def));
+        return def;
+      }
+      return v;
+    }
+
+    String host(String name, String def) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      String h = raw.trim();
+      if (h.isEmpty() || h.chars().anyMatch(c -> Character.isWhitespace(c) || c == '/' || c == '?' || c == '#')) {
+        invalid(name, raw, "a host name or IP address", def);
+        return def;
+      }
+      if (h.startsWith("[") && h.endsWith("]")) {
+        h = h.substring(1, h.length() - 1);
+      }
+      return h;
+    }
+
+    HealthStatus healthStatus(String name) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return HealthStatus.NOTREADY;
+      }
+      String v = raw.trim().toLowerCase(Locale.ROOT);
+      if (v.equals("ready")) {
+        return HealthStatus.READY;
+      }
+      if (v.equals("notready")) {
+        return HealthStatus.NOTREADY;
+      }
+      invalid(name, raw, "ready or notready", "notready");
+      return HealthStatus.NOTREADY;
+    }
+
+    String path(String name, String def) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      String p = raw.trim();
+      if (!p.startsWith("/") || p.chars().anyMatch(c -> c <= ' ' || c == '?' || c == '#' || c == 0x7f)) {
+        invalid(name, raw, "a path starting with / without spaces, ? or #", def);
+        return def;
+      }
+      return p;
+    }
+
+    /** {@code ["generate","clear_kv_blocks"]}, {@code [generate]} or {@code generate,clear}. */
+    List<String> nameList(String name) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return List.of();
+      }
+      String s = raw.trim();
+      boolean open = s.startsWith("[");
+      boolean close = s.endsWith("]");
+      if (open != close) {
+        invalid(name, raw, "a list such as [\"generate\"]", "[] (no endpoint list)");
+        return List.of();
+      }
+      if (open) {
+        s = s.substring(1, s.length() - 1).trim();
+      }
+      if (s.isEmpty()) {
+        return List.of();
+      }
+      List<String> names = new ArrayList<>();
+      for (String part : s.split(",", -1)) {
+        String n = part.trim();
+        if (n.length() >= 2 && (n.startsWith("\"") && n.endsWith("\"") || n.startsWith("'") && n.endsWith("'"))) {
+          n = n.substring(1, n.length() - 1).trim();
+        }
+        if (n.isEmpty() || !n.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.')) {
+          invalid(name, raw, "a list of endpoint names such as [\"generate\"]", "[] (no endpoint list)");
+          return List.of();
+        }
+        names.add(n);
+      }
+      return Collections.unmodifiableList(names);
+    }
+
+    /** A JSON object, or {@code @file} holding one. */
+    String payload(String name) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return null;
+      }
+      String text = raw.trim();
+      if (text.startsWith("@")) {
+        Path file = Path.of(text.substring(1));
+        try {
+          text = Files.readString(file, StandardCharsets.UTF_8).trim();
+        } catch (Exception e) {
+          invalid(name, raw, "a JSON object or @file naming a readable file (" + e.getClass().getSimpleName()
+              + ": " + e.getMessage() + ")", "the built-in canary payload");
+          return null;
+        }
+      }
+      String error = JsonCheck.objectError(text);
+      if (error != null) {
+        invalid(name, raw, "a JSON object (" + error + ")", "the built-in canary payload");
+        return null;
+      }
+      return text;
+    }
+
+    /** Dynamo sanitises label values; we do the same and say so. */
+    String labelValue(String name, String def) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      String v = raw.trim();
+      String clean = Names.labelValue(v);
+      if (clean == null) {
+        invalid(name, raw, "letters, digits and _", def == null ? "the role's default" : quote(def));
+        return def;
+      }
+      if (!clean.equals(v)) {
+        warn(name + "=" + quote(raw) + " has characters Dynamo does not allow in label values; using "
+            + quote(clean));
+      }
+      return clean;
+    }
+
+    String metricPrefix(String name, String def) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      String clean = Names.metricName(raw.trim());
+      if (clean == null) {
+        invalid(name, raw, "a Prometheus metric name prefix", quote(def));
+        return def;
+      }
+      if (!clean.equals(raw.trim())) {
+        warn(name + "=" + quote(raw) + " is not a valid metric name prefix; using " + quote(clean));
+      }
+      return clean;
+    }
+
+    Buckets buckets(String histogram, Buckets def) {
+      String base = HISTOGRAM_PREFIX + histogram;
+      String rawMin = src.get(base + "_MIN");
+      String rawMax = src.get(base + "_MAX");
+      String rawCount = src.get(base + "_COUNT");
+      if (rawMin == null && rawMax == null && rawCount == null) {
+        return def;
+      }
+      double min = def.min();
+      double max = def.max();
+      int count = def.count();
+      String using = "the default buckets (" + fmt(def.min()) + ", " + fmt(def.max()) + ", " + def.count() + ")";
+      try {
+        if (rawMin != null) {
+          min = Double.parseDouble(rawMin.trim());
+        }
+      } catch (NumberFormatException e) {
+        invalid(base + "_MIN", rawMin, "a finite number greater than 0", using);
+        return def;
+      }
+      try {
+        if (rawMax != null) {
+          max = Double.parseDouble(rawMax.trim());
+        }
+      } catch (NumberFormatException e) {
+        invalid(base + "_MAX", rawMax, "a finite number greater than the minimum", using);
+        return def;
+      }
+      try {
+        if (rawCount != null) {
+          count = Integer.parseInt(rawCount.trim());
+        }
+      } catch (NumberFormatException e) {
+        invalid(base + "_COUNT", rawCount, "an integer from 1 to 512", using);
+        return def;
+      }
+      if (!(Double.isFinite(min) && min > 0)) {
+        invalid(base + "_MIN", String.valueOf(rawMin), "a finite number greater than 0", using);
+        return def;
+      }
+      if (!(Double.isFinite(max) && max > min)) {
+        invalid(base + "_MAX", rawMax == null ? fmt(max) : rawMax,
+            "a finite number greater than the minimum " + fmt(min), using);
+        return def;
+      }
+      if (count < 1 || count > 512) {
+        invalid(base + "_COUNT", rawCount, "an integer from 1 to 512", using);
+        return def;
+      }
+      return new Buckets(min, max, count);
+    }
+
+    void unknownHistogramVariables() {
+      for (String var : src.matching(HISTOGRAM_PREFIX, "").keySet()) {
+        String rest = var.substring(HISTOGRAM_PREFIX.length());
+        int cut = rest.lastIndexOf('_');
+        String hist = cut < 0 ? rest : rest.substring(0, cut);
+        String part = cut < 0 ? "" : rest.substring(cut + 1);
+        if (!DEFAULT_BUCKETS.containsKey(hist) || !(part.equals("MIN") || part.equals("MAX") || part.equals("COUNT"))) {
+          warn(var + " is not a known histogram setting (expected " + HISTOGRAM_PREFIX
+              + "<" + String.join("|", DEFAULT_BUCKETS.keySet()) + ">_<MIN|MAX|COUNT>); ignored");
+        }
+      }
+    }
+
+    MethodList methods(String name) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return MethodList.EMPTY;
+      }
+      MethodList list = MethodList.parse(raw);
+      for (String bad : list.rejected()) {
+        warn(name + " segment " + quote(bad) + " is invalid (expected pkg.Class[method1,method2] or pkg.Class[*]);"
+            + " ignoring that segment" + (list.isEmpty() ? "" : ", using the others"));
+      }
+      return list;
+    }
+
+    Map<String, Boolean> instrumentationSwitches() {
+      Map<String, Boolean> switches = new TreeMap<>();
+      for (Map.Entry<String, String> e : src.matching(INSTRUMENTATION_PREFIX, ENABLED_SUFFIX).entrySet()) {
+        String var = e.getKey();
+        String upper = var.substring(INSTRUMENTATION_PREFIX.length(), var.length() - ENABLED_SUFFIX.length());
+        String kebab = upper.toLowerCase(Locale.ROOT).replace('_', '-');
+        if (!knownInstrumentations.contains(kebab)) {
+          warn(var + " names no instrumentation (known: " + knownNames() + "); ignored");
+          continue;
+        }
+        Boolean v = parseBool(src.get(var));
+        if (v == null) {
+          invalid(var, e.getValue(), "one of 1, true, on, yes, 0, false, off, no", "true");
+          continue;
+        }
+        switches.put(kebab, v);
+      }
+      return Collections.unmodifiableMap(switches);
+    }
+
+    private String knownNames() {
+      List<String> names = new ArrayList<>();
+      for (String k : knownInstrumentations) {
+        names.add(k.toUpperCase(Locale.ROOT).replace('-', '_'));
+      }
+      return String.join(", ", names);
+    }
+
+    LogFilter logFilter() {
+      LogFilter filter = LogFilter.DEFAULT;
+      String path = src.get(LOGGING_CONFIG_PATH);
+      if (path != null) {
+        try {
+          String text = Files.readString(Path.of(path.trim()), StandardCharsets.UTF_8);
+          filter = LogFilter.fromToml(text, w -> warn(LOGGING_CONFIG_PATH + "=" + quote(path) + ": " + w));
+        } catch (Exception e) {
+          invalid(LOGGING_CONFIG_PATH, path, "a readable TOML file (" + e.getClass().getSimpleName() + ": "
+              + e.getMessage() + ")", "the built-in log levels");
+        }
+      }
+      String raw = src.get(LOG);
+      if (raw != null) {
+        filter = filter.withDirectives(raw, bad ->
+            warn(LOG + " directive " + quote(bad) + " is invalid (expected a level such as info, or"
+                + " target=level with level one of off, error, warn, info, debug, trace); ignoring that directive"));
+      }
+      return filter;
+    }
+
+    String endpoint(String name, String def) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      String v = raw.trim();
+      try {
+        URI uri = new URI(v);
+        String scheme = uri.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+            || uri.getHost() == null) {
+          invalid(name, raw, "a URL such as http://collector:4317", def == null ? "the next fallback" : def);
+          return def;
+        }
+        return v;
+      } catch (Exception e) {
+        invalid(name, raw, "a URL such as http://collector:4317", def == null ? "the next fallback" : def);
+        return def;
+      }
+    }
+
+    String protocol(String name, String def) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      String v = raw.trim().toLowerCase(Locale.ROOT);
+      if (v.equals(GRPC) || v.equals(HTTP_PROTOBUF)) {
+        return v;
+      }
+      invalid(name, raw, "grpc or http/protobuf", def);
+      return def;
+    }
+
+    /** The most common reason Tempo and Loki stay empty: an OTLP/HTTP address used for gRPC. */
+    void grpcLooksLikeHttp(String name, OtlpTarget target) {
+      if (!GRPC.equals(target.protocol()) || src.get(name) == null) {
+        return;
+      }
+      try {
+        URI uri = new URI(target.endpoint());
+        String path = uri.getPath() == null ? "" : uri.getPath();
+        if (uri.getPort() == 4318 || path.startsWith("/v1/")) {
+          warn(name + "=" + quote(target.endpoint()) + " looks like an OTLP/HTTP address (port 4318 or a /v1/"
+              + " path) but the protocol is grpc: use the collector's gRPC port (usually 4317) without a"
+              + " path, or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf");
+        }
+      } catch (Exception ignored) {
+        // already reported as invalid
+      }
+    }
+
+    /** {@code key1=value1,key2=value2} with percent-encoded values (OTel spec). */
+    Map<String, String> keyValues(String name) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return Map.of();
+      }
+      Map<String, String> out = new LinkedHashMap<>();
+      for (String pair : raw.split(",")) {
+        if (pair.trim().isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String key = eq < 0 ? "" : pair.substring(0, eq).trim();
+        if (eq < 0 || key.isEmpty()) {
+          warn(name + " entry " + quote(pair.trim()) + " is invalid (expected key=value); ignoring that entry");
+          continue;
+        }
+        try {
+          out.put(key, java.net.URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+          warn(name + " entry " + quote(pair.trim()) + " has a malformed percent-encoding; ignoring that entry");
+        }
+      }
+      return Collections.unmodifiableMap(out);
+    }
+
+    double ratio(String name) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return 1.0;
+      }
+      try {
+        double v = Double.parseDouble(raw.trim());
+        if (v >= 0 && v <= 1) {
+          return v;
+        }
+      } catch (NumberFormatException e) {
+        // fall through
+      }
+      invalid(name, raw, "a number from 0 to 1", "1.0 (every trace)");
+      return 1.0;
+    }
+  }
+
+  /** Truthy {@code 1,true,on,yes}, falsey {@code 0,false,off,no}, any case; else null. */
+  public static Boolean parseBool(String raw) {
+    if (raw == null) {
+      return null;
+    }
+    switch (raw.trim().toLowerCase(Locale.ROOT)) {
+      case "1":
+      case "true":
+      case "on":
+      case "yes":
+        return Boolean.TRUE;
+      case "0":
+      case "false":
+      case "off":
+      case "no":
+        return Boolean.FALSE;
+      default:
+        return null;
+    }
+  }
+
+  static String quote(String raw) {
+    StringBuilder sb = new StringBuilder(raw.length() + 2).append('"');
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20 || c == 0x7f) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.append('"').toString();
+  }
+
+  static String fmt(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+}

@@ -1,0 +1,190 @@
+package dynamo.obs.agent.config;
+
+/** A strict JSON syntax check (RFC 8259) that builds nothing: used to validate configured payloads. */
+public final class JsonCheck {
+  private final String s;
+  private int i;
+
+  private JsonCheck(String s) {
+    this.s = s;
+  }
+
+  /** Null when {@code text} is exactly one JSON object, else what is wrong and where. */
+  public static String objectError(String text) {
+    JsonCheck c = new JsonCheck(text);
+    try {
+      c.ws();
+      if (c.i >= text.length() || text.charAt(c.i) != '{') {
+        return "not a JSON object";
+      }
+      c.value(0);
+      c.ws();
+      if (c.i != text.length()) {
+        return "unexpected text at offset " + c.i;
+      }
+      return null;
+    } catch (IllegalArgumentException e) {
+      return e.getMessage();
+    }
+  }
+
+  private void value(int depth) {
+    if (depth > 256) {
+      throw fail("nesting too deep");
+    }
+    ws();
+    char c = peek();
+    switch (c) {
+      case '{':
+        i++;
+        ws();
+        if (peek() == '}') {
+          i++;
+          return;
+        }
+        while (true) {
+          ws();
+          string();
+          ws();
+          expect(':');
+          value(depth + 1);
+          ws();
+          if (peek() == ',') {
+            i++;
+          } else {
+            expect('}');
+            return;
+          }
+        }
+      case '[':
+        i++;
+        ws();
+        if (peek() == ']') {
+          i++;
+          return;
+        }
+        while (true) {
+          value(depth + 1);
+          ws();
+          if (peek() == ',') {
+            i++;
+          } else {
+            expect(']');
+            return;
+          }
+        }
+      case '"':
+        string();
+        return;
+      case 't':
+        literal("true");
+        return;
+      case 'f':
+        literal("false");
+        return;
+      case 'n':
+        literal("null");
+        return;
+      default:
+        number();
+    }
+  }
+
+  private void string() {
+    expect('"');
+    while (true) {
+      char c = next();
+      if (c == '"') {
+        return;
+      }
+      if (c < 0x20) {
+        throw fail("control character in string");
+      }
+      if (c == '\\') {
+        char e = next();
+        if (e == 'u') {
+          for (int k = 0; k < 4; k++) {
+            if (Character.digit(next(), 16) < 0) {
+              throw fail("bad \\u escape");
+            }
+          }
+        } else if ("\"\\/bfnrt".indexOf(e) < 0) {
+          throw fail("bad escape");
+        }
+      }
+    }
+  }
+
+  private void number() {
+    int start = i;
+    if (peek() == '-') {
+      i++;
+    }
+    if (peek() == '0') {
+      i++;
+    } else {
+      digits();
+    }
+    if (i < s.length() && s.charAt(i) == '.') {
+      i++;
+      digits();
+    }
+    if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
+      i++;
+      if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+        i++;
+      }
+      digits();
+    }
+    if (i == start) {
+      throw fail("unexpected character");
+    }
+  }
+
+  private void digits() {
+    int start = i;
+    while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+      i++;
+    }
+    if (i == start) {
+      throw fail("digit expected");
+    }
+  }
+
+  private void literal(String word) {
+    if (!s.startsWith(word, i)) {
+      throw fail("unexpected character");
+    }
+    i += word.length();
+  }
+
+  private void ws() {
+    while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
+      i++;
+    }
+  }
+
+  private char peek() {
+    if (i >= s.length()) {
+      throw fail("unexpected end");
+    }
+    return s.charAt(i);
+  }
+
+  private char next() {
+    char c = peek();
+    i++;
+    return c;
+  }
+
+  private void expect(char c) {
+    if (peek() != c) {
+      throw fail("'" + c + "' expected");
+    }
+    i++;
+  }
+
+  private IllegalArgumentException fail(String what) {
+    return new IllegalArgumentException(what + " at offset " + i);
+  }
+}

@@ -1,0 +1,68 @@
+package dynamo.obs.agent.config;
+
+/**
+ * Every configuration variable the agent reads, in one place. Defaults live in {@link Config}
+ * beside the parsing of each value. Each may also be given as a system property
+ * ({@link ConfigSource#propertyName}).
+ */
+public final class Settings {
+  private Settings() {}
+
+  // system status server and health
+  public static final String SYSTEM_PORT = "DYN_SYSTEM_PORT";
+  public static final String SYSTEM_HOST = "DYN_SYSTEM_HOST";
+  public static final String SYSTEM_ENABLED = "DYN_SYSTEM_ENABLED";
+  public static final String STARTING_HEALTH_STATUS = "DYN_SYSTEM_STARTING_HEALTH_STATUS";
+  public static final String HEALTH_PATH = "DYN_SYSTEM_HEALTH_PATH";
+  public static final String LIVE_PATH = "DYN_SYSTEM_LIVE_PATH";
+  public static final String USE_ENDPOINT_HEALTH_STATUS = "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS";
+  public static final String HEALTH_CHECK_ENABLED = "DYN_HEALTH_CHECK_ENABLED";
+  public static final String CANARY_WAIT_TIME = "DYN_CANARY_WAIT_TIME";
+  public static final String HEALTH_CHECK_REQUEST_TIMEOUT = "DYN_HEALTH_CHECK_REQUEST_TIMEOUT";
+  public static final String HEALTH_CHECK_PAYLOAD = "DYN_HEALTH_CHECK_PAYLOAD";
+
+  // labels and metric names
+  public static final String NAMESPACE = "DYN_NAMESPACE";
+  public static final String COMPONENT = "DYN_COMPONENT";
+  public static final String ENDPOINT = "DYN_ENDPOINT";
+  public static final String METRICS_PREFIX = "DYN_METRICS_PREFIX";
+  public static final String HISTOGRAM_PREFIX = "DYN_HISTOGRAM_";
+  public static final String MAX_MODELS = "DYN_OBS_MAX_MODELS";
+  public static final String MODEL = "DYN_OBS_MODEL";
+
+  // inference routes
+  public static final String CHAT_PATH = "DYN_HTTP_SVC_CHAT_PATH";
+  public static final String CMP_PATH = "DYN_HTTP_SVC_CMP_PATH";
+  public static final String EMB_PATH = "DYN_HTTP_SVC_EMB_PATH";
+  public static final String RESPONSES_PATH = "DYN_HTTP_SVC_RESPONSES_PATH";
+  public static final String MODELS_PATH = "DYN_HTTP_SVC_MODELS_PATH";
+  public static final String ANTHROPIC_PATH = "DYN_HTTP_SVC_ANTHROPIC_PATH";
+
+  // method lists and switches
+  public static final String ROUTER_METHODS = "DYN_OBS_ROUTER_METHODS";
+  public static final String WORKER_METHODS = "DYN_OBS_WORKER_METHODS";
+  public static final String INSTRUMENTATION_PREFIX = "DYN_OBS_INSTRUMENTATION_";
+  public static final String ENABLED_SUFFIX = "_ENABLED";
+  public static final String RESOURCE_MONITOR = "DYN_OBS_RESOURCE_MONITOR";
+
+  // logging
+  public static final String LOG = "DYN_LOG";
+  public static final String LOGGING_CONFIG_PATH = "DYN_LOGGING_CONFIG_PATH";
+  public static final String LOGGING_JSONL = "DYN_LOGGING_JSONL";
+  public static final String LOG_USE_LOCAL_TZ = "DYN_LOG_USE_LOCAL_TZ";
+  public static final String LOGGING_SPAN_EVENTS = "DYN_LOGGING_SPAN_EVENTS";
+
+  // OpenTelemetry export
+  public static final String EXPORT_ENABLED = "OTEL_EXPORT_ENABLED";
+  public static final String EXPORT_LOGS_ENABLED = "OTEL_EXPORT_LOGS_ENABLED";
+  public static final String OTLP_ENDPOINT = "OTEL_EXPORTER_OTLP_ENDPOINT";
+  public static final String OTLP_TRACES_ENDPOINT = "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT";
+  public static final String OTLP_LOGS_ENDPOINT = "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT";
+  public static final String OTLP_PROTOCOL = "OTEL_EXPORTER_OTLP_PROTOCOL";
+  public static final String OTLP_TRACES_PROTOCOL = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
+  public static final String OTLP_LOGS_PROTOCOL = "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL";
+  public static final String OTLP_HEADERS = "OTEL_EXPORTER_OTLP_HEADERS";
+  public static final String RESOURCE_ATTRIBUTES = "OTEL_RESOURCE_ATTRIBUTES";
+  public static final String TRACES_SAMPLE_RATIO = "OTEL_TRACES_SAMPLE_RATIO";
+  public static final String SERVICE_NAME = "OTEL_SERVICE_NAME";
+}

@@ -1,0 +1,94 @@
+package dynamo.obs.agent.premain;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Loads the agent runtime and its relocated dependencies from the jar's {@code inst/} entries,
+ * stored as {@code .classdata} so that no application class loader, classpath scanner or
+ * {@code ServiceLoader} of the application can see them. Parent: the platform class loader, so
+ * the JDK and the bootstrap API are visible and nothing of the application is.
+ */
+final class AgentClassLoader extends ClassLoader {
+  private static final String PREFIX = "inst/";
+  private static final String BOOTSTRAP_PACKAGE = "dynamo.obs.bootstrap.";
+
+  static {
+    registerAsParallelCapable();
+  }
+
+  private final JarFile jar;
+  private final String jarUrl;
+  private final ProtectionDomain domain;
+
+  AgentClassLoader(JarFile jar, File file) throws MalformedURLException {
+    super("dynamo-obs", ClassLoader.getPlatformClassLoader());
+    this.jar = jar;
+    URL location = file.toURI().toURL();
+    this.jarUrl = "jar:" + location.toExternalForm() + "!/";
+    this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+  }
+
+  @Override
+  protected Class<?> findClass(String name) throws ClassNotFoundException {
+    if (name.startsWith(BOOTSTRAP_PACKAGE)) {
+      // Only ever the bootstrap loader's copy (see BootstrapInjector): a second copy here would
+      // split the hand-off between woven code and the runtime.
+      throw new ClassNotFoundException(name + " is not defined in the bootstrap class loader yet");
+    }
+    JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".classdata");
+    if (entry == null) {
+      throw new ClassNotFoundException(name);
+    }
+    byte[] bytes;
+    try (InputStream in = jar.getInputStream(entry)) {
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      throw new ClassNotFoundException(name, e);
+    }
+    int dot = name.lastIndexOf('.');
+    if (dot > 0) {
+      String pkg = name.substring(0, dot);
+      if (getDefinedPackage(pkg) == null) {
+        try {
+          definePackage(pkg, null, null, null, null, null, null, null);
+        } catch (IllegalArgumentException raced) {
+          // defined concurrently
+        }
+      }
+    }
+    return defineClass(name, bytes, 0, bytes.length, domain);
+  }
+
+  /** Class files are asked for as {@code x/Y.class} (Byte Buddy reads advice this way). */
+  @Override
+  protected URL findResource(String name) {
+    String entry = name.endsWith(".class")
+        ? PREFIX + name.substring(0, name.length() - ".class".length()) + ".classdata"
+        : PREFIX + name;
+    if (jar.getJarEntry(entry) == null) {
+      return null;
+    }
+    try {
+      return new URL(jarUrl + entry);
+    } catch (MalformedURLException e) {
+      return null;
+    }
+  }
+
+  @Override
+  protected Enumeration<URL> findResources(String name) {
+    URL url = findResource(name);
+    return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+  }
+}

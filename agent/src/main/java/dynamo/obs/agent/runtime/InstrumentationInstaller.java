@@ -1,0 +1,94 @@
+package dynamo.obs.agent.runtime;
+
+import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
+import static net.bytebuddy.matcher.ElementMatchers.nameContains;
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
+
+import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.metrics.AgentMetrics;
+import dynamo.obs.bootstrap.Hooks;
+import dynamo.obs.instrumentation.InstrumentationModule;
+import java.lang.instrument.Instrumentation;
+import java.util.List;
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.utility.JavaModule;
+
+/** Builds the one Byte Buddy transformer for every enabled instrumentation and installs it. */
+public final class InstrumentationInstaller {
+  private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.instrumentation");
+
+  private InstrumentationInstaller() {}
+
+  /**
+   * Installs the advice and retransforms classes already loaded, then lets each instrumentation
+   * catch up on state created before. Returns normally even when parts fail (they are logged).
+   */
+  public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics) {
+    if (modules.isEmpty()) {
+      return;
+    }
+    ClassLoader agentLoader = InstrumentationInstaller.class.getClassLoader();
+    AgentBuilder builder =
+        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+            .disableClassFormatChanges()
+            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+            .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
+            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+            .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
+            .with(AgentBuilder.PoolStrategy.Default.FAST)
+            .with(new Listener(metrics))
+            // The default would skip every class of the bootstrap and platform loaders, where
+            // the JDK's HTTP server and clients live; skip only what must never be woven.
+            .ignore(nameStartsWith("dynamo.obs.")
+                .or(nameStartsWith("net.bytebuddy."))
+                .or(nameStartsWith("jdk.internal.reflect."))
+                .or(nameStartsWith("java.lang.invoke."))
+                .or(nameStartsWith("jdk.proxy"))
+                .or(nameStartsWith("com.sun.proxy."))
+                .or(nameContains("$$Lambda"))
+                .or(nameContains("$ByteBuddy"))
+                .or(isSynthetic()))
+            .assureReadEdgeTo(inst, Hooks.class);
+    for (InstrumentationModule module : modules) {
+      AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice().include(agentLoader);
+      for (InstrumentationModule.AdviceBinding binding : module.advice()) {
+        advice = advice.advice(binding.methods(), binding.adviceClass());
+      }
+      builder = builder.type(module.typeMatcher()).transform(advice);
+    }
+    builder.installOn(inst);
+    for (InstrumentationModule module : modules) {
+      try {
+        module.afterInstall(inst);
+      } catch (Throwable t) {
+        LOG.warn(module.name() + ": catching up on existing state failed: " + t);
+      }
+    }
+  }
+
+  /** Counts woven types; reports failures once per type. */
+  private static final class Listener extends AgentBuilder.Listener.Adapter {
+    private final AgentMetrics metrics;
+
+    Listener(AgentMetrics metrics) {
+      this.metrics = metrics;
+    }
+
+    @Override
+    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
+        DynamicType dynamicType) {
+      metrics.typeInstrumented();
+      LOG.debug("instrumented " + type.getName());
+    }
+
+    @Override
+    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
+      LOG.once(AgentLog.Level.WARN, "transform:" + typeName,
+          "could not instrument " + typeName + " (it runs unchanged): " + error);
+    }
+  }
+}

@@ -1,0 +1,293 @@
+package dynamo.obs.agent.server;
+
+import dynamo.obs.agent.log.AgentLog;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The system status server: a small HTTP/1.1 server for {@code /health}, {@code /live} and
+ * {@code /metrics}.
+ *
+ * <p>Why not {@code com.sun.net.httpserver}: the application may use it too and the agent
+ * instruments it; and it writes the response head and body in separate small writes without
+ * TCP_NODELAY, so on a keep-alive connection each scrape waits for the peer's delayed ACK (~40 ms,
+ * Nagle's algorithm). Here every response is one write on a TCP_NODELAY socket.
+ */
+public final class SystemStatusServer {
+  private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.system_status_server");
+  private static final int MAX_HEAD_BYTES = 16 * 1024;
+  private static final int MAX_BODY_BYTES = 64 * 1024;
+  private static final int IDLE_TIMEOUT_MS = 60_000;
+  private static final int MAX_CONNECTIONS = 16;
+
+  private final Function<HttpRequest, HttpResponse> routes;
+  private final ServerSocket socket;
+  private final ThreadPoolExecutor workers;
+  private volatile boolean closed;
+
+  private SystemStatusServer(ServerSocket socket, Function<HttpRequest, HttpResponse> routes) {
+    this.socket = socket;
+    this.routes = routes;
+    AtomicInteger n = new AtomicInteger();
+    this.workers = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+      Thread t = new Thread(r, "dynamo-obs-http-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Binds and starts serving; throws if the address cannot be bound. */
+  public static SystemStatusServer start(String host, int port, Function<HttpRequest, HttpResponse> routes)
+      throws IOException {
+    ServerSocket ss = new ServerSocket();
+    try {
+      ss.setReuseAddress(true);
+      ss.bind(new InetSocketAddress(InetAddress.getByName(host), port), 64);
+    } catch (IOException | RuntimeException e) {
+      ss.close();
+      throw e;
+    }
+    SystemStatusServer server = new SystemStatusServer(ss, routes);
+    Thread acceptor = new Thread(server::acceptLoop, "dynamo-obs-http-acceptor");
+    acceptor.setDaemon(true);
+    acceptor.start();
+    return server;
+  }
+
+  public int port() {
+    return socket.getLocalPort();
+  }
+
+  public void close() {
+    closed = true;
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing
+    }
+    workers.shutdownNow();
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      Socket s;
+      try {
+        s = socket.accept();
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.once(AgentLog.Level.WARN, "accept", "system status server: accept failed: " + e);
+        }
+        continue;
+      }
+      try {
+        workers.execute(() -> serve(s));
+      } catch (RejectedExecutionException e) {
+        // Too many open connections: answer and close rather than queue without bound.
+        try (s) {
+          s.setSoTimeout(1000);
+          write(s.getOutputStream(), HttpResponse.text(503, "Too many connections"), false, false);
+        } catch (IOException ignored) {
+          // peer gone
+        }
+      }
+    }
+  }
+
+  private void serve(Socket s) {
+    try (s) {
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(IDLE_TIMEOUT_MS);
+      InputStream in = new BufferedInputStream(s.getInputStream(), 8192);
+      OutputStream out = s.getOutputStream();
+      while (!closed) {
+        HttpRequest req;
+        try {
+          req = readHead(in);
+        } catch (HeadTooLarge e) {
+          write(out, HttpResponse.text(431, "Request header fields too large"), false, false);
+          return;
+        } catch (BadRequest e) {
+          write(out, HttpResponse.text(400, "Bad request"), false, false);
+          return;
+        }
+        if (req == null) {
+          return; // peer closed
+        }
+        if (!discardBody(in, req)) {
+          write(out, HttpResponse.text(413, "Request body too large"), false, false);
+          return;
+        }
+        boolean keepAlive = keepAlive(req);
+        HttpResponse resp;
+        try {
+          resp = routes.apply(req);
+        } catch (RuntimeException e) {
+          LOG.once(AgentLog.Level.ERROR, "route:" + e.getClass().getName(),
+              "system status server: " + req.path() + " failed: " + e);
+          resp = HttpResponse.text(500, "Internal error");
+        }
+        write(out, resp, keepAlive, req.method().equals("HEAD"));
+        if (!keepAlive) {
+          return;
+        }
+      }
+    } catch (SocketTimeoutException idle) {
+      // idle keep-alive connection: close it
+    } catch (IOException e) {
+      // peer reset or went away: nothing to answer
+    }
+  }
+
+  private static boolean keepAlive(HttpRequest req) {
+    String conn = req.header("connection");
+    String c = conn == null ? "" : conn.toLowerCase(Locale.ROOT);
+    if ("HTTP/1.0".equals(req.version())) {
+      return c.contains("keep-alive");
+    }
+    return !c.contains("close");
+  }
+
+  private static final class HeadTooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+  }
+
+  private static final class BadRequest extends IOException {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** Reads a request line and headers; null on a clean end of stream before any byte. */
+  static HttpRequest readHead(InputStream in) throws IOException {
+    String requestLine = readLine(in, true);
+    while (requestLine != null && requestLine.isEmpty()) {
+      requestLine = readLine(in, true); // tolerate stray CRLF between requests
+    }
+    if (requestLine == null) {
+      return null;
+    }
+    String[] parts = requestLine.split(" ");
+    if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
+      throw new BadRequest();
+    }
+    String target = parts[1];
+    int q = target.indexOf('?');
+    String path = q >= 0 ? target.substring(0, q) : target;
+    Map<String, String> headers = new HashMap<>();
+    int total = requestLine.length();
+    while (true) {
+      String line = readLine(in, false);
+      if (line == null) {
+        throw new BadRequest();
+      }
+      if (line.isEmpty()) {
+        break;
+      }
+      total += line.length();
+      if (total > MAX_HEAD_BYTES) {
+        throw new HeadTooLarge();
+      }
+      int colon = line.indexOf(':');
+      if (colon <= 0) {
+        throw new BadRequest();
+      }
+      String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+      String value = line.substring(colon + 1).trim();
+      headers.merge(name, value, (a, b) -> a + ", " + b);
+    }
+    return new HttpRequest(parts[0], path, parts[2], headers);
+  }
+
+  private static String readLine(InputStream in, boolean eofAllowed) throws IOException {
+    StringBuilder sb = new StringBuilder(64);
+    while (true) {
+      int b = in.read();
+      if (b < 0) {
+        if (eofAllowed && sb.length() == 0) {
+          return null;
+        }
+        throw new BadRequest();
+      }
+      if (b == '\n') {
+        int len = sb.length();
+        if (len > 0 && sb.charAt(len - 1) == '\r') {
+          sb.setLength(len - 1);
+        }
+        return sb.toString();
+      }
+      if (sb.length() >= MAX_HEAD_BYTES) {
+        throw new HeadTooLarge();
+      }
+      sb.append((char) b);
+    }
+  }
+
+  /** Skips a request body we do not use; false when it is too large to skip or chunked. */
+  private static boolean discardBody(InputStream in, HttpRequest req) throws IOException {
+    String te = req.header("transfer-encoding");
+    if (te != null && !te.equalsIgnoreCase("identity")) {
+      return false;
+    }
+    String cl = req.header("content-length");
+    if (cl == null) {
+      return true;
+    }
+    long len;
+    try {
+      len = Long.parseLong(cl.trim());
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    if (len < 0 || len > MAX_BODY_BYTES) {
+      return false;
+    }
+    while (len > 0) {
+      long skipped = in.skip(len);
+      if (skipped <= 0) {
+        if (in.read() < 0) {
+          return false;
+        }
+        skipped = 1;
+      }
+      len -= skipped;
+    }
+    return true;
+  }
+
+  private static void write(OutputStream out, HttpResponse r, boolean keepAlive, boolean headOnly) throws IOException {
+    StringBuilder head = new StringBuilder(160);
+    head.append("HTTP/1.1 ").append(r.status()).append(' ').append(HttpResponse.reason(r.status())).append("\r\n");
+    head.append("Content-Type: ").append(r.contentType()).append("\r\n");
+    head.append("Content-Length: ").append(r.body().length).append("\r\n");
+    if (r.contentEncoding() != null) {
+      head.append("Content-Encoding: ").append(r.contentEncoding()).append("\r\n");
+    }
+    if (r.status() == 405) {
+      head.append("Allow: GET, HEAD\r\n");
+    }
+    head.append(keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+    head.append("\r\n");
+    byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    int bodyLen = headOnly ? 0 : r.body().length;
+    byte[] all = new byte[h.length + bodyLen];
+    System.arraycopy(h, 0, all, 0, h.length);
+    System.arraycopy(r.body(), 0, all, h.length, bodyLen);
+    out.write(all);
+    out.flush();
+  }
+}

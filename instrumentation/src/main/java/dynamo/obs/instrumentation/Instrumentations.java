@@ -1,0 +1,22 @@
+package dynamo.obs.instrumentation;
+
+import dynamo.obs.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every built-in instrumentation, in installation order. */
+public final class Instrumentations {
+  private Instrumentations() {}
+
+  public static List<InstrumentationModule> all() {
+    return List.of(new JdkHttpServerInstrumentation());
+  }
+
+  public static List<String> names() {
+    List<String> names = new ArrayList<>();
+    for (InstrumentationModule m : all()) {
+      names.add(m.name());
+    }
+    return names;
+  }
+}

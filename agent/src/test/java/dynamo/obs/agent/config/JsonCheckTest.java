@@ -1,0 +1,22 @@
+package dynamo.obs.agent.config;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class JsonCheckTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"{}", " {\"a\":1} ", "{\"a\":[1,2.5,-3e4,true,false,null,{\"b\":\"\\u00e9\\n\"}]}"})
+  void acceptsObjects(String json) {
+    assertNull(JsonCheck.objectError(json));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "[]", "{", "{\"a\"}", "{\"a\":01}", "{\"a\":1,}", "{\"a\":1} x", "{'a':1}",
+      "{\"a\":\"\u0001\"}", "{\"a\":tru}"})
+  void rejectsEverythingElse(String json) {
+    assertNotNull(JsonCheck.objectError(json));
+  }
+}

@@ -118,7 +118,9 @@ start() {
   shift 6
   local env_vars=(DYN_SYSTEM_PORT="$system_port" DYN_SYSTEM_HOST=127.0.0.1 DYN_COMPONENT="$component"
     OTEL_SERVICE_NAME="$service")
-  [[ -z "$extra_env" ]] || env_vars+=("$extra_env")
+  local extra
+  read -ra extra <<<"$extra_env" # space-separated NAME=VALUE pairs
+  env_vars+=("${extra[@]}")
   env "${env_vars[@]}" "$java_bin" "${agent_opts[@]}" -cp "$examples_jar" "$main" "$@" >"$log_dir/$name.log" 2>&1 &
   pids+=($!)
   printf -v "${name}_pid" '%s' $!
@@ -144,13 +146,15 @@ wait_for() {
   exit 1
 }
 
-worker_env=DYN_OBS_WORKER_METHODS='dynamo.obs.examples.engine.SimulatedEngine[generate]'
+# Workers and the router serve no OpenAI route, so until the agent registers their worker endpoints they
+# report the starting health status: start them "ready" as a Dynamo worker would after registration.
+worker_env="DYN_OBS_WORKER_METHODS=dynamo.obs.examples.engine.SimulatedEngine[generate] DYN_SYSTEM_STARTING_HEALTH_STATUS=ready"
 start worker1 "$worker1_sys" backend dynamo-backend "$worker_env" dynamo.obs.examples.worker.WorkerServer \
   --port="$worker1_port" --worker-id=worker-1 --models="$models" --jitter-ms=5
 start worker2 "$worker2_sys" backend dynamo-backend "$worker_env" dynamo.obs.examples.worker.WorkerServer \
   --port="$worker2_port" --worker-id=worker-2 --models="$models" --jitter-ms=5
 start router "$router_sys" router dynamo-router \
-  DYN_OBS_ROUTER_METHODS='dynamo.obs.examples.router.WorkerPicker[pickWorker]' \
+  "DYN_OBS_ROUTER_METHODS=dynamo.obs.examples.router.WorkerPicker[pickWorker] DYN_SYSTEM_STARTING_HEALTH_STATUS=ready" \
   dynamo.obs.examples.router.RouterServer --port="$router_port" \
   --workers="http://127.0.0.1:$worker1_port,http://127.0.0.1:$worker2_port"
 start frontend "$frontend_sys" frontend dynamo-frontend "" dynamo.obs.examples.frontend.FrontendServer \

@@ -11,7 +11,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 
-/** {@code java -jar dynamo-obs.jar [version | doctor]}. */
+/** {@code java -jar dynamo-obs.jar [version | doctor | instrumentations]}. */
 public final class Cli {
   private Cli() {}
 
@@ -21,6 +21,9 @@ public final class Cli {
     switch (command) {
       case "version":
         out.println("dynamo-obs " + Version.get());
+        break;
+      case "instrumentations":
+        out.print(InstrumentationList.markdown());
         break;
       case "doctor":
         System.exit(doctor(out));
@@ -32,6 +35,7 @@ public final class Cli {
         out.println("          (or JAVA_TOOL_OPTIONS=-javaagent:" + jar.getPath() + ")");
         out.println("Commands: java -jar " + jar.getName() + " version   print the version");
         out.println("          java -jar " + jar.getName() + " doctor    check this environment's configuration");
+        out.println("          java -jar " + jar.getName() + " instrumentations   list what the agent instruments");
         out.println();
         out.println("Configure with Dynamo's variables, e.g. DYN_SYSTEM_PORT=8081 (health + /metrics),");
         out.println("OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=http://tempo:4317.");

@@ -14,6 +14,7 @@ import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.loading.ClassInjector;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.utility.JavaModule;
 
@@ -30,6 +31,12 @@ public final class InstrumentationInstaller {
   public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics) {
     if (modules.isEmpty()) {
       return;
+    }
+    // Byte Buddy's Unsafe-based class injection is never used here (the bootstrap API is defined by
+    // BootstrapInjector); switching it off keeps JDK 24+ from printing sun.misc.Unsafe warnings. The
+    // property name is relocated with Byte Buddy, so this touches no other copy of Byte Buddy.
+    if (System.getProperty(ClassInjector.UsingUnsafe.SAFE_PROPERTY) == null) {
+      System.setProperty(ClassInjector.UsingUnsafe.SAFE_PROPERTY, "true");
     }
     ClassLoader agentLoader = InstrumentationInstaller.class.getClassLoader();
     AgentBuilder builder =

@@ -3,6 +3,7 @@ package dynamo.obs.agent;
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.config.ConfigSource;
 import dynamo.obs.agent.config.LogFilter;
+import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
@@ -50,7 +51,8 @@ public final class AgentRuntime {
           config.healthCheckEnabled, startNanos);
       AgentMetrics metrics = new AgentMetrics(workerId(), Version.get(), () -> System.nanoTime() - startNanos);
       metrics.configWarnings(config.warnings().size());
-      RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths));
+      Frontend frontend = new Frontend(config, metrics.registry(), health, metrics::seriesRefused);
+      RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths), frontend);
       Hooks.install(hooks);
 
       String server = startServer(config, health, metrics);

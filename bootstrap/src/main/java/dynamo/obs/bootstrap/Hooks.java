@@ -9,9 +9,9 @@ package dynamo.obs.bootstrap;
  * ready; until then every call lands on the no-op base implementation. Every method here must be
  * cheap and must never throw: implementations catch everything themselves.
  */
-public abstract class Hooks {
+public class Hooks {
 
-  private static final Hooks NOOP = new Hooks() {};
+  private static final Hooks NOOP = new Hooks();
 
   private static volatile Hooks current = NOOP;
 
@@ -42,6 +42,29 @@ public abstract class Hooks {
 
   /** A JDK HTTP server stopped. */
   public void httpServerStopped(Object server) {}
+
+  /** A request arrived on a JDK HTTP server; {@code headers} are its request headers. */
+  public void jdkExchangeStarted(Object exchange, String method, java.net.URI uri,
+      java.util.Map<String, java.util.List<String>> headers) {}
+
+  /** The request body the application gets; the hooks may return a recording wrapper. */
+  public java.io.InputStream jdkRequestBody(Object exchange, java.io.InputStream body) {
+    return body;
+  }
+
+  /** The response status is about to be sent; {@code headers} may still be changed. */
+  public void jdkResponseHeaders(Object exchange, int status, java.util.Map<String, java.util.List<String>> headers) {}
+
+  /** The response body the application writes to; the hooks may return a recording wrapper. */
+  public java.io.OutputStream jdkResponseBody(Object exchange, java.io.OutputStream body) {
+    return body;
+  }
+
+  /** The exchange was closed. */
+  public void jdkExchangeClosed(Object exchange) {}
+
+  /** A handler (or filter) threw out of the server's filter chain on this thread. */
+  public void jdkHandlerFailed(Throwable error) {}
 
   // ---- the agent's own health ------------------------------------------------------------------
 

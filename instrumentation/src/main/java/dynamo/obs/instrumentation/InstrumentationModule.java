@@ -15,14 +15,15 @@ public interface InstrumentationModule {
   /** Advice class (by name, so it is never loaded just to be referenced) for a set of methods. */
   record AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass) {}
 
+  /** The advice woven into the types one matcher selects. */
+  record TypeAdvice(ElementMatcher<? super TypeDescription> types, List<AdviceBinding> advice) {}
+
   String name();
 
   /** One sentence for the generated list of instrumentations in docs/. */
   String description();
 
-  ElementMatcher<? super TypeDescription> typeMatcher();
-
-  List<AdviceBinding> advice();
+  List<TypeAdvice> typeAdvice();
 
   /**
    * Called once the transformer is installed (and already-loaded classes retransformed): catch up

@@ -20,8 +20,13 @@ public final class InstrumentationList {
     sb.append("|---|---|---|---|\n");
     for (InstrumentationModule m : Instrumentations.all()) {
       sb.append("| `").append(m.name()).append("` | `DYN_OBS_INSTRUMENTATION_")
-          .append(m.name().toUpperCase(Locale.ROOT).replace('-', '_')).append("_ENABLED` | `")
-          .append(m.typeMatcher()).append("` | ").append(m.description()).append(" |\n");
+          .append(m.name().toUpperCase(Locale.ROOT).replace('-', '_')).append("_ENABLED` | ");
+      String sep = "";
+      for (InstrumentationModule.TypeAdvice t : m.typeAdvice()) {
+        sb.append(sep).append('`').append(t.types()).append('`');
+        sep = "<br>";
+      }
+      sb.append(" | ").append(m.description()).append(" |\n");
     }
     return sb.toString();
   }

@@ -111,8 +111,10 @@ public final class Config {
         "an integer port from 0 to 65535, or -1 to disable", "-1 (system status server disabled)");
     systemHost = r.host(SYSTEM_HOST, "0.0.0.0");
     if (src.present(SYSTEM_ENABLED)) {
-      r.warn(SYSTEM_ENABLED + " is deprecated and ignored: the system status server is controlled"
-          + " solely by " + SYSTEM_PORT + " (currently " + describePort(systemPort) + ")");
+      String raw = src.get(SYSTEM_ENABLED);
+      r.warn(SYSTEM_ENABLED + " is deprecated and ignored" + (raw == null ? "" : " (value " + quote(raw) + ")")
+          + ": the system status server is controlled solely by " + SYSTEM_PORT + " (currently "
+          + describePort(systemPort) + ")");
     }
     startingHealthStatus = r.healthStatus(STARTING_HEALTH_STATUS);
     healthPath = r.path(HEALTH_PATH, "/health");
@@ -478,14 +480,16 @@ public final class Config {
     }
 
     void unknownHistogramVariables() {
-      for (String var : src.matching(HISTOGRAM_PREFIX, "").keySet()) {
+      for (Map.Entry<String, String> e : src.matching(HISTOGRAM_PREFIX, "").entrySet()) {
+        String var = e.getKey();
         String rest = var.substring(HISTOGRAM_PREFIX.length());
         int cut = rest.lastIndexOf('_');
         String hist = cut < 0 ? rest : rest.substring(0, cut);
         String part = cut < 0 ? "" : rest.substring(cut + 1);
         if (!DEFAULT_BUCKETS.containsKey(hist) || !(part.equals("MIN") || part.equals("MAX") || part.equals("COUNT"))) {
           warn(var + " is not a known histogram setting (expected " + HISTOGRAM_PREFIX
-              + "<" + String.join("|", DEFAULT_BUCKETS.keySet()) + ">_<MIN|MAX|COUNT>); ignored");
+              + "<" + String.join("|", DEFAULT_BUCKETS.keySet()) + ">_<MIN|MAX|COUNT>); ignoring its value "
+              + quote(e.getValue()));
         }
       }
     }
@@ -510,7 +514,8 @@ public final class Config {
         String upper = var.substring(INSTRUMENTATION_PREFIX.length(), var.length() - ENABLED_SUFFIX.length());
         String kebab = upper.toLowerCase(Locale.ROOT).replace('_', '-');
         if (!knownInstrumentations.contains(kebab)) {
-          warn(var + " names no instrumentation (known: " + knownNames() + "); ignored");
+          warn(var + " names no instrumentation (known: " + knownNames() + "); ignoring its value "
+              + quote(e.getValue()));
           continue;
         }
         Boolean v = parseBool(src.get(var));

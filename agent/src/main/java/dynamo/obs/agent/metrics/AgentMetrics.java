@@ -32,6 +32,7 @@ public final class AgentMetrics {
   private final AtomicBoolean jvmRegistered = new AtomicBoolean();
   private final AtomicInteger instrumentedTypes = new AtomicInteger();
   private final Counter adviceErrors;
+  private final Counter seriesRefused;
   private final Gauge instrumentationActive;
   private final Gauge startupSeconds;
   private final Gauge configWarnings;
@@ -67,6 +68,10 @@ public final class AgentMetrics {
         .name("dynamo_obs_config_warnings")
         .help("Invalid configuration values found at start (each was logged as a WARN)")
         .register(registry);
+    seriesRefused = Counter.builder()
+        .name("dynamo_obs_series_refused_total")
+        .help("Label values refused by a cardinality cap and counted under __overflow__ instead")
+        .register(registry);
     adviceErrors = Counter.builder()
         .name("dynamo_obs_advice_errors_total")
         .help("Errors caught inside the agent's advice (the application was not affected)")
@@ -89,6 +94,10 @@ public final class AgentMetrics {
 
   public void configWarnings(int count) {
     configWarnings.set(count);
+  }
+
+  public void seriesRefused() {
+    seriesRefused.inc();
   }
 
   public void adviceError(String instrumentation) {

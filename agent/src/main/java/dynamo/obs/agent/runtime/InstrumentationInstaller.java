@@ -61,11 +61,13 @@ public final class InstrumentationInstaller {
                 .or(isSynthetic()))
             .assureReadEdgeTo(inst, Hooks.class);
     for (InstrumentationModule module : modules) {
-      AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice().include(agentLoader);
-      for (InstrumentationModule.AdviceBinding binding : module.advice()) {
-        advice = advice.advice(binding.methods(), binding.adviceClass());
+      for (InstrumentationModule.TypeAdvice type : module.typeAdvice()) {
+        AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice().include(agentLoader);
+        for (InstrumentationModule.AdviceBinding binding : type.advice()) {
+          advice = advice.advice(binding.methods(), binding.adviceClass());
+        }
+        builder = builder.type(type.types()).transform(advice);
       }
-      builder = builder.type(module.typeMatcher()).transform(advice);
     }
     builder.installOn(inst);
     for (InstrumentationModule module : modules) {

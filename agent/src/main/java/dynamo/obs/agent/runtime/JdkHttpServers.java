@@ -1,5 +1,6 @@
 package dynamo.obs.agent.runtime;
 
+import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -19,13 +20,15 @@ final class JdkHttpServers {
 
   private final HttpRoutes routes;
   private final HealthState health;
+  private final Frontend frontend;
   /** Keyed by the server object's identity (it does not override equals); weak so we never pin it. */
   private final Map<Object, ServerState> servers = new WeakHashMap<>();
   private final Set<String> served = new HashSet<>();
 
-  JdkHttpServers(HttpRoutes routes, HealthState health) {
+  JdkHttpServers(HttpRoutes routes, HealthState health, Frontend frontend) {
     this.routes = routes;
     this.health = health;
+    this.frontend = frontend;
   }
 
   synchronized void contextCreated(Object server, String path) {
@@ -66,6 +69,9 @@ final class JdkHttpServers {
           now.addAll(routes.endpointsServedBy(ctx));
         }
       }
+    }
+    if (!now.isEmpty()) {
+      frontend.metrics(); // a frontend: its always-present series appear now
     }
     for (String name : now) {
       if (!served.contains(name)) {

@@ -1,9 +1,16 @@
 package dynamo.obs.agent.runtime;
 
+import dynamo.obs.agent.frontend.Frontend;
+import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.bootstrap.Hooks;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
 
 /** The runtime behind the bootstrap API: each call is caught whole so woven code never sees a throw. */
 public final class RuntimeHooks extends Hooks {
@@ -11,10 +18,13 @@ public final class RuntimeHooks extends Hooks {
 
   private final AgentMetrics metrics;
   private final JdkHttpServers jdkHttpServers;
+  private final JdkHttpExchanges jdkHttpExchanges;
 
-  public RuntimeHooks(AgentMetrics metrics, HealthState health, HttpRoutes routes) {
+  public RuntimeHooks(AgentMetrics metrics, HealthState health, HttpRoutes routes, Frontend frontend) {
     this.metrics = metrics;
-    this.jdkHttpServers = new JdkHttpServers(routes, health);
+    this.jdkHttpServers = new JdkHttpServers(routes, health, frontend);
+    this.jdkHttpExchanges = new JdkHttpExchanges(frontend);
+    FrontendRequest.errorSink(t -> adviceError("jdk-httpserver:recorder", t));
   }
 
   /** Called once instrumentation is active so that waiting registrations take effect. */
@@ -57,6 +67,62 @@ public final class RuntimeHooks extends Hooks {
   public void httpServerStopped(Object server) {
     try {
       jdkHttpServers.stopped(server);
+    } catch (Throwable t) {
+      adviceError("jdk-httpserver", t);
+    }
+  }
+
+  @Override
+  public void jdkExchangeStarted(Object exchange, String method, URI uri, Map<String, List<String>> headers) {
+    try {
+      jdkHttpExchanges.started(exchange, method, uri, headers);
+    } catch (Throwable t) {
+      adviceError("jdk-httpserver", t);
+    }
+  }
+
+  @Override
+  public InputStream jdkRequestBody(Object exchange, InputStream body) {
+    try {
+      return jdkHttpExchanges.requestBody(exchange, body);
+    } catch (Throwable t) {
+      adviceError("jdk-httpserver", t);
+      return body;
+    }
+  }
+
+  @Override
+  public void jdkResponseHeaders(Object exchange, int status, Map<String, List<String>> headers) {
+    try {
+      jdkHttpExchanges.responseHeaders(exchange, status, headers);
+    } catch (Throwable t) {
+      adviceError("jdk-httpserver", t);
+    }
+  }
+
+  @Override
+  public OutputStream jdkResponseBody(Object exchange, OutputStream body) {
+    try {
+      return jdkHttpExchanges.responseBody(exchange, body);
+    } catch (Throwable t) {
+      adviceError("jdk-httpserver", t);
+      return body;
+    }
+  }
+
+  @Override
+  public void jdkExchangeClosed(Object exchange) {
+    try {
+      jdkHttpExchanges.closed(exchange);
+    } catch (Throwable t) {
+      adviceError("jdk-httpserver", t);
+    }
+  }
+
+  @Override
+  public void jdkHandlerFailed(Throwable error) {
+    try {
+      jdkHttpExchanges.handlerFailed();
     } catch (Throwable t) {
       adviceError("jdk-httpserver", t);
     }

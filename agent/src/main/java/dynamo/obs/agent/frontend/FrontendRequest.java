@@ -1,0 +1,419 @@
+package dynamo.obs.agent.frontend;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One inference request on a frontend: owns its timing, token counting and labels, and ends
+ * exactly once, whichever of completion, error or client disconnect comes first (SPEC §4).
+ *
+ * <p>Threads: the request body is read and the response written by the application's threads,
+ * possibly different ones but one at a time; only the end is raced (a stream close, an exchange
+ * close, a failure), and a compare-and-set decides it.
+ */
+public final class FrontendRequest implements JsonFieldScanner.Listener, SseScanner.EventListener {
+  // request fields
+  static final int F_MODEL = 0;
+  static final int F_STREAM = 1;
+  static final JsonFieldScanner.Fields REQUEST_FIELDS = new JsonFieldScanner.Fields("model", "stream");
+
+  // response fields (unary bodies and each server-sent event)
+  static final int R_CONTENT_FIRST = 0;
+  static final int R_CONTENT_LAST = 8;
+  static final int R_PROMPT_FIRST = 9;
+  static final int R_PROMPT_LAST = 12;
+  static final int R_COMPLETION_FIRST = 13;
+  static final int R_COMPLETION_LAST = 15;
+  static final int R_CACHED_FIRST = 16;
+  static final int R_CACHED_LAST = 19;
+  static final JsonFieldScanner.Fields RESPONSE_FIELDS = new JsonFieldScanner.Fields(
+      // text carried by an event: OpenAI chat and completions, reasoning, tool calls, Anthropic, Responses API
+      "choices.delta.content",
+      "choices.delta.reasoning_content",
+      "choices.delta.reasoning",
+      "choices.delta.tool_calls.function.arguments",
+      "choices.text",
+      "delta.text",
+      "delta.partial_json",
+      "delta",
+      "delta.thinking",
+      // usage: OpenAI, Anthropic (message_start / message_delta), Responses API
+      "usage.prompt_tokens",
+      "usage.input_tokens",
+      "message.usage.input_tokens",
+      "response.usage.input_tokens",
+      "usage.completion_tokens",
+      "usage.output_tokens",
+      "response.usage.output_tokens",
+      "usage.prompt_tokens_details.cached_tokens",
+      "usage.cache_read_input_tokens",
+      "message.usage.cache_read_input_tokens",
+      "response.usage.input_tokens_details.cached_tokens");
+
+  private static final int OPEN = 0;
+  private static final int ENDED = 1;
+
+  /** Where errors inside the recorder go (counted and logged once); never into the application. */
+  private static volatile java.util.function.Consumer<Throwable> errors = t -> {};
+
+  private final FrontendMetrics metrics;
+  private final int endpoint;
+  private final long startNanos;
+  private final java.util.function.Consumer<FrontendRequest> onEnd;
+  private final AtomicInteger state = new AtomicInteger(OPEN);
+
+  private String xRequestId;
+  private String inboundRequestId;
+  private java.io.InputStream requestStream;
+  private java.io.OutputStream responseStream;
+
+  private final JsonFieldScanner requestScanner;
+  private JsonFieldScanner responseScanner;
+  private SseScanner sse;
+
+  private String model;
+  private boolean streamRequested;
+  private FrontendMetrics.ModelSeries series;
+  private boolean queued;
+
+  private int status = -1;
+  private boolean eventStream;
+  private boolean firstByteSeen;
+  private long firstTokenNanos;
+  private long lastTokenNanos;
+  private int contentEvents;
+
+  // per event
+  private boolean eventContent;
+  private long eventCompletionTokens = -1;
+
+  // from usage, -1 when absent
+  private long promptTokens = -1;
+  private long completionTokens = -1;
+  private long cachedTokens = -1;
+  private long lastCompletionTokens = -1;
+
+  FrontendRequest(FrontendMetrics metrics, int endpoint, long startNanos,
+      java.util.function.Consumer<FrontendRequest> onEnd) {
+    this.metrics = metrics;
+    this.endpoint = endpoint;
+    this.startNanos = startNanos;
+    this.onEnd = onEnd;
+    this.requestScanner = new JsonFieldScanner(REQUEST_FIELDS, new RequestFields(this::onRequestField));
+  }
+
+  public static void errorSink(java.util.function.Consumer<Throwable> sink) {
+    errors = sink;
+  }
+
+  // ---- request -----------------------------------------------------------------------------------
+
+  /** Inbound identifiers: {@code x-request-id} is echoed; {@code request-id} is kept if a UUID. */
+  public void requestHeaders(String xRequestId, String requestId, String dynamoRequestId) {
+    this.xRequestId = xRequestId;
+    String id = requestId != null ? requestId : dynamoRequestId;
+    this.inboundRequestId = id != null && isUuid(id) ? id : null;
+  }
+
+  public String xRequestId() {
+    return xRequestId;
+  }
+
+  /** Dynamo's request id: the inbound UUID, else a new UUIDv4 (made only when asked for). */
+  public String requestId() {
+    if (inboundRequestId == null) {
+      inboundRequestId = java.util.UUID.randomUUID().toString();
+    }
+    return inboundRequestId;
+  }
+
+  static boolean isUuid(String s) {
+    if (s.length() != 36) {
+      return false;
+    }
+    for (int i = 0; i < 36; i++) {
+      char c = s.charAt(i);
+      boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
+      if (dash ? c != '-' : Character.digit(c, 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  public java.io.InputStream requestStream() {
+    return requestStream;
+  }
+
+  public void requestStream(java.io.InputStream wrapped) {
+    requestStream = wrapped;
+  }
+
+  public java.io.OutputStream responseStream() {
+    return responseStream;
+  }
+
+  public void responseStream(java.io.OutputStream wrapped) {
+    responseStream = wrapped;
+  }
+
+  public void requestBytes(byte[] b, int off, int len) {
+    try {
+      if (len > 0 && state.get() == OPEN) {
+        requestScanner.feed(b, off, len);
+      }
+    } catch (RuntimeException e) {
+      errors.accept(e);
+    }
+  }
+
+  /** The request body was read to its end (or closed). */
+  public void requestBodyDone() {
+    try {
+      requestScanner.finish();
+      begin();
+    } catch (RuntimeException e) {
+      errors.accept(e);
+    }
+  }
+
+  private void onRequestField(int field, Object value) {
+    if (field == F_MODEL && value instanceof String && model == null) {
+      model = (String) value;
+    } else if (field == F_STREAM && value instanceof Boolean) {
+      streamRequested = (Boolean) value;
+    }
+  }
+
+  /**
+   * The request is admitted: its model is known (or will not be), so the per-model gauges count it.
+   * Called at the first of: the body's end, the response's start, the request's end. A body that
+   * is not valid JSON has no trustworthy model: {@code unknown}.
+   */
+  private void begin() {
+    if (series != null) {
+      return;
+    }
+    boolean known = model != null && !model.isEmpty() && !requestScanner.failed();
+    series = metrics.model(known ? model : "unknown");
+    series.inflight.inc();
+    series.active.inc();
+    series.queued.inc();
+    queued = true;
+  }
+
+  private void leaveQueue() {
+    if (queued) {
+      queued = false;
+      series.queued.dec();
+    }
+  }
+
+  // ---- response ----------------------------------------------------------------------------------
+
+  /** Response status and whether the body is a {@code text/event-stream}. */
+  public void responseStarted(int status, boolean eventStream) {
+    try {
+      startResponse(status, eventStream);
+    } catch (RuntimeException e) {
+      errors.accept(e);
+    }
+  }
+
+  private void startResponse(int status, boolean eventStream) {
+    if (this.status >= 0 || state.get() != OPEN) {
+      return; // headers sent twice: the server refuses the second time
+    }
+    begin();
+    this.status = status;
+    this.eventStream = eventStream;
+    if (status >= 200 && status < 300) {
+      responseScanner = new JsonFieldScanner(RESPONSE_FIELDS, this);
+      if (eventStream) {
+        sse = new SseScanner(responseScanner, this);
+      }
+    }
+  }
+
+  public void responseBytes(byte[] b, int off, int len) {
+    try {
+      scanResponse(b, off, len);
+    } catch (RuntimeException e) {
+      errors.accept(e);
+    }
+  }
+
+  private void scanResponse(byte[] b, int off, int len) {
+    if (len <= 0 || state.get() != OPEN) {
+      return;
+    }
+    if (!firstByteSeen) {
+      firstByteSeen = true;
+      if (!eventStream && responseScanner != null) {
+        // unary: the whole answer is the first "token"
+        long now = System.nanoTime();
+        firstTokenNanos = now;
+        leaveQueue();
+        series.ttft.observe((now - startNanos) / 1e9);
+      }
+    }
+    if (sse != null) {
+      sse.feed(b, off, len);
+    } else if (responseScanner != null) {
+      responseScanner.feed(b, off, len);
+    }
+  }
+
+  @Override
+  public void onString(int field, String value, int length) {
+    if (field <= R_CONTENT_LAST && length > 0) {
+      eventContent = true;
+    }
+  }
+
+  @Override
+  public void onNumber(int field, double value) {
+    long v = (long) value;
+    if (field >= R_PROMPT_FIRST && field <= R_PROMPT_LAST) {
+      promptTokens = v;
+    } else if (field >= R_COMPLETION_FIRST && field <= R_COMPLETION_LAST) {
+      completionTokens = v;
+      eventCompletionTokens = v;
+    } else if (field >= R_CACHED_FIRST && field <= R_CACHED_LAST) {
+      cachedTokens = v;
+    }
+  }
+
+  @Override
+  public void onBoolean(int field, boolean value) {}
+
+  /** A server-sent event ended: a content event is a token (or, with running usage, several). */
+  @Override
+  public void onEventEnd(boolean hadData) {
+    boolean content = eventContent;
+    long completionSoFar = eventCompletionTokens;
+    eventContent = false;
+    eventCompletionTokens = -1;
+    if (!content) {
+      return;
+    }
+    long tokens = 1;
+    if (completionSoFar >= 0) {
+      // servers that report running usage in every chunk say how many tokens this event carried
+      tokens = lastCompletionTokens >= 0 ? Math.max(1, completionSoFar - lastCompletionTokens) : Math.max(1, completionSoFar);
+      lastCompletionTokens = completionSoFar;
+    }
+    long now = System.nanoTime();
+    contentEvents += (int) tokens;
+    series.outputTokens.inc(tokens);
+    if (firstTokenNanos == 0) {
+      firstTokenNanos = now;
+      leaveQueue();
+      series.ttft.observe((now - startNanos) / 1e9);
+    } else {
+      double perToken = (now - lastTokenNanos) / 1e9 / tokens;
+      for (long i = 0; i < tokens; i++) {
+        series.itl.observe(perToken);
+      }
+    }
+    lastTokenNanos = now;
+  }
+
+  // ---- end ---------------------------------------------------------------------------------------
+
+  /** The response is complete (body closed or exchange closed). */
+  public void completed() {
+    end(status > 0 ? Outcome.ofStatus(status) : Outcome.INTERNAL, false);
+  }
+
+  /** The handler threw. */
+  public void failed() {
+    end(Outcome.INTERNAL, false);
+  }
+
+  /** Writing to the client failed: it went away. */
+  public void clientGone() {
+    end(Outcome.CANCELLED, true);
+  }
+
+  public boolean ended() {
+    return state.get() == ENDED;
+  }
+
+  private void end(Outcome outcome, boolean disconnected) {
+    if (!state.compareAndSet(OPEN, ENDED)) {
+      return;
+    }
+    try {
+      record(outcome, disconnected);
+    } catch (RuntimeException e) {
+      errors.accept(e);
+    } finally {
+      onEnd.accept(this);
+    }
+  }
+
+  private void record(Outcome outcome, boolean disconnected) {
+    begin(); // a request that ends before anything else still counts
+    if (responseScanner != null) {
+      responseScanner.finish();
+    }
+    long now = System.nanoTime();
+    boolean stream = streamRequested || eventStream;
+    FrontendMetrics.ModelSeries s = series;
+    leaveQueue();
+    s.inflight.dec();
+    s.active.dec();
+    s.duration.observe((now - startNanos) / 1e9);
+    s.requests(endpoint, stream, outcome).inc();
+    if (disconnected) {
+      metrics.clientDisconnected();
+      s.cancellations(endpoint, stream).inc();
+    }
+    if (outcome == Outcome.SUCCESS || outcome == Outcome.CANCELLED) {
+      if (promptTokens >= 0) {
+        s.isl.observe(promptTokens);
+      }
+      if (cachedTokens >= 0) {
+        s.cached.observe(cachedTokens);
+      }
+      long osl = completionTokens >= 0 ? completionTokens : contentEvents;
+      if (!eventStream && completionTokens > 0) {
+        s.outputTokens.inc(completionTokens); // unary: no per-event counting happened
+      }
+      if (osl > 0) {
+        s.osl.observe(osl);
+      }
+    }
+  }
+
+  /** The lower-cased model label this request is counted under (for tests and spans). */
+  public String modelLabel() {
+    return series == null ? null : series.model;
+  }
+
+  /** Adapts request-field callbacks without a second listener class. */
+  private interface RequestFieldSink {
+    void accept(int field, Object value);
+  }
+
+  private static final class RequestFields implements JsonFieldScanner.Listener {
+    private final RequestFieldSink sink;
+
+    RequestFields(RequestFieldSink sink) {
+      this.sink = sink;
+    }
+
+    @Override
+    public void onString(int field, String value, int length) {
+      sink.accept(field, value);
+    }
+
+    @Override
+    public void onNumber(int field, double value) {}
+
+    @Override
+    public void onBoolean(int field, boolean value) {
+      sink.accept(field, value);
+    }
+  }
+}

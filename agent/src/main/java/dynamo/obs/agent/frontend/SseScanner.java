@@ -1,0 +1,112 @@
+package dynamo.obs.agent.frontend;
+
+/**
+ * Splits a {@code text/event-stream} body into events as its bytes pass and feeds each event's
+ * {@code data} into a {@link JsonFieldScanner}; nothing of the stream is buffered beyond the first
+ * few bytes of a line (its field name).
+ */
+public final class SseScanner {
+
+  /** Told when an event (a block of lines ended by an empty line) is complete. */
+  public interface EventListener {
+    void onEventEnd(boolean hadData);
+  }
+
+  private static final byte[] DATA = {'d', 'a', 't', 'a'};
+
+  private final JsonFieldScanner json;
+  private final EventListener listener;
+  private final byte[] field = new byte[8];
+  private int fieldLen;
+  private boolean inField = true; // reading the field name at the start of a line
+  private boolean dataLine; // the current line is "data:" and its value is streaming
+  private boolean skipSpace; // the single optional space after "data:"
+  private boolean lineEmpty = true;
+  private boolean eventHasData;
+  private boolean lastWasCr;
+
+  public SseScanner(JsonFieldScanner json, EventListener listener) {
+    this.json = json;
+    this.listener = listener;
+  }
+
+  public void feed(byte[] b, int off, int len) {
+    int end = off + len;
+    int dataStart = -1;
+    for (int i = off; i < end; i++) {
+      byte c = b[i];
+      if (c == '\n' || c == '\r') {
+        if (dataStart >= 0 && i > dataStart) {
+          json.feed(b, dataStart, i - dataStart);
+        }
+        dataStart = -1;
+        if (c == '\n' && lastWasCr) {
+          lastWasCr = false;
+          continue; // CRLF: the CR ended the line already
+        }
+        lastWasCr = c == '\r';
+        endLine();
+        continue;
+      }
+      lastWasCr = false;
+      lineEmpty = false;
+      if (inField) {
+        if (c == ':') {
+          inField = false;
+          dataLine = fieldLen == 4 && matches(DATA);
+          if (dataLine) {
+            if (eventHasData) {
+              json.feed(NEWLINE, 0, 1); // data lines of one event join with a newline
+            }
+            eventHasData = true;
+            skipSpace = true;
+          }
+        } else if (fieldLen < field.length) {
+          field[fieldLen++] = c;
+        } else {
+          fieldLen = field.length + 1; // too long to be "data"
+        }
+        continue;
+      }
+      if (dataLine) {
+        if (skipSpace) {
+          skipSpace = false;
+          if (c == ' ') {
+            continue;
+          }
+        }
+        if (dataStart < 0) {
+          dataStart = i;
+        }
+      }
+    }
+    if (dataStart >= 0 && end > dataStart) {
+      json.feed(b, dataStart, end - dataStart);
+    }
+  }
+
+  private static final byte[] NEWLINE = {'\n'};
+
+  private boolean matches(byte[] name) {
+    for (int i = 0; i < name.length; i++) {
+      if (field[i] != name[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void endLine() {
+    if (lineEmpty) {
+      json.finish();
+      listener.onEventEnd(eventHasData);
+      json.reset();
+      eventHasData = false;
+    }
+    lineEmpty = true;
+    inField = true;
+    fieldLen = 0;
+    dataLine = false;
+    skipSpace = false;
+  }
+}

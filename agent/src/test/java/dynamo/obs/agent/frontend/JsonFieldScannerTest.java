@@ -1,0 +1,102 @@
+package dynamo.obs.agent.frontend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JsonFieldScannerTest {
+  static final class Seen implements JsonFieldScanner.Listener {
+    final List<String> events = new ArrayList<>();
+
+    @Override
+    public void onString(int field, String value, int length) {
+      events.add(field + "=s:" + value + "/" + length);
+    }
+
+    @Override
+    public void onNumber(int field, double value) {
+      events.add(field + "=n:" + value);
+    }
+
+    @Override
+    public void onBoolean(int field, boolean value) {
+      events.add(field + "=b:" + value);
+    }
+  }
+
+  private static List<String> scan(String json, int chunk, String... paths) {
+    Seen seen = new Seen();
+    JsonFieldScanner s = new JsonFieldScanner(new JsonFieldScanner.Fields(paths), seen);
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < b.length; i += chunk) {
+      s.feed(b, i, Math.min(chunk, b.length - i));
+    }
+    s.finish();
+    return seen.events;
+  }
+
+  @Test
+  void findsTopLevelAndNestedFieldsInAnySplit() {
+    String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi \\\"model\\\"\"}],"
+        + "\"model\": \"Qwen/Qwen3-0.6B\", \"stream\":true,\"stream_options\":{\"include_usage\":true},"
+        + "\"max_tokens\":16}";
+    for (int chunk : new int[] {1, 2, 3, 7, 1000}) {
+      assertEquals(List.of("0=s:Qwen/Qwen3-0.6B/15", "1=b:true", "2=b:true", "3=n:16.0"),
+          scan(body, chunk, "model", "stream", "stream_options.include_usage", "max_tokens"), "chunk " + chunk);
+    }
+  }
+
+  @Test
+  void arraysAreTransparent() {
+    String chunk = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"},\"finish_reason\":null}],"
+        + "\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,\"prompt_tokens_details\":{\"cached_tokens\":8}}}";
+    assertEquals(List.of("0=s:Hel/3", "1=n:12.0", "2=n:3.0", "3=n:8.0"), scan(chunk, 5, "choices.delta.content",
+        "usage.prompt_tokens", "usage.completion_tokens", "usage.prompt_tokens_details.cached_tokens"));
+  }
+
+  @Test
+  void onlyTheExactPathMatches() {
+    assertEquals(List.of(), scan("{\"a\":{\"model\":\"x\"},\"models\":\"y\",\"b\":[\"model\"]}", 3, "model"));
+  }
+
+  @Test
+  void escapesAndUnicodeAreDecoded() {
+    assertEquals(List.of("0=s:a/b\u00e9\n/6"), scan("{\"model\":\"a\\/b\\u00e9\\n\"}", 1, "model"));
+    assertEquals(List.of("0=s:m\u00fcnchen/8"), scan("{\"model\":\"m\u00fcnchen\"}", 1, "model"));
+  }
+
+  @Test
+  void longValuesAreCappedButTheirLengthCounted() {
+    String big = "x".repeat(10_000);
+    List<String> e = scan("{\"model\":\"" + big + "\"}", 333, "model");
+    assertEquals(1, e.size());
+    assertTrue(e.get(0).endsWith("/10000"));
+    assertEquals(JsonFieldScanner.MAX_CAPTURE + "0=s:/10000".length(), e.get(0).length());
+  }
+
+  @Test
+  void invalidJsonStopsQuietly() {
+    assertEquals(List.of(), scan("{\"model\" \"x\"}", 1, "model"));
+    assertEquals(List.of(), scan("[DONE]", 1, "model"));
+    assertEquals(List.of("0=s:a/1"), scan("{\"model\":\"a\",}", 1, "model"));
+  }
+
+  @Test
+  void deepNestingIsTrackedUpToABound() {
+    String deep = "[".repeat(300) + "]".repeat(300);
+    assertEquals(List.of("0=s:m/1"), scan("{\"x\":" + deep + ",\"model\":\"m\"}", 7, "model"));
+    String tooDeep = "[".repeat(600) + "]".repeat(600);
+    assertEquals(List.of(), scan("{\"x\":" + tooDeep + ",\"model\":\"m\"}", 7, "model"));
+  }
+
+  @Test
+  void topLevelScalarsAndLiterals() {
+    assertEquals(List.of("0=b:false"), scan("{\"stream\":false}", 1, "stream"));
+    assertEquals(List.of(), scan("{\"stream\":null}", 1, "stream"));
+    assertEquals(List.of("0=n:-1.5E3"), scan("{\"n\":-1.5e3}", 1, "n").stream().map(s -> s.replace("-1500.0", "-1.5E3")).toList());
+  }
+}

@@ -364,7 +364,6 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     s.inflight.dec();
     s.active.dec();
     s.duration.observe((now - startNanos) / 1e9);
-    s.requests(endpoint, stream, outcome).inc();
     if (disconnected) {
       metrics.clientDisconnected();
       s.cancellations(endpoint, stream).inc();
@@ -384,6 +383,8 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
         s.osl.observe(osl);
       }
     }
+    // last, so that a scrape that sees the request counted sees all of its series too
+    s.requests(endpoint, stream, outcome).inc();
   }
 
   /** The lower-cased model label this request is counted under (for tests and spans). */

@@ -1,0 +1,150 @@
+package dynamo.obs.it.apps;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+
+/**
+ * A deterministic OpenAI-shaped service on the JDK HTTP server, no observability code. The
+ * {@code x-scenario} request header picks the answer, so every test knows the exact tokens:
+ * <ul>
+ *   <li>{@code stream}: 1 role chunk, 4 content chunks, a finish chunk, a usage chunk
+ *       (prompt 11, completion 4, cached 6) and {@code [DONE]};
+ *   <li>{@code stream-nousage}: the same without the usage chunk;
+ *   <li>{@code unary}: one chat.completion JSON with usage (prompt 9, completion 3);
+ *   <li>{@code status-NNN}: an error JSON with that status;
+ *   <li>{@code throw}: the handler throws before answering;
+ *   <li>{@code slow}: 200 content chunks 20 ms apart (for clients that go away);
+ *   <li>{@code echo-length}: reads the whole body and answers its length (unary JSON).
+ * </ul>
+ * {@code /v1/chat/completions} has a lambda handler behind a filter; {@code /v1/completions} a
+ * class handler. Prints {@code READY <port>}.
+ */
+public final class OpenAiStubApp {
+  private OpenAiStubApp() {}
+
+  public static void main(String[] args) throws Exception {
+    HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    s.setExecutor(Executors.newFixedThreadPool(16));
+    s.createContext("/v1/chat/completions", exchange -> answer(exchange, "chat.completion"))
+        .getFilters().add(new PassThroughFilter());
+    s.createContext("/v1/completions", new CompletionsHandler());
+    s.start();
+    System.out.println("READY " + s.getAddress().getPort());
+    new CountDownLatch(1).await();
+  }
+
+  static final class PassThroughFilter extends Filter {
+    @Override
+    public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
+      chain.doFilter(exchange);
+    }
+
+    @Override
+    public String description() {
+      return "pass-through";
+    }
+  }
+
+  static final class CompletionsHandler implements HttpHandler {
+    @Override
+    public void handle(HttpExchange exchange) throws IOException {
+      answer(exchange, "text_completion");
+    }
+  }
+
+  static void answer(HttpExchange ex, String object) throws IOException {
+    String scenario = String.valueOf(ex.getRequestHeaders().getFirst("x-scenario"));
+    byte[] body;
+    try (InputStream in = ex.getRequestBody()) {
+      body = in.readAllBytes();
+    }
+    boolean chat = object.equals("chat.completion");
+    switch (scenario) {
+      case "stream":
+      case "stream-nousage":
+        stream(ex, chat, 4, 0, scenario.equals("stream"));
+        return;
+      case "slow":
+        stream(ex, chat, 200, 20, false);
+        return;
+      case "throw":
+        throw new IllegalStateException("handler failed on purpose");
+      case "echo-length":
+        json(ex, 200, "{\"length\":" + body.length + "}");
+        return;
+      default:
+        if (scenario.startsWith("status-")) {
+          json(ex, Integer.parseInt(scenario.substring(7)), "{\"error\":{\"message\":\"" + scenario + "\"}}");
+          return;
+        }
+        json(ex, 200, chat
+            ? "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
+                + "\"message\":{\"role\":\"assistant\",\"content\":\"one two three\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}}"
+            : "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
+                + "\"text\":\"one two three\",\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}}");
+    }
+  }
+
+  static void json(HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, b.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(b);
+    }
+  }
+
+  static void stream(HttpExchange ex, boolean chat, int tokens, long gapMs, boolean usage) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.sendResponseHeaders(200, 0);
+    try (OutputStream out = ex.getResponseBody()) {
+      if (chat) {
+        event(out, "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
+            + "{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}");
+      }
+      for (int i = 0; i < tokens; i++) {
+        if (gapMs > 0) {
+          sleep(gapMs);
+        }
+        event(out, chat
+            ? "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t"
+                + i + " \"},\"finish_reason\":null}]}"
+            : "{\"id\":\"c\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"t" + i
+                + " \",\"finish_reason\":null}]}");
+      }
+      event(out, chat
+          ? "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"
+          : "{\"id\":\"c\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"\",\"finish_reason\":\"stop\"}]}");
+      if (usage) {
+        event(out, "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":" + tokens
+            + ",\"total_tokens\":" + (11 + tokens) + ",\"prompt_tokens_details\":{\"cached_tokens\":6}}}");
+      }
+      out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static void event(OutputStream out, String json) throws IOException {
+    out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

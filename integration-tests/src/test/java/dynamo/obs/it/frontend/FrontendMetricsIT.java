@@ -1,0 +1,258 @@
+package dynamo.obs.it.frontend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dynamo.obs.it.apps.OpenAiStubApp;
+import dynamo.obs.it.support.AgentProcess;
+import dynamo.obs.it.support.FreePort;
+import dynamo.obs.it.support.Poll;
+import dynamo.obs.it.support.SystemServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * SPEC §4 frontend metrics from a real JDK-HttpServer application with the built agent: exact
+ * series values read from the real {@code /metrics}. Each test uses its own model names, so the
+ * tests share one application process.
+ */
+class FrontendMetricsIT {
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private static AgentProcess app;
+  private static SystemServer system;
+  private static int appPort;
+
+  @BeforeAll
+  static void start() {
+    int port = FreePort.pick();
+    app = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + port).start();
+    appPort = Integer.parseInt(app.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
+    system = new SystemServer(app, port);
+    system.awaitInstrumentationActive();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  static HttpResponse<byte[]> post(int port, String path, String scenario, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(20)).header("x-scenario", scenario)
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The value of one exact series line in the current exposition, or null when absent. */
+  static Double value(String metrics, String series) {
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(series + " ")) {
+        return Double.parseDouble(line.substring(series.length() + 1).trim());
+      }
+    }
+    return null;
+  }
+
+  static String requests(String model, String endpoint, String type, String status, String errorType) {
+    return "dynamo_frontend_requests_total{endpoint=\"" + endpoint + "\",error_type=\"" + errorType + "\",model=\""
+        + model + "\",request_type=\"" + type + "\",status=\"" + status + "\"}";
+  }
+
+  /** Polls until the series has the value (requests are counted when their response ends). */
+  static String awaitValue(String series, double expected) {
+    return Poll.until(series + " = " + expected, system::metrics, t -> Double.valueOf(expected).equals(value(t, series)), app);
+  }
+
+  @Test
+  void streamedChatCompletionWithUsage() {
+    HttpResponse<byte[]> r = post(appPort, "/v1/chat/completions", "stream",
+        "{\"model\":\"Stream-Model\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}",
+        "x-request-id", "req-42");
+    assertEquals(200, r.statusCode());
+    assertEquals("req-42", r.headers().firstValue("x-request-id").orElse(null), "x-request-id is echoed");
+    String m = awaitValue(requests("stream-model", "chat_completions", "stream", "success", ""), 1);
+    String model = "{model=\"stream-model\"}";
+    assertEquals(1.0, value(m, "dynamo_frontend_time_to_first_token_seconds_count" + model));
+    assertEquals(3.0, value(m, "dynamo_frontend_inter_token_latency_seconds_count" + model), "4 tokens, 3 gaps");
+    assertEquals(4.0, value(m, "dynamo_frontend_output_tokens_total" + model));
+    assertEquals(4.0, value(m, "dynamo_frontend_output_sequence_tokens_sum" + model));
+    assertEquals(11.0, value(m, "dynamo_frontend_input_sequence_tokens_sum" + model));
+    assertEquals(6.0, value(m, "dynamo_frontend_cached_tokens_sum" + model));
+    assertEquals(1.0, value(m, "dynamo_frontend_request_duration_seconds_count" + model));
+    assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests" + model));
+    assertEquals(0.0, value(m, "dynamo_frontend_queued_requests" + model));
+    // 4 output tokens: in the (0, 100] bucket of Dynamo's OSL layout
+    assertEquals(0.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"stream-model\",le=\"0.0\"}"));
+    assertEquals(1.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"stream-model\",le=\"100.0\"}"));
+  }
+
+  @Test
+  void streamedCompletionWithoutUsageCountsContentEvents() {
+    assertEquals(200, post(appPort, "/v1/completions", "stream-nousage", "{\"model\":\"plain\",\"stream\":true}").statusCode());
+    String m = awaitValue(requests("plain", "completions", "stream", "success", ""), 1);
+    assertEquals(4.0, value(m, "dynamo_frontend_output_sequence_tokens_sum{model=\"plain\"}"));
+    assertEquals(0.0, value(m, "dynamo_frontend_input_sequence_tokens_count{model=\"plain\"}"));
+  }
+
+  @Test
+  void unaryWithUsage() {
+    assertEquals(200, post(appPort, "/v1/chat/completions", "unary", "{\"model\":\"unary-m\"}").statusCode());
+    String m = awaitValue(requests("unary-m", "chat_completions", "unary", "success", ""), 1);
+    assertEquals(1.0, value(m, "dynamo_frontend_time_to_first_token_seconds_count{model=\"unary-m\"}"));
+    assertEquals(3.0, value(m, "dynamo_frontend_output_tokens_total{model=\"unary-m\"}"));
+    assertEquals(9.0, value(m, "dynamo_frontend_input_sequence_tokens_sum{model=\"unary-m\"}"));
+  }
+
+  @Test
+  void httpErrorsMapToErrorTypes() {
+    String[][] cases = {{"400", "validation"}, {"422", "validation"}, {"404", "not_found"}, {"429", "overload"},
+        {"503", "overload"}, {"501", "not_implemented"}, {"504", "response_timeout"}, {"500", "internal"}};
+    for (String[] c : cases) {
+      assertEquals(Integer.parseInt(c[0]),
+          post(appPort, "/v1/chat/completions", "status-" + c[0], "{\"model\":\"err-" + c[0] + "\"}").statusCode());
+    }
+    for (String[] c : cases) {
+      awaitValue(requests("err-" + c[0], "chat_completions", "unary", "error", c[1]), 1);
+    }
+  }
+
+  @Test
+  void handlerExceptionIsInternalAndLeavesNothingInFlight() {
+    try {
+      post(appPort, "/v1/chat/completions", "throw", "{\"model\":\"thrower\"}");
+    } catch (RuntimeException expected) {
+      // the server drops the connection without an answer
+    }
+    String m = awaitValue(requests("thrower", "chat_completions", "unary", "error", "internal"), 1);
+    assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests{model=\"thrower\"}"));
+    app.assertAlive();
+  }
+
+  @Test
+  void malformedOrModelLessBodiesCountAsUnknown() {
+    post(appPort, "/v1/completions", "status-400", "{\"model\":\"hidden\", nope");
+    post(appPort, "/v1/completions", "status-400", "{\"prompt\":\"no model here\"}");
+    String m = awaitValue(requests("unknown", "completions", "unary", "error", "validation"), 2);
+    assertNull(value(m, requests("hidden", "completions", "unary", "error", "validation")));
+  }
+
+  @Test
+  void tenMebibyteBodyPassesUntouched() {
+    StringBuilder sb = new StringBuilder(10 * 1024 * 1024 + 64).append("{\"model\":\"big\",\"prompt\":\"");
+    while (sb.length() < 10 * 1024 * 1024) {
+      sb.append("lorem ipsum dolor sit amet ");
+    }
+    String body = sb.append("\"}").toString();
+    HttpResponse<byte[]> r = post(appPort, "/v1/completions", "echo-length", body);
+    assertEquals("{\"length\":" + body.length() + "}", new String(r.body(), StandardCharsets.UTF_8));
+    awaitValue(requests("big", "completions", "unary", "success", ""), 1);
+  }
+
+  @Test
+  void clientThatGoesAwayMidStreamIsCancelled() throws Exception {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), appPort)) {
+      String body = "{\"model\":\"leaver\",\"stream\":true}";
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nx-scenario: slow\r\nContent-Type: application/json\r\n"
+          + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[4096];
+      int total = 0;
+      while (total < 600) { // headers and a few events
+        int n = in.read(buf);
+        assertTrue(n > 0);
+        total += n;
+      }
+      s.setSoLinger(true, 0); // reset, as a client that crashed
+    }
+    String m = awaitValue(requests("leaver", "chat_completions", "stream", "error", "cancelled"), 1);
+    assertTrue(value(m, "dynamo_frontend_disconnected_clients") >= 1.0);
+    assertEquals(1.0, value(m,
+        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver\",request_type=\"stream\"}"));
+    assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests{model=\"leaver\"}"));
+  }
+
+  @Test
+  void responsesAreByteForByteTheSameWithoutTheAgent() {
+    int port = FreePort.pick();
+    try (AgentProcess plain = AgentProcess.app(OpenAiStubApp.class).withAgent(false).start()) {
+      int plainPort = Integer.parseInt(plain.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
+      for (String[] c : new String[][] {{"/v1/chat/completions", "stream"}, {"/v1/completions", "stream"},
+          {"/v1/chat/completions", "unary"}, {"/v1/completions", "status-404"}}) {
+        String body = "{\"model\":\"same\",\"stream\":" + c[1].equals("stream") + "}";
+        HttpResponse<byte[]> with = post(appPort, c[0], c[1], body);
+        HttpResponse<byte[]> without = post(plainPort, c[0], c[1], body);
+        assertEquals(without.statusCode(), with.statusCode(), c[0] + " " + c[1]);
+        assertArrayEquals(without.body(), with.body(), c[0] + " " + c[1]);
+        assertEquals(without.headers().firstValue("content-type"), with.headers().firstValue("content-type"));
+      }
+    }
+    assertTrue(port > 0);
+  }
+
+  @Test
+  void modelsBeyondTheCapShareTheOverflowSeries() {
+    int port = FreePort.pick();
+    try (AgentProcess capped = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + port)
+        .env("DYN_OBS_MAX_MODELS", "100").start()) {
+      int p = Integer.parseInt(capped.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
+      SystemServer sys = new SystemServer(capped, port);
+      sys.awaitInstrumentationActive();
+      for (int i = 0; i < 1000; i++) {
+        post(p, "/v1/chat/completions", "unary", "{\"model\":\"model-" + i + "\"}");
+      }
+      String m = Poll.until("1000 requests counted", sys::metrics, t -> {
+        Double overflow = value(t, requests("__overflow__", "chat_completions", "unary", "success", ""));
+        return overflow != null && overflow == 900.0;
+      }, capped);
+      long modelSeries = Arrays.stream(m.split("\n"))
+          .filter(l -> l.startsWith("dynamo_frontend_requests_total{") && !l.contains("__overflow__")).count();
+      assertEquals(100, modelSeries);
+      assertEquals(900.0, value(m, "dynamo_obs_series_refused_total"));
+      assertEquals(1, capped.stderrLinesContaining("DYN_OBS_MAX_MODELS").size(), "one WARN about the cap");
+    }
+  }
+
+  @Test
+  void familiesOfAFreshFrontendAreLazy() {
+    int port = FreePort.pick();
+    try (AgentProcess fresh = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + port).start()) {
+      SystemServer sys = new SystemServer(fresh, port);
+      String m = Poll.until("the frontend families", sys::metrics,
+          t -> t.contains("dynamo_frontend_disconnected_clients"), fresh);
+      assertEquals(0.0, value(m, "dynamo_frontend_disconnected_clients"));
+      assertFalse(m.contains("dynamo_frontend_requests_total"), "no HELP/TYPE before the first request");
+      assertFalse(m.contains("dynamo_frontend_time_to_first_token_seconds"));
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package dynamo.obs.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dynamo.obs.it.support.AgentProcess;
+import java.io.IOException;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+
+/** SPEC §8: {@code java -jar dynamo-obs.jar [version | doctor]}. */
+class CliIT {
+
+  @Test
+  void noArgumentsPrintsUsageAndExits0() {
+    try (AgentProcess p = AgentProcess.agentCli().start()) {
+      assertEquals(0, p.awaitExit(), p.outputs());
+      String out = p.stdout();
+      assertTrue(out.contains("-javaagent:"), out);
+      assertTrue(out.contains("version"), out);
+      assertTrue(out.contains("doctor"), out);
+      assertTrue(p.stderr().isEmpty(), p.outputs());
+    }
+  }
+
+  @Test
+  void versionPrintsTheJarVersion() throws IOException {
+    String version;
+    try (JarFile jar = new JarFile(AgentProcess.agentJar().toFile())) {
+      version = jar.getManifest().getMainAttributes().getValue("Implementation-Version");
+    }
+    try (AgentProcess p = AgentProcess.agentCli("version").start()) {
+      assertEquals(0, p.awaitExit(), p.outputs());
+      assertEquals("dynamo-obs " + version, p.stdout().trim());
+    }
+  }
+
+  @Test
+  void doctorWithABadValuePrintsTheWarnAndExits1() {
+    try (AgentProcess p = AgentProcess.agentCli("doctor").env("DYN_SYSTEM_PORT", "abc").start()) {
+      assertEquals(1, p.awaitExit(), p.outputs());
+      long warns = p.stdoutLines().stream().filter(l -> l.contains("WARN")).count();
+      assertEquals(1, warns, p.outputs());
+      assertTrue(p.stdout().contains("WARN DYN_SYSTEM_PORT=\"abc\" is invalid"), p.outputs());
+    }
+  }
+
+  @Test
+  void doctorWithACleanEnvironmentExits0() {
+    try (AgentProcess p = AgentProcess.agentCli("doctor").env("DYN_SYSTEM_PORT", "8081").start()) {
+      assertEquals(0, p.awaitExit(), p.outputs());
+      assertTrue(p.stdout().contains("No configuration warnings."), p.outputs());
+      assertTrue(p.stdout().contains(":8081"), p.outputs());
+    }
+  }
+}

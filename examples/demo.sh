@@ -146,9 +146,9 @@ wait_for() {
   exit 1
 }
 
-# Workers and the router serve no OpenAI route, so until the agent registers their worker endpoints they
-# report the starting health status: start them "ready" as a Dynamo worker would after registration.
-worker_env="DYN_OBS_WORKER_METHODS=dynamo.obs.examples.engine.SimulatedEngine[generate] DYN_SYSTEM_STARTING_HEALTH_STATUS=ready"
+# A worker's "generate" endpoint is registered (and ready) once the agent has woven its engine method. The
+# router serves no endpoint of its own, so its health is the starting status: start it "ready".
+worker_env="DYN_OBS_WORKER_METHODS=dynamo.obs.examples.engine.SimulatedEngine[generate]"
 start worker1 "$worker1_sys" backend dynamo-backend "$worker_env" dynamo.obs.examples.worker.WorkerServer \
   --port="$worker1_port" --worker-id=worker-1 --models="$models" --jitter-ms=5
 start worker2 "$worker2_sys" backend dynamo-backend "$worker_env" dynamo.obs.examples.worker.WorkerServer \

@@ -9,6 +9,9 @@ import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.runtime.HttpRoutes;
 import dynamo.obs.agent.runtime.InstrumentationInstaller;
+import dynamo.obs.agent.runtime.MethodSelection;
+import dynamo.obs.agent.worker.ComponentIdentity;
+import dynamo.obs.agent.worker.WorkerRuntime;
 import dynamo.obs.agent.runtime.RuntimeHooks;
 import dynamo.obs.agent.server.SystemRoutes;
 import dynamo.obs.agent.server.SystemStatusServer;
@@ -49,16 +52,31 @@ public final class AgentRuntime {
     try {
       HealthState health = new HealthState(config.startingHealthStatus, config.useEndpointHealthStatus,
           config.healthCheckEnabled, startNanos);
-      AgentMetrics metrics = new AgentMetrics(workerId(), Version.get(), () -> System.nanoTime() - startNanos);
+      String workerId = workerId();
+      AgentMetrics metrics = new AgentMetrics(workerId, Version.get(), () -> System.nanoTime() - startNanos);
       metrics.configWarnings(config.warnings().size());
       Frontend frontend = new Frontend(config, metrics.registry(), health, metrics::seriesRefused);
-      RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths), frontend);
+      String id = workerId;
+      String routerId = Long.toUnsignedString(Long.parseUnsignedLong(id, 16));
+      WorkerRuntime workers = new WorkerRuntime(
+          new ComponentIdentity(config.namespace, config.component != null ? config.component : "backend",
+              config.endpoint, id, routerId),
+          new ComponentIdentity(config.namespace, config.component != null ? config.component : "router",
+              config.endpoint, id, routerId),
+          config.model, config.maxModels, metrics.registry(), health, metrics::seriesRefused);
+      MethodSelection methods = new MethodSelection(config.routerMethods, config.workerMethods, workers);
+      RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths), frontend,
+          methods.isEmpty() ? null : workers);
       Hooks.install(hooks);
 
       String server = startServer(config, health, metrics);
       List<InstrumentationModule> enabled = new ArrayList<>();
       List<String> names = new ArrayList<>();
-      for (InstrumentationModule m : Instrumentations.all()) {
+      List<InstrumentationModule> all = new ArrayList<>(Instrumentations.all());
+      if (!methods.isEmpty()) {
+        all.add(methods.module());
+      }
+      for (InstrumentationModule m : all) {
         if (config.instrumentationEnabled(m.name())) {
           enabled.add(m);
           names.add(m.name());
@@ -67,7 +85,8 @@ public final class AgentRuntime {
       LOG.info("dynamo-obs " + Version.get() + " started: " + server + "; " + exportSummary(config)
           + "; instrumentations: " + (names.isEmpty() ? "none" : String.join(", ", names)));
 
-      InstrumentationInstaller.install(inst, enabled, metrics);
+      methods.installedWith(inst, metrics);
+      InstrumentationInstaller.install(inst, enabled, metrics, methods::woven);
       double secs = (System.nanoTime() - startNanos) / 1e9;
       health.instrumentationActive();
       hooks.instrumentationActive();

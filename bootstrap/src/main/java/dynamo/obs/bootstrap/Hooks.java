@@ -66,6 +66,33 @@ public class Hooks {
   /** A handler (or filter) threw out of the server's filter chain on this thread. */
   public void jdkHandlerFailed(Throwable error) {}
 
+  // ---- methods named in DYN_OBS_WORKER_METHODS / DYN_OBS_ROUTER_METHODS ------------------------
+
+  /**
+   * A worker (engine) method was entered. {@code site} is {@code "<type>|<method>|<return type>"};
+   * {@code args} the arguments, whose elements the hooks may replace (callback wrappers). Returns
+   * the call's recorder, handed back to {@link #workerCallEnded}, or null.
+   */
+  public Object workerCallStarted(String site, Object[] args) {
+    return null;
+  }
+
+  /** The worker method returned or threw; returns the result the caller gets (maybe wrapped). */
+  public Object workerCallEnded(Object call, Object result, Throwable error) {
+    return result;
+  }
+
+  /** A router method was entered; returns its recorder or null. */
+  public Object routerCallStarted(String site, Object[] args) {
+    return null;
+  }
+
+  /** The router method returned or threw. */
+  public void routerCallEnded(Object call, Object result, Throwable error) {}
+
+  /** A method of a token handler (a callback given to a worker method) was entered. */
+  public void handlerInvoked(Object handler, String method, Object[] args) {}
+
   // ---- the agent's own health ------------------------------------------------------------------
 
   /**

@@ -1,6 +1,7 @@
 package dynamo.obs.instrumentation;
 
 import dynamo.obs.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
+import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,11 +13,13 @@ public final class Instrumentations {
     return List.of(new JdkHttpServerInstrumentation());
   }
 
+  /** Every switchable name, including {@code methods} (built from the user's method lists). */
   public static List<String> names() {
     List<String> names = new ArrayList<>();
     for (InstrumentationModule m : all()) {
       names.add(m.name());
     }
+    names.add(MethodsInstrumentation.NAME);
     return names;
   }
 }

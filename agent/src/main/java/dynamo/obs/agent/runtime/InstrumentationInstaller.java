@@ -10,6 +10,7 @@ import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import java.lang.instrument.Instrumentation;
 import java.util.List;
+import java.util.function.Consumer;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.type.TypeDescription;
@@ -28,7 +29,8 @@ public final class InstrumentationInstaller {
    * Installs the advice and retransforms classes already loaded, then lets each instrumentation
    * catch up on state created before. Returns normally even when parts fail (they are logged).
    */
-  public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics) {
+  public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics,
+      Consumer<TypeDescription> onWoven) {
     if (modules.isEmpty()) {
       return;
     }
@@ -47,10 +49,13 @@ public final class InstrumentationInstaller {
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
             .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(new Listener(metrics))
+            .with(new Listener(metrics, onWoven))
             // The default would skip every class of the bootstrap and platform loaders, where
             // the JDK's HTTP server and clients live; skip only what must never be woven.
-            .ignore(nameStartsWith("dynamo.obs.")
+            .ignore(nameStartsWith("dynamo.obs.agent.")
+                .or(nameStartsWith("dynamo.obs.bootstrap."))
+                .or(nameStartsWith("dynamo.obs.instrumentation."))
+                .or(nameStartsWith("dynamo.obs.shaded."))
                 .or(nameStartsWith("net.bytebuddy."))
                 .or(nameStartsWith("jdk.internal.reflect."))
                 .or(nameStartsWith("java.lang.invoke."))
@@ -82,9 +87,11 @@ public final class InstrumentationInstaller {
   /** Counts woven types; reports failures once per type. */
   private static final class Listener extends AgentBuilder.Listener.Adapter {
     private final AgentMetrics metrics;
+    private final Consumer<TypeDescription> onWoven;
 
-    Listener(AgentMetrics metrics) {
+    Listener(AgentMetrics metrics, Consumer<TypeDescription> onWoven) {
       this.metrics = metrics;
+      this.onWoven = onWoven;
     }
 
     @Override
@@ -92,6 +99,11 @@ public final class InstrumentationInstaller {
         DynamicType dynamicType) {
       metrics.typeInstrumented();
       LOG.debug("instrumented " + type.getName());
+      try {
+        onWoven.accept(type);
+      } catch (RuntimeException e) {
+        LOG.once(AgentLog.Level.WARN, "woven:" + type.getName(), "after instrumenting " + type.getName() + ": " + e);
+      }
     }
 
     @Override

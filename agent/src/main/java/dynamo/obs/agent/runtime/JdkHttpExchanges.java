@@ -4,6 +4,8 @@ import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.frontend.RecordingInputStream;
 import dynamo.obs.agent.frontend.RecordingOutputStream;
+import dynamo.obs.agent.worker.InboundRequest;
+import dynamo.obs.agent.worker.WorkerRuntime;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
@@ -22,12 +24,16 @@ final class JdkHttpExchanges {
   private static final int MAX_OPEN = 100_000;
 
   private final Frontend frontend;
+  /** Null unless this process has worker methods: then every other request is a worker's inbound request. */
+  private final WorkerRuntime workers;
   private final ConcurrentHashMap<Object, FrontendRequest> open = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Object, InboundRequest> inbound = new ConcurrentHashMap<>();
   /** The request whose handler runs on this thread: the server calls the handler on the thread that built the exchange. */
   private final ThreadLocal<FrontendRequest> running = new ThreadLocal<>();
 
-  JdkHttpExchanges(Frontend frontend) {
+  JdkHttpExchanges(Frontend frontend, WorkerRuntime workers) {
     this.frontend = frontend;
+    this.workers = workers;
   }
 
   void started(Object exchange, String method, URI uri, Map<String, List<String>> headers) {
@@ -35,6 +41,18 @@ final class JdkHttpExchanges {
     int endpoint = uri == null ? -1 : frontend.endpointOf(uri.getPath());
     if (endpoint < 0 || open.size() >= MAX_OPEN) {
       running.remove();
+      if (endpoint < 0 && workers != null && inbound.size() < MAX_OPEN) {
+        long length = -1;
+        String cl = first(headers, "content-length");
+        if (cl != null) {
+          try {
+            length = Long.parseLong(cl.trim());
+          } catch (NumberFormatException ignored) {
+            // chunked or malformed: size unknown
+          }
+        }
+        inbound.put(exchange, workers.inboundStarted(length, first(headers, "x-frontend-send-ts-ns")));
+      }
       return;
     }
     FrontendRequest request = frontend.startRequest(endpoint, now, r -> open.remove(exchange, r));
@@ -71,6 +89,10 @@ final class JdkHttpExchanges {
   }
 
   OutputStream responseBody(Object exchange, OutputStream body) {
+    InboundRequest in = inbound.get(exchange);
+    if (in != null && body != null) {
+      return in.countOnce(body);
+    }
     FrontendRequest r = open.get(exchange);
     if (r == null || body == null) {
       return body;
@@ -84,6 +106,9 @@ final class JdkHttpExchanges {
   }
 
   void closed(Object exchange) {
+    if (!inbound.isEmpty() && inbound.remove(exchange) != null) {
+      workers.inboundEnded();
+    }
     FrontendRequest r = open.get(exchange);
     if (r != null) {
       r.completed();

@@ -5,6 +5,7 @@ import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
+import dynamo.obs.agent.worker.WorkerRuntime;
 import dynamo.obs.bootstrap.Hooks;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,11 +20,14 @@ public final class RuntimeHooks extends Hooks {
   private final AgentMetrics metrics;
   private final JdkHttpServers jdkHttpServers;
   private final JdkHttpExchanges jdkHttpExchanges;
+  private final WorkerRuntime workers;
 
-  public RuntimeHooks(AgentMetrics metrics, HealthState health, HttpRoutes routes, Frontend frontend) {
+  public RuntimeHooks(AgentMetrics metrics, HealthState health, HttpRoutes routes, Frontend frontend,
+      WorkerRuntime workers) {
     this.metrics = metrics;
+    this.workers = workers;
     this.jdkHttpServers = new JdkHttpServers(routes, health, frontend);
-    this.jdkHttpExchanges = new JdkHttpExchanges(frontend);
+    this.jdkHttpExchanges = new JdkHttpExchanges(frontend, workers);
     FrontendRequest.errorSink(t -> adviceError("jdk-httpserver:recorder", t));
   }
 
@@ -31,6 +35,9 @@ public final class RuntimeHooks extends Hooks {
   public void instrumentationActive() {
     try {
       jdkHttpServers.update();
+      if (workers != null) {
+        workers.instrumentationActive();
+      }
     } catch (Throwable t) {
       adviceError("runtime", t);
     }
@@ -125,6 +132,56 @@ public final class RuntimeHooks extends Hooks {
       jdkHttpExchanges.handlerFailed();
     } catch (Throwable t) {
       adviceError("jdk-httpserver", t);
+    }
+  }
+
+  @Override
+  public Object workerCallStarted(String site, Object[] args) {
+    try {
+      return workers == null ? null : workers.workerCallStarted(site, args);
+    } catch (Throwable t) {
+      adviceError("methods", t);
+      return null;
+    }
+  }
+
+  @Override
+  public Object workerCallEnded(Object call, Object result, Throwable error) {
+    try {
+      return workers.workerCallEnded(call, result, error);
+    } catch (Throwable t) {
+      adviceError("methods", t);
+      return result;
+    }
+  }
+
+  @Override
+  public Object routerCallStarted(String site, Object[] args) {
+    try {
+      return workers == null ? null : workers.routerCallStarted(site, args);
+    } catch (Throwable t) {
+      adviceError("methods", t);
+      return null;
+    }
+  }
+
+  @Override
+  public void routerCallEnded(Object call, Object result, Throwable error) {
+    try {
+      workers.routerCallEnded(call, result, error);
+    } catch (Throwable t) {
+      adviceError("methods", t);
+    }
+  }
+
+  @Override
+  public void handlerInvoked(Object handler, String method, Object[] args) {
+    try {
+      if (workers != null) {
+        workers.handlerInvoked(handler, method, args);
+      }
+    } catch (Throwable t) {
+      adviceError("methods", t);
     }
   }
 

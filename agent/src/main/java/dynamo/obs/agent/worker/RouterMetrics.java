@@ -1,0 +1,39 @@
+package dynamo.obs.agent.worker;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
+
+/** Routing decisions (reference §3.3–3.4): created eagerly, so a router shows zeros before its first request. */
+public final class RouterMetrics {
+  /** Dynamo's "async" buckets, {@code 0.01·3^k} for k = 0..16, by repeated multiplication as Dynamo does. */
+  static final double[] OVERHEAD_BUCKETS = asyncBuckets();
+
+  final CounterDataPoint requests;
+  final DistributionDataPoint overheadMs;
+
+  public RouterMetrics(ComponentIdentity id, PrometheusRegistry registry) {
+    requests = Counter.builder().name("dynamo_component_router_requests_total")
+        .help("Total number of requests processed by the router")
+        .constLabels(Labels.of("dynamo_namespace", id.namespace(), "dynamo_component", id.component(),
+            "worker_id", id.workerId(), "router_id", id.routerId()))
+        .register(registry).labelValues();
+    overheadMs = Histogram.builder().name("dynamo_router_overhead_total_ms")
+        .help("Total routing overhead per request in milliseconds")
+        .constLabels(Labels.of("router_id", id.routerId()))
+        .classicUpperBounds(OVERHEAD_BUCKETS).classicOnly().register(registry).labelValues();
+  }
+
+  private static double[] asyncBuckets() {
+    double[] b = new double[17];
+    double v = 0.01;
+    for (int k = 0; k < b.length; k++) {
+      b[k] = v;
+      v *= 3;
+    }
+    return b;
+  }
+}

@@ -1,0 +1,91 @@
+package dynamo.obs.agent.worker;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One engine call: ends exactly once, at the end of its result (SPEC §4) — a return, an exception,
+ * a completed future, an exhausted iterator or stream, a completed publisher, or the completion of
+ * the token handler it was given — or when cancelled.
+ */
+public final class WorkerCall {
+  enum End { OK, ERROR, CANCELLED }
+
+  private final WorkerRuntime runtime;
+  final WorkerMetrics.ModelSeries series;
+  private final long startNanos;
+  private final InboundRequest inbound;
+  private final AtomicInteger state = new AtomicInteger();
+  private volatile long firstTokenNanos;
+  private int tokens;
+  /** Handler objects bound to this call, released when it ends. */
+  private Object[] handlers;
+  boolean awaitsHandler;
+
+  WorkerCall(WorkerRuntime runtime, WorkerMetrics.ModelSeries series, long startNanos, InboundRequest inbound) {
+    this.runtime = runtime;
+    this.series = series;
+    this.startNanos = startNanos;
+    this.inbound = inbound;
+    series.requests.inc();
+    series.inflight.inc();
+  }
+
+  void bind(Object handler) {
+    Object[] h = handlers;
+    if (h == null) {
+      handlers = new Object[] {handler};
+    } else {
+      Object[] more = java.util.Arrays.copyOf(h, h.length + 1);
+      more[h.length] = handler;
+      handlers = more;
+    }
+    awaitsHandler = true;
+  }
+
+  /** One streamed item (a token, a chunk). */
+  void token() {
+    if (state.get() != 0) {
+      return;
+    }
+    tokens++;
+    if (firstTokenNanos == 0) {
+      long now = System.nanoTime();
+      firstTokenNanos = now;
+      runtime.metrics().firstResponse((now - startNanos) / 1e9);
+    }
+  }
+
+  int tokens() {
+    return tokens;
+  }
+
+  void end(End end) {
+    if (!state.compareAndSet(0, 1)) {
+      return;
+    }
+    try {
+      series.inflight.dec();
+      series.duration.observe((System.nanoTime() - startNanos) / 1e9);
+      if (end == End.ERROR) {
+        series.generateErrors().inc();
+      } else if (end == End.CANCELLED) {
+        series.cancellations.inc();
+      }
+      if (inbound != null) {
+        series.requestBytes.inc(inbound.requestBytes());
+        series.responseBytes.inc(inbound.responseBytes());
+      }
+    } finally {
+      Object[] h = handlers;
+      if (h != null) {
+        for (Object o : h) {
+          runtime.release(o, this);
+        }
+      }
+    }
+  }
+
+  boolean ended() {
+    return state.get() != 0;
+  }
+}

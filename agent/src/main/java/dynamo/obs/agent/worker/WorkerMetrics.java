@@ -1,0 +1,125 @@
+package dynamo.obs.agent.worker;
+
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Dynamo's work-handler metrics (reference §3.6) for engine calls, with the component's labels
+ * ({@code dynamo_namespace}, {@code dynamo_component}, {@code dynamo_endpoint}, {@code worker_id})
+ * and {@code model}. Series are created per model on first use and then reused.
+ */
+public final class WorkerMetrics {
+  static final double[] DURATION_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120,
+      300, 600};
+  static final double[] TRANSIT_BUCKETS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+  static final double[] FIRST_RESPONSE_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+      30, 60};
+
+  private final Counter requests;
+  private final Gauge inflight;
+  private final Histogram duration;
+  private final Counter errors;
+  private final Counter requestBytes;
+  private final Counter responseBytes;
+  private final Counter cancellations;
+  private final Histogram transit;
+  private final Histogram firstResponse;
+  private final int maxModels;
+  private final Runnable seriesRefused;
+  private final ConcurrentHashMap<String, ModelSeries> models = new ConcurrentHashMap<>();
+
+  public WorkerMetrics(ComponentIdentity id, int maxModels, PrometheusRegistry registry, Runnable seriesRefused) {
+    this.maxModels = maxModels;
+    this.seriesRefused = seriesRefused;
+    Labels constant = Labels.of("dynamo_namespace", id.namespace(), "dynamo_component", id.component(),
+        "dynamo_endpoint", id.endpoint(), "worker_id", id.workerId());
+    requests = Counter.builder().name("dynamo_component_requests_total")
+        .help("Total number of requests processed by work handler").constLabels(constant).labelNames("model")
+        .register(registry);
+    inflight = Gauge.builder().name("dynamo_component_inflight_requests")
+        .help("Number of requests currently being processed by work handler").constLabels(constant)
+        .labelNames("model").register(registry);
+    duration = Histogram.builder().name("dynamo_component_request_duration_seconds")
+        .help("Time spent processing requests by work handler").constLabels(constant).labelNames("model")
+        .classicUpperBounds(DURATION_BUCKETS).classicOnly().register(registry);
+    errors = Counter.builder().name("dynamo_component_errors_total")
+        .help("Total number of errors in work handler processing").constLabels(constant)
+        .labelNames("model", "error_type").register(registry);
+    requestBytes = Counter.builder().name("dynamo_component_request_bytes_total")
+        .help("Total number of bytes received in requests by work handler").constLabels(constant)
+        .labelNames("model").register(registry);
+    responseBytes = Counter.builder().name("dynamo_component_response_bytes_total")
+        .help("Total number of bytes sent in responses by work handler").constLabels(constant)
+        .labelNames("model").register(registry);
+    cancellations = Counter.builder().name("dynamo_component_cancellation_total")
+        .help("Total number of requests cancelled by work handler").constLabels(constant).labelNames("model")
+        .register(registry);
+    transit = Histogram.builder().name("dynamo_work_handler_network_transit_seconds")
+        .help("Time from the frontend sending a request to the work handler receiving it")
+        .classicUpperBounds(TRANSIT_BUCKETS).classicOnly().register(registry);
+    firstResponse = Histogram.builder().name("dynamo_work_handler_time_to_first_response_seconds")
+        .help("Time from the work handler receiving a request to its first streamed response")
+        .classicUpperBounds(FIRST_RESPONSE_BUCKETS).classicOnly().register(registry);
+  }
+
+  public void networkTransit(double seconds) {
+    transit.observe(seconds);
+  }
+
+  void firstResponse(double seconds) {
+    firstResponse.observe(seconds);
+  }
+
+  ModelSeries model(String rawModel) {
+    String model = rawModel.toLowerCase(Locale.ROOT);
+    ModelSeries s = models.get(model);
+    if (s != null) {
+      return s;
+    }
+    if (models.size() >= maxModels) {
+      seriesRefused.run();
+      return models.computeIfAbsent("__overflow__", ModelSeries::new);
+    }
+    return models.computeIfAbsent(model, ModelSeries::new);
+  }
+
+  final class ModelSeries {
+    final String model;
+    final CounterDataPoint requests;
+    final GaugeDataPoint inflight;
+    final DistributionDataPoint duration;
+    final CounterDataPoint requestBytes;
+    final CounterDataPoint responseBytes;
+    final CounterDataPoint cancellations;
+    private volatile CounterDataPoint generateErrors;
+
+    ModelSeries(String model) {
+      this.model = model;
+      WorkerMetrics m = WorkerMetrics.this;
+      requests = m.requests.labelValues(model);
+      inflight = m.inflight.labelValues(model);
+      duration = m.duration.labelValues(model);
+      requestBytes = m.requestBytes.labelValues(model);
+      responseBytes = m.responseBytes.labelValues(model);
+      cancellations = m.cancellations.labelValues(model);
+    }
+
+    /** {@code error_type="generate"}: the engine call failed (lazy, as in Dynamo). */
+    CounterDataPoint generateErrors() {
+      CounterDataPoint c = generateErrors;
+      if (c == null) {
+        c = errors.labelValues(model, "generate");
+        generateErrors = c;
+      }
+      return c;
+    }
+  }
+}

@@ -1,0 +1,330 @@
+package dynamo.obs.agent.worker;
+
+import dynamo.obs.agent.health.HealthState;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Engine calls and routing decisions of methods the user named: their recorders, the token
+ * handlers they were given, and the worker and router metrics.
+ */
+public final class WorkerRuntime {
+  private static final Accessors MODEL = new Accessors("getModel", "model", "modelName", "getModelName");
+  private static final Accessors WORKER = new Accessors("getWorkerId", "workerId", "getId", "id");
+
+  private final ComponentIdentity workerIdentity;
+  private final ComponentIdentity routerIdentity;
+  private final String defaultModel;
+  private final int maxModels;
+  private final PrometheusRegistry registry;
+  private final HealthState health;
+  private final Runnable seriesRefused;
+  private volatile WorkerMetrics metrics;
+  private volatile RouterMetrics routerMetrics;
+  private final IdentityRegistry<WorkerCall> handlers = new IdentityRegistry<>();
+  /** Handler interfaces (names) whose implementations report tokens; grows as worker classes are woven. */
+  private final Set<String> handlerInterfaces = ConcurrentHashMap.newKeySet();
+  private final ClassValue<Boolean> isHandler = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+        for (Class<?> i : c.getInterfaces()) {
+          if (implementsHandler(i)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  };
+  private final ConcurrentHashMap<String, Site> sites = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
+  private final ThreadLocal<InboundRequest> inbound = new ThreadLocal<>();
+
+  public WorkerRuntime(ComponentIdentity workerIdentity, ComponentIdentity routerIdentity, String defaultModel,
+      int maxModels, PrometheusRegistry registry, HealthState health, Runnable seriesRefused) {
+    this.workerIdentity = workerIdentity;
+    this.routerIdentity = routerIdentity;
+    this.defaultModel = defaultModel;
+    this.maxModels = maxModels;
+    this.registry = registry;
+    this.health = health;
+    this.seriesRefused = seriesRefused;
+  }
+
+  WorkerMetrics metrics() {
+    WorkerMetrics m = metrics;
+    if (m == null) {
+      synchronized (this) {
+        m = metrics;
+        if (m == null) {
+          m = new WorkerMetrics(workerIdentity, maxModels, registry, seriesRefused);
+          metrics = m;
+        }
+      }
+    }
+    return m;
+  }
+
+  RouterMetrics routerMetrics() {
+    RouterMetrics m = routerMetrics;
+    if (m == null) {
+      synchronized (this) {
+        m = routerMetrics;
+        if (m == null) {
+          m = new RouterMetrics(routerIdentity, registry);
+          routerMetrics = m;
+        }
+      }
+    }
+    return m;
+  }
+
+  /** A class with worker methods was woven: this process serves the worker endpoint. */
+  public void workerTypeWoven(Set<String> parameterInterfaces) {
+    metrics();
+    for (String i : parameterInterfaces) {
+      if (!i.startsWith("java.") && !i.startsWith("javax.") && !i.startsWith("jdk.") && !i.startsWith("sun.")) {
+        handlerInterfaces.add(i);
+      }
+    }
+    workerWoven = true;
+    instrumentationActive();
+  }
+
+  private volatile boolean workerWoven;
+
+  /** Registrations wait for the instrumentation to be active (health is held until then). */
+  public void instrumentationActive() {
+    if (workerWoven && health.isInstrumentationActive()) {
+      health.endpointServed(workerIdentity.endpoint());
+    }
+  }
+
+  /** A class with router methods was woven: the router's series exist from now on (zeros). */
+  public void routerTypeWoven() {
+    routerMetrics();
+  }
+
+  public Set<String> handlerInterfaces() {
+    return handlerInterfaces;
+  }
+
+  private boolean implementsHandler(Class<?> iface) {
+    if (handlerInterfaces.contains(iface.getName())) {
+      return true;
+    }
+    for (Class<?> parent : iface.getInterfaces()) {
+      if (implementsHandler(parent)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // ---- inbound HTTP requests of a worker ---------------------------------------------------------
+
+  /** A request arrived over HTTP on this thread; {@code sendTsNanos} from {@code x-frontend-send-ts-ns}. */
+  public InboundRequest inboundStarted(long contentLength, String sendTsNanos) {
+    InboundRequest r = new InboundRequest(contentLength);
+    inbound.set(r);
+    if (sendTsNanos != null) {
+      try {
+        long sent = Long.parseLong(sendTsNanos.trim());
+        Instant now = Instant.now();
+        long nowNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        if (nowNanos >= sent) {
+          metrics().networkTransit((nowNanos - sent) / 1e9);
+        }
+      } catch (NumberFormatException ignored) {
+        // not a timestamp: nothing to measure
+      }
+    }
+    return r;
+  }
+
+  public void inboundEnded() {
+    inbound.remove();
+  }
+
+  // ---- worker calls ------------------------------------------------------------------------------
+
+  private static final class Site {
+    final String returnType;
+
+    Site(String site) {
+      int bar = site.lastIndexOf('|');
+      returnType = bar < 0 ? "" : site.substring(bar + 1);
+    }
+  }
+
+  public Object workerCallStarted(String site, Object[] args) {
+    String model = null;
+    for (Object a : args) {
+      if (a != null && !(a instanceof String) && !(a instanceof Number)) {
+        model = MODEL.read(a);
+        if (model != null) {
+          break;
+        }
+      }
+    }
+    if (model == null) {
+      model = defaultModel != null ? defaultModel : "unknown";
+    }
+    WorkerCall call = new WorkerCall(this, metrics().model(model), System.nanoTime(), inbound.get());
+    for (int i = 0; i < args.length; i++) {
+      Object a = args[i];
+      if (a == null) {
+        continue;
+      }
+      if (a instanceof Consumer) {
+        args[i] = StreamedResults.consumer((Consumer<?>) a, call);
+      } else if (a instanceof BiConsumer) {
+        args[i] = StreamedResults.biConsumer((BiConsumer<?, ?>) a, call);
+      } else if (!handlerInterfaces.isEmpty() && isHandler.get(a.getClass())) {
+        handlers.put(a, call);
+        call.bind(a);
+      }
+    }
+    sites.computeIfAbsent(site, Site::new);
+    return new Object[] {call, site};
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public Object workerCallEnded(Object token, Object result, Throwable error) {
+    Object[] t = (Object[]) token;
+    WorkerCall call = (WorkerCall) t[0];
+    if (error != null) {
+      call.end(StreamedResults.isCancellation(error) ? WorkerCall.End.CANCELLED : WorkerCall.End.ERROR);
+      return result;
+    }
+    String declared = sites.get((String) t[1]).returnType;
+    if (result instanceof CompletionStage) {
+      StreamedResults.onCompletion((CompletionStage<?>) result, call);
+      return result;
+    }
+    if (result instanceof Iterator && declared.equals("java.util.Iterator")) {
+      return StreamedResults.iterator((Iterator) result, call);
+    }
+    if (result instanceof Stream && declared.equals("java.util.stream.Stream")) {
+      return StreamedResults.stream((Stream) result, call);
+    }
+    if (result instanceof Flow.Publisher && declared.equals("java.util.concurrent.Flow$Publisher")) {
+      return StreamedResults.publisher((Flow.Publisher) result, call);
+    }
+    if (!call.awaitsHandler) {
+      call.end(WorkerCall.End.OK);
+    }
+    return result;
+  }
+
+  void release(Object handler, WorkerCall call) {
+    handlers.remove(handler, call);
+  }
+
+  // ---- token handlers ----------------------------------------------------------------------------
+
+  enum Signal { TOKEN, COMPLETE, ERROR, OTHER }
+
+  public void handlerInvoked(Object handler, String method, Object[] args) {
+    WorkerCall call = handlers.get(handler);
+    if (call == null) {
+      return;
+    }
+    switch (signals.computeIfAbsent(method, WorkerRuntime::classify)) {
+      case TOKEN:
+        if (args.length > 0) {
+          call.token();
+        }
+        break;
+      case COMPLETE:
+        call.end(WorkerCall.End.OK);
+        break;
+      case ERROR:
+        call.end(WorkerCall.End.ERROR);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** By the words of a camelCase name: onError → error, onCompleteResponse → complete, onToken → token. */
+  static Signal classify(String method) {
+    String[] words = method.split("(?<=[a-z0-9])(?=[A-Z])|_");
+    boolean complete = false;
+    for (String w : words) {
+      switch (w.toLowerCase(Locale.ROOT)) {
+        case "error":
+        case "fail":
+        case "failed":
+        case "failure":
+        case "exception":
+          return Signal.ERROR;
+        case "complete":
+        case "completed":
+        case "completion":
+        case "done":
+        case "finish":
+        case "finished":
+        case "end":
+        case "close":
+        case "closed":
+          complete = true;
+          break;
+        default:
+          break;
+      }
+    }
+    if (complete) {
+      return Signal.COMPLETE;
+    }
+    return method.equals("toString") || method.equals("hashCode") || method.equals("equals") ? Signal.OTHER
+        : Signal.TOKEN;
+  }
+
+  // ---- routing decisions -------------------------------------------------------------------------
+
+  public Object routerCallStarted(String site, Object[] args) {
+    routerMetrics();
+    return new long[] {System.nanoTime()};
+  }
+
+  public void routerCallEnded(Object token, Object result, Throwable error) {
+    long start = ((long[]) token)[0];
+    RouterMetrics m = routerMetrics();
+    if (result instanceof CompletionStage) {
+      ((CompletionStage<?>) result).whenComplete((v, t) -> routed(m, start));
+      return;
+    }
+    routed(m, start);
+    if (error == null && result != null) {
+      lastChosenWorker = chosenWorker(result);
+    }
+  }
+
+  private volatile String lastChosenWorker;
+
+  /** The worker a routing decision chose: its id accessor, else its string form. */
+  static String chosenWorker(Object result) {
+    String id = WORKER.read(result);
+    return id != null ? id : String.valueOf(result);
+  }
+
+  public String lastChosenWorker() {
+    return lastChosenWorker;
+  }
+
+  private static void routed(RouterMetrics m, long start) {
+    m.overheadMs.observe((System.nanoTime() - start) / 1e6);
+    m.requests.inc();
+  }
+}

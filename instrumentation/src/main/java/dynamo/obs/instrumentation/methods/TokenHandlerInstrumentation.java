@@ -1,0 +1,57 @@
+package dynamo.obs.instrumentation.methods;
+
+import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isInterface;
+import static net.bytebuddy.matcher.ElementMatchers.isMethod;
+import static net.bytebuddy.matcher.ElementMatchers.isOverriddenFrom;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+
+import dynamo.obs.bootstrap.Hooks;
+import dynamo.obs.instrumentation.InstrumentationModule;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.type.TypeDescription;
+
+/**
+ * Implementations of token handler interfaces: the callbacks a worker method receives and calls
+ * with its tokens ({@code onToken}, {@code onNext}, {@code onPartialResponse}…, then a completion or
+ * an error). Installed for interfaces found on worker methods' parameters once those are woven.
+ */
+public final class TokenHandlerInstrumentation implements InstrumentationModule {
+  private final List<String> interfaces;
+
+  public TokenHandlerInstrumentation(List<String> interfaces) {
+    this.interfaces = interfaces;
+  }
+
+  @Override
+  public String name() {
+    return MethodsInstrumentation.NAME;
+  }
+
+  @Override
+  public String description() {
+    return "implementations of token handlers passed to worker methods";
+  }
+
+  @Override
+  public List<TypeAdvice> typeAdvice() {
+    String[] names = interfaces.toArray(new String[0]);
+    return List.of(new TypeAdvice(
+        hasSuperType(namedOneOf(names).and(isInterface())).and(not(isInterface())),
+        List.of(new AdviceBinding(isMethod().and(not(isAbstract()))
+            .and(isOverriddenFrom(namedOneOf(names).<TypeDescription>and(isInterface()))),
+            TokenHandlerInstrumentation.class.getName() + "$HandlerAdvice"))));
+  }
+
+  @SuppressWarnings("unused")
+  public static final class HandlerAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@Advice.This Object handler, @Advice.Origin("#m") String method,
+        @Advice.AllArguments Object[] args) {
+      Hooks.get().handlerInvoked(handler, method, args);
+    }
+  }
+}

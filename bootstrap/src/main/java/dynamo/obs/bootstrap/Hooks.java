@@ -63,6 +63,9 @@ public class Hooks {
   /** The exchange was closed. */
   public void jdkExchangeClosed(Object exchange) {}
 
+  /** The server finished running a request on this thread (the handler returned or threw). */
+  public void jdkExchangeRunEnded() {}
+
   /** A handler (or filter) threw out of the server's filter chain on this thread. */
   public void jdkHandlerFailed(Throwable error) {}
 
@@ -92,6 +95,19 @@ public class Hooks {
 
   /** A method of a token handler (a callback given to a worker method) was entered. */
   public void handlerInvoked(Object handler, String method, Object[] args) {}
+
+  // ---- outbound HTTP ---------------------------------------------------------------------------
+
+  /**
+   * A {@code java.net.http.HttpRequest} is about to be sent: returns it, or a copy carrying the
+   * current request's propagation headers.
+   */
+  public Object outboundHttpRequest(Object request) {
+    return request;
+  }
+
+  /** A {@code java.net.HttpURLConnection} is about to connect: may add propagation headers. */
+  public void outboundUrlConnection(Object connection) {}
 
   // ---- the agent's own health ------------------------------------------------------------------
 

@@ -1,6 +1,7 @@
 package dynamo.obs.instrumentation;
 
 import dynamo.obs.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
+import dynamo.obs.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,7 +11,7 @@ public final class Instrumentations {
   private Instrumentations() {}
 
   public static List<InstrumentationModule> all() {
-    return List.of(new JdkHttpServerInstrumentation());
+    return List.of(new JdkHttpServerInstrumentation(), new JdkHttpClientInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists). */

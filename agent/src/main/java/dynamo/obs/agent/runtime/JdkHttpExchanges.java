@@ -41,6 +41,9 @@ final class JdkHttpExchanges {
     int endpoint = uri == null ? -1 : frontend.endpointOf(uri.getPath());
     if (endpoint < 0 || open.size() >= MAX_OPEN) {
       running.remove();
+      String requestId = first(headers, "request-id");
+      RequestContext.enterInbound(first(headers, "x-request-id"),
+          requestId != null ? requestId : first(headers, "x-dynamo-request-id"), first(headers, "x-frontend-send-ts-ns"));
       if (endpoint < 0 && workers != null && inbound.size() < MAX_OPEN) {
         long length = -1;
         String cl = first(headers, "content-length");
@@ -60,6 +63,7 @@ final class JdkHttpExchanges {
         first(headers, "x-dynamo-request-id"));
     open.put(exchange, request);
     running.set(request);
+    RequestContext.enterFrontend(request);
   }
 
   InputStream requestBody(Object exchange, InputStream body) {
@@ -113,6 +117,12 @@ final class JdkHttpExchanges {
     if (r != null) {
       r.completed();
     }
+  }
+
+  /** The server is done with the request on this thread (its handler returned or threw). */
+  void runEnded() {
+    running.remove();
+    RequestContext.exit();
   }
 
   void handlerFailed() {

@@ -127,6 +127,34 @@ public final class RuntimeHooks extends Hooks {
   }
 
   @Override
+  public void jdkExchangeRunEnded() {
+    try {
+      jdkHttpExchanges.runEnded();
+    } catch (Throwable t) {
+      adviceError("jdk-httpserver", t);
+    }
+  }
+
+  @Override
+  public Object outboundHttpRequest(Object request) {
+    try {
+      return RequestContext.onHttpRequest(request);
+    } catch (Throwable t) {
+      adviceError("jdk-httpclient", t);
+      return request;
+    }
+  }
+
+  @Override
+  public void outboundUrlConnection(Object connection) {
+    try {
+      RequestContext.onUrlConnection(connection);
+    } catch (Throwable t) {
+      adviceError("jdk-httpclient", t);
+    }
+  }
+
+  @Override
   public void jdkHandlerFailed(Throwable error) {
     try {
       jdkHttpExchanges.handlerFailed();

@@ -54,6 +54,9 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
                 self + "$ResponseHeadersAdvice"),
             new AdviceBinding(named("getResponseBody").and(takesArguments(0)), self + "$ResponseBodyAdvice"),
             new AdviceBinding(named("close").and(takesArguments(0)), self + "$ExchangeCloseAdvice"))),
+        // The runnable that parses and dispatches one request: when it returns, the thread is free.
+        new TypeAdvice(named("sun.net.httpserver.ServerImpl$Exchange"), List.of(
+            new AdviceBinding(named("run").and(takesArguments(0)), self + "$ExchangeRunAdvice"))),
         // A handler that throws: the server drops the connection without closing the exchange.
         new TypeAdvice(named("com.sun.net.httpserver.Filter$Chain"), List.of(
             new AdviceBinding(named("doFilter").and(takesArguments(HttpExchange.class)), self + "$HandlerFailureAdvice"))));
@@ -161,6 +164,14 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
       if (thrown != null) {
         Hooks.get().jdkHandlerFailed(thrown);
       }
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class ExchangeRunAdvice {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit() {
+      Hooks.get().jdkExchangeRunEnded();
     }
   }
 }

@@ -1,9 +1,12 @@
 package dynamo.obs.instrumentation;
 
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
 
 /**
  * One instrumentation: which types it weaves, which advice goes on which methods, and what to do
@@ -15,8 +18,41 @@ public interface InstrumentationModule {
   /** Advice class (by name, so it is never loaded just to be referenced) for a set of methods. */
   record AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass) {}
 
-  /** The advice woven into the types one matcher selects. */
-  record TypeAdvice(ElementMatcher<? super TypeDescription> types, List<AdviceBinding> advice) {}
+  /**
+   * The advice woven into the types one matcher selects. {@code loaded} pre-selects, from plain
+   * {@code Class} objects, the already-loaded classes worth retransforming, so that start-up does
+   * not describe every class of the JVM to Byte Buddy.
+   */
+  record TypeAdvice(ElementMatcher<? super TypeDescription> types, Predicate<Class<?>> loaded,
+      List<AdviceBinding> advice) {
+
+    /** Exactly the named class. */
+    public static TypeAdvice named(String name, List<AdviceBinding> advice) {
+      return new TypeAdvice(ElementMatchers.named(name), c -> c.getName().equals(name), advice);
+    }
+
+    /** Every class (not interface) that extends or implements one of the named types. */
+    public static TypeAdvice subtypesOf(Set<String> names, List<AdviceBinding> advice) {
+      return new TypeAdvice(
+          ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0])))
+              .and(ElementMatchers.not(ElementMatchers.isInterface())),
+          c -> !c.isInterface() && hasSuperType(c, names), advice);
+    }
+
+    static boolean hasSuperType(Class<?> c, Set<String> names) {
+      for (Class<?> t = c; t != null; t = t.getSuperclass()) {
+        if (names.contains(t.getName())) {
+          return true;
+        }
+        for (Class<?> i : t.getInterfaces()) {
+          if (hasSuperType(i, names)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
 
   String name();
 

@@ -22,6 +22,7 @@ import java.util.jar.JarFile;
 final class AgentClassLoader extends ClassLoader {
   private static final String PREFIX = "inst/";
   private static final String BOOTSTRAP_PACKAGE = "dynamo.obs.bootstrap.";
+  private static final String OWN_PACKAGES = "dynamo.obs.";
 
   static {
     registerAsParallelCapable();
@@ -39,6 +40,27 @@ final class AgentClassLoader extends ClassLoader {
     this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
   }
 
+  /**
+   * The agent's own packages are looked up here first: asking the platform and bootstrap loaders
+   * for each of them would only build and throw away a ClassNotFoundException per class.
+   */
+  @Override
+  protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+    if (!name.startsWith(OWN_PACKAGES) || name.startsWith(BOOTSTRAP_PACKAGE)) {
+      return super.loadClass(name, resolve);
+    }
+    synchronized (getClassLoadingLock(name)) {
+      Class<?> c = findLoadedClass(name);
+      if (c == null) {
+        c = findClass(name);
+      }
+      if (resolve) {
+        resolveClass(c);
+      }
+      return c;
+    }
+  }
+
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
     if (name.startsWith(BOOTSTRAP_PACKAGE)) {
@@ -52,7 +74,9 @@ final class AgentClassLoader extends ClassLoader {
     }
     byte[] bytes;
     try (InputStream in = jar.getInputStream(entry)) {
-      bytes = in.readAllBytes();
+      // the exact size: readAllBytes would allocate and copy chunks, for each of ~1,500 classes
+      long size = entry.getSize();
+      bytes = size >= 0 ? in.readNBytes((int) size) : in.readAllBytes();
     } catch (IOException e) {
       throw new ClassNotFoundException(name, e);
     }

@@ -1,6 +1,5 @@
 package dynamo.obs.agent.runtime;
 
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
@@ -9,6 +8,7 @@ import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import net.bytebuddy.ByteBuddy;
@@ -45,13 +45,14 @@ public final class InstrumentationInstaller {
         new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Reiterating.INSTANCE)
+            .with(new LoadedCandidates(modules))
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
             .with(AgentBuilder.PoolStrategy.Default.FAST)
             .with(new Listener(metrics, onWoven))
             // The default would skip every class of the bootstrap and platform loaders, where
-            // the JDK's HTTP server and clients live; skip only what must never be woven.
+            // the JDK's HTTP server and clients live; skip only what must never be woven. By name
+            // only: a matcher on anything else makes Byte Buddy parse every class the JVM loads.
             .ignore(nameStartsWith("dynamo.obs.agent.")
                 .or(nameStartsWith("dynamo.obs.bootstrap."))
                 .or(nameStartsWith("dynamo.obs.instrumentation."))
@@ -62,8 +63,7 @@ public final class InstrumentationInstaller {
                 .or(nameStartsWith("jdk.proxy"))
                 .or(nameStartsWith("com.sun.proxy."))
                 .or(nameContains("$$Lambda"))
-                .or(nameContains("$ByteBuddy"))
-                .or(isSynthetic()))
+                .or(nameContains("$ByteBuddy")))
             .assureReadEdgeTo(inst, Hooks.class);
     for (InstrumentationModule module : modules) {
       for (InstrumentationModule.TypeAdvice type : module.typeAdvice()) {
@@ -81,6 +81,48 @@ public final class InstrumentationInstaller {
       } catch (Throwable t) {
         LOG.warn(module.name() + ": catching up on existing state failed: " + t);
       }
+    }
+  }
+
+  /**
+   * The already-loaded classes to retransform: only those the modules' plain-class pre-selection
+   * accepts. Describing every loaded class to Byte Buddy instead costs tens of megabytes of
+   * allocation and most of the start-up CPU. Classes loaded from now on meet the transformer,
+   * which is registered before this runs.
+   */
+  private static final class LoadedCandidates implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
+    private final List<java.util.function.Predicate<Class<?>>> filters = new ArrayList<>();
+
+    LoadedCandidates(List<InstrumentationModule> modules) {
+      for (InstrumentationModule m : modules) {
+        for (InstrumentationModule.TypeAdvice t : m.typeAdvice()) {
+          filters.add(t.loaded());
+        }
+      }
+    }
+
+    @Override
+    public Iterable<Iterable<Class<?>>> resolve(Instrumentation inst) {
+      List<Class<?>> found = new ArrayList<>();
+      for (Class<?> c : inst.getAllLoadedClasses()) {
+        if (wanted(c)) {
+          found.add(c);
+        }
+      }
+      return List.of(found);
+    }
+
+    private boolean wanted(Class<?> c) {
+      try {
+        for (java.util.function.Predicate<Class<?>> f : filters) {
+          if (f.test(c)) {
+            return true;
+          }
+        }
+      } catch (LinkageError e) {
+        // a class whose hierarchy cannot be resolved is not ours to weave
+      }
+      return false;
     }
   }
 

@@ -39,14 +39,14 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
   public List<TypeAdvice> typeAdvice() {
     String self = JdkHttpServerInstrumentation.class.getName();
     return List.of(
-        new TypeAdvice(named("sun.net.httpserver.ServerImpl"), List.of(
+        TypeAdvice.named("sun.net.httpserver.ServerImpl", List.of(
             new AdviceBinding(named("createContext").and(takesArgument(0, String.class)), self + "$CreateContextAdvice"),
             new AdviceBinding(named("removeContext").and(takesArguments(String.class)), self + "$RemoveContextByPathAdvice"),
             new AdviceBinding(named("removeContext").and(takesArguments(HttpContext.class)), self + "$RemoveContextAdvice"),
             new AdviceBinding(named("start").and(takesArguments(0)), self + "$StartAdvice"),
             new AdviceBinding(named("stop").and(takesArguments(int.class)), self + "$StopAdvice"))),
         // One per request, whoever wrote the handler (class, lambda, behind filters).
-        new TypeAdvice(named("sun.net.httpserver.ExchangeImpl"), List.of(
+        TypeAdvice.named("sun.net.httpserver.ExchangeImpl", List.of(
             new AdviceBinding(isConstructor().and(takesArgument(0, String.class)).and(takesArgument(1, URI.class)),
                 self + "$ExchangeStartAdvice"),
             new AdviceBinding(named("getRequestBody").and(takesArguments(0)), self + "$RequestBodyAdvice"),
@@ -55,10 +55,10 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
             new AdviceBinding(named("getResponseBody").and(takesArguments(0)), self + "$ResponseBodyAdvice"),
             new AdviceBinding(named("close").and(takesArguments(0)), self + "$ExchangeCloseAdvice"))),
         // The runnable that parses and dispatches one request: when it returns, the thread is free.
-        new TypeAdvice(named("sun.net.httpserver.ServerImpl$Exchange"), List.of(
+        TypeAdvice.named("sun.net.httpserver.ServerImpl$Exchange", List.of(
             new AdviceBinding(named("run").and(takesArguments(0)), self + "$ExchangeRunAdvice"))),
         // A handler that throws: the server drops the connection without closing the exchange.
-        new TypeAdvice(named("com.sun.net.httpserver.Filter$Chain"), List.of(
+        TypeAdvice.named("com.sun.net.httpserver.Filter$Chain", List.of(
             new AdviceBinding(named("doFilter").and(takesArguments(HttpExchange.class)), self + "$HandlerFailureAdvice"))));
   }
 

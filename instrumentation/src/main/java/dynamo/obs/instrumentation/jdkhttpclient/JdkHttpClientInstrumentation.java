@@ -32,9 +32,9 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
   public List<TypeAdvice> typeAdvice() {
     String self = JdkHttpClientInstrumentation.class.getName();
     return List.of(
-        new TypeAdvice(named("jdk.internal.net.http.HttpClientImpl"), List.of(
+        TypeAdvice.named("jdk.internal.net.http.HttpClientImpl", List.of(
             new AdviceBinding(named("sendAsync").and(takesArguments(4)), self + "$SendAdvice"))),
-        new TypeAdvice(named("sun.net.www.protocol.http.HttpURLConnection"), List.of(
+        TypeAdvice.named("sun.net.www.protocol.http.HttpURLConnection", List.of(
             new AdviceBinding(namedOneOf("connect", "getOutputStream", "getInputStream").and(takesArguments(0)),
                 self + "$ConnectAdvice"))));
   }

@@ -1,15 +1,12 @@
 package dynamo.obs.instrumentation.methods;
 
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isDeclaredBy;
 import static net.bytebuddy.matcher.ElementMatchers.isGetter;
-import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isMethod;
 import static net.bytebuddy.matcher.ElementMatchers.isPublic;
 import static net.bytebuddy.matcher.ElementMatchers.isSetter;
 import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
@@ -58,13 +55,13 @@ public final class MethodsInstrumentation implements InstrumentationModule {
     List<TypeAdvice> out = new ArrayList<>();
     for (Map.Entry<String, Set<String>> e : worker.entrySet()) {
       ElementMatcher.Junction<MethodDescription> m = methods(e.getValue());
-      out.add(new TypeAdvice(hasSuperType(named(e.getKey())).and(not(isInterface())), List.of(
+      out.add(TypeAdvice.subtypesOf(Set.of(e.getKey()), List.of(
           new AdviceBinding(m.and(returns(void.class)), self + "$WorkerVoidAdvice"),
           new AdviceBinding(m.and(not(returns(void.class))), self + "$WorkerAdvice"))));
     }
     for (Map.Entry<String, Set<String>> e : router.entrySet()) {
       ElementMatcher.Junction<MethodDescription> m = methods(e.getValue());
-      out.add(new TypeAdvice(hasSuperType(named(e.getKey())).and(not(isInterface())), List.of(
+      out.add(TypeAdvice.subtypesOf(Set.of(e.getKey()), List.of(
           new AdviceBinding(m.and(returns(void.class)), self + "$RouterVoidAdvice"),
           new AdviceBinding(m.and(not(returns(void.class))), self + "$RouterAdvice"))));
     }

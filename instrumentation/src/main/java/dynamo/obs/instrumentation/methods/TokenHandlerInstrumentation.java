@@ -1,6 +1,5 @@
 package dynamo.obs.instrumentation.methods;
 
-import static net.bytebuddy.matcher.ElementMatchers.hasSuperType;
 import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
 import static net.bytebuddy.matcher.ElementMatchers.isInterface;
 import static net.bytebuddy.matcher.ElementMatchers.isMethod;
@@ -39,8 +38,7 @@ public final class TokenHandlerInstrumentation implements InstrumentationModule 
   @Override
   public List<TypeAdvice> typeAdvice() {
     String[] names = interfaces.toArray(new String[0]);
-    return List.of(new TypeAdvice(
-        hasSuperType(namedOneOf(names).and(isInterface())).and(not(isInterface())),
+    return List.of(TypeAdvice.subtypesOf(new java.util.HashSet<>(interfaces),
         List.of(new AdviceBinding(isMethod().and(not(isAbstract()))
             .and(isOverriddenFrom(namedOneOf(names).<TypeDescription>and(isInterface()))),
             TokenHandlerInstrumentation.class.getName() + "$HandlerAdvice"))));

@@ -109,6 +109,23 @@ public class Hooks {
   /** A {@code java.net.HttpURLConnection} is about to connect: may add propagation headers. */
   public void outboundUrlConnection(Object connection) {}
 
+  // ---- context following work to other threads -------------------------------------------------
+
+  /** A task handed to an executor or a new thread: returns it, or a wrapper carrying the current context. */
+  public Object wrapTask(Object task) {
+    return task;
+  }
+
+  /** A {@code FutureTask} was created on this thread: it remembers the current context. */
+  public void futureTaskCreated(Object task) {}
+
+  /** A {@code FutureTask} starts running: returns what to hand to {@link #futureTaskEnded}. */
+  public Object futureTaskStarted(Object task) {
+    return null;
+  }
+
+  public void futureTaskEnded(Object token) {}
+
   // ---- the agent's own health ------------------------------------------------------------------
 
   /**

@@ -1,5 +1,6 @@
 package dynamo.obs.instrumentation;
 
+import dynamo.obs.instrumentation.executors.ExecutorsInstrumentation;
 import dynamo.obs.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
 import dynamo.obs.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
@@ -11,7 +12,8 @@ public final class Instrumentations {
   private Instrumentations() {}
 
   public static List<InstrumentationModule> all() {
-    return List.of(new JdkHttpServerInstrumentation(), new JdkHttpClientInstrumentation());
+    return List.of(new JdkHttpServerInstrumentation(), new JdkHttpClientInstrumentation(),
+        new ExecutorsInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists). */

@@ -4,6 +4,11 @@ import dynamo.obs.agent.frontend.FrontendRequest;
 import java.net.HttpURLConnection;
 import java.net.http.HttpRequest;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
 
 /**
  * The request a thread is serving, as far as the next process needs to know it: the ids it
@@ -45,6 +50,112 @@ final class RequestContext {
 
   static void exit() {
     CURRENT.remove();
+  }
+
+  // ---- following work to other threads -----------------------------------------------------------
+
+  /** FutureTasks created inside a request, and that request; weak, so a task never run is not kept. */
+  private static final Map<Object, RequestContext> FUTURES = Collections.synchronizedMap(new WeakHashMap<>());
+
+  static Object wrapTask(Object task) {
+    RequestContext c = CURRENT.get();
+    if (c == null || task == null || task instanceof FutureTask || task instanceof ContextRunnable
+        || task instanceof ContextCallable) {
+      return task;
+    }
+    if (task instanceof Runnable) {
+      return new ContextRunnable((Runnable) task, c);
+    }
+    if (task instanceof Callable) {
+      return new ContextCallable<>((Callable<?>) task, c);
+    }
+    return task;
+  }
+
+  static void futureTaskCreated(Object task) {
+    RequestContext c = CURRENT.get();
+    if (c != null) {
+      FUTURES.put(task, c);
+    }
+  }
+
+  /** Returns the context to restore afterwards (a holder, so that "none" can be restored too). */
+  static Object futureTaskStarted(Object task) {
+    if (FUTURES.isEmpty()) {
+      return null;
+    }
+    RequestContext c = FUTURES.remove(task);
+    if (c == null) {
+      return null;
+    }
+    Object[] previous = {CURRENT.get()};
+    CURRENT.set(c);
+    return previous;
+  }
+
+  static void futureTaskEnded(Object token) {
+    restore((RequestContext) ((Object[]) token)[0]);
+  }
+
+  private static void restore(RequestContext previous) {
+    if (previous == null) {
+      CURRENT.remove();
+    } else {
+      CURRENT.set(previous);
+    }
+  }
+
+  /** A task run with the context of the thread that handed it over. */
+  static final class ContextRunnable implements Runnable {
+    private final Runnable task;
+    private final RequestContext context;
+
+    ContextRunnable(Runnable task, RequestContext context) {
+      this.task = task;
+      this.context = context;
+    }
+
+    @Override
+    public void run() {
+      RequestContext previous = CURRENT.get();
+      CURRENT.set(context);
+      try {
+        task.run();
+      } finally {
+        restore(previous);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return task.toString();
+    }
+  }
+
+  static final class ContextCallable<V> implements Callable<V> {
+    private final Callable<V> task;
+    private final RequestContext context;
+
+    ContextCallable(Callable<V> task, RequestContext context) {
+      this.task = task;
+      this.context = context;
+    }
+
+    @Override
+    public V call() throws Exception {
+      RequestContext previous = CURRENT.get();
+      CURRENT.set(context);
+      try {
+        return task.call();
+      } finally {
+        restore(previous);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return task.toString();
+    }
   }
 
   private String requestId() {

@@ -155,6 +155,44 @@ public final class RuntimeHooks extends Hooks {
   }
 
   @Override
+  public Object wrapTask(Object task) {
+    try {
+      return RequestContext.wrapTask(task);
+    } catch (Throwable t) {
+      adviceError("executors", t);
+      return task;
+    }
+  }
+
+  @Override
+  public void futureTaskCreated(Object task) {
+    try {
+      RequestContext.futureTaskCreated(task);
+    } catch (Throwable t) {
+      adviceError("executors", t);
+    }
+  }
+
+  @Override
+  public Object futureTaskStarted(Object task) {
+    try {
+      return RequestContext.futureTaskStarted(task);
+    } catch (Throwable t) {
+      adviceError("executors", t);
+      return null;
+    }
+  }
+
+  @Override
+  public void futureTaskEnded(Object token) {
+    try {
+      RequestContext.futureTaskEnded(token);
+    } catch (Throwable t) {
+      adviceError("executors", t);
+    }
+  }
+
+  @Override
   public void jdkHandlerFailed(Throwable error) {
     try {
       jdkHttpExchanges.handlerFailed();

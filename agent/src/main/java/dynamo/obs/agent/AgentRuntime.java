@@ -7,6 +7,7 @@ import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
+import dynamo.obs.agent.resources.ResourceMonitor;
 import dynamo.obs.agent.runtime.HttpRoutes;
 import dynamo.obs.agent.runtime.InstrumentationInstaller;
 import dynamo.obs.agent.runtime.MethodSelection;
@@ -17,6 +18,7 @@ import dynamo.obs.agent.server.SystemRoutes;
 import dynamo.obs.agent.server.SystemStatusServer;
 import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
+import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
 import dynamo.obs.instrumentation.Instrumentations;
 import java.lang.instrument.Instrumentation;
 import java.security.SecureRandom;
@@ -64,7 +66,8 @@ public final class AgentRuntime {
           new ComponentIdentity(config.namespace, config.component != null ? config.component : "router",
               config.endpoint, id, routerId),
           config.model, config.maxModels, metrics.registry(), health, metrics::seriesRefused);
-      MethodSelection methods = new MethodSelection(config.routerMethods, config.workerMethods, workers);
+      MethodSelection methods = new MethodSelection(config.routerMethods, config.workerMethods,
+          config.instrumentationEnabled(LangChain4jEngineCalls.NAME), workers);
       RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths), frontend,
           methods.isEmpty() ? null : workers);
       Hooks.install(hooks);
@@ -91,6 +94,9 @@ public final class AgentRuntime {
       health.instrumentationActive();
       hooks.instrumentationActive();
       metrics.instrumentationActive(secs);
+      if (config.resourceMonitor) {
+        ResourceMonitor.start(metrics.registry()); // after the agent is up: its thread uses JMX
+      }
       LOG.debug(String.format("instrumentation active after %.0f ms", secs * 1000));
     } catch (Throwable t) {
       LOG.error("dynamo-obs could not finish starting; the application runs on without it: " + t);

@@ -3,6 +3,7 @@ package dynamo.obs.instrumentation;
 import dynamo.obs.instrumentation.executors.ExecutorsInstrumentation;
 import dynamo.obs.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
 import dynamo.obs.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
+import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
 import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class Instrumentations {
       names.add(m.name());
     }
     names.add(MethodsInstrumentation.NAME);
+    names.add(LangChain4jEngineCalls.NAME);
     return names;
   }
 }

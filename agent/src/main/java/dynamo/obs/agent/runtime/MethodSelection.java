@@ -8,6 +8,7 @@ import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.worker.WorkerRuntime;
 import dynamo.obs.instrumentation.InstrumentationModule;
+import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
 import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
 import dynamo.obs.instrumentation.methods.TokenHandlerInstrumentation;
 import java.lang.instrument.Instrumentation;
@@ -44,9 +45,14 @@ public final class MethodSelection {
   private volatile Instrumentation inst;
   private volatile AgentMetrics metrics;
 
-  public MethodSelection(MethodList routerMethods, MethodList workerMethods, WorkerRuntime runtime) {
+  public MethodSelection(MethodList routerMethods, MethodList workerMethods, boolean langChain4j,
+      WorkerRuntime runtime) {
     this.router = asMap(routerMethods);
     this.worker = asMap(workerMethods);
+    if (langChain4j) {
+      LangChain4jEngineCalls.WORKER_METHODS.forEach((cls, methods) ->
+          worker.computeIfAbsent(cls, k -> new LinkedHashSet<>(methods)));
+    }
     this.runtime = runtime;
   }
 

@@ -263,6 +263,9 @@ public final class WorkerRuntime {
     boolean complete = false;
     for (String w : words) {
       switch (w.toLowerCase(Locale.ROOT)) {
+        case "tool":
+        case "tools":
+          return Signal.TOKEN; // a (completed) tool call is part of the stream, not its end
         case "error":
         case "fail":
         case "failed":

@@ -63,10 +63,14 @@ public final class OpenAiStubApp {
   }
 
   static void answer(HttpExchange ex, String object) throws IOException {
-    String scenario = String.valueOf(ex.getRequestHeaders().getFirst("x-scenario"));
     byte[] body;
     try (InputStream in = ex.getRequestBody()) {
       body = in.readAllBytes();
+    }
+    String scenario = ex.getRequestHeaders().getFirst("x-scenario");
+    if (scenario == null) { // a real OpenAI client: answer as asked
+      boolean stream = new String(body, StandardCharsets.UTF_8).matches("(?s).*\"stream\"\\s*:\\s*true.*");
+      scenario = stream ? "stream" : "unary";
     }
     boolean chat = object.equals("chat.completion");
     switch (scenario) {

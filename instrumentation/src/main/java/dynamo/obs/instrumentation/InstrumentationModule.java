@@ -23,20 +23,56 @@ public interface InstrumentationModule {
    * {@code Class} objects, the already-loaded classes worth retransforming, so that start-up does
    * not describe every class of the JVM to Byte Buddy.
    */
-  record TypeAdvice(ElementMatcher<? super TypeDescription> types, Predicate<Class<?>> loaded,
-      List<AdviceBinding> advice) {
+  record TypeAdvice(ElementMatcher<? super TypeDescription> types, ElementMatcher<ClassLoader> loaders,
+      Predicate<Class<?>> loaded, List<AdviceBinding> advice) {
 
     /** Exactly the named class. */
     public static TypeAdvice named(String name, List<AdviceBinding> advice) {
-      return new TypeAdvice(ElementMatchers.named(name), c -> c.getName().equals(name), advice);
+      return new TypeAdvice(ElementMatchers.named(name), ElementMatchers.any(), c -> c.getName().equals(name), advice);
     }
 
-    /** Every class (not interface) that extends or implements one of the named types. */
+    /**
+     * Every class (not interface) that extends or implements one of the named types — looked for
+     * only in class loaders that can see one of them: matching a hierarchy means reading the
+     * class file, which no other loader's classes should pay for.
+     */
     public static TypeAdvice subtypesOf(Set<String> names, List<AdviceBinding> advice) {
       return new TypeAdvice(
           ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0])))
               .and(ElementMatchers.not(ElementMatchers.isInterface())),
-          c -> !c.isInterface() && hasSuperType(c, names), advice);
+          new SeesAnyOf(names), c -> !c.isInterface() && hasSuperType(c, names), advice);
+    }
+
+    /** Class loaders that can load one of the named classes (cached per loader, weakly). */
+    static final class SeesAnyOf extends ElementMatcher.Junction.AbstractBase<ClassLoader> {
+      private final Set<String> resources = new java.util.HashSet<>();
+      private final java.util.Map<ClassLoader, Boolean> seen =
+          java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+      SeesAnyOf(Set<String> names) {
+        for (String n : names) {
+          resources.add(n.replace('.', '/') + ".class");
+        }
+      }
+
+      @Override
+      public boolean matches(ClassLoader loader) {
+        if (loader == null) {
+          return false; // the bootstrap loader holds the JDK only
+        }
+        Boolean known = seen.get(loader);
+        if (known == null) {
+          known = Boolean.FALSE;
+          for (String r : resources) {
+            if (loader.getResource(r) != null) {
+              known = Boolean.TRUE;
+              break;
+            }
+          }
+          seen.put(loader, known);
+        }
+        return known;
+      }
     }
 
     static boolean hasSuperType(Class<?> c, Set<String> names) {

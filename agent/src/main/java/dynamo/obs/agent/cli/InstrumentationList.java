@@ -2,6 +2,8 @@ package dynamo.obs.agent.cli;
 
 import dynamo.obs.instrumentation.InstrumentationModule;
 import dynamo.obs.instrumentation.Instrumentations;
+import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
+import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
 import java.util.Locale;
 
 /**
@@ -10,6 +12,12 @@ import java.util.Locale;
  */
 public final class InstrumentationList {
   private InstrumentationList() {}
+
+  private static void row(StringBuilder sb, String name, String types, String description) {
+    sb.append("| `").append(name).append("` | `DYN_OBS_INSTRUMENTATION_")
+        .append(name.toUpperCase(Locale.ROOT).replace('-', '_')).append("_ENABLED` | ").append(types).append(" | ")
+        .append(description).append(" |\n");
+  }
 
   public static String markdown() {
     StringBuilder sb = new StringBuilder();
@@ -28,6 +36,12 @@ public final class InstrumentationList {
       }
       sb.append(" | ").append(m.description()).append(" |\n");
     }
+    row(sb, MethodsInstrumentation.NAME, "subtypes of the classes named in `DYN_OBS_ROUTER_METHODS` / "
+        + "`DYN_OBS_WORKER_METHODS`; implementations of the handler interfaces their methods take",
+        new MethodsInstrumentation(java.util.Map.of(), java.util.Map.of()).description());
+    row(sb, LangChain4jEngineCalls.NAME, "subtypes of `" + String.join("`, `",
+        new java.util.TreeSet<>(LangChain4jEngineCalls.WORKER_METHODS.keySet())) + "`",
+        LangChain4jEngineCalls.DESCRIPTION);
     return sb.toString();
   }
 }

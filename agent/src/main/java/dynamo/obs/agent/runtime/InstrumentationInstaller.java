@@ -71,7 +71,7 @@ public final class InstrumentationInstaller {
         for (InstrumentationModule.AdviceBinding binding : type.advice()) {
           advice = advice.advice(binding.methods(), binding.adviceClass());
         }
-        builder = builder.type(type.types()).transform(advice);
+        builder = builder.type(type.types(), type.loaders()).transform(advice);
       }
     }
     builder.installOn(inst);

@@ -49,11 +49,25 @@ public final class MethodSelection {
       WorkerRuntime runtime) {
     this.router = asMap(routerMethods);
     this.worker = asMap(workerMethods);
-    if (langChain4j) {
+    if (langChain4j && onClassPath(LangChain4jEngineCalls.WORKER_METHODS.keySet())) {
       LangChain4jEngineCalls.WORKER_METHODS.forEach((cls, methods) ->
           worker.computeIfAbsent(cls, k -> new LinkedHashSet<>(methods)));
     }
     this.runtime = runtime;
+  }
+
+  /**
+   * Whether the application's class path has one of these classes. The built-in LangChain4j calls
+   * are woven only then, so that other applications do not pay for matching them.
+   */
+  private static boolean onClassPath(Set<String> classNames) {
+    ClassLoader app = ClassLoader.getSystemClassLoader();
+    for (String c : classNames) {
+      if (app.getResource(c.replace('.', '/') + ".class") != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Map<String, Set<String>> asMap(MethodList list) {

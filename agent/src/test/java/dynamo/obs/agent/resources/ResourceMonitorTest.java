@@ -1,0 +1,96 @@
+package dynamo.obs.agent.resources;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class ResourceMonitorTest {
+  static String scrape(PrometheusRegistry registry) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusTextFormatWriter.create().write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  static void assertLine(String text, String regex) {
+    assertTrue(Pattern.compile("(?m)^" + regex + "$").matcher(text).find(), regex + "\n" + text);
+  }
+
+  @Test
+  void exposesProcessAndGpuSeries() throws IOException {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    FakeSmi smi = new FakeSmi();
+    ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, Path.of("/usr/bin/nvidia-smi"), smi,
+        pid -> pid == 100 ? Optional.of("WorkerServer") : Optional.empty(), "WorkerServer");
+    assertFalse(scrape(registry).contains("dynamo_"), "no series before the first sample");
+    long t = System.nanoTime();
+    monitor.tick(t);
+    monitor.tick(t + ResourceMonitor.PERIOD_NANOS);
+    String text = scrape(registry);
+    assertLine(text, "dynamo_cpu_process_percent\\{process_name=\"WorkerServer\"\\} [0-9.E-]+");
+    assertLine(text, "dynamo_process_resident_memory_bytes\\{process_name=\"WorkerServer\"\\} [0-9.E]+");
+    assertLine(text, "dynamo_process_threads\\{process_name=\"WorkerServer\"\\} [0-9.E]+");
+    assertLine(text, "# TYPE dynamo_process_gc_pause_seconds_total counter");
+    assertLine(text, "dynamo_process_gc_pause_seconds_total\\{gc=\"[^\"]+\",process_name=\"WorkerServer\"\\} [0-9.E-]+");
+    assertLine(text, "dynamo_gpu_memory_used_gib\\{gpu=\"0\",pid=\"100\",process_name=\"WorkerServer\"\\} 2.0");
+    assertLine(text, "dynamo_gpu_memory_total_gib\\{gpu=\"1\"\\} 40.0");
+    assertLine(text, "dynamo_gpu_utilization_percent\\{gpu=\"0\"\\} 87.0");
+    assertLine(text, "dynamo_gpu_temperature_celsius\\{gpu=\"1\"\\} 35.0");
+    assertFalse(text.contains("pid=\"200\""), "another process's memory is not ours to report");
+    assertFalse(text.contains("dynamo_obs_resource_monitor_failures_total"), "lazy: no failure yet");
+  }
+
+  @Test
+  void withoutNvidiaSmiThereAreNoGpuFamiliesAtAll() throws IOException {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, null, null, null, "App");
+    long t = System.nanoTime();
+    monitor.tick(t);
+    monitor.tick(t + ResourceMonitor.PERIOD_NANOS);
+    String text = scrape(registry);
+    assertTrue(text.contains("dynamo_process_threads{process_name=\"App\"}"), text);
+    assertFalse(text.contains("dynamo_gpu_"), text);
+  }
+
+  @Test
+  void aProcessSamplerThatCannotStartLeavesTheGpuPartWorking() throws IOException {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    ResourceMonitor monitor = new ResourceMonitor(registry, () -> {
+      throw new UnsupportedOperationException("no JMX here");
+    }, Path.of("/usr/bin/nvidia-smi"), new FakeSmi(), pid -> Optional.empty(), "App");
+    monitor.tick(0);
+    monitor.tick(ResourceMonitor.PERIOD_NANOS);
+    String text = scrape(registry);
+    assertFalse(text.contains("dynamo_process_threads"), text);
+    assertTrue(text.contains("dynamo_gpu_utilization_percent{gpu=\"0\"} 87.0"), text);
+  }
+
+  @Test
+  void theThreadIsADaemonThatStops() throws Exception {
+    PrometheusRegistry registry = new PrometheusRegistry();
+    ResourceMonitor monitor = ResourceMonitor.start(registry);
+    try {
+      Thread t = Thread.getAllStackTraces().keySet().stream()
+          .filter(th -> th.getName().equals("dynamo-obs-resource-monitor")).findFirst().orElseThrow();
+      assertTrue(t.isDaemon());
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (!scrape(registry).contains("dynamo_cpu_process_percent") && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(scrape(registry).contains("dynamo_cpu_process_percent"));
+    } finally {
+      monitor.stop();
+    }
+    assertTrue(Thread.getAllStackTraces().keySet().stream()
+        .noneMatch(th -> th.getName().equals("dynamo-obs-resource-monitor") && th.isAlive()));
+  }
+}

@@ -1,8 +1,8 @@
 package dynamo.obs.agent.frontend;
 
 import dynamo.obs.agent.config.Config;
-import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.LogBuckets;
+import dynamo.obs.agent.metrics.ModelSeriesCache;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
@@ -11,8 +11,6 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -22,8 +20,6 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code model="__overflow__"}.
  */
 public final class FrontendMetrics {
-  private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.metrics");
-  public static final String OVERFLOW_MODEL = "__overflow__";
   public static final List<String> ENDPOINTS =
       List.of("chat_completions", "completions", "embeddings", "responses", "anthropic_messages");
 
@@ -40,15 +36,12 @@ public final class FrontendMetrics {
   private final Histogram cached;
   private final Counter outputTokens;
   private final Counter cancellations;
-  private final int maxModels;
-  private final Runnable seriesRefused;
-  private final ConcurrentHashMap<String, ModelSeries> models = new ConcurrentHashMap<>();
+  private final ModelSeriesCache<ModelSeries> models;
   private static final int OUTCOMES = Outcome.values().length;
 
   public FrontendMetrics(Config config, PrometheusRegistry registry, Runnable seriesRefused) {
     String p = config.metricsPrefix;
-    this.maxModels = config.maxModels;
-    this.seriesRefused = seriesRefused;
+    this.models = new ModelSeriesCache<>(config.maxModels, seriesRefused, ModelSeries::new);
     requests = Counter.builder().name(p + "_requests_total").help("Total number of LLM requests processed")
         .labelNames("model", "endpoint", "request_type", "status", "error_type").register(registry);
     inflight = Gauge.builder().name(p + "_inflight_requests")
@@ -85,18 +78,7 @@ public final class FrontendMetrics {
 
   /** The series of one model (lower-cased), created on first use, capped. */
   public ModelSeries model(String rawModel) {
-    String model = rawModel.toLowerCase(Locale.ROOT);
-    ModelSeries s = models.get(model);
-    if (s != null) {
-      return s;
-    }
-    if (models.size() >= maxModels) {
-      seriesRefused.run();
-      LOG.once(AgentLog.Level.WARN, "model-cap", "more than " + maxModels + " distinct models seen; further models"
-          + " are counted under model=\"" + OVERFLOW_MODEL + "\" (raise DYN_OBS_MAX_MODELS to change the cap)");
-      return models.computeIfAbsent(OVERFLOW_MODEL, ModelSeries::new);
-    }
-    return models.computeIfAbsent(model, ModelSeries::new);
+    return models.get(rawModel);
   }
 
   public void clientDisconnected() {

@@ -1,5 +1,6 @@
 package dynamo.obs.agent.worker;
 
+import dynamo.obs.agent.metrics.ModelSeriesCache;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
@@ -8,8 +9,6 @@ import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
-import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Dynamo's work-handler metrics (reference §3.6) for engine calls, with the component's labels
@@ -32,13 +31,10 @@ public final class WorkerMetrics {
   private final Counter cancellations;
   private final Histogram transit;
   private final Histogram firstResponse;
-  private final int maxModels;
-  private final Runnable seriesRefused;
-  private final ConcurrentHashMap<String, ModelSeries> models = new ConcurrentHashMap<>();
+  private final ModelSeriesCache<ModelSeries> models;
 
   public WorkerMetrics(ComponentIdentity id, int maxModels, PrometheusRegistry registry, Runnable seriesRefused) {
-    this.maxModels = maxModels;
-    this.seriesRefused = seriesRefused;
+    this.models = new ModelSeriesCache<>(maxModels, seriesRefused, ModelSeries::new);
     Labels constant = Labels.of("dynamo_namespace", id.namespace(), "dynamo_component", id.component(),
         "dynamo_endpoint", id.endpoint(), "worker_id", id.workerId());
     requests = Counter.builder().name("dynamo_component_requests_total")
@@ -79,16 +75,7 @@ public final class WorkerMetrics {
   }
 
   ModelSeries model(String rawModel) {
-    String model = rawModel.toLowerCase(Locale.ROOT);
-    ModelSeries s = models.get(model);
-    if (s != null) {
-      return s;
-    }
-    if (models.size() >= maxModels) {
-      seriesRefused.run();
-      return models.computeIfAbsent("__overflow__", ModelSeries::new);
-    }
-    return models.computeIfAbsent(model, ModelSeries::new);
+    return models.get(rawModel);
   }
 
   final class ModelSeries {

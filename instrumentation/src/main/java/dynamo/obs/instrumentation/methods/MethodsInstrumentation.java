@@ -53,19 +53,18 @@ public final class MethodsInstrumentation implements InstrumentationModule {
   public List<TypeAdvice> typeAdvice() {
     String self = MethodsInstrumentation.class.getName();
     List<TypeAdvice> out = new ArrayList<>();
-    for (Map.Entry<String, Set<String>> e : worker.entrySet()) {
-      ElementMatcher.Junction<MethodDescription> m = methods(e.getValue());
-      out.add(TypeAdvice.subtypesOf(Set.of(e.getKey()), List.of(
-          new AdviceBinding(m.and(returns(void.class)), self + "$WorkerVoidAdvice"),
-          new AdviceBinding(m.and(not(returns(void.class))), self + "$WorkerAdvice"))));
-    }
-    for (Map.Entry<String, Set<String>> e : router.entrySet()) {
-      ElementMatcher.Junction<MethodDescription> m = methods(e.getValue());
-      out.add(TypeAdvice.subtypesOf(Set.of(e.getKey()), List.of(
-          new AdviceBinding(m.and(returns(void.class)), self + "$RouterVoidAdvice"),
-          new AdviceBinding(m.and(not(returns(void.class))), self + "$RouterAdvice"))));
-    }
+    add(out, worker, self + "$WorkerVoidAdvice", self + "$WorkerAdvice");
+    add(out, router, self + "$RouterVoidAdvice", self + "$RouterAdvice");
     return out;
+  }
+
+  private static void add(List<TypeAdvice> out, Map<String, Set<String>> targets, String voidAdvice, String advice) {
+    for (Map.Entry<String, Set<String>> e : targets.entrySet()) {
+      ElementMatcher.Junction<MethodDescription> m = methods(e.getValue());
+      out.add(TypeAdvice.subtypesOf(Set.of(e.getKey()), List.of(
+          new AdviceBinding(m.and(returns(void.class)), voidAdvice),
+          new AdviceBinding(m.and(not(returns(void.class))), advice))));
+    }
   }
 
   /** Listed names, or for {@code [*]} every public method but Object's, getters, setters and synthetic ones. */

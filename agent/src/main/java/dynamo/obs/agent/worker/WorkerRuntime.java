@@ -221,6 +221,12 @@ public final class WorkerRuntime {
     if (result instanceof Flow.Publisher && declared.equals("java.util.concurrent.Flow$Publisher")) {
       return StreamedResults.publisher((Flow.Publisher) result, call);
     }
+    if (result != null && declared.equals(ReactiveStreamsPublisher.PUBLISHER)) {
+      Object wrapped = ReactiveStreamsPublisher.wrap(result, call);
+      if (wrapped != result) {
+        return wrapped;
+      }
+    }
     if (!call.awaitsHandler) {
       call.end(WorkerCall.End.OK);
     }

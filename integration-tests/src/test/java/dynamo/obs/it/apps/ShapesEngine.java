@@ -76,6 +76,30 @@ public final class ShapesEngine {
     return p;
   }
 
+  /** A Reactive Streams publisher written by hand (no library beyond the interfaces). */
+  public org.reactivestreams.Publisher<String> reactive(Req r) {
+    return subscriber -> subscriber.onSubscribe(new org.reactivestreams.Subscription() {
+      private int next;
+      private boolean cancelled;
+
+      @Override
+      public void request(long n) {
+        for (long k = 0; k < n && next < r.tokens() && !cancelled; k++) {
+          subscriber.onNext("t" + next++);
+        }
+        if (next == r.tokens() && !cancelled) {
+          next++;
+          subscriber.onComplete();
+        }
+      }
+
+      @Override
+      public void cancel() {
+        cancelled = true;
+      }
+    });
+  }
+
   public void consume(Req r, Consumer<String> sink) {
     tokens(r).forEach(sink);
   }

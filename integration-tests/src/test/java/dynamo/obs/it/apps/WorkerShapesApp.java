@@ -96,6 +96,33 @@ public final class WorkerShapesApp {
         done.await(10, TimeUnit.SECONDS);
         break;
       }
+      case "reactive":
+      case "reactive-cancel": {
+        boolean cancel = shape.equals("reactive-cancel");
+        engine.reactive(r).subscribe(new org.reactivestreams.Subscriber<String>() {
+          private org.reactivestreams.Subscription sub;
+
+          @Override
+          public void onSubscribe(org.reactivestreams.Subscription s) {
+            sub = s;
+            s.request(Long.MAX_VALUE);
+          }
+
+          @Override
+          public void onNext(String item) {
+            if (cancel) {
+              sub.cancel();
+            }
+          }
+
+          @Override
+          public void onError(Throwable t) { }
+
+          @Override
+          public void onComplete() { }
+        });
+        break;
+      }
       case "consume":
         engine.consume(r, t -> { });
         break;

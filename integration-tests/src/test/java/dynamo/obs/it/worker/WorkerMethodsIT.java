@@ -26,6 +26,7 @@ class WorkerMethodsIT {
   static void start() {
     int port = FreePort.pick();
     app = AgentProcess.app(WorkerShapesApp.class).env("DYN_SYSTEM_PORT", "" + port)
+        .classpath(AgentProcess.appLibs().resolve("reactive-streams-1.0.4.jar"))
         .env("DYN_OBS_WORKER_METHODS", "dynamo.obs.it.apps.ShapesEngine[*];not a class[x]").start();
     app.awaitStdout(Pattern.compile("READY"));
     system = new SystemServer(app, port);
@@ -67,6 +68,8 @@ class WorkerMethodsIT {
       "future-cancel, 3, cancelled",
       "publisher, 6, ok",
       "publisher-cancel, 6, cancelled",
+      "reactive, 5, ok",
+      "reactive-cancel, 5, cancelled",
       "consume, 3, ok",
       "handle, 4, ok",
       "handle-failing, 2, error",

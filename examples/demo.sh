@@ -16,6 +16,8 @@ Environment:
   DEMO_AGENT_JAR=...      agent jar to use (default: agent/target/dynamo-obs.jar)
   DEMO_NO_AGENT=1         run without the agent (no system ports, no metrics summary)
   DEMO_JAVA=java          java launcher to use
+  DEMO_SYSTEM_HOST=...    bind address of the agents' system ports (default 127.0.0.1; 0.0.0.0 for a
+                          Prometheus in a container, dev/docker-observability.yml)
   DEMO_MODELS=...         comma-separated models served (default: Qwen/Qwen3-0.6B,meta-llama/Llama-3.1-8B-Instruct)
   DEMO_FRONTEND_PORT=8000 DEMO_ROUTER_PORT=9100 DEMO_WORKER1_PORT=9101 DEMO_WORKER2_PORT=9102
   DEMO_FRONTEND_SYSTEM_PORT=8081 DEMO_ROUTER_SYSTEM_PORT=8084
@@ -116,7 +118,7 @@ echo "logs: $log_dir"
 start() {
   local name=$1 system_port=$2 component=$3 service=$4 extra_env=$5 main=$6
   shift 6
-  local env_vars=(DYN_SYSTEM_PORT="$system_port" DYN_SYSTEM_HOST=127.0.0.1 DYN_COMPONENT="$component"
+  local env_vars=(DYN_SYSTEM_PORT="$system_port" DYN_SYSTEM_HOST="${DEMO_SYSTEM_HOST:-127.0.0.1}" DYN_COMPONENT="$component"
     OTEL_SERVICE_NAME="$service")
   local extra
   read -ra extra <<<"$extra_env" # space-separated NAME=VALUE pairs

@@ -228,7 +228,8 @@ final class GpuSampler {
     failureCounter.run();
     long backoff = backoffNanos(consecutiveFailures);
     nextStart = now + backoff;
-    String message = executable + " " + why + "; GPU metrics are absent until it answers again (next try in "
+    String reason = why.endsWith(".") ? why.substring(0, why.length() - 1) : why;
+    String message = executable + " " + reason + "; GPU metrics are absent until it answers again (next try in "
         + TimeUnit.NANOSECONDS.toSeconds(backoff) + " s, backing off up to "
         + TimeUnit.NANOSECONDS.toMinutes(MAX_BACKOFF_NANOS) + " min)";
     if (!warned) {

@@ -89,7 +89,27 @@ class FrontendMetricsIT {
 
   /** Polls until the series has the value (requests are counted when their response ends). */
   static String awaitValue(String series, double expected) {
-    return Poll.until(series + " = " + expected, system::metrics, t -> Double.valueOf(expected).equals(value(t, series)), app);
+    return awaitValues(series, expected);
+  }
+
+  /**
+   * Polls until every series has its value: a request's series are written by the application's
+   * threads and read by the scrape's, so one exposition may show some of them before the others.
+   */
+  static String awaitValues(Object... seriesAndValues) {
+    StringBuilder what = new StringBuilder();
+    for (int i = 0; i < seriesAndValues.length; i += 2) {
+      what.append(seriesAndValues[i]).append(" = ").append(seriesAndValues[i + 1]).append("; ");
+    }
+    return Poll.until(what.toString(), system::metrics, t -> {
+      for (int i = 0; i < seriesAndValues.length; i += 2) {
+        Double expected = ((Number) seriesAndValues[i + 1]).doubleValue();
+        if (!expected.equals(value(t, (String) seriesAndValues[i]))) {
+          return false;
+        }
+      }
+      return true;
+    }, app);
   }
 
   @Test
@@ -99,8 +119,10 @@ class FrontendMetricsIT {
         "x-request-id", "req-42");
     assertEquals(200, r.statusCode());
     assertEquals("req-42", r.headers().firstValue("x-request-id").orElse(null), "x-request-id is echoed");
-    String m = awaitValue(requests("stream-model", "chat_completions", "stream", "success", ""), 1);
     String model = "{model=\"stream-model\"}";
+    String m = awaitValues(requests("stream-model", "chat_completions", "stream", "success", ""), 1,
+        "dynamo_frontend_time_to_first_token_seconds_count" + model, 1,
+        "dynamo_frontend_inter_token_latency_seconds_count" + model, 3);
     assertEquals(1.0, value(m, "dynamo_frontend_time_to_first_token_seconds_count" + model));
     assertEquals(3.0, value(m, "dynamo_frontend_inter_token_latency_seconds_count" + model), "4 tokens, 3 gaps");
     assertEquals(4.0, value(m, "dynamo_frontend_output_tokens_total" + model));
@@ -195,10 +217,9 @@ class FrontendMetricsIT {
       }
       s.setSoLinger(true, 0); // reset, as a client that crashed
     }
-    String m = awaitValue(requests("leaver", "chat_completions", "stream", "error", "cancelled"), 1);
+    String m = awaitValues(requests("leaver", "chat_completions", "stream", "error", "cancelled"), 1,
+        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver\",request_type=\"stream\"}", 1);
     assertTrue(value(m, "dynamo_frontend_disconnected_clients") >= 1.0);
-    assertEquals(1.0, value(m,
-        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver\",request_type=\"stream\"}"));
     assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests{model=\"leaver\"}"));
   }
 

@@ -1,5 +1,5 @@
-# Shared by startup.sh and scrape.sh (sourced, not run): paths, JDK selection, build, machine facts,
-# and the clean-up of every JVM the benchmark starts.
+# Shared by startup.sh, scrape.sh, footprint.sh, jmh.sh and load.sh (sourced, not run): paths, JDK
+# selection, build, machine facts, and the clean-up of every JVM the benchmark starts.
 #
 # Every child JVM is started through run_group, which puts it in a process group of its own
 # (setsid); the EXIT/INT/TERM trap kills each group still alive, so Ctrl-C leaves nothing behind.
@@ -104,8 +104,8 @@ build() {
       log "building the agent: mvn -B -q -pl agent -am install -DskipTests"
       (cd "$ROOT_DIR" && mvn -B -q -pl agent -am install -DskipTests) >&2
     fi
-    log "building benchmarks: mvn -B -q -pl benchmarks package"
-    (cd "$ROOT_DIR" && mvn -B -q -pl benchmarks package) >&2
+    log "building benchmarks: mvn -B -q -pl benchmarks package -P '!jmh'"
+    (cd "$ROOT_DIR" && mvn -B -q -pl benchmarks package -P '!jmh') >&2 # without JMH: needs no agent module
   fi
   [[ -f "$AGENT_JAR_SOURCE" ]] || { log "no agent jar at $AGENT_JAR_SOURCE"; exit 1; }
   [[ -f "$BENCH_JAR" && -f "$OTEL_AGENT_JAR" ]] || { log "benchmarks not built (run without SKIP_BUILD)"; exit 1; }
@@ -173,4 +173,46 @@ machine_facts() {
     tree="$tree$(cd "$ROOT_DIR" && [[ -n "$(git status --porcelain -- agent bootstrap instrumentation 2>/dev/null)" ]] && echo ' + uncommitted changes in agent/bootstrap/instrumentation')"
   fi
   echo "- dynamo-obs jar: $AGENT_ORIGIN (repository HEAD $tree), sha256 $(sha256sum "$AGENT_JAR_COPY" | cut -c1-12)"
+}
+
+# ---- jmh.sh and load.sh: the benchmarks module built in the same tree as the agent it measures ----
+
+# build_tree [MODULES] : builds benchmarks (with JMH) and MODULES (comma-separated, e.g. examples)
+# with everything they depend on, in one "mvn package -DskipTests", in the tree being measured:
+# for AGENT_REV, the clean export of that commit (the same directory as build_agent_at_rev) with this
+# working tree's benchmarks/ pom and sources copied in, so today's benchmarks measure that commit's
+# agent and examples; otherwise the working tree. Sets TREE_DIR and TREE_BENCH (its benchmarks/target),
+# takes the agent jar from that tree (unless AGENT_JAR is given) and copies it as build() does.
+build_tree() {
+  local modules=benchmarks commit
+  [[ -n "${1:-}" ]] && modules="benchmarks,$1"
+  if [[ -n "$AGENT_REV" ]]; then
+    commit=$(cd "$ROOT_DIR" && git rev-parse --verify "$AGENT_REV^{commit}")
+    TREE_DIR="$BENCH_DIR/target/agent-src-${commit:0:12}"
+    AGENT_ORIGIN="built from a clean export of commit ${commit:0:12}"
+    if [[ ! -f "$TREE_DIR/pom.xml" ]]; then
+      rm -rf "$TREE_DIR"; mkdir -p "$TREE_DIR"
+      (cd "$ROOT_DIR" && git archive "$commit") | tar -x -C "$TREE_DIR"
+    fi
+    if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+      rm -rf "$TREE_DIR/benchmarks/src"
+      cp -r "$BENCH_DIR/src" "$BENCH_DIR/pom.xml" "$TREE_DIR/benchmarks/"
+    fi
+  else
+    TREE_DIR=$ROOT_DIR
+  fi
+  TREE_BENCH="$TREE_DIR/benchmarks/target"
+  if [[ -n "${AGENT_JAR:-}" ]]; then
+    AGENT_ORIGIN="given as AGENT_JAR"
+  else
+    AGENT_JAR_SOURCE="$TREE_DIR/agent/target/dynamo-obs.jar"
+  fi
+  if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+    log "building in $TREE_DIR: mvn -B -q -pl $modules -am package -DskipTests"
+    (cd "$TREE_DIR" && mvn -B -q -pl "$modules" -am package -DskipTests) >&2
+  fi
+  [[ -f "$TREE_BENCH/classes/META-INF/BenchmarkList" ]] || { log "benchmarks not built in $TREE_DIR (run without SKIP_BUILD)"; exit 1; }
+  mkdir -p "$(dirname "$AGENT_JAR_COPY")" "$RESULTS_DIR"
+  copy_agent_jar
+  LOAD_AT_START=$(machine_load)
 }

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+"""load-report.py LOAD.csv: the tables of BENCHMARKS.md from the windows load.sh measured.
+
+Every comparison with no agent is paired by round: a configuration's window is compared with the
+no-agent window of the same round and scenario (measured minutes apart at most), and the median of
+those per-round differences is reported with their range."""
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+CONFIGS = ["no-agent", "dynamo-obs", "otel-javaagent"]
+BASE = "no-agent"
+THROUGHPUT_LOSS_TARGET = 3.0  # % (issue)
+ADDED_P99_TARGET = 0.5  # ms (issue)
+
+rows = list(csv.DictReader(open(sys.argv[1])))
+scenarios = []
+for r in rows:
+    s = (r["kind"], int(r["connections"]))
+    if s not in scenarios:
+        scenarios.append(s)
+
+by = defaultdict(dict)  # (kind, conns, config) -> round -> row
+for r in rows:
+    by[(r["kind"], int(r["connections"]), r["config"])][int(r["round"])] = r
+
+
+def f(r, k):
+    return float(r[k])
+
+
+def cpu_us_per_request(r):
+    n = int(r["requests"])
+    cpu = sum(int(r[k]) for k in ("cpu_ms_frontend", "cpu_ms_router", "cpu_ms_worker"))
+    return cpu * 1000.0 / n if n else float("nan")
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def span(xs, fmt):
+    return (fmt % min(xs)) + "–" + (fmt % max(xs)) if xs else "—"
+
+
+def paired(kind, conns, cfg, value, how):
+    base = by[(kind, conns, BASE)]
+    out = []
+    for rnd, r in sorted(by[(kind, conns, cfg)].items()):
+        if rnd in base:
+            out.append(how(value(r), value(base[rnd])))
+    return out
+
+
+def loss_pct(v, b):
+    return (1 - v / b) * 100.0
+
+
+def diff(v, b):
+    return v - b
+
+
+summary = {}  # (kind, conns, cfg) -> dict of medians for the targets
+for kind, conns in scenarios:
+    print(f"#### {kind}, {conns} connection{'s' if conns > 1 else ''}")
+    print()
+    print("| configuration | windows | req/s median (range) | throughput loss vs no agent, median (range) |"
+          " p50 ms median | added p50 ms, median (range) | p99 ms median (range) | added p99 ms vs no agent, median (range) |"
+          " CPU µs per request, 3 JVMs, median | added CPU µs per request | wrk errors / non-2xx |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for cfg in CONFIGS:
+        ws = list(by[(kind, conns, cfg)].values())
+        if not ws:
+            continue
+        rps = [f(r, "req_per_s") for r in ws]
+        p50 = [f(r, "p50_ms") for r in ws]
+        p99 = [f(r, "p99_ms") for r in ws]
+        cpu = [cpu_us_per_request(r) for r in ws]
+        errs = sum(int(r[k]) for r in ws for k in ("err_connect", "err_read", "err_write", "err_timeout"))
+        non2xx = sum(int(r["non2xx"]) for r in ws)
+        if cfg == BASE:
+            loss = added = added_cpu = added50 = "—"
+        else:
+            l = paired(kind, conns, cfg, lambda r: f(r, "req_per_s"), loss_pct)
+            a = paired(kind, conns, cfg, lambda r: f(r, "p99_ms"), diff)
+            c = paired(kind, conns, cfg, cpu_us_per_request, diff)
+            a50 = paired(kind, conns, cfg, lambda r: f(r, "p50_ms"), diff)
+            added50 = f"{med(a50):+.2f} ({span(a50, '%+.2f')})"
+            summary[(kind, conns, cfg)] = {"loss": med(l), "loss_range": span(l, "%+.1f %%"),
+                                           "added_p99": med(a), "added_p99_range": span(a, "%+.2f"),
+                                           "added_cpu": med(c), "added_p50": med(a50),
+                                           "added_p50_range": span(a50, "%+.2f")}
+            loss = f"{med(l):+.1f} % ({span(l, '%+.1f')})"
+            added = f"{med(a):+.2f} ({span(a, '%+.2f')})"
+            added_cpu = f"{med(c):+.0f}"
+        print(f"| {cfg} | {len(ws)} | {med(rps):.0f} ({span(rps, '%.0f')}) | {loss} | {med(p50):.2f} | {added50} |"
+              f" {med(p99):.2f} ({span(p99, '%.2f')}) | {added} | {med(cpu):.0f} | {added_cpu} | {errs} / {non2xx} |")
+    print()
+
+print("#### CPU per request by JVM (median, µs)")
+print()
+print("| scenario | configuration | frontend | router | worker |")
+print("|---|---|---:|---:|---:|")
+for kind, conns in scenarios:
+    for cfg in CONFIGS:
+        ws = list(by[(kind, conns, cfg)].values())
+        if not ws:
+            continue
+        cells = [med([int(r[k]) * 1000.0 / int(r["requests"]) for r in ws if int(r["requests"])])
+                 for k in ("cpu_ms_frontend", "cpu_ms_router", "cpu_ms_worker")]
+        print(f"| {kind}, {conns} conn. | {cfg} | " + " | ".join(f"{c:.0f}" for c in cells) + " |")
+print()
+
+loads = [f(r, "load1") for r in rows]
+others = sum(1 for r in rows if int(r["other_java"]) > 0)
+other_cpu = [f(r, "other_cpu_cores") for r in rows]
+print(f"Machine load: CPU used during the windows by everything that is not this run (other processes,"
+      f" interrupts), in CPUs of the machine's 2: median {med(other_cpu):.2f}, range"
+      f" {min(other_cpu):.2f}–{max(other_cpu):.2f}; other java processes running at the start of {others} of"
+      f" {len(rows)} windows; 1-min load average {min(loads):.1f}–{max(loads):.1f} (it counts this run's own"
+      f" threads too).")
+print()
+print("Throughput loss = 1 − req/s ÷ req/s of no agent in the same round (positive: slower);"
+      " added p99 = p99 − p99 of no agent in the same round; CPU = user + system time of the stack's three"
+      " JVMs during the window ÷ requests completed.")
+print()
+
+print("#### Targets (issue)")
+print()
+print("| what | target | dynamo-obs | verdict | otel-javaagent (comparison) |")
+print("|---|---|---:|---|---:|")
+for kind, conns in scenarios:
+    d = summary.get((kind, conns, "dynamo-obs"))
+    o = summary.get((kind, conns, "otel-javaagent"))
+    if not d:
+        continue
+    judged = kind == "unary" and conns > 1
+    verdict = ("met" if d["loss"] <= THROUGHPUT_LOSS_TARGET else "NOT met") if judged else "(not judged)"
+    other = f"{o['loss']:+.1f} %" if o else "—"
+    print(f"| throughput loss, {kind}, {conns} connection{'s' if conns > 1 else ''} | ≤ {THROUGHPUT_LOSS_TARGET:.0f} % |"
+          f" {d['loss']:+.1f} % (range {d['loss_range']}) | {verdict} | {other} |")
+for kind, conns in scenarios:
+    d = summary.get((kind, conns, "dynamo-obs"))
+    o = summary.get((kind, conns, "otel-javaagent"))
+    if not d:
+        continue
+    judged = kind == "unary" and conns == 1
+    verdict = ("met" if d["added_p99"] <= ADDED_P99_TARGET else "NOT met") if judged else "(not judged)"
+    other = f"{o['added_p99']:+.2f} ms" if o else "—"
+    print(f"| added p99, {kind}, {conns} connection{'s' if conns > 1 else ''} | ≤ {ADDED_P99_TARGET} ms |"
+          f" {d['added_p99']:+.2f} ms (range {d['added_p99_range']}) | {verdict} | {other} |")
+for kind, conns in scenarios:
+    d = summary.get((kind, conns, "dynamo-obs"))
+    o = summary.get((kind, conns, "otel-javaagent"))
+    if not d:
+        continue
+    other = f"{o['added_p50']:+.2f} ms" if o else "—"
+    print(f"| added p50, {kind}, {conns} connection{'s' if conns > 1 else ''} | (information) |"
+          f" {d['added_p50']:+.2f} ms (range {d['added_p50_range']}) | — | {other} |")
+for kind, conns in scenarios:
+    d = summary.get((kind, conns, "dynamo-obs"))
+    o = summary.get((kind, conns, "otel-javaagent"))
+    if not d:
+        continue
+    other = f"{o['added_cpu']:+.0f} µs" if o else "—"
+    print(f"| added CPU per request (3 JVMs), {kind}, {conns} connection{'s' if conns > 1 else ''} | (information) |"
+          f" {d['added_cpu']:+.0f} µs | — | {other} |")
+print()
+print("Judged: throughput on the unary scenario with several connections (the servers saturated), p99 on"
+      " the unary scenario with one connection (a request's own latency, without queueing behind others);"
+      " the other rows are shown for information.")

@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# Whole-process overhead under load: the demo deployment of examples/ (frontend → router → one worker
+# with a fast simulated engine) with no agent, with dynamo-obs on every JVM, and with the OpenTelemetry
+# Java agent 2.31.1 on every JVM (exporters off), loaded by wrk over loopback with chat completions.
+# The three stacks run side by side; the measurement windows are interleaved, their order rotated
+# from round to round, and each window records the load generator's figures, the CPU time the three
+# JVMs of the stack used, and how busy the machine was. See BENCHMARKS.md.
+#
+#   benchmarks/load.sh
+#
+# Env: ROUNDS (6), DURATION (4s per window), WARMUP (8s per stack and kind of request), PROFILE (1: one
+# more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none),
+# SCENARIOS ("unary:8 unary:1 stream:8": kind:connections), JDK (17; or 25, or a JAVA_HOME),
+# AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
+# Writes benchmarks/results/load-<date>.csv and .md (the report, also on stdout).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+ROUNDS=${ROUNDS:-6}
+DURATION=${DURATION:-4s}
+WARMUP=${WARMUP:-8s}
+read -r -a SCENARIO_LIST <<< "${SCENARIOS:-unary:8 unary:1 stream:8}"
+JAVA_HOME_RUN=$(resolve_jdk "${JDK:-17}")
+JAVA="$JAVA_HOME_RUN/bin/java"
+MODEL="Qwen/Qwen3-0.6B"
+CONFIGS=(no-agent dynamo-obs otel-javaagent)
+ROLES=(worker router frontend)
+command -v wrk >/dev/null || { log "wrk is missing: apt-get install -y wrk"; exit 1; }
+command -v curl >/dev/null || { log "curl is missing"; exit 1; }
+
+build_tree examples
+OTEL_AGENT_JAR="$TREE_BENCH/agents/opentelemetry-javaagent-$OTEL_AGENT_VERSION.jar"
+[[ -f "$OTEL_AGENT_JAR" ]] || { log "no $OTEL_AGENT_JAR (run without SKIP_BUILD)"; exit 1; }
+# the examples are copied too, so a rebuild by someone else mid-run cannot change them
+EXAMPLES_JAR="$BENCH_DIR/target/agents/dynamo-obs-examples.jar"
+cp "$TREE_DIR/examples/target/dynamo-obs-examples.jar" "$EXAMPLES_JAR"
+CSV="$RESULTS_DIR/load-$STAMP.csv"
+MD="$RESULTS_DIR/load-$STAMP.md"
+LOGS="$BENCH_DIR/target/load-logs"
+rm -rf "$LOGS"; mkdir -p "$LOGS"
+echo "round,config,kind,connections,requests,duration_s,req_per_s,avg_ms,p50_ms,p90_ms,p99_ms,max_ms,err_connect,err_read,err_write,err_timeout,non2xx,cpu_ms_frontend,cpu_ms_router,cpu_ms_worker,load1,other_java,other_cpu_cores" > "$CSV"
+
+# 12 distinct free ports at once (each socket is held until all are chosen)
+read -r -a PORTS <<< "$(python3 -c '
+import socket
+s = [socket.socket() for _ in range(12)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))')"
+
+# the environment of every server JVM: nothing of ours or of an agent leaks in from the caller's
+CLEAN_ENV=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS)
+for v in $(compgen -e); do
+  [[ $v == DYN_* || $v == OTEL_* ]] && CLEAN_ENV+=(-u "$v")
+done
+
+declare -A PID URL SYS
+OUR_PIDS=()
+
+start_stack() { # config index: app ports PORTS[3i..3i+2]; dynamo-obs' system ports PORTS[9..11]
+  local cfg=$1 i=$2 r role main port args envs opts
+  local wport=${PORTS[i * 3]} rport=${PORTS[i * 3 + 1]} fport=${PORTS[i * 3 + 2]}
+  for r in 0 1 2; do
+    role=${ROLES[r]}
+    envs=(); opts=(-Dsun.net.httpserver.nodelay=true)
+    case $role in
+      worker) main=dynamo.obs.examples.worker.WorkerServer; port=$wport
+        args=(--port="$port" --worker-id=worker-1 --models="$MODEL" --ttft-ms=0 --itl-ms=0 --output-tokens=8) ;;
+      router) main=dynamo.obs.examples.router.RouterServer; port=$rport
+        args=(--port="$port" --workers="http://127.0.0.1:$wport") ;;
+      frontend) main=dynamo.obs.examples.frontend.FrontendServer; port=$fport
+        args=(--port="$port" --router="http://127.0.0.1:$rport" --models="$MODEL") ;;
+    esac
+    case $cfg in
+      dynamo-obs)
+        SYS[$role]=${PORTS[9 + r]}
+        envs=(DYN_SYSTEM_PORT="${SYS[$role]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_EXPORT_ENABLED=false)
+        case $role in
+          worker) envs+=(DYN_COMPONENT=backend "DYN_OBS_WORKER_METHODS=dynamo.obs.examples.engine.SimulatedEngine[generate]") ;;
+          router) envs+=(DYN_COMPONENT=router "DYN_OBS_ROUTER_METHODS=dynamo.obs.examples.router.WorkerPicker[pickWorker]"
+            DYN_SYSTEM_STARTING_HEALTH_STATUS=ready) ;;
+          frontend) envs+=(DYN_COMPONENT=frontend) ;;
+        esac
+        opts+=(-javaagent:"$AGENT_JAR_COPY") ;;
+      otel-javaagent)
+        opts+=(-javaagent:"$OTEL_AGENT_JAR" -Dotel.traces.exporter=none -Dotel.metrics.exporter=none
+          -Dotel.logs.exporter=none -Dotel.service.name="dynamo-$role") ;;
+    esac
+    run_group "${CLEAN_ENV[@]}" "${envs[@]}" "$JAVA" "${opts[@]}" -cp "$EXAMPLES_JAR" "$main" "${args[@]}" \
+      > "$LOGS/$cfg-$role.log" 2>&1
+    PID[$cfg-$role]=$GROUP_PID
+    OUR_PIDS+=("$GROUP_PID")
+    URL[$cfg-$role]="http://127.0.0.1:$port"
+  done
+}
+
+wait_up() { # config role path
+  local i
+  for i in $(seq 1200); do
+    curl -sf -o /dev/null --max-time 1 "${URL[$1-$2]}$3" && return 0
+    kill -0 "${PID[$1-$2]}" 2>/dev/null || { log "$1 $2 exited; see $LOGS/$1-$2.log"; exit 1; }
+    sleep 0.1
+  done
+  log "$1 $2 did not answer ${URL[$1-$2]}$3 within 120 s; see $LOGS/$1-$2.log"; exit 1
+}
+
+cpu_ms() { # pid: utime + stime of the process so far, in ms
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
+}
+
+other_java() { # java processes on the machine that are not ours
+  local p n=0
+  for p in $(pgrep -x java || true); do
+    [[ " ${OUR_PIDS[*]} " == *" $p "* ]] || n=$((n + 1))
+  done
+  echo "$n"
+}
+
+# CPU time, in ms, the whole machine has been busy (all CPUs), and the part of it that is this run's:
+# the nine JVMs and this shell's children (wrk, curl…; counted once they have exited)
+busy_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz }' /proc/stat
+}
+ours_ms() {
+  local p t=0 children
+  for p in "${OUR_PIDS[@]}"; do t=$((t + $(cpu_ms "$p"))); done
+  children=$(times | tail -n1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')
+  echo $((t + children))
+}
+
+# sum of every sample of a counter family on a dynamo-obs system port
+counter_sum() { # role family
+  curl -s --max-time 5 "http://127.0.0.1:${SYS[$1]}/metrics" | awk -v f="$2" '
+    index($0, f "{") == 1 || index($0, f " ") == 1 { s += $NF } END { printf "%d", s }'
+}
+
+CHAT_PATH=/v1/chat/completions
+run_wrk() { # config kind connections duration
+  wrk -t1 -c"$3" -d"$4" -s "$BENCH_DIR/load-chat.lua" "${URL[$1-frontend]}$CHAT_PATH" -- "$2"
+}
+
+measure() { # round config kind:connections
+  local round=$1 cfg=$2 kind=${3%%:*} conns=${3##*:} out line load1 others f0 r0 w0 b0 o0 t0 other
+  load1=$(cut -d' ' -f1 /proc/loadavg); others=$(other_java)
+  f0=$(cpu_ms "${PID[$cfg-frontend]}"); r0=$(cpu_ms "${PID[$cfg-router]}"); w0=$(cpu_ms "${PID[$cfg-worker]}")
+  b0=$(busy_ms); o0=$(ours_ms); t0=$(date +%s%N)
+  out=$(run_wrk "$cfg" "$kind" "$conns" "$DURATION")
+  other=$(awk -v b="$(( $(busy_ms) - b0 - $(ours_ms) + o0 ))" -v t="$(( $(date +%s%N) - t0 ))" \
+    'BEGIN { printf "%.2f", b / (t / 1e6) }')
+  line=$(grep '^WRKRESULT' <<< "$out") || { log "wrk gave no result: $out"; exit 1; }
+  awk -v pre="$round,$cfg,$kind,$conns" -v f="$(( $(cpu_ms "${PID[$cfg-frontend]}") - f0 ))" \
+      -v r="$(( $(cpu_ms "${PID[$cfg-router]}") - r0 ))" -v w="$(( $(cpu_ms "${PID[$cfg-worker]}") - w0 ))" \
+      -v post="$load1,$others,$other" '{
+      for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+      printf "%s,%d,%.2f,%.1f,%.3f,%.3f,%.3f,%.3f,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%s\n", pre, v["requests"],
+        v["duration_us"] / 1e6, v["requests"] / (v["duration_us"] / 1e6), v["avg_us"] / 1000, v["p50_us"] / 1000,
+        v["p90_us"] / 1000, v["p99_us"] / 1000, v["max_us"] / 1000, v["connect"], v["read"], v["write"],
+        v["timeout"], v["non2xx"], f, r, w, post }' <<< "$line" >> "$CSV"
+  log "  $(tail -n1 "$CSV")"
+}
+
+log "starting 3 stacks x 3 JVMs on $(jdk_label "$JAVA_HOME_RUN") (logs in $LOGS)"
+for i in 0 1 2; do start_stack "${CONFIGS[i]}" "$i"; done
+for cfg in "${CONFIGS[@]}"; do
+  wait_up "$cfg" worker /healthz
+  wait_up "$cfg" router /healthz
+  wait_up "$cfg" frontend /v1/models
+  code=$(curl -s -o "$LOGS/$cfg-smoke.json" -w '%{http_code}' -H 'Content-Type: application/json' \
+    -d "{\"model\":\"$MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":8}" \
+    "${URL[$cfg-frontend]}$CHAT_PATH")
+  [[ $code == 200 ]] || { log "$cfg: a chat completion answered $code; see $LOGS"; exit 1; }
+done
+STARTED_S=$SECONDS
+
+# Warm-up: every stack serves each kind of request before anything is measured (JIT, connection
+# pools, the agents' instrumentation becoming active).
+KINDS=$(printf '%s\n' "${SCENARIO_LIST[@]}" | cut -d: -f1 | sort -u | tr '\n' ' ')
+for cfg in "${CONFIGS[@]}"; do
+  for kind in $KINDS; do
+    log "warm-up: $cfg $kind for $WARMUP"
+    run_wrk "$cfg" "$kind" 8 "$WARMUP" > /dev/null
+  done
+done
+
+# dynamo-obs must be recording on all three JVMs before the measurement starts
+for role in "${ROLES[@]}"; do
+  curl -sf -o /dev/null "http://127.0.0.1:${SYS[$role]}/metrics" || { log "dynamo-obs $role: no /metrics"; exit 1; }
+done
+FRONT0=$(counter_sum frontend dynamo_frontend_requests_total)
+WORK0=$(counter_sum worker dynamo_component_requests_total)
+ROUTE0=$(counter_sum router dynamo_component_router_requests_total)
+(( FRONT0 > 0 && WORK0 > 0 && ROUTE0 > 0 )) || {
+  log "dynamo-obs is not recording after the warm-up (frontend $FRONT0, worker $WORK0, router $ROUTE0 requests)"; exit 1; }
+
+for ((round = 1; round <= ROUNDS; round++)); do
+  for ((k = 0; k < 3; k++)); do
+    cfg=${CONFIGS[(round - 1 + k) % 3]}
+    for sc in "${SCENARIO_LIST[@]}"; do
+      measure "$round" "$cfg" "$sc"
+    done
+  done
+done
+MEASURED_S=$((SECONDS - STARTED_S))
+
+FRONT1=$(counter_sum frontend dynamo_frontend_requests_total)
+WORK1=$(counter_sum worker dynamo_component_requests_total)
+ROUTE1=$(counter_sum router dynamo_component_router_requests_total)
+ERRORS=0
+for role in "${ROLES[@]}"; do
+  ERRORS=$((ERRORS + $(counter_sum "$role" dynamo_obs_advice_errors_total)))
+done
+SENT=$(awk -F, 'NR > 1 && $2 == "dynamo-obs" { s += $5 } END { printf "%d", s }' "$CSV")
+
+# Where dynamo-obs' cost goes: one more window of the first scenario on the dynamo-obs stack, after
+# the measurement (so it cannot disturb it), with JFR on its three JVMs sampling every 1 ms.
+PROFILE_MD="$LOGS/profile.md"
+if [[ "${PROFILE:-1}" == 1 ]]; then
+  jfc="$LOGS/sample-1ms.jfc"
+  sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s|(<setting name="period"[^>]*>)[^<]*|\11 ms|' \
+    "$JAVA_HOME_RUN/lib/jfr/profile.jfc" > "$jfc"
+  profile_kind=${SCENARIO_LIST[0]%%:*}; profile_conns=${SCENARIO_LIST[0]##*:}
+  log "profile: dynamo-obs $profile_kind, $profile_conns connections, ${PROFILE_DURATION:-8s} under JFR"
+  for role in "${ROLES[@]}"; do
+    "$JAVA_HOME_RUN/bin/jcmd" "${PID[dynamo-obs-$role]}" JFR.start name=agent-share settings="$jfc" \
+      filename="$LOGS/dynamo-obs-$role.jfr" > /dev/null
+  done
+  run_wrk dynamo-obs "$profile_kind" "$profile_conns" "${PROFILE_DURATION:-8s}" > /dev/null
+  for role in "${ROLES[@]}"; do
+    "$JAVA_HOME_RUN/bin/jcmd" "${PID[dynamo-obs-$role]}" JFR.stop name=agent-share > /dev/null
+  done
+  python3 "$BENCH_DIR/jfr-agent-share.py" --jfr-tool "$JAVA_HOME_RUN/bin/jfr" \
+    "frontend=$LOGS/dynamo-obs-frontend.jfr" "router=$LOGS/dynamo-obs-router.jfr" "worker=$LOGS/dynamo-obs-worker.jfr" \
+    > "$PROFILE_MD"
+fi
+for cfg in "${CONFIGS[@]}"; do
+  for role in "${ROLES[@]}"; do stop_group "${PID[$cfg-$role]}"; done
+done
+
+{
+  echo "## Load: demo deployment, no agent vs dynamo-obs vs OpenTelemetry agent ($STAMP)"
+  echo
+  machine_facts "$JAVA_HOME_RUN"
+  echo "- examples (frontend, router, worker): $(sha256sum "$EXAMPLES_JAR" | cut -c1-12) from $([[ $TREE_DIR == "$ROOT_DIR" ]] && echo "the working tree" || echo "the same export")"
+  echo "- deployment: FrontendServer → RouterServer → one WorkerServer (--ttft-ms=0 --itl-ms=0 --output-tokens=8), every JVM with -Dsun.net.httpserver.nodelay=true and default heap/GC; the three stacks (9 JVMs) run side by side, idle while another is measured"
+  echo "- load: wrk $(wrk -v 2>&1 | awk 'NR==1{print $2}') -t1, POST /v1/chat/completions {\"model\":\"$MODEL\",…,\"max_tokens\":8}, unary or \"stream\":true (benchmarks/load-chat.lua); connections as given per table; $DURATION per window after a $WARMUP warm-up per stack and kind"
+  echo "- $ROUNDS rounds, each measuring every configuration and scenario once, the order of the configurations rotated per round; measurement took $MEASURED_S s"
+  echo "- dynamo-obs: DYN_SYSTEM_PORT set, OTEL_EXPORT_ENABLED=false, worker and router methods as in examples/demo.sh; otel-javaagent: -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none, all else default"
+  echo "- dynamo-obs counted, over the measured windows: frontend requests_total +$((FRONT1 - FRONT0)), worker dynamo_component_requests_total +$((WORK1 - WORK0)), router requests +$((ROUTE1 - ROUTE0)); wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); advice errors $ERRORS"
+  echo "- raw results: benchmarks/results/$(basename "$CSV")"
+  echo
+  python3 "$BENCH_DIR/load-report.py" "$CSV"
+  if [[ -s "$PROFILE_MD" ]]; then
+    echo
+    echo "#### Where dynamo-obs' cost goes (JFR)"
+    echo
+    echo "One more window after the measurement: the dynamo-obs stack, $profile_kind, $profile_conns connections, ${PROFILE_DURATION:-8s}, JFR on its three JVMs (profile settings, execution sampled every 1 ms; the recordings stay in benchmarks/target/load-logs/). A CPU sample counts as the agent's when an agent frame (dynamo.obs.agent, .bootstrap, .shaded) is on its stack and is not only a wrapper passing the application's work through (the body streams' read/write, context-carrying tasks). Advice woven into the servers' own methods runs inside them and is seen only through what it calls."
+    echo
+    cat "$PROFILE_MD"
+  fi
+} | tee "$MD"

@@ -65,14 +65,15 @@ public final class JsonFieldScanner {
 
   private final Fields fields;
   private final Listener listener;
-  private final boolean[] isObject = new boolean[MAX_DEPTH];
-  private final Node[] nodes = new Node[MAX_DEPTH];
+  // nesting stacks, grown on demand: the documents we scan are a few levels deep
+  private boolean[] isObject = new boolean[8];
+  private Node[] nodes = new Node[8];
   private int depth; // number of open containers
   private int state = VALUE;
   private Node valueNode; // trie node of the value about to start (null: not of interest)
 
   private boolean stringIsKey;
-  private final byte[] capture = new byte[MAX_CAPTURE];
+  private byte[] capture = new byte[32];
   private int captured;
   private int stringLength;
   private boolean keyUsable;
@@ -231,6 +232,10 @@ public final class JsonFieldScanner {
       return;
     }
     Node n = valueNode;
+    if (depth == isObject.length) {
+      isObject = java.util.Arrays.copyOf(isObject, depth * 2);
+      nodes = java.util.Arrays.copyOf(nodes, depth * 2);
+    }
     isObject[depth] = object;
     nodes[depth] = n;
     depth++;
@@ -338,6 +343,9 @@ public final class JsonFieldScanner {
     stringLength++;
     int limit = stringIsKey ? MAX_KEY : MAX_CAPTURE;
     if (captured < limit) {
+      if (captured == capture.length) {
+        capture = java.util.Arrays.copyOf(capture, Math.min(limit, captured * 2));
+      }
       capture[captured++] = c;
     } else if (stringIsKey) {
       keyUsable = false;

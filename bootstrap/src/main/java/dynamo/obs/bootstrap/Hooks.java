@@ -93,8 +93,11 @@ public class Hooks {
   /** The router method returned or threw. */
   public void routerCallEnded(Object call, Object result, Throwable error) {}
 
-  /** A method of a token handler (a callback given to a worker method) was entered. */
-  public void handlerInvoked(Object handler, String method, Object[] args) {}
+  /**
+   * A method of a token handler (a callback given to a worker method) was entered;
+   * {@code descriptor} is its JVM descriptor (whether it takes arguments, without building them).
+   */
+  public void handlerInvoked(Object handler, String method, String descriptor) {}
 
   // ---- outbound HTTP ---------------------------------------------------------------------------
 

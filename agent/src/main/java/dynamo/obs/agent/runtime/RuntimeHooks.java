@@ -241,10 +241,10 @@ public final class RuntimeHooks extends Hooks {
   }
 
   @Override
-  public void handlerInvoked(Object handler, String method, Object[] args) {
+  public void handlerInvoked(Object handler, String method, String descriptor) {
     try {
       if (workers != null) {
-        workers.handlerInvoked(handler, method, args);
+        workers.handlerInvoked(handler, method, descriptor);
       }
     } catch (Throwable t) {
       adviceError("methods", t);

@@ -241,14 +241,14 @@ public final class WorkerRuntime {
 
   enum Signal { TOKEN, COMPLETE, ERROR, OTHER }
 
-  public void handlerInvoked(Object handler, String method, Object[] args) {
+  public void handlerInvoked(Object handler, String method, String descriptor) {
     WorkerCall call = handlers.get(handler);
     if (call == null) {
       return;
     }
     switch (signals.computeIfAbsent(method, WorkerRuntime::classify)) {
       case TOKEN:
-        if (args.length > 0) {
+        if (!descriptor.startsWith("()")) { // a token method receives something
           call.token();
         }
         break;

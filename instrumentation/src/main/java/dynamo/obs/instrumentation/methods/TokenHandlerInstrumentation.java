@@ -48,8 +48,8 @@ public final class TokenHandlerInstrumentation implements InstrumentationModule 
   public static final class HandlerAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static void enter(@Advice.This Object handler, @Advice.Origin("#m") String method,
-        @Advice.AllArguments Object[] args) {
-      Hooks.get().handlerInvoked(handler, method, args);
+        @Advice.Origin("#d") String descriptor) {
+      Hooks.get().handlerInvoked(handler, method, descriptor);
     }
   }
 }

@@ -91,7 +91,11 @@ class ResourceMonitorIT {
   void gpuMemoryOfThisJvmAndEveryGpuComeFromNvidiaSmi() {
     long pid = gpu.app().pid();
     String series = "dynamo_gpu_memory_used_gib\\{gpu=\"0\",pid=\"" + pid + "\",process_name=\"IdleApp\"\\}";
-    String text = await(gpu, "GPU memory of pid " + pid, Pattern.compile("(?m)^" + series + " "));
+    // one exposition with every GPU series: a query that times out on a loaded machine empties them all until
+    // the next one answers, so wait for a scrape that saw a complete reading
+    String text = await(gpu, "GPU memory of pid " + pid + " and utilisation of both GPUs", Pattern.compile(
+        "(?ms)(?=.*^" + series + " )(?=.*^dynamo_gpu_utilization_percent\\{gpu=\"0\"\\} )"
+            + "(?=.*^dynamo_gpu_utilization_percent\\{gpu=\"1\"\\} )(?=.*^dynamo_gpu_temperature_celsius\\{gpu=\"1\"\\} )"));
     assertEquals(1.5, value(text, series), 1e-9, "1536 MiB");
     assertEquals(0.5, value(text,
         "dynamo_gpu_memory_used_gib\\{gpu=\"1\",pid=\"" + pid + "\",process_name=\"IdleApp\"\\}"), 1e-9);

@@ -118,8 +118,7 @@ public final class Config {
     }
     startingHealthStatus = r.healthStatus(STARTING_HEALTH_STATUS);
     healthPath = r.path(HEALTH_PATH, "/health");
-    String live = r.path(LIVE_PATH, "/live");
-    livePath = live;
+    livePath = r.path(LIVE_PATH, "/live");
     useEndpointHealthStatus = r.nameList(USE_ENDPOINT_HEALTH_STATUS);
     healthCheckEnabled = r.bool(HEALTH_CHECK_ENABLED, false);
     canaryWaitSeconds = r.integer(CANARY_WAIT_TIME, 10, 1, 86_400,

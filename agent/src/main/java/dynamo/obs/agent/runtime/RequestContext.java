@@ -180,19 +180,27 @@ final class RequestContext {
       return request;
     }
     HttpRequest r = (HttpRequest) request;
+    String xRequestId = missing(r, X_REQUEST_ID) ? c.xRequestId : null;
+    String requestId = missing(r, REQUEST_ID) ? c.requestId() : null;
+    String sendTs = missing(r, SEND_TS) ? c.sendTs() : null;
+    if (xRequestId == null && requestId == null && sendTs == null) {
+      return request; // nothing to add: no copy of the request
+    }
     HttpRequest.Builder b = HttpRequest.newBuilder(r, (name, value) -> true);
-    boolean changed = add(r, b, X_REQUEST_ID, c.xRequestId);
-    changed |= add(r, b, REQUEST_ID, c.requestId());
-    changed |= add(r, b, SEND_TS, c.sendTs());
-    return changed ? b.build() : request;
+    if (xRequestId != null) {
+      b.setHeader(X_REQUEST_ID, xRequestId);
+    }
+    if (requestId != null) {
+      b.setHeader(REQUEST_ID, requestId);
+    }
+    if (sendTs != null) {
+      b.setHeader(SEND_TS, sendTs);
+    }
+    return b.build();
   }
 
-  private static boolean add(HttpRequest r, HttpRequest.Builder b, String name, String value) {
-    if (value == null || r.headers().firstValue(name).isPresent()) {
-      return false;
-    }
-    b.setHeader(name, value);
-    return true;
+  private static boolean missing(HttpRequest r, String name) {
+    return r.headers().firstValue(name).isEmpty();
   }
 
   static void onUrlConnection(Object connection) {

@@ -225,7 +225,6 @@ class FrontendMetricsIT {
 
   @Test
   void responsesAreByteForByteTheSameWithoutTheAgent() {
-    int port = FreePort.pick();
     try (AgentProcess plain = AgentProcess.app(OpenAiStubApp.class).withAgent(false).start()) {
       int plainPort = Integer.parseInt(plain.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
       for (String[] c : new String[][] {{"/v1/chat/completions", "stream"}, {"/v1/completions", "stream"},
@@ -238,7 +237,6 @@ class FrontendMetricsIT {
         assertEquals(without.headers().firstValue("content-type"), with.headers().firstValue("content-type"));
       }
     }
-    assertTrue(port > 0);
   }
 
   @Test

@@ -3,6 +3,8 @@ package dynamo.obs.agent;
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.config.ConfigSource;
 import dynamo.obs.agent.config.LogFilter;
+import dynamo.obs.agent.export.OtlpPipeline;
+import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
@@ -68,8 +70,9 @@ public final class AgentRuntime {
           config.model, config.maxModels, metrics.registry(), health, metrics::seriesRefused);
       MethodSelection methods = new MethodSelection(config.routerMethods, config.workerMethods,
           config.instrumentationEnabled(LangChain4jEngineCalls.NAME), workers);
+      Tracing tracing = startTracing(config, metrics);
       RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths), frontend,
-          methods.isEmpty() ? null : workers);
+          methods.isEmpty() ? null : workers, tracing);
       Hooks.install(hooks);
 
       String server = startServer(config, health, metrics);
@@ -101,6 +104,22 @@ public final class AgentRuntime {
     } catch (Throwable t) {
       LOG.error("dynamo-obs could not finish starting; the application runs on without it: " + t);
     }
+  }
+
+  /**
+   * Spans exist when they are exported or when JSONL log lines carry their ids; the OTLP pipeline
+   * only with export on (its exporters are built on its own threads at the first batch).
+   */
+  private static Tracing startTracing(Config config, AgentMetrics metrics) {
+    if (!config.exportEnabled && !config.loggingJsonl) {
+      return null;
+    }
+    OtlpPipeline pipeline = null;
+    if (config.exportEnabled) {
+      pipeline = OtlpPipeline.start(config);
+      metrics.exportQueues(pipeline.queues());
+    }
+    return new Tracing(config.tracesSampleRatio, pipeline == null ? null : pipeline::span, null, null);
   }
 
   private static String startServer(Config config, HealthState health, AgentMetrics metrics) {

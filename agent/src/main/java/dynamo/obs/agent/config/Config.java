@@ -100,8 +100,13 @@ public final class Config {
   public final Map<String, String> resourceAttributes;
   public final double tracesSampleRatio;
   public final String serviceName;
+  public final int spanBuffer;
+  public final int logBuffer;
 
   private final List<String> warnings;
+
+  public static final int DEFAULT_SPAN_BUFFER = 32_768;
+  public static final int DEFAULT_LOG_BUFFER = 65_536;
 
   private Config(ConfigSource src, List<String> knownInstrumentations) {
     this.knownInstrumentations = knownInstrumentations;
@@ -180,6 +185,11 @@ public final class Config {
     resourceAttributes = r.keyValues(RESOURCE_ATTRIBUTES);
     tracesSampleRatio = r.ratio(TRACES_SAMPLE_RATIO);
     serviceName = r.string(SERVICE_NAME, "dynamo");
+    // 60 s of 200 requests/s with two spans and three log records a request fit (SPEC §7)
+    spanBuffer = r.integer(SPAN_BUFFER, DEFAULT_SPAN_BUFFER, 64, 10_000_000,
+        "a whole number of spans from 64 to 10000000", Integer.toString(DEFAULT_SPAN_BUFFER));
+    logBuffer = r.integer(LOG_BUFFER, DEFAULT_LOG_BUFFER, 64, 10_000_000,
+        "a whole number of log records from 64 to 10000000", Integer.toString(DEFAULT_LOG_BUFFER));
 
     warnings = Collections.unmodifiableList(r.warnings);
   }

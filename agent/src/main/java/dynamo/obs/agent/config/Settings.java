@@ -65,4 +65,8 @@ public final class Settings {
   public static final String RESOURCE_ATTRIBUTES = "OTEL_RESOURCE_ATTRIBUTES";
   public static final String TRACES_SAMPLE_RATIO = "OTEL_TRACES_SAMPLE_RATIO";
   public static final String SERVICE_NAME = "OTEL_SERVICE_NAME";
+  /** Spans kept while the collector cannot take them (OTel's batch span processor queue variable). */
+  public static final String SPAN_BUFFER = "OTEL_BSP_MAX_QUEUE_SIZE";
+  /** Log records kept while the collector cannot take them. */
+  public static final String LOG_BUFFER = "OTEL_BLRP_MAX_QUEUE_SIZE";
 }

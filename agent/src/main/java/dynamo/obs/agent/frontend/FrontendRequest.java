@@ -63,6 +63,8 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
 
   private String xRequestId;
   private String inboundRequestId;
+  /** The {@code http-request} span, when tracing is on. */
+  private dynamo.obs.agent.trace.TraceSpan span;
   private java.io.InputStream requestStream;
   private java.io.OutputStream responseStream;
 
@@ -116,6 +118,15 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
 
   public String xRequestId() {
     return xRequestId;
+  }
+
+  /** The request's {@code http-request} span (SPEC §5), ended with the request. */
+  public void span(dynamo.obs.agent.trace.TraceSpan span) {
+    this.span = span;
+  }
+
+  public dynamo.obs.agent.trace.TraceSpan span() {
+    return span;
   }
 
   /** Dynamo's request id: the inbound UUID, else a new UUIDv4 (made only when asked for). */
@@ -385,6 +396,32 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
     // last, so that a scrape that sees the request counted sees all of its series too
     s.requests(endpoint, stream, outcome).inc();
+    if (span != null) {
+      endSpan(outcome, now);
+    }
+  }
+
+  private void endSpan(Outcome outcome, long now) {
+    dynamo.obs.agent.trace.TraceSpan t = span;
+    t.set("model", series.model);
+    long osl = completionTokens >= 0 ? completionTokens : contentEvents;
+    if (promptTokens >= 0) {
+      t.set("input_tokens", promptTokens);
+    }
+    t.set("output_tokens", osl);
+    if (firstTokenNanos != 0) {
+      t.set("ttft_ms", dynamo.obs.agent.trace.SpanValues.millis(firstTokenNanos - startNanos));
+      if (osl > 1 && lastTokenNanos > firstTokenNanos) {
+        t.set("avg_itl_ms", dynamo.obs.agent.trace.SpanValues.millis((lastTokenNanos - firstTokenNanos) / (osl - 1)));
+      }
+    }
+    if (status > 0) {
+      t.set("http.status_code", (long) status);
+    }
+    if (outcome != Outcome.SUCCESS) {
+      t.error(outcome.errorType);
+    }
+    t.end();
   }
 
   /** The lower-cased model label this request is counted under (for tests and spans). */

@@ -138,4 +138,30 @@ public final class AgentMetrics {
         ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
         : "text/plain; version=0.0.4; charset=utf-8";
   }
+
+  /** Export health per signal: waiting, delivered, dropped and failed (SPEC §7: nothing lost silently). */
+  public void exportQueues(java.util.List<dynamo.obs.agent.export.ExportQueue<?>> queues) {
+    GaugeWithCallback.builder()
+        .name("dynamo_obs_export_queue_size")
+        .help("Spans or log records waiting to be exported (buffered while the collector is away)")
+        .labelNames("signal")
+        .callback(cb -> queues.forEach(q -> cb.call(q.size(), q.signal())))
+        .register(registry);
+    exportCounter("dynamo_obs_exported", "Spans or log records the collector accepted", queues,
+        dynamo.obs.agent.export.ExportQueue::exported);
+    exportCounter("dynamo_obs_export_dropped", "Spans or log records dropped because the export buffer was full",
+        queues, dynamo.obs.agent.export.ExportQueue::dropped);
+    exportCounter("dynamo_obs_export_failures", "Export attempts the collector refused or did not answer",
+        queues, dynamo.obs.agent.export.ExportQueue::failures);
+  }
+
+  private void exportCounter(String name, String help, java.util.List<dynamo.obs.agent.export.ExportQueue<?>> queues,
+      java.util.function.ToLongFunction<dynamo.obs.agent.export.ExportQueue<?>> value) {
+    io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
+        .name(name)
+        .help(help)
+        .labelNames("signal")
+        .callback(cb -> queues.forEach(q -> cb.call(value.applyAsLong(q), q.signal())))
+        .register(registry);
+  }
 }

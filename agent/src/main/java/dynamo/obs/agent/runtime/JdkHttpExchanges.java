@@ -4,6 +4,11 @@ import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.frontend.RecordingInputStream;
 import dynamo.obs.agent.frontend.RecordingOutputStream;
+import com.sun.net.httpserver.HttpExchange;
+import dynamo.obs.agent.trace.SpanParent;
+import dynamo.obs.agent.trace.TraceParent;
+import dynamo.obs.agent.trace.TraceSpan;
+import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.worker.InboundRequest;
 import dynamo.obs.agent.worker.WorkerRuntime;
 import java.io.InputStream;
@@ -24,6 +29,8 @@ final class JdkHttpExchanges {
   private static final int MAX_OPEN = 100_000;
 
   private final Frontend frontend;
+  /** Null when neither export nor JSONL logs want spans. */
+  private final Tracing tracing;
   /** Null unless this process has worker methods: then every other request is a worker's inbound request. */
   private final WorkerRuntime workers;
   private final ConcurrentHashMap<Object, FrontendRequest> open = new ConcurrentHashMap<>();
@@ -31,39 +38,57 @@ final class JdkHttpExchanges {
   /** The request whose handler runs on this thread: the server calls the handler on the thread that built the exchange. */
   private final ThreadLocal<FrontendRequest> running = new ThreadLocal<>();
 
-  JdkHttpExchanges(Frontend frontend, WorkerRuntime workers) {
+  JdkHttpExchanges(Frontend frontend, WorkerRuntime workers, Tracing tracing) {
     this.frontend = frontend;
+    this.tracing = tracing;
     this.workers = workers;
   }
 
   void started(Object exchange, String method, URI uri, Map<String, List<String>> headers) {
     long now = System.nanoTime();
     int endpoint = uri == null ? -1 : frontend.endpointOf(uri.getPath());
+    String xRequestId = first(headers, "x-request-id");
+    String requestId = first(headers, "request-id");
+    String dynamoRequestId = first(headers, "x-dynamo-request-id");
+    SpanParent remote = tracing == null ? null
+        : TraceParent.parse(first(headers, "traceparent"), first(headers, "tracestate"));
     if (endpoint < 0 || open.size() >= MAX_OPEN) {
       running.remove();
-      String requestId = first(headers, "request-id");
-      RequestContext.enterInbound(first(headers, "x-request-id"),
-          requestId != null ? requestId : first(headers, "x-dynamo-request-id"), first(headers, "x-frontend-send-ts-ns"));
+      String id = requestId != null ? requestId : dynamoRequestId;
+      String sendTs = first(headers, "x-frontend-send-ts-ns");
+      InboundRequest in = null;
       if (endpoint < 0 && workers != null && inbound.size() < MAX_OPEN) {
-        long length = -1;
-        String cl = first(headers, "content-length");
-        if (cl != null) {
-          try {
-            length = Long.parseLong(cl.trim());
-          } catch (NumberFormatException ignored) {
-            // chunked or malformed: size unknown
-          }
-        }
-        inbound.put(exchange, workers.inboundStarted(length, first(headers, "x-frontend-send-ts-ns")));
+        in = workers.inboundStarted(contentLength(headers), sendTs, remote, xRequestId, id, now);
+        inbound.put(exchange, in);
       }
+      RequestContext.enterInbound(xRequestId, id, sendTs, remote, in);
       return;
     }
     FrontendRequest request = frontend.startRequest(endpoint, now, r -> open.remove(exchange, r));
-    request.requestHeaders(first(headers, "x-request-id"), first(headers, "request-id"),
-        first(headers, "x-dynamo-request-id"));
+    request.requestHeaders(xRequestId, requestId, dynamoRequestId);
+    if (tracing != null) {
+      TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, remote, xRequestId,
+          request.requestId(), now);
+      span.set("method", method).set("uri", uri == null ? "" : uri.toString())
+          .set("version", exchange instanceof HttpExchange ? ((HttpExchange) exchange).getProtocol() : "HTTP/1.1")
+          .set("x_request_id", xRequestId).set("request_id", request.requestId());
+      request.span(span);
+    }
     open.put(exchange, request);
     running.set(request);
     RequestContext.enterFrontend(request);
+  }
+
+  private static long contentLength(Map<String, List<String>> headers) {
+    String cl = first(headers, "content-length");
+    if (cl != null) {
+      try {
+        return Long.parseLong(cl.trim());
+      } catch (NumberFormatException ignored) {
+        // malformed: size unknown
+      }
+    }
+    return -1; // chunked
   }
 
   InputStream requestBody(Object exchange, InputStream body) {
@@ -110,8 +135,9 @@ final class JdkHttpExchanges {
   }
 
   void closed(Object exchange) {
-    if (!inbound.isEmpty() && inbound.remove(exchange) != null) {
-      workers.inboundEnded();
+    InboundRequest in = inbound.isEmpty() ? null : inbound.remove(exchange);
+    if (in != null) {
+      workers.inboundEnded(in);
     }
     FrontendRequest r = open.get(exchange);
     if (r != null) {

@@ -1,6 +1,12 @@
 package dynamo.obs.agent.runtime;
 
 import dynamo.obs.agent.frontend.FrontendRequest;
+import dynamo.obs.agent.trace.ActiveSpan;
+import dynamo.obs.agent.trace.SpanParent;
+import dynamo.obs.agent.trace.TraceParent;
+import dynamo.obs.agent.trace.TraceSpan;
+import dynamo.obs.agent.worker.CallContext;
+import dynamo.obs.agent.worker.InboundRequest;
 import java.net.HttpURLConnection;
 import java.net.http.HttpRequest;
 import java.time.Instant;
@@ -19,6 +25,8 @@ final class RequestContext {
   static final String X_REQUEST_ID = "x-request-id";
   static final String REQUEST_ID = "request-id";
   static final String SEND_TS = "x-frontend-send-ts-ns";
+  static final String TRACEPARENT = "traceparent";
+  static final String TRACESTATE = "tracestate";
 
   private static final ThreadLocal<RequestContext> CURRENT = new ThreadLocal<>();
 
@@ -26,27 +34,103 @@ final class RequestContext {
   private final String requestId;
   private final FrontendRequest frontend;
   private final String sendTs;
+  /** The span context received with a router's or worker's request, or null. */
+  private final SpanParent remoteParent;
+  /** A worker's inbound request (its handle_payload span), or null. */
+  private final InboundRequest inbound;
+  /** The last routing decision in this request: the next hop is its child. */
+  private volatile TraceSpan route;
 
-  private RequestContext(String xRequestId, String requestId, FrontendRequest frontend, String sendTs) {
+  private RequestContext(String xRequestId, String requestId, FrontendRequest frontend, String sendTs,
+      SpanParent remoteParent, InboundRequest inbound) {
     this.xRequestId = xRequestId;
     this.requestId = requestId;
     this.frontend = frontend;
     this.sendTs = sendTs;
+    this.remoteParent = remoteParent;
+    this.inbound = inbound;
   }
 
   /** A frontend request: its ids; the send time is taken at each call. */
   static void enterFrontend(FrontendRequest r) {
-    CURRENT.set(new RequestContext(r.xRequestId(), null, r, null));
+    CURRENT.set(new RequestContext(r.xRequestId(), null, r, null, null, null));
   }
 
   /** Any other inbound request (a router or worker): what it received is passed on. */
-  static void enterInbound(String xRequestId, String requestId, String sendTs) {
-    if (xRequestId == null && requestId == null && sendTs == null) {
+  static void enterInbound(String xRequestId, String requestId, String sendTs, SpanParent remoteParent,
+      InboundRequest inbound) {
+    if (xRequestId == null && requestId == null && sendTs == null && remoteParent == null && inbound == null) {
       CURRENT.remove();
     } else {
-      CURRENT.set(new RequestContext(xRequestId, requestId, null, sendTs));
+      CURRENT.set(new RequestContext(xRequestId, requestId, null, sendTs, remoteParent, inbound));
     }
   }
+
+  // ---- spans --------------------------------------------------------------------------------------
+
+  /** The request's own span: the frontend's http-request or the worker's handle_payload, or null. */
+  private TraceSpan span() {
+    return frontend != null ? frontend.span() : inbound != null ? inbound.span() : null;
+  }
+
+  /** The parent of the next hop: the last routing decision, else the request's span, else what came in. */
+  private SpanParent nextHopParent() {
+    TraceSpan r = route;
+    if (r != null) {
+      return r;
+    }
+    TraceSpan s = span();
+    return s != null ? s : remoteParent;
+  }
+
+  /** The span log lines of this thread belong to, or null. */
+  static ActiveSpan active() {
+    RequestContext c = CURRENT.get();
+    if (c == null) {
+      return null;
+    }
+    TraceSpan s = c.span();
+    return s != null ? s : c.route;
+  }
+
+  /** The current request as engine calls and routing decisions see it. */
+  static final CallContext CALLS = new CallContext() {
+    @Override
+    public InboundRequest inbound() {
+      RequestContext c = CURRENT.get();
+      return c == null ? null : c.inbound;
+    }
+
+    @Override
+    public SpanParent parent() {
+      RequestContext c = CURRENT.get();
+      if (c == null) {
+        return null;
+      }
+      TraceSpan s = c.span();
+      return s != null ? s : c.remoteParent;
+    }
+
+    @Override
+    public String xRequestId() {
+      RequestContext c = CURRENT.get();
+      return c == null ? null : c.xRequestId;
+    }
+
+    @Override
+    public String requestId() {
+      RequestContext c = CURRENT.get();
+      return c == null ? null : c.requestId();
+    }
+
+    @Override
+    public void routed(TraceSpan span) {
+      RequestContext c = CURRENT.get();
+      if (c != null) {
+        c.route = span;
+      }
+    }
+  };
 
   static void exit() {
     CURRENT.remove();
@@ -180,13 +264,20 @@ final class RequestContext {
       return request;
     }
     HttpRequest r = (HttpRequest) request;
+    SpanParent parent = missing(r, TRACEPARENT) ? c.nextHopParent() : null;
     String xRequestId = missing(r, X_REQUEST_ID) ? c.xRequestId : null;
     String requestId = missing(r, REQUEST_ID) ? c.requestId() : null;
     String sendTs = missing(r, SEND_TS) ? c.sendTs() : null;
-    if (xRequestId == null && requestId == null && sendTs == null) {
+    if (xRequestId == null && requestId == null && sendTs == null && parent == null) {
       return request; // nothing to add: no copy of the request
     }
     HttpRequest.Builder b = HttpRequest.newBuilder(r, (name, value) -> true);
+    if (parent != null) {
+      b.setHeader(TRACEPARENT, TraceParent.format(parent));
+      if (parent.traceState() != null && missing(r, TRACESTATE)) {
+        b.setHeader(TRACESTATE, parent.traceState());
+      }
+    }
     if (xRequestId != null) {
       b.setHeader(X_REQUEST_ID, xRequestId);
     }
@@ -210,6 +301,11 @@ final class RequestContext {
     }
     HttpURLConnection conn = (HttpURLConnection) connection;
     try {
+      SpanParent parent = conn.getRequestProperty(TRACEPARENT) == null ? c.nextHopParent() : null;
+      if (parent != null) {
+        add(conn, TRACEPARENT, TraceParent.format(parent));
+        add(conn, TRACESTATE, parent.traceState());
+      }
       add(conn, X_REQUEST_ID, c.xRequestId);
       add(conn, REQUEST_ID, c.requestId());
       add(conn, SEND_TS, c.sendTs());

@@ -5,6 +5,8 @@ import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
+import dynamo.obs.agent.trace.ActiveSpan;
+import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.worker.WorkerRuntime;
 import dynamo.obs.bootstrap.Hooks;
 import java.io.InputStream;
@@ -22,12 +24,19 @@ public final class RuntimeHooks extends Hooks {
   private final JdkHttpExchanges jdkHttpExchanges;
   private final WorkerRuntime workers;
 
+  /** {@code tracing} is null when no spans are wanted (neither export nor JSONL logs). */
   public RuntimeHooks(AgentMetrics metrics, HealthState health, HttpRoutes routes, Frontend frontend,
-      WorkerRuntime workers) {
+      WorkerRuntime workers, Tracing tracing) {
     this.metrics = metrics;
     this.workers = workers;
     this.jdkHttpServers = new JdkHttpServers(routes, health, frontend);
-    this.jdkHttpExchanges = new JdkHttpExchanges(frontend, workers);
+    this.jdkHttpExchanges = new JdkHttpExchanges(frontend, workers, tracing);
+    if (tracing != null) {
+      ActiveSpan.source(RequestContext::active);
+      if (workers != null) {
+        workers.traced(tracing, RequestContext.CALLS);
+      }
+    }
     FrontendRequest.errorSink(t -> adviceError("jdk-httpserver:recorder", t));
   }
 

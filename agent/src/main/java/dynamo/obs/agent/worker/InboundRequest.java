@@ -1,17 +1,58 @@
 package dynamo.obs.agent.worker;
 
+import dynamo.obs.agent.trace.SpanParent;
+import dynamo.obs.agent.trace.TraceSpan;
+import dynamo.obs.agent.trace.Tracing;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A request a worker received over HTTP: the sizes the engine call it leads to reports. */
+/**
+ * A request a worker received over HTTP: the sizes the engine call it leads to reports, and what
+ * its {@code handle_payload} span needs. The span is made only when the request leads to an engine
+ * call (so a router's or an application's other requests make none), starting when the request
+ * arrived, and ends with the exchange.
+ */
 public final class InboundRequest {
   private final long requestBytes;
   private final AtomicLong responseBytes = new AtomicLong();
+  private final SpanParent remoteParent;
+  private final String xRequestId;
+  private final String requestId;
+  private final long startNanos;
+  private volatile TraceSpan span;
 
-  public InboundRequest(long requestBytes) {
+  InboundRequest(long requestBytes, SpanParent remoteParent, String xRequestId, String requestId, long startNanos) {
     this.requestBytes = Math.max(0, requestBytes);
+    this.remoteParent = remoteParent;
+    this.xRequestId = xRequestId;
+    this.requestId = requestId;
+    this.startNanos = startNanos;
+  }
+
+  /** The {@code handle_payload} span, made at the first engine call of this request. */
+  synchronized TraceSpan span(Tracing tracing, ComponentIdentity id) {
+    TraceSpan s = span;
+    if (s == null) {
+      s = tracing.start("handle_payload", TraceSpan.Kind.SERVER, remoteParent, xRequestId, requestId, startNanos);
+      s.set("component", id.component()).set("endpoint", id.endpoint()).set("namespace", id.namespace())
+          .set("instance_id", id.routerId()).set("x_request_id", xRequestId).set("request_id", requestId);
+      span = s;
+    }
+    return s;
+  }
+
+  /** The span, if an engine call made one. */
+  public TraceSpan span() {
+    return span;
+  }
+
+  void ended() {
+    TraceSpan s = span;
+    if (s != null) {
+      s.end();
+    }
   }
 
   long requestBytes() {

@@ -1,5 +1,7 @@
 package dynamo.obs.agent.worker;
 
+import dynamo.obs.agent.trace.SpanValues;
+import dynamo.obs.agent.trace.TraceSpan;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -14,6 +16,8 @@ public final class WorkerCall {
   final WorkerMetrics.ModelSeries series;
   private final long startNanos;
   private final InboundRequest inbound;
+  /** The {@code engine.generate} span, when tracing is on. */
+  private final TraceSpan span;
   private final AtomicInteger state = new AtomicInteger();
   private volatile long firstTokenNanos;
   private int tokens;
@@ -21,8 +25,10 @@ public final class WorkerCall {
   private Object[] handlers;
   boolean awaitsHandler;
 
-  WorkerCall(WorkerRuntime runtime, WorkerMetrics.ModelSeries series, long startNanos, InboundRequest inbound) {
+  WorkerCall(WorkerRuntime runtime, WorkerMetrics.ModelSeries series, long startNanos, InboundRequest inbound,
+      TraceSpan span) {
     this.runtime = runtime;
+    this.span = span;
     this.series = series;
     this.startNanos = startNanos;
     this.inbound = inbound;
@@ -75,6 +81,9 @@ public final class WorkerCall {
         series.requestBytes.inc(inbound.requestBytes());
         series.responseBytes.inc(inbound.responseBytes());
       }
+      if (span != null) {
+        endSpan(end);
+      }
     } finally {
       Object[] h = handlers;
       if (h != null) {
@@ -83,6 +92,21 @@ public final class WorkerCall {
         }
       }
     }
+  }
+
+  private void endSpan(End end) {
+    span.set("output_tokens", (long) tokens);
+    long first = firstTokenNanos;
+    if (first != 0) {
+      span.set("ttft_ms", SpanValues.millis(first - startNanos));
+    }
+    if (end == End.ERROR) {
+      span.error("error");
+    } else if (end == End.CANCELLED) {
+      span.set("finish_reason", "cancelled");
+      span.error("cancelled");
+    }
+    span.end();
   }
 
   boolean ended() {

@@ -1,6 +1,9 @@
 package dynamo.obs.agent.worker;
 
 import dynamo.obs.agent.health.HealthState;
+import dynamo.obs.agent.trace.SpanParent;
+import dynamo.obs.agent.trace.TraceSpan;
+import dynamo.obs.agent.trace.Tracing;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Instant;
 import java.util.Iterator;
@@ -24,6 +27,8 @@ public final class WorkerRuntime {
   private final ComponentIdentity workerIdentity;
   private final ComponentIdentity routerIdentity;
   private final String defaultModel;
+  /** {@code router_mode} of routing spans: DYN_ROUTER_MODE when set (Dynamo's modes), else the user's own. */
+  private final String routerMode = routerMode();
   private final int maxModels;
   private final PrometheusRegistry registry;
   private final HealthState health;
@@ -49,6 +54,8 @@ public final class WorkerRuntime {
   private final ConcurrentHashMap<String, Site> sites = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
   private final ThreadLocal<InboundRequest> inbound = new ThreadLocal<>();
+  private volatile Tracing tracing;
+  private volatile CallContext context = CallContext.NONE;
 
   public WorkerRuntime(ComponentIdentity workerIdentity, ComponentIdentity routerIdentity, String defaultModel,
       int maxModels, PrometheusRegistry registry, HealthState health, Runnable seriesRefused) {
@@ -59,6 +66,12 @@ public final class WorkerRuntime {
     this.registry = registry;
     this.health = health;
     this.seriesRefused = seriesRefused;
+  }
+
+  /** Spans for engine calls and routing decisions; {@code context} tells which request a thread serves. */
+  public void traced(Tracing tracing, CallContext context) {
+    this.tracing = tracing;
+    this.context = context == null ? CallContext.NONE : context;
   }
 
   WorkerMetrics metrics() {
@@ -134,8 +147,9 @@ public final class WorkerRuntime {
   // ---- inbound HTTP requests of a worker ---------------------------------------------------------
 
   /** A request arrived over HTTP on this thread; {@code sendTsNanos} from {@code x-frontend-send-ts-ns}. */
-  public InboundRequest inboundStarted(long contentLength, String sendTsNanos) {
-    InboundRequest r = new InboundRequest(contentLength);
+  public InboundRequest inboundStarted(long contentLength, String sendTsNanos, SpanParent remoteParent,
+      String xRequestId, String requestId, long startNanos) {
+    InboundRequest r = new InboundRequest(contentLength, remoteParent, xRequestId, requestId, startNanos);
     inbound.set(r);
     if (sendTsNanos != null) {
       try {
@@ -152,8 +166,9 @@ public final class WorkerRuntime {
     return r;
   }
 
-  public void inboundEnded() {
+  public void inboundEnded(InboundRequest request) {
     inbound.remove();
+    request.ended();
   }
 
   // ---- worker calls ------------------------------------------------------------------------------
@@ -180,7 +195,20 @@ public final class WorkerRuntime {
     if (model == null) {
       model = defaultModel != null ? defaultModel : "unknown";
     }
-    WorkerCall call = new WorkerCall(this, metrics().model(model), System.nanoTime(), inbound.get());
+    InboundRequest in = context.inbound();
+    if (in == null) {
+      in = inbound.get();
+    }
+    long now = System.nanoTime();
+    WorkerMetrics.ModelSeries series = metrics().model(model);
+    TraceSpan span = null;
+    Tracing t = tracing;
+    if (t != null) {
+      SpanParent parent = in != null ? in.span(t, workerIdentity) : context.parent();
+      span = t.start("engine.generate", TraceSpan.Kind.INTERNAL, parent, context.xRequestId(), context.requestId(), now);
+      span.set("model", series.model);
+    }
+    WorkerCall call = new WorkerCall(this, series, now, in, span);
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
       if (a == null) {
@@ -302,25 +330,67 @@ public final class WorkerRuntime {
 
   // ---- routing decisions -------------------------------------------------------------------------
 
+  /** A routing decision under way: when it started and its span. */
+  private static final class RouterCall {
+    final long startNanos;
+    final TraceSpan span;
+
+    RouterCall(long startNanos, TraceSpan span) {
+      this.startNanos = startNanos;
+      this.span = span;
+    }
+  }
+
   public Object routerCallStarted(String site, Object[] args) {
     routerMetrics();
-    return new long[] {System.nanoTime()};
+    long now = System.nanoTime();
+    TraceSpan span = null;
+    Tracing t = tracing;
+    if (t != null) {
+      CallContext c = context;
+      span = t.start("router.route_request", TraceSpan.Kind.INTERNAL, c.parent(), c.xRequestId(), c.requestId(), now);
+      span.set("request_id", c.requestId()).set("router_mode", routerMode);
+      c.routed(span); // the request goes on to the chosen worker as this span's child
+    }
+    return new RouterCall(now, span);
   }
 
   public void routerCallEnded(Object token, Object result, Throwable error) {
-    long start = ((long[]) token)[0];
+    RouterCall call = (RouterCall) token;
     RouterMetrics m = routerMetrics();
     if (result instanceof CompletionStage) {
-      ((CompletionStage<?>) result).whenComplete((v, t) -> routed(m, start));
+      ((CompletionStage<?>) result).whenComplete((v, t) -> routed(m, call, t == null ? v : null, t));
       return;
     }
-    routed(m, start);
-    if (error == null && result != null) {
-      lastChosenWorker = chosenWorker(result);
+    routed(m, call, result, error);
+  }
+
+  private void routed(RouterMetrics m, RouterCall call, Object chosen, Throwable error) {
+    m.overheadMs.observe((System.nanoTime() - call.startNanos) / 1e6);
+    m.requests.inc();
+    String worker = error == null && chosen != null ? chosenWorker(chosen) : null;
+    if (worker != null) {
+      lastChosenWorker = worker;
+    }
+    TraceSpan span = call.span;
+    if (span != null) {
+      span.set("worker_id", worker);
+      if (error != null) {
+        span.error(error.getClass().getName());
+      }
+      span.end();
     }
   }
 
   private volatile String lastChosenWorker;
+
+  private static String routerMode() {
+    String m = System.getProperty("dyn.router.mode");
+    if (m == null || m.isEmpty()) {
+      m = System.getenv("DYN_ROUTER_MODE");
+    }
+    return m == null || m.isEmpty() ? "custom" : m.trim().toLowerCase(Locale.ROOT);
+  }
 
   /** The worker a routing decision chose: its id accessor, else its string form. */
   static String chosenWorker(Object result) {
@@ -330,10 +400,5 @@ public final class WorkerRuntime {
 
   public String lastChosenWorker() {
     return lastChosenWorker;
-  }
-
-  private static void routed(RouterMetrics m, long start) {
-    m.overheadMs.observe((System.nanoTime() - start) / 1e6);
-    m.requests.inc();
   }
 }

@@ -5,8 +5,8 @@ import java.util.function.Consumer;
 
 /** Sends one batch to a collector and says, later, whether the collector took it. */
 interface BatchExporter<T> {
-  /** Starts sending; {@code done} gets true when the collector accepted the batch, false otherwise. */
-  void export(List<T> batch, Consumer<Boolean> done);
+  /** Starts sending; {@code done} gets null when the collector accepted the batch, else why not. */
+  void export(List<T> batch, Consumer<Throwable> done);
 
   /** Where the batches go, for log lines. */
   String destination();

@@ -165,15 +165,15 @@ public final class ExportQueue<T> {
   private void send(List<T> batch) {
     inFlight.incrementAndGet();
     try {
-      exporter.export(batch, ok -> done(batch, Boolean.TRUE.equals(ok)));
+      exporter.export(batch, failure -> done(batch, failure));
     } catch (Throwable t) {
-      done(batch, false);
+      done(batch, t);
     }
   }
 
-  private void done(List<T> batch, boolean ok) {
+  private void done(List<T> batch, Throwable failure) {
     inFlight.decrementAndGet();
-    if (ok) {
+    if (failure == null) {
       exported.addAndGet(batch.size());
       synchronized (this) {
         backoff = MIN_BACKOFF_NANOS;
@@ -193,8 +193,8 @@ public final class ExportQueue<T> {
       }
       if (!failing) {
         failing = true;
-        LOG.warn(exporter.destination() + " did not take " + signal + "; keeping up to " + capacity
-            + " of them and trying again (failed exports are counted in dynamo_obs_export_failures_total)");
+        LOG.warn(exporter.destination() + " did not take " + signal + " (" + failure + "); keeping up to "
+            + capacity + " of them and trying again (failed exports are counted in dynamo_obs_export_failures_total)");
       }
     }
     LockSupport.unpark(thread);

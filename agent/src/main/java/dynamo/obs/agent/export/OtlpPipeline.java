@@ -167,7 +167,7 @@ public final class OtlpPipeline {
     }
 
     @Override
-    public void export(List<T> batch, Consumer<Boolean> done) {
+    public void export(List<T> batch, Consumer<Throwable> done) {
       E e = exporter;
       if (e == null) {
         e = factory.get();
@@ -178,7 +178,9 @@ public final class OtlpPipeline {
         views.add(view.apply(item));
       }
       CompletableResultCode result = send.apply(e, views);
-      result.whenComplete(() -> done.accept(result.isSuccess()));
+      result.whenComplete(() -> done.accept(result.isSuccess() ? null
+          : result.getFailureThrowable() != null ? result.getFailureThrowable()
+          : new java.io.IOException("export failed")));
     }
 
     @Override

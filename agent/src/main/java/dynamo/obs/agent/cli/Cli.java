@@ -3,13 +3,11 @@ package dynamo.obs.agent.cli;
 import dynamo.obs.agent.Version;
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.config.ConfigSource;
+import dynamo.obs.agent.export.OtlpProbe;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import dynamo.obs.instrumentation.Instrumentations;
 import java.io.File;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.net.URI;
 
 /** {@code java -jar dynamo-obs.jar [version | doctor | instrumentations]}. */
 public final class Cli {
@@ -91,9 +89,9 @@ public final class Cli {
       out.println("  disabled: set OTEL_EXPORT_ENABLED=true");
     } else {
       out.println("  service.name       " + c.serviceName);
-      out.println("  traces             " + c.traces.endpoint() + " (" + c.traces.protocol() + ") " + reachability(c.traces.endpoint()));
+      out.println("  traces             " + c.traces.endpoint() + " (" + c.traces.protocol() + ") " + OtlpProbe.check(c, false));
       if (c.exportLogsEnabled) {
-        out.println("  logs               " + c.logs.endpoint() + " (" + c.logs.protocol() + ") " + reachability(c.logs.endpoint()));
+        out.println("  logs               " + c.logs.endpoint() + " (" + c.logs.protocol() + ") " + OtlpProbe.check(c, true));
       } else {
         out.println("  logs               off (OTEL_EXPORT_LOGS_ENABLED)");
       }
@@ -109,19 +107,6 @@ public final class Cli {
       out.println("  WARN " + w);
     }
     return 1;
-  }
-
-  private static String reachability(String endpoint) {
-    try {
-      URI uri = new URI(endpoint);
-      int port = uri.getPort() > 0 ? uri.getPort() : ("https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80);
-      try (Socket s = new Socket()) {
-        s.connect(new InetSocketAddress(uri.getHost(), port), 2000);
-        return "[TCP connect ok]";
-      }
-    } catch (Exception e) {
-      return "[not reachable: " + e.getMessage() + "]";
-    }
   }
 
   private static String pad(String s, int width) {

@@ -117,7 +117,7 @@ public final class OtlpPipeline {
     }
   }
 
-  private static SpanExporter spanExporter(Config config) {
+  static SpanExporter spanExporter(Config config) {
     quietSdkLogging();
     String endpoint = config.traces.endpoint();
     if (Config.GRPC.equals(config.traces.protocol())) {
@@ -132,7 +132,7 @@ public final class OtlpPipeline {
     return b.build();
   }
 
-  private static LogRecordExporter logExporter(Config config) {
+  static LogRecordExporter logExporter(Config config) {
     quietSdkLogging();
     String endpoint = config.logs.endpoint();
     if (Config.GRPC.equals(config.logs.protocol())) {

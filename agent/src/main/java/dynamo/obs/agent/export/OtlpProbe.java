@@ -1,0 +1,63 @@
+package dynamo.obs.agent.export;
+
+import dynamo.obs.agent.config.Config;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code doctor}'s check of an OTLP endpoint (SPEC §8): a real export of an empty request with the
+ * exporter the agent would use, so "ok" means the collector speaks that protocol, not merely that a
+ * port is open. A gRPC endpoint that fails is asked once more over HTTP/1.1: an answer there is the
+ * most common mistake (the OTLP/HTTP port), and the advice says so.
+ */
+public final class OtlpProbe {
+  private OtlpProbe() {}
+
+  /** One line: what the traces (or logs) endpoint of {@code config} answered. */
+  public static String check(Config config, boolean logs) {
+    Config.OtlpTarget target = logs ? config.logs : config.traces;
+    CompletableResultCode result;
+    try {
+      result = logs ? OtlpPipeline.logExporter(config).export(List.of())
+          : OtlpPipeline.spanExporter(config).export(List.of());
+      result.join(10, TimeUnit.SECONDS);
+    } catch (Throwable t) {
+      return "[export could not start: " + t + "]";
+    }
+    boolean grpc = Config.GRPC.equals(target.protocol());
+    if (result.isSuccess()) {
+      return grpc ? "[gRPC handshake ok: the collector accepted an export]"
+          : "[OTLP/HTTP ok: the collector accepted an export]";
+    }
+    String why = result.getFailureThrowable() == null ? "no answer within 10 s"
+        : String.valueOf(result.getFailureThrowable().getMessage());
+    if (grpc) {
+      Integer http = http1Status(target.endpoint() + (logs ? "/v1/logs" : "/v1/traces"));
+      if (http != null) {
+        return "[not gRPC: this endpoint answers plain HTTP (status " + http + ") — it is an OTLP/HTTP port;"
+            + " point it at the collector's gRPC port (usually 4317) or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf]";
+      }
+    }
+    return "[no answer: " + why + "]";
+  }
+
+  /** The status an HTTP/1.1 POST of an empty OTLP body gets, or null when nothing answers HTTP. */
+  private static Integer http1Status(String url) {
+    try {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(3)).build();
+      HttpResponse<Void> r = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3))
+          .header("Content-Type", "application/x-protobuf").POST(HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.discarding());
+      return r.statusCode();
+    } catch (Exception e) {
+      return null;
+    }
+  }
+}

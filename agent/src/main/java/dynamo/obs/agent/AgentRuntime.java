@@ -2,7 +2,6 @@ package dynamo.obs.agent;
 
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.config.ConfigSource;
-import dynamo.obs.agent.config.LogFilter;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
@@ -40,8 +39,7 @@ public final class AgentRuntime {
 
   static void start(Instrumentation inst, long startNanos) {
     Config config = Config.read(ConfigSource.system(), Instrumentations.names());
-    LogFilter.Level level = config.logFilter.levelFor(TARGET);
-    AgentLog.configure(config.loggingJsonl, config.logUseLocalTz, toAgentLevel(level));
+    AgentLog.configure(config.loggingJsonl, config.logUseLocalTz, config.logFilter);
     for (String warning : config.warnings()) {
       LOG.warn(warning);
     }
@@ -131,20 +129,6 @@ public final class AgentRuntime {
       s += ", logs off (OTEL_EXPORT_LOGS_ENABLED)";
     }
     return s;
-  }
-
-  static AgentLog.Level toAgentLevel(LogFilter.Level level) {
-    switch (level) {
-      case OFF:
-      case ERROR:
-        return AgentLog.Level.ERROR;
-      case WARN:
-        return AgentLog.Level.WARN;
-      case INFO:
-        return AgentLog.Level.INFO;
-      default:
-        return AgentLog.Level.DEBUG;
-    }
   }
 
   /** Lower-case hex, stable for the life of the process (Dynamo's worker_id form). */

@@ -5,6 +5,7 @@ import dynamo.obs.agent.config.ConfigSource;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.logs.LogCapture;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.resources.ResourceMonitor;
 import dynamo.obs.agent.runtime.HttpRoutes;
@@ -68,6 +69,7 @@ public final class AgentRuntime {
           config.instrumentationEnabled(LangChain4jEngineCalls.NAME), workers);
       RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths), frontend,
           methods.isEmpty() ? null : workers);
+      hooks.logCapture(new LogCapture(config.logFilter, config.loggingJsonl, config.logUseLocalTz));
       Hooks.install(hooks);
 
       String server = startServer(config, health, metrics);

@@ -5,6 +5,7 @@ import dynamo.obs.agent.config.ConfigSource;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.logs.AgentEvents;
 import dynamo.obs.agent.logs.LogCapture;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.resources.ResourceMonitor;
@@ -41,6 +42,7 @@ public final class AgentRuntime {
   static void start(Instrumentation inst, long startNanos) {
     Config config = Config.read(ConfigSource.system(), Instrumentations.names());
     AgentLog.configure(config.loggingJsonl, config.logUseLocalTz, config.logFilter);
+    AgentEvents.configure(config.loggingSpanEvents && config.loggingJsonl);
     for (String warning : config.warnings()) {
       LOG.warn(warning);
     }

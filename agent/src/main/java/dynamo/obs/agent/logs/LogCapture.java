@@ -48,6 +48,9 @@ public final class LogCapture {
    */
   public Object started(LogFramework framework, int level, String logger, String message, Object[] parameters,
       ResourceBundle bundle, Throwable thrown, Instant time, StackTraceElement location, Map<String, String> fields) {
+    if (!jsonl && LogExport.current() == LogExport.NONE) {
+      return null; // the default: nothing leaves the process and the console is the framework's
+    }
     Dispatch dispatch = dispatches.get();
     if (dispatch.busy || dispatch.depth == Dispatch.MAX_DEPTH) {
       return null;

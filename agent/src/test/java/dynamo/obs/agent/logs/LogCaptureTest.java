@@ -177,6 +177,12 @@ class LogCaptureTest {
   }
 
   @Test
+  void withoutExportAndWithoutJsonlNothingIsCaptured() {
+    LogExport.install(null);
+    assertNull(logback(capture("info", false), LOGBACK_WARN, "com.acme.app", "m"));
+  }
+
+  @Test
   void withJsonlTheConsolePrintsTheEventOnTheAppendersStreamOnce() {
     LogCapture c = capture("info", true);
     dispatch(c, LOGBACK_WARN, "com.acme.app", "two\nlines", () -> {

@@ -2,12 +2,13 @@ package dynamo.obs.agent;
 
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.config.ConfigSource;
-import dynamo.obs.agent.config.LogFilter;
 import dynamo.obs.agent.export.OtlpPipeline;
 import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.logs.AgentEvents;
+import dynamo.obs.agent.logs.LogCapture;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.resources.ResourceMonitor;
 import dynamo.obs.agent.runtime.HttpRoutes;
@@ -42,8 +43,8 @@ public final class AgentRuntime {
 
   static void start(Instrumentation inst, long startNanos) {
     Config config = Config.read(ConfigSource.system(), Instrumentations.names());
-    LogFilter.Level level = config.logFilter.levelFor(TARGET);
-    AgentLog.configure(config.loggingJsonl, config.logUseLocalTz, toAgentLevel(level));
+    AgentLog.configure(config.loggingJsonl, config.logUseLocalTz, config.logFilter);
+    AgentEvents.configure(config.loggingSpanEvents && config.loggingJsonl);
     for (String warning : config.warnings()) {
       LOG.warn(warning);
     }
@@ -73,6 +74,7 @@ public final class AgentRuntime {
       Tracing tracing = startTracing(config, metrics);
       RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths), frontend,
           methods.isEmpty() ? null : workers, tracing);
+      hooks.logCapture(new LogCapture(config.logFilter, config.loggingJsonl, config.logUseLocalTz));
       Hooks.install(hooks);
 
       String server = startServer(config, health, metrics);
@@ -119,7 +121,11 @@ public final class AgentRuntime {
       pipeline = OtlpPipeline.start(config);
       metrics.exportQueues(pipeline.queues());
     }
-    return new Tracing(config.tracesSampleRatio, pipeline == null ? null : pipeline::span, null, null);
+    boolean spanRecords = config.loggingSpanEvents && config.loggingJsonl;
+    return new Tracing(config.tracesSampleRatio, pipeline == null ? null : pipeline::span,
+        spanRecords ? AgentEvents::spanFirstEntry : null,
+        // the agent's spans are never idle: each covers work under way from start to end
+        spanRecords ? s -> AgentEvents.spanClosed(s, (s.endEpochNanos() - s.startEpochNanos()) / 1_000, 0) : null);
   }
 
   private static String startServer(Config config, HealthState health, AgentMetrics metrics) {
@@ -150,20 +156,6 @@ public final class AgentRuntime {
       s += ", logs off (OTEL_EXPORT_LOGS_ENABLED)";
     }
     return s;
-  }
-
-  static AgentLog.Level toAgentLevel(LogFilter.Level level) {
-    switch (level) {
-      case OFF:
-      case ERROR:
-        return AgentLog.Level.ERROR;
-      case WARN:
-        return AgentLog.Level.WARN;
-      case INFO:
-        return AgentLog.Level.INFO;
-      default:
-        return AgentLog.Level.DEBUG;
-    }
   }
 
   /** Lower-case hex, stable for the life of the process (Dynamo's worker_id form). */

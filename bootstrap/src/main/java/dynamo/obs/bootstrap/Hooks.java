@@ -129,6 +129,42 @@ public class Hooks {
 
   public void futureTaskEnded(Object token) {}
 
+  // ---- application logging: java.util.logging, Logback, Log4j 2 --------------------------------
+
+  /** {@link #logEventStarted}'s {@code framework}: which scale its {@code level} number is on. */
+  public static final int LOG_JUL = 0;
+  public static final int LOG_LOGBACK = 1;
+  public static final int LOG_LOG4J = 2;
+
+  /**
+   * An application logger hands one event to its handlers or appenders: on the logging thread,
+   * after the framework's own level check. {@code level} is the framework's number (JUL
+   * {@code Level.intValue()}, Logback {@code Level.toInt()}, Log4j {@code Level.intLevel()});
+   * {@code message} is the formatted message, or for JUL the record's pattern that
+   * {@code parameters} and {@code bundle} format (only if the event is kept). {@code time} is null
+   * for now; {@code location} is given only when the framework has already computed it;
+   * {@code fields} are MDC or context data, or null. Returns what to hand to
+   * {@link #logEventEnded} once the framework has dispatched the event, or null.
+   */
+  public Object logEventStarted(int framework, int level, String logger, String message, Object[] parameters,
+      java.util.ResourceBundle bundle, Throwable thrown, java.time.Instant time, StackTraceElement location,
+      java.util.Map<String, String> fields) {
+    return null;
+  }
+
+  /** The framework has dispatched the event {@link #logEventStarted} returned {@code dispatch} for. */
+  public void logEventEnded(Object dispatch) {}
+
+  /**
+   * A console handler or appender of {@code framework} is about to render the event being
+   * dispatched on this thread. True when the agent wrote it as a Dynamo JSONL line to
+   * {@code System.err} ({@code stderr}) or {@code System.out} instead — or wrote nothing because
+   * {@code DYN_LOG} filters it out — so the framework must skip its own rendering.
+   */
+  public boolean logConsoleLine(int framework, boolean stderr) {
+    return false;
+  }
+
   // ---- the agent's own health ------------------------------------------------------------------
 
   /**

@@ -15,8 +15,15 @@ import net.bytebuddy.matcher.ElementMatchers;
  */
 public interface InstrumentationModule {
 
-  /** Advice class (by name, so it is never loaded just to be referenced) for a set of methods. */
-  record AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass) {}
+  /**
+   * Advice class (by name, so it is never loaded just to be referenced) for a set of methods. The
+   * exit advice may come from another class, {@code exitClass}, that several bindings share.
+   */
+  record AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass, String exitClass) {
+    public AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass) {
+      this(methods, adviceClass, null);
+    }
+  }
 
   /**
    * The advice woven into the types one matcher selects. {@code loaded} pre-selects, from plain

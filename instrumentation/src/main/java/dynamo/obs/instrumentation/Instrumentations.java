@@ -3,6 +3,9 @@ package dynamo.obs.instrumentation;
 import dynamo.obs.instrumentation.executors.ExecutorsInstrumentation;
 import dynamo.obs.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
 import dynamo.obs.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
+import dynamo.obs.instrumentation.jul.JulInstrumentation;
+import dynamo.obs.instrumentation.log4j.Log4jInstrumentation;
+import dynamo.obs.instrumentation.logback.LogbackInstrumentation;
 import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
 import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
 import java.util.ArrayList;
@@ -14,7 +17,8 @@ public final class Instrumentations {
 
   public static List<InstrumentationModule> all() {
     return List.of(new JdkHttpServerInstrumentation(), new JdkHttpClientInstrumentation(),
-        new ExecutorsInstrumentation());
+        new ExecutorsInstrumentation(), new JulInstrumentation(), new LogbackInstrumentation(),
+        new Log4jInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists). */

@@ -1,6 +1,9 @@
 package dynamo.obs.agent.config;
 
-/** A strict JSON syntax check (RFC 8259) that builds nothing: used to validate configured payloads. */
+/**
+ * A strict JSON syntax check (RFC 8259) that builds nothing: validates configured payloads, and tells
+ * which log field values are JSON (embedded as JSON in JSONL lines, as Dynamo does).
+ */
 public final class JsonCheck {
   private final String s;
   private int i;
@@ -11,16 +14,27 @@ public final class JsonCheck {
 
   /** Null when {@code text} is exactly one JSON object, else what is wrong and where. */
   public static String objectError(String text) {
-    JsonCheck c = new JsonCheck(text);
+    return new JsonCheck(text).error(true);
+  }
+
+  /** Whether {@code text} is exactly one JSON value: object, array, string, number, true, false or null. */
+  public static boolean isValue(String text) {
+    String start = text.stripLeading();
+    // most log field values are plain words: decline them before any parsing
+    return !start.isEmpty() && "{[\"-0123456789tfn".indexOf(start.charAt(0)) >= 0
+        && new JsonCheck(text).error(false) == null;
+  }
+
+  private String error(boolean objectOnly) {
     try {
-      c.ws();
-      if (c.i >= text.length() || text.charAt(c.i) != '{') {
+      ws();
+      if (objectOnly && (i >= s.length() || s.charAt(i) != '{')) {
         return "not a JSON object";
       }
-      c.value(0);
-      c.ws();
-      if (c.i != text.length()) {
-        return "unexpected text at offset " + c.i;
+      value(0);
+      ws();
+      if (i != s.length()) {
+        return "unexpected text at offset " + i;
       }
       return null;
     } catch (IllegalArgumentException e) {

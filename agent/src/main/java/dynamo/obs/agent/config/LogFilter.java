@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -18,6 +19,11 @@ public final class LogFilter {
   public enum Level {
     OFF, ERROR, WARN, INFO, DEBUG, TRACE;
 
+    /** Whether a filter at this level lets an event at {@code event} through. */
+    public boolean admits(Level event) {
+      return event != OFF && this != OFF && event.ordinal() <= ordinal();
+    }
+
     static Level parse(String s) {
       try {
         return Level.valueOf(s.trim().toUpperCase(Locale.ROOT));
@@ -29,11 +35,19 @@ public final class LogFilter {
 
   public static final LogFilter DEFAULT = new LogFilter(Level.INFO, Map.of(), Map.of());
 
+  /**
+   * Logger names seen so far and their level: each log event asks, and an application has a few
+   * hundred loggers at most. Bounded so that generated logger names cannot grow it without end;
+   * past the bound a name is resolved on every call.
+   */
+  static final int CACHED_TARGETS = 4096;
+
   private final Level defaultLevel;
   /** From DYN_LOG. */
   private final Map<String, Level> directives;
   /** From the TOML file's [log_filters]; wins over DYN_LOG for the same target. */
   private final Map<String, Level> fileFilters;
+  private final ConcurrentHashMap<String, Level> resolved = new ConcurrentHashMap<>();
 
   private LogFilter(Level defaultLevel, Map<String, Level> directives, Map<String, Level> fileFilters) {
     this.defaultLevel = defaultLevel;
@@ -47,6 +61,22 @@ public final class LogFilter {
 
   /** The level in force for a logger name: longest matching prefix (on a dot boundary), else the default. */
   public Level levelFor(String target) {
+    Level level = resolved.get(target);
+    if (level == null) {
+      level = resolve(target);
+      if (resolved.size() < CACHED_TARGETS) {
+        resolved.put(target, level);
+      }
+    }
+    return level;
+  }
+
+  /** Number of logger names whose level is remembered. */
+  int cachedTargets() {
+    return resolved.size();
+  }
+
+  private Level resolve(String target) {
     Level best = defaultLevel;
     int bestLen = -1;
     for (Map<String, Level> m : java.util.List.of(directives, fileFilters)) {
@@ -62,8 +92,7 @@ public final class LogFilter {
   }
 
   public boolean enabled(String target, Level level) {
-    Level max = levelFor(target);
-    return level != Level.OFF && max != Level.OFF && level.ordinal() <= max.ordinal();
+    return levelFor(target).admits(level);
   }
 
   private static boolean matches(String target, String prefix) {

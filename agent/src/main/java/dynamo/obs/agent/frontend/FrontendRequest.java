@@ -210,6 +210,10 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     series.active.inc();
     series.queued.inc();
     queued = true;
+    if (span != null) {
+      dynamo.obs.agent.logs.AgentEvents.requestReceived(requestId(), series.model,
+          FrontendMetrics.ENDPOINTS.get(endpoint), streamRequested || eventStream ? "stream" : "unary");
+    }
   }
 
   private void leaveQueue() {
@@ -403,6 +407,13 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
 
   private void endSpan(Outcome outcome, long now) {
     dynamo.obs.agent.trace.TraceSpan t = span;
+    long elapsedMs = (now - startNanos) / 1_000_000;
+    if (outcome == Outcome.SUCCESS) {
+      dynamo.obs.agent.logs.AgentEvents.requestCompleted(outcome.status, elapsedMs);
+    } else {
+      dynamo.obs.agent.logs.AgentEvents.requestFailed(outcome.status, outcome.errorType,
+          status > 0 ? "HTTP " + status : "no response", elapsedMs);
+    }
     t.set("model", series.model);
     long osl = completionTokens >= 0 ? completionTokens : contentEvents;
     if (promptTokens >= 0) {

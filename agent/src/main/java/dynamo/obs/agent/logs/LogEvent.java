@@ -37,4 +37,9 @@ public final class LogEvent {
     this.fields = fields == null ? Map.of() : fields;
     this.span = span;
   }
+
+  /** {@code instant} as nanoseconds since the epoch (this event's time scale). */
+  public static long epochNanos(java.time.Instant instant) {
+    return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+  }
 }

@@ -4,6 +4,8 @@ import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.logs.LogCapture;
+import dynamo.obs.agent.logs.LogFramework;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.trace.ActiveSpan;
 import dynamo.obs.agent.trace.Tracing;
@@ -12,8 +14,10 @@ import dynamo.obs.bootstrap.Hooks;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.ResourceBundle;
 
 /** The runtime behind the bootstrap API: each call is caught whole so woven code never sees a throw. */
 public final class RuntimeHooks extends Hooks {
@@ -257,6 +261,44 @@ public final class RuntimeHooks extends Hooks {
       }
     } catch (Throwable t) {
       adviceError("methods", t);
+    }
+  }
+
+  private LogCapture logs;
+
+  /** Application log events go to {@code capture} (set before these hooks are installed). */
+  public void logCapture(LogCapture capture) {
+    this.logs = capture;
+  }
+
+  @Override
+  public Object logEventStarted(int framework, int level, String logger, String message, Object[] parameters,
+      ResourceBundle bundle, Throwable thrown, Instant time, StackTraceElement location, Map<String, String> fields) {
+    try {
+      return logs == null ? null : logs.started(LogFramework.of(framework), level, logger, message, parameters,
+          bundle, thrown, time, location, fields);
+    } catch (Throwable t) {
+      adviceError(LogFramework.of(framework).instrumentation, t);
+      return null;
+    }
+  }
+
+  @Override
+  public void logEventEnded(Object dispatch) {
+    try {
+      logs.ended(dispatch);
+    } catch (Throwable t) {
+      adviceError("logging", t);
+    }
+  }
+
+  @Override
+  public boolean logConsoleLine(int framework, boolean stderr) {
+    try {
+      return logs != null && logs.consoleLine(stderr);
+    } catch (Throwable t) {
+      adviceError(LogFramework.of(framework).instrumentation, t);
+      return false;
     }
   }
 

@@ -1,5 +1,6 @@
 package dynamo.obs.agent.worker;
 
+import dynamo.obs.agent.logs.AgentEvents;
 import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceSpan;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,6 +35,9 @@ public final class WorkerCall {
     this.inbound = inbound;
     series.requests.inc();
     series.inflight.inc();
+    if (span != null) {
+      AgentEvents.requestReceived(span.requestId(), series.model, null, null);
+    }
   }
 
   void bind(Object handler) {
@@ -95,6 +99,12 @@ public final class WorkerCall {
   }
 
   private void endSpan(End end) {
+    long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
+    if (end == End.OK) {
+      AgentEvents.requestCompleted("success", elapsedMs);
+    } else {
+      AgentEvents.requestFailed("error", end == End.ERROR ? "internal" : "cancelled", "engine call " + (end == End.ERROR ? "failed" : "cancelled"), elapsedMs);
+    }
     span.set("output_tokens", (long) tokens);
     long first = firstTokenNanos;
     if (first != 0) {

@@ -1,7 +1,9 @@
 package dynamo.obs.agent.config;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,5 +20,17 @@ class JsonCheckTest {
       "{\"a\":\"\u0001\"}", "{\"a\":tru}"})
   void rejectsEverythingElse(String json) {
     assertNotNull(JsonCheck.objectError(json));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"42", "-0.5e3", "true", "false", "null", "\"q\"", "[1,{\"a\":[]}]", " {\"a\":1} "})
+  void valuesOfAnyKindAreJson(String json) {
+    assertTrue(JsonCheck.isValue(json));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", " ", "alice", "42abc", "01", "NaN", "nothing", "truefalse", "{\"a\":1", "1 2"})
+  void wordsAndBrokenJsonAreNot(String text) {
+    assertFalse(JsonCheck.isValue(text));
   }
 }

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A small strict JSON reader for test data (dashboards, Prometheus API answers): objects become
+ * A small strict JSON reader for test data (dashboards, Prometheus API answers, JSONL log lines): objects become
  * {@link LinkedHashMap}s in document order, arrays {@link List}s, numbers {@link Double}s.
  */
-final class Json {
+public final class Json {
   private final String s;
   private int i;
 
@@ -17,7 +17,7 @@ final class Json {
     this.s = s;
   }
 
-  static Object parse(String text) {
+  public static Object parse(String text) {
     Json p = new Json(text);
     p.ws();
     Object v = p.value();
@@ -29,7 +29,7 @@ final class Json {
   }
 
   @SuppressWarnings("unchecked")
-  static Map<String, Object> object(Object o) {
+  public static Map<String, Object> object(Object o) {
     if (!(o instanceof Map)) {
       throw new IllegalArgumentException("not a JSON object: " + o);
     }
@@ -37,7 +37,7 @@ final class Json {
   }
 
   @SuppressWarnings("unchecked")
-  static List<Object> array(Object o) {
+  public static List<Object> array(Object o) {
     if (!(o instanceof List)) {
       throw new IllegalArgumentException("not a JSON array: " + o);
     }

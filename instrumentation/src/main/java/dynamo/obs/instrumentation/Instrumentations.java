@@ -5,6 +5,7 @@ import dynamo.obs.instrumentation.jdkhttp.JdkHttpServerInstrumentation;
 import dynamo.obs.instrumentation.jdkhttpclient.JdkHttpClientInstrumentation;
 import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
 import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
+import dynamo.obs.instrumentation.servlet.ServletInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,8 +14,8 @@ public final class Instrumentations {
   private Instrumentations() {}
 
   public static List<InstrumentationModule> all() {
-    return List.of(new JdkHttpServerInstrumentation(), new JdkHttpClientInstrumentation(),
-        new ExecutorsInstrumentation());
+    return List.of(new JdkHttpServerInstrumentation(), ServletInstrumentation.jakarta(), ServletInstrumentation.javax(),
+        new JdkHttpClientInstrumentation(), new ExecutorsInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists). */

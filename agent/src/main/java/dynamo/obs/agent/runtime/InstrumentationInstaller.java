@@ -69,7 +69,8 @@ public final class InstrumentationInstaller {
       for (InstrumentationModule.TypeAdvice type : module.typeAdvice()) {
         AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice().include(agentLoader);
         for (InstrumentationModule.AdviceBinding binding : type.advice()) {
-          advice = advice.advice(binding.methods(), binding.adviceClass());
+          advice = binding.exitClass() == null ? advice.advice(binding.methods(), binding.adviceClass())
+              : advice.advice(binding.methods(), binding.adviceClass(), binding.exitClass());
         }
         builder = builder.type(type.types(), type.loaders()).transform(advice);
       }

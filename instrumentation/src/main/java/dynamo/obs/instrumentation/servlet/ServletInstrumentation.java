@@ -19,8 +19,8 @@ import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
- * Servlet containers: Jakarta Servlet 5/6 ({@code jakarta.servlet}: Jetty 11/12, Tomcat 10+,
- * Undertow 2.3+) and, as a second instrumentation with the same advice, Servlet 3/4
+ * Servlet containers: Jakarta Servlet 5/6 ({@code jakarta.servlet}: Jetty 11/12, Tomcat 10+) and,
+ * as a second instrumentation with the same advice, Servlet 3/4
  * ({@code javax.servlet}: Jetty 9/10, Tomcat 9). Types are matched by name and the advice names
  * none of the API's types — requests, responses, streams arrive as {@code Object} — so one set of
  * advice serves both packages, and the runtime reads the few values it needs per request through

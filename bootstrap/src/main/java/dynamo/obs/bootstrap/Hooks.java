@@ -69,6 +69,51 @@ public class Hooks {
   /** A handler (or filter) threw out of the server's filter chain on this thread. */
   public void jdkHandlerFailed(Throwable error) {}
 
+  // ---- Servlet containers (jakarta.servlet and javax.servlet) ----------------------------------
+  // The advice is the same for both packages and names none of their types: requests, responses,
+  // streams and async contexts arrive as Object.
+
+  /**
+   * A filter's {@code doFilter} or a servlet's {@code service} was entered. Returns true when this
+   * call serves the request on this thread (the outermost one of its dispatch): its exit must then
+   * call {@link #servletServiceExited}.
+   */
+  public boolean servletServiceEntered(Object request, Object response) {
+    return false;
+  }
+
+  /** The call that {@link #servletServiceEntered} said serves the request returned, or threw {@code error}. */
+  public void servletServiceExited(Throwable error) {}
+
+  /** A request's {@code startAsync} returned {@code asyncContext}. */
+  public void servletAsyncStarted(Object request, Object asyncContext) {}
+
+  /**
+   * A request's {@code getInputStream}, or a response's {@code getOutputStream} or
+   * {@code getWriter}, returned {@code io}.
+   */
+  public void servletIoOpened(Object owner, Object io) {}
+
+  /**
+   * A read, write, flush or close of a servlet stream, or a call of a response writer, began.
+   * Returns what to hand to the {@code servletIoExited} hook, or null when there is nothing to do.
+   */
+  public Object servletIoEntered(Object io) {
+    return null;
+  }
+
+  /** A flush, close or writer call ended. */
+  public void servletIoExited(Object call, Throwable error) {}
+
+  /** {@code read()} returned {@code oneByte} (-1 at the body's end), or {@code write(oneByte)} ended. */
+  public void servletIoExited(Object call, int oneByte, Throwable error) {}
+
+  /** {@code len} bytes of {@code b} from {@code off} were read (-1 at the body's end) or written. */
+  public void servletIoExited(Object call, byte[] b, int off, int len, Throwable error) {}
+
+  /** A read into, or write from, {@code buffer} ended; it began at position {@code from}. */
+  public void servletIoExited(Object call, java.nio.ByteBuffer buffer, int from, Throwable error) {}
+
   // ---- methods named in DYN_OBS_WORKER_METHODS / DYN_OBS_ROUTER_METHODS ------------------------
 
   /**

@@ -16,8 +16,9 @@ import net.bytebuddy.matcher.ElementMatchers;
 public interface InstrumentationModule {
 
   /**
-   * Advice class (by name, so it is never loaded just to be referenced) for a set of methods. The
-   * exit advice may come from another class, {@code exitClass}, that several bindings share.
+   * Advice class (by name, so it is never loaded just to be referenced) for a set of methods. With
+   * an {@code exitClass}, {@code adviceClass} holds only the enter advice and {@code exitClass} the
+   * exit advice: one enter shared by methods whose exits differ.
    */
   record AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass, String exitClass) {
     public AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass) {
@@ -44,10 +45,19 @@ public interface InstrumentationModule {
      * class file, which no other loader's classes should pay for.
      */
     public static TypeAdvice subtypesOf(Set<String> names, List<AdviceBinding> advice) {
+      return subtypesOf(names, names, advice);
+    }
+
+    /**
+     * Every class that extends or implements one of {@code names}, looked for only in class loaders
+     * that can see one of {@code seenBy} (a JDK type's subclasses that belong to a library).
+     */
+    public static TypeAdvice subtypesOf(Set<String> names, Set<String> seenBy, List<AdviceBinding> advice) {
+      SeesAnyOf loaders = new SeesAnyOf(seenBy);
       return new TypeAdvice(
           ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0])))
               .and(ElementMatchers.not(ElementMatchers.isInterface())),
-          new SeesAnyOf(names), c -> !c.isInterface() && hasSuperType(c, names), advice);
+          loaders, c -> !c.isInterface() && hasSuperType(c, names) && loaders.matches(c.getClassLoader()), advice);
     }
 
     /** Class loaders that can load one of the named classes (cached per loader, weakly). */

@@ -89,7 +89,10 @@ public final class InstrumentationInstaller {
    * The already-loaded classes to retransform: only those the modules' plain-class pre-selection
    * accepts. Describing every loaded class to Byte Buddy instead costs tens of megabytes of
    * allocation and most of the start-up CPU. Classes loaded from now on meet the transformer,
-   * which is registered before this runs.
+   * which is registered before this runs — except those the JVM loads while it retransforms (the
+   * verifier of a redefined class loads the types it checks, and Byte Buddy does not transform
+   * inside its own transformation): so after each batch the loaded classes are looked at again,
+   * and the new candidates form the next batch, until there are none.
    */
   private static final class LoadedCandidates implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
     private final List<java.util.function.Predicate<Class<?>>> filters = new ArrayList<>();
@@ -104,13 +107,38 @@ public final class InstrumentationInstaller {
 
     @Override
     public Iterable<Iterable<Class<?>>> resolve(Instrumentation inst) {
-      List<Class<?>> found = new ArrayList<>();
-      for (Class<?> c : inst.getAllLoadedClasses()) {
-        if (wanted(c)) {
-          found.add(c);
+      java.util.Set<Class<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+      return () -> new java.util.Iterator<>() {
+        private List<Class<?>> next = batch();
+
+        private List<Class<?>> batch() {
+          List<Class<?>> found = new ArrayList<>();
+          for (Class<?> c : inst.getAllLoadedClasses()) {
+            if (seen.add(c) && wanted(c)) { // each class is judged once
+              found.add(c);
+            }
+          }
+          return found;
         }
-      }
-      return List.of(found);
+
+        @Override
+        public boolean hasNext() {
+          if (next == null) {
+            next = batch();
+          }
+          return !next.isEmpty();
+        }
+
+        @Override
+        public Iterable<Class<?>> next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          List<Class<?>> b = next;
+          next = null;
+          return b;
+        }
+      };
     }
 
     private boolean wanted(Class<?> c) {

@@ -26,6 +26,7 @@ public final class RuntimeHooks extends Hooks {
   private final AgentMetrics metrics;
   private final JdkHttpServers jdkHttpServers;
   private final JdkHttpExchanges jdkHttpExchanges;
+  private final ServletExchanges servletExchanges;
   private final WorkerRuntime workers;
 
   /** {@code tracing} is null when no spans are wanted (neither export nor JSONL logs). */
@@ -41,6 +42,7 @@ public final class RuntimeHooks extends Hooks {
         workers.traced(tracing, RequestContext.CALLS);
       }
     }
+    this.servletExchanges = new ServletExchanges(frontend, workers, tracing, this::adviceError);
     FrontendRequest.errorSink(t -> adviceError("jdk-httpserver:recorder", t));
   }
 
@@ -211,6 +213,89 @@ public final class RuntimeHooks extends Hooks {
       jdkHttpExchanges.handlerFailed();
     } catch (Throwable t) {
       adviceError("jdk-httpserver", t);
+    }
+  }
+
+  @Override
+  public boolean servletServiceEntered(Object request, Object response) {
+    try {
+      return servletExchanges.serviceEntered(request, response);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(request), t);
+      return false;
+    }
+  }
+
+  @Override
+  public void servletServiceExited(Throwable error) {
+    try {
+      servletExchanges.serviceExited(error);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(null), t);
+    }
+  }
+
+  @Override
+  public void servletAsyncStarted(Object request, Object asyncContext) {
+    try {
+      servletExchanges.asyncStarted(request, asyncContext);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(request), t);
+    }
+  }
+
+  @Override
+  public void servletIoOpened(Object owner, Object io) {
+    try {
+      servletExchanges.ioOpened(owner, io);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(owner), t);
+    }
+  }
+
+  @Override
+  public Object servletIoEntered(Object io) {
+    try {
+      return servletExchanges.ioEntered(io);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(io), t);
+      return null;
+    }
+  }
+
+  @Override
+  public void servletIoExited(Object call, Throwable error) {
+    try {
+      servletExchanges.ioExited(call, error);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(call), t);
+    }
+  }
+
+  @Override
+  public void servletIoExited(Object call, int oneByte, Throwable error) {
+    try {
+      servletExchanges.ioExited(call, oneByte, error);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(call), t);
+    }
+  }
+
+  @Override
+  public void servletIoExited(Object call, byte[] b, int off, int len, Throwable error) {
+    try {
+      servletExchanges.ioExited(call, b, off, len, error);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(call), t);
+    }
+  }
+
+  @Override
+  public void servletIoExited(Object call, java.nio.ByteBuffer buffer, int from, Throwable error) {
+    try {
+      servletExchanges.ioExited(call, buffer, from, error);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(call), t);
     }
   }
 

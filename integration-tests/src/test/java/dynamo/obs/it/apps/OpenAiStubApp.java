@@ -69,8 +69,7 @@ public final class OpenAiStubApp {
     }
     String scenario = ex.getRequestHeaders().getFirst("x-scenario");
     if (scenario == null) { // a real OpenAI client: answer as asked
-      boolean stream = new String(body, StandardCharsets.UTF_8).matches("(?s).*\"stream\"\\s*:\\s*true.*");
-      scenario = stream ? "stream" : "unary";
+      scenario = OpenAiAnswers.asksForStream(body) ? "stream" : "unary";
     }
     boolean chat = object.equals("chat.completion");
     switch (scenario) {
@@ -88,16 +87,10 @@ public final class OpenAiStubApp {
         return;
       default:
         if (scenario.startsWith("status-")) {
-          json(ex, Integer.parseInt(scenario.substring(7)), "{\"error\":{\"message\":\"" + scenario + "\"}}");
+          json(ex, Integer.parseInt(scenario.substring(7)), OpenAiAnswers.error(scenario));
           return;
         }
-        json(ex, 200, chat
-            ? "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
-                + "\"message\":{\"role\":\"assistant\",\"content\":\"one two three\"},\"finish_reason\":\"stop\"}],"
-                + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}}"
-            : "{\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,"
-                + "\"text\":\"one two three\",\"finish_reason\":\"stop\"}],"
-                + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":3,\"total_tokens\":12}}");
+        json(ex, 200, OpenAiAnswers.unary(chat));
     }
   }
 
@@ -114,41 +107,10 @@ public final class OpenAiStubApp {
     ex.getResponseHeaders().set("Content-Type", "text/event-stream");
     ex.sendResponseHeaders(200, 0);
     try (OutputStream out = ex.getResponseBody()) {
-      if (chat) {
-        event(out, "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":"
-            + "{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}");
-      }
-      for (int i = 0; i < tokens; i++) {
-        if (gapMs > 0) {
-          sleep(gapMs);
-        }
-        event(out, chat
-            ? "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"t"
-                + i + " \"},\"finish_reason\":null}]}"
-            : "{\"id\":\"c\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"t" + i
-                + " \",\"finish_reason\":null}]}");
-      }
-      event(out, chat
-          ? "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}"
-          : "{\"id\":\"c\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"\",\"finish_reason\":\"stop\"}]}");
-      if (usage) {
-        event(out, "{\"id\":\"c\",\"choices\":[],\"usage\":{\"prompt_tokens\":11,\"completion_tokens\":" + tokens
-            + ",\"total_tokens\":" + (11 + tokens) + ",\"prompt_tokens_details\":{\"cached_tokens\":6}}}");
-      }
-      out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
-    }
-  }
-
-  private static void event(OutputStream out, String json) throws IOException {
-    out.write(("data: " + json + "\n\n").getBytes(StandardCharsets.UTF_8));
-    out.flush();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+      OpenAiAnswers.stream(chat, tokens, gapMs, usage, event -> {
+        out.write(event.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+      });
     }
   }
 }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dynamo.obs.it.apps.OpenAiStubApp;
 import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
+import dynamo.obs.it.support.FrontendSeries;
 import dynamo.obs.it.support.Poll;
 import dynamo.obs.it.support.SystemServer;
 import java.io.IOException;
@@ -74,17 +75,11 @@ class FrontendMetricsIT {
 
   /** The value of one exact series line in the current exposition, or null when absent. */
   static Double value(String metrics, String series) {
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith(series + " ")) {
-        return Double.parseDouble(line.substring(series.length() + 1).trim());
-      }
-    }
-    return null;
+    return FrontendSeries.value(metrics, series);
   }
 
   static String requests(String model, String endpoint, String type, String status, String errorType) {
-    return "dynamo_frontend_requests_total{endpoint=\"" + endpoint + "\",error_type=\"" + errorType + "\",model=\""
-        + model + "\",request_type=\"" + type + "\",status=\"" + status + "\"}";
+    return FrontendSeries.requests(model, endpoint, type, status, errorType);
   }
 
   /** Polls until the series has the value (requests are counted when their response ends). */
@@ -92,24 +87,9 @@ class FrontendMetricsIT {
     return awaitValues(series, expected);
   }
 
-  /**
-   * Polls until every series has its value: a request's series are written by the application's
-   * threads and read by the scrape's, so one exposition may show some of them before the others.
-   */
+  /** Polls until every series has its value. */
   static String awaitValues(Object... seriesAndValues) {
-    StringBuilder what = new StringBuilder();
-    for (int i = 0; i < seriesAndValues.length; i += 2) {
-      what.append(seriesAndValues[i]).append(" = ").append(seriesAndValues[i + 1]).append("; ");
-    }
-    return Poll.until(what.toString(), system::metrics, t -> {
-      for (int i = 0; i < seriesAndValues.length; i += 2) {
-        Double expected = ((Number) seriesAndValues[i + 1]).doubleValue();
-        if (!expected.equals(value(t, (String) seriesAndValues[i]))) {
-          return false;
-        }
-      }
-      return true;
-    }, app);
+    return FrontendSeries.await(system, app, seriesAndValues);
   }
 
   @Test
@@ -120,18 +100,17 @@ class FrontendMetricsIT {
     assertEquals(200, r.statusCode());
     assertEquals("req-42", r.headers().firstValue("x-request-id").orElse(null), "x-request-id is echoed");
     String model = "{model=\"stream-model\"}";
+    // all at once: a scrape may read a family before the request's end and the next one after it
     String m = awaitValues(requests("stream-model", "chat_completions", "stream", "success", ""), 1,
         "dynamo_frontend_time_to_first_token_seconds_count" + model, 1,
-        "dynamo_frontend_inter_token_latency_seconds_count" + model, 3);
-    assertEquals(1.0, value(m, "dynamo_frontend_time_to_first_token_seconds_count" + model));
-    assertEquals(3.0, value(m, "dynamo_frontend_inter_token_latency_seconds_count" + model), "4 tokens, 3 gaps");
-    assertEquals(4.0, value(m, "dynamo_frontend_output_tokens_total" + model));
-    assertEquals(4.0, value(m, "dynamo_frontend_output_sequence_tokens_sum" + model));
-    assertEquals(11.0, value(m, "dynamo_frontend_input_sequence_tokens_sum" + model));
-    assertEquals(6.0, value(m, "dynamo_frontend_cached_tokens_sum" + model));
-    assertEquals(1.0, value(m, "dynamo_frontend_request_duration_seconds_count" + model));
-    assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests" + model));
-    assertEquals(0.0, value(m, "dynamo_frontend_queued_requests" + model));
+        "dynamo_frontend_inter_token_latency_seconds_count" + model, 3, // 4 tokens, 3 gaps
+        "dynamo_frontend_output_tokens_total" + model, 4,
+        "dynamo_frontend_output_sequence_tokens_sum" + model, 4,
+        "dynamo_frontend_input_sequence_tokens_sum" + model, 11,
+        "dynamo_frontend_cached_tokens_sum" + model, 6,
+        "dynamo_frontend_request_duration_seconds_count" + model, 1,
+        "dynamo_frontend_inflight_requests" + model, 0,
+        "dynamo_frontend_queued_requests" + model, 0);
     // 4 output tokens: in the (0, 100] bucket of Dynamo's OSL layout
     assertEquals(0.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"stream-model\",le=\"0.0\"}"));
     assertEquals(1.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"stream-model\",le=\"100.0\"}"));
@@ -140,18 +119,18 @@ class FrontendMetricsIT {
   @Test
   void streamedCompletionWithoutUsageCountsContentEvents() {
     assertEquals(200, post(appPort, "/v1/completions", "stream-nousage", "{\"model\":\"plain\",\"stream\":true}").statusCode());
-    String m = awaitValue(requests("plain", "completions", "stream", "success", ""), 1);
-    assertEquals(4.0, value(m, "dynamo_frontend_output_sequence_tokens_sum{model=\"plain\"}"));
-    assertEquals(0.0, value(m, "dynamo_frontend_input_sequence_tokens_count{model=\"plain\"}"));
+    awaitValues(requests("plain", "completions", "stream", "success", ""), 1,
+        "dynamo_frontend_output_sequence_tokens_sum{model=\"plain\"}", 4,
+        "dynamo_frontend_input_sequence_tokens_count{model=\"plain\"}", 0);
   }
 
   @Test
   void unaryWithUsage() {
     assertEquals(200, post(appPort, "/v1/chat/completions", "unary", "{\"model\":\"unary-m\"}").statusCode());
-    String m = awaitValue(requests("unary-m", "chat_completions", "unary", "success", ""), 1);
-    assertEquals(1.0, value(m, "dynamo_frontend_time_to_first_token_seconds_count{model=\"unary-m\"}"));
-    assertEquals(3.0, value(m, "dynamo_frontend_output_tokens_total{model=\"unary-m\"}"));
-    assertEquals(9.0, value(m, "dynamo_frontend_input_sequence_tokens_sum{model=\"unary-m\"}"));
+    awaitValues(requests("unary-m", "chat_completions", "unary", "success", ""), 1,
+        "dynamo_frontend_time_to_first_token_seconds_count{model=\"unary-m\"}", 1,
+        "dynamo_frontend_output_tokens_total{model=\"unary-m\"}", 3,
+        "dynamo_frontend_input_sequence_tokens_sum{model=\"unary-m\"}", 9);
   }
 
   @Test
@@ -174,8 +153,8 @@ class FrontendMetricsIT {
     } catch (RuntimeException expected) {
       // the server drops the connection without an answer
     }
-    String m = awaitValue(requests("thrower", "chat_completions", "unary", "error", "internal"), 1);
-    assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests{model=\"thrower\"}"));
+    awaitValues(requests("thrower", "chat_completions", "unary", "error", "internal"), 1,
+        "dynamo_frontend_inflight_requests{model=\"thrower\"}", 0);
     app.assertAlive();
   }
 
@@ -187,25 +166,34 @@ class FrontendMetricsIT {
     assertNull(value(m, requests("hidden", "completions", "unary", "error", "validation")));
   }
 
-  @Test
-  void tenMebibyteBodyPassesUntouched() {
+  /** A JSON request body of 10 MiB for model {@code big}. */
+  static String tenMebibyteBody() {
     StringBuilder sb = new StringBuilder(10 * 1024 * 1024 + 64).append("{\"model\":\"big\",\"prompt\":\"");
     while (sb.length() < 10 * 1024 * 1024) {
       sb.append("lorem ipsum dolor sit amet ");
     }
-    String body = sb.append("\"}").toString();
+    return sb.append("\"}").toString();
+  }
+
+  @Test
+  void tenMebibyteBodyPassesUntouched() {
+    String body = tenMebibyteBody();
     HttpResponse<byte[]> r = post(appPort, "/v1/completions", "echo-length", body);
     assertEquals("{\"length\":" + body.length() + "}", new String(r.body(), StandardCharsets.UTF_8));
     awaitValue(requests("big", "completions", "unary", "success", ""), 1);
   }
 
-  @Test
-  void clientThatGoesAwayMidStreamIsCancelled() throws Exception {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), appPort)) {
-      String body = "{\"model\":\"leaver\",\"stream\":true}";
+  /**
+   * Asks for the slow stream over a raw connection, reads its head and a few events, then resets
+   * the connection, as a client that crashed.
+   */
+  static void leaveMidStream(int port, String path, String model, String... headerLines) throws IOException {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      String body = "{\"model\":\"" + model + "\",\"stream\":true}";
       OutputStream out = s.getOutputStream();
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nx-scenario: slow\r\nContent-Type: application/json\r\n"
-          + "Content-Length: " + body.length() + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+      out.write(("POST " + path + " HTTP/1.1\r\nHost: x\r\nx-scenario: slow\r\n" + String.join("", headerLines)
+          + "Content-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body)
+          .getBytes(StandardCharsets.UTF_8));
       out.flush();
       InputStream in = s.getInputStream();
       byte[] buf = new byte[4096];
@@ -215,12 +203,17 @@ class FrontendMetricsIT {
         assertTrue(n > 0);
         total += n;
       }
-      s.setSoLinger(true, 0); // reset, as a client that crashed
+      s.setSoLinger(true, 0);
     }
+  }
+
+  @Test
+  void clientThatGoesAwayMidStreamIsCancelled() throws Exception {
+    leaveMidStream(appPort, "/v1/chat/completions", "leaver");
     String m = awaitValues(requests("leaver", "chat_completions", "stream", "error", "cancelled"), 1,
-        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver\",request_type=\"stream\"}", 1);
+        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver\",request_type=\"stream\"}", 1,
+        "dynamo_frontend_inflight_requests{model=\"leaver\"}", 0);
     assertTrue(value(m, "dynamo_frontend_disconnected_clients") >= 1.0);
-    assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests{model=\"leaver\"}"));
   }
 
   @Test

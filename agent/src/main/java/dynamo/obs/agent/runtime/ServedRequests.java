@@ -1,0 +1,151 @@
+package dynamo.obs.agent.runtime;
+
+import dynamo.obs.agent.frontend.Frontend;
+import dynamo.obs.agent.frontend.FrontendRequest;
+import dynamo.obs.agent.trace.SpanParent;
+import dynamo.obs.agent.trace.TraceParent;
+import dynamo.obs.agent.trace.TraceSpan;
+import dynamo.obs.agent.trace.Tracing;
+import dynamo.obs.agent.worker.InboundRequest;
+import dynamo.obs.agent.worker.WorkerRuntime;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Requests arriving on an HTTP server of the application, whichever server it is (the JDK's
+ * {@code HttpServer}, a servlet container): a request for an inference route gets a
+ * {@link FrontendRequest} for as long as it is open; any other request passes on the ids it
+ * carries and, in a worker, is the inbound request its engine calls report on. The server's own
+ * object for the request is the key (identity: none of them overrides equals); how its headers
+ * are read is the one thing each server supplies.
+ */
+final class ServedRequests<H> {
+  /** How one server's request headers are read: the first value of a header, or null. */
+  interface HeaderReader<H> {
+    String first(H headers, String name);
+  }
+
+  /** How one server's request line is read from its request object (for spans only). */
+  interface RequestLine {
+    String method(Object request);
+
+    String uri(Object request);
+
+    String version(Object request);
+  }
+
+  /** Bound on tracked open requests, so a server that never ends them cannot grow memory. */
+  private static final int MAX_OPEN = 100_000;
+
+  private final Frontend frontend;
+  /** Null unless this process has worker methods: then every other request is a worker's inbound request. */
+  private final WorkerRuntime workers;
+  private final HeaderReader<H> headers;
+  private final RequestLine line;
+  /** Null when no spans are wanted. */
+  private final Tracing tracing;
+  private final ConcurrentHashMap<Object, FrontendRequest> open = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Object, InboundRequest> inbound = new ConcurrentHashMap<>();
+  /** The request the server is serving on this thread (its key). */
+  private final ThreadLocal<Object> serving = new ThreadLocal<>();
+
+  ServedRequests(Frontend frontend, WorkerRuntime workers, Tracing tracing, HeaderReader<H> headers,
+      RequestLine line) {
+    this.frontend = frontend;
+    this.workers = workers;
+    this.tracing = tracing;
+    this.headers = headers;
+    this.line = line;
+  }
+
+  /**
+   * A request arrived and is served on this thread from now on. Returns its recorder, or null when
+   * its path is no inference route (its ids then become this thread's context).
+   */
+  FrontendRequest started(Object exchange, String path, H requestHeaders) {
+    long now = System.nanoTime();
+    serving.set(exchange);
+    int endpoint = frontend.endpointOf(path);
+    String xRequestId = headers.first(requestHeaders, "x-request-id");
+    SpanParent remote = tracing == null ? null
+        : TraceParent.parse(headers.first(requestHeaders, "traceparent"), headers.first(requestHeaders, "tracestate"));
+    if (endpoint < 0 || open.size() >= MAX_OPEN) {
+      String requestId = headers.first(requestHeaders, "request-id");
+      if (requestId == null) {
+        requestId = headers.first(requestHeaders, "x-dynamo-request-id");
+      }
+      String sendTs = headers.first(requestHeaders, "x-frontend-send-ts-ns");
+      InboundRequest in = null;
+      if (endpoint < 0 && workers != null && inbound.size() < MAX_OPEN) {
+        in = workers.inboundStarted(contentLength(headers.first(requestHeaders, "content-length")), sendTs, remote,
+            xRequestId, requestId, now);
+        inbound.put(exchange, in);
+      }
+      RequestContext.enterInbound(xRequestId, requestId, sendTs, remote, in);
+      return null;
+    }
+    FrontendRequest request = frontend.startRequest(endpoint, now, r -> open.remove(exchange, r));
+    request.requestHeaders(xRequestId, headers.first(requestHeaders, "request-id"),
+        headers.first(requestHeaders, "x-dynamo-request-id"));
+    if (tracing != null) {
+      TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, remote, xRequestId, request.requestId(), now);
+      span.set("method", line.method(exchange)).set("uri", line.uri(exchange)).set("version", line.version(exchange))
+          .set("x_request_id", xRequestId).set("request_id", request.requestId());
+      request.span(span);
+    }
+    open.put(exchange, request);
+    RequestContext.enterFrontend(request);
+    return request;
+  }
+
+  private static long contentLength(String header) {
+    if (header != null) {
+      try {
+        return Long.parseLong(header.trim());
+      } catch (NumberFormatException ignored) {
+        // malformed: size unknown
+      }
+    }
+    return -1; // chunked: size unknown
+  }
+
+  /** The open inference request of this key, or null. */
+  FrontendRequest frontend(Object exchange) {
+    return open.get(exchange);
+  }
+
+  /** The worker's inbound request of this key, or null. */
+  InboundRequest inbound(Object exchange) {
+    return inbound.isEmpty() ? null : inbound.get(exchange);
+  }
+
+  /** The key of the request served on this thread, or null. */
+  Object serving() {
+    return serving.get();
+  }
+
+  /** An inference request already started is served on this thread again (a servlet's async dispatch). */
+  void resumed(Object exchange, FrontendRequest request) {
+    serving.set(exchange);
+    RequestContext.enterFrontend(request);
+  }
+
+  /** The server is done with the request on this thread (its handler returned or threw). */
+  void runEnded() {
+    serving.remove();
+    RequestContext.exit();
+  }
+
+  /** A worker's inbound request is over. */
+  void inboundEnded(Object exchange) {
+    InboundRequest in = inbound.isEmpty() ? null : inbound.remove(exchange);
+    if (in != null) {
+      workers.inboundEnded(in);
+    }
+  }
+
+  /** Whether a response of this content type is a stream of server-sent events. */
+  static boolean isEventStream(String contentType) {
+    return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+  }
+}

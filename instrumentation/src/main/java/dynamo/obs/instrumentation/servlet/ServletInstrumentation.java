@@ -1,0 +1,229 @@
+package dynamo.obs.instrumentation.servlet;
+
+import static net.bytebuddy.matcher.ElementMatchers.isAbstract;
+import static net.bytebuddy.matcher.ElementMatchers.isPublic;
+import static net.bytebuddy.matcher.ElementMatchers.isStatic;
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dynamo.obs.bootstrap.Hooks;
+import dynamo.obs.instrumentation.InstrumentationModule;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Set;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+
+/**
+ * Servlet containers: Jakarta Servlet 5/6 ({@code jakarta.servlet}: Jetty 11/12, Tomcat 10+) and,
+ * as a second instrumentation with the same advice, Servlet 3/4
+ * ({@code javax.servlet}: Jetty 9/10, Tomcat 9). Types are matched by name and the advice names
+ * none of the API's types — requests, responses, streams arrive as {@code Object} — so one set of
+ * advice serves both packages, and the runtime reads the few values it needs per request through
+ * the API's public interfaces.
+ *
+ * <p>Woven: the outermost filter or servlet of each request (start, end, handler failure), the
+ * request's {@code getInputStream} and {@code startAsync}, the response's {@code getOutputStream}
+ * and {@code getWriter}, and the reads and writes of the container's streams, where the bytes of
+ * the bodies pass — also those a response writer encodes — without wrapping anything.
+ */
+public final class ServletInstrumentation implements InstrumentationModule {
+  private final String name;
+  private final String pkg;
+  private final String containers;
+
+  private ServletInstrumentation(String name, String pkg, String containers) {
+    this.name = name;
+    this.pkg = pkg;
+    this.containers = containers;
+  }
+
+  /** {@code jakarta.servlet} (Servlet 5 and later). */
+  public static ServletInstrumentation jakarta() {
+    return new ServletInstrumentation("jakarta-servlet", "jakarta.servlet.",
+        "Jakarta Servlet 5/6 containers (jakarta.servlet: Jetty 11/12, Tomcat 10+)");
+  }
+
+  /** {@code javax.servlet} (Servlet 3.0 to 4). */
+  public static ServletInstrumentation javax() {
+    return new ServletInstrumentation("javax-servlet", "javax.servlet.",
+        "Servlet 3/4 containers (javax.servlet: Jetty 9/10, Tomcat 9)");
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public String description() {
+    return containers + ", sync and async servlets behind any filters: every inference request (frontend"
+        + " metrics, x-request-id, endpoint health), bodies seen where the container's streams pass their bytes";
+  }
+
+  @Override
+  public List<TypeAdvice> typeAdvice() {
+    String self = ServletInstrumentation.class.getName();
+    String enter = self + "$IoEnter";
+    ElementMatcher.Junction<MethodDescription> concrete = isPublic().and(not(isStatic())).and(not(isAbstract()));
+    ElementMatcher.Junction<MethodDescription> requestAndResponse = takesArgument(0, named(pkg + "ServletRequest"))
+        .and(takesArgument(1, named(pkg + "ServletResponse")));
+    return List.of(
+        TypeAdvice.subtypesOf(Set.of(pkg + "Servlet", pkg + "Filter"), List.of(
+            new AdviceBinding(concrete.and(named("service")).and(takesArguments(2)).and(requestAndResponse),
+                self + "$ServiceAdvice"),
+            new AdviceBinding(concrete.and(named("doFilter")).and(takesArguments(3)).and(requestAndResponse),
+                self + "$ServiceAdvice"))),
+        TypeAdvice.subtypesOf(Set.of(pkg + "ServletRequest"), List.of(
+            new AdviceBinding(concrete.and(named("getInputStream")).and(takesArguments(0)), self + "$IoOpenedAdvice"),
+            new AdviceBinding(concrete.and(named("startAsync")), self + "$AsyncStartedAdvice"))),
+        TypeAdvice.subtypesOf(Set.of(pkg + "ServletResponse"), List.of(
+            new AdviceBinding(concrete.and(namedOneOf("getOutputStream", "getWriter")).and(takesArguments(0)),
+                self + "$IoOpenedAdvice"))),
+        TypeAdvice.subtypesOf(Set.of(pkg + "ServletInputStream"), List.of(
+            new AdviceBinding(concrete.and(named("read")).and(takesArguments(0)), enter, self + "$ReadByteExit"),
+            new AdviceBinding(concrete.and(named("read").and(takesArguments(byte[].class)).or(
+                namedOneOf("read", "readLine").and(takesArguments(byte[].class, int.class, int.class)))),
+                enter, self + "$ReadBytesExit"),
+            new AdviceBinding(concrete.and(named("read")).and(takesArguments(ByteBuffer.class)), self + "$BufferAdvice"))),
+        TypeAdvice.subtypesOf(Set.of(pkg + "ServletOutputStream"), List.of(
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(int.class)), enter, self + "$WriteByteExit"),
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(byte[].class)), enter,
+                self + "$WriteArrayExit"),
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(byte[].class, int.class, int.class)),
+                enter, self + "$WriteBytesExit"),
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(ByteBuffer.class)), self + "$BufferAdvice"),
+            new AdviceBinding(concrete.and(namedOneOf("flush", "close")).and(takesArguments(0)), enter,
+                self + "$CallExit"))),
+        // A response writer encodes into the container's output stream: its calls only tell which
+        // request that stream belongs to when it is first written to.
+        TypeAdvice.subtypesOf(Set.of("java.io.PrintWriter"), Set.of(pkg + "ServletResponse"), List.of(
+            new AdviceBinding(concrete.and(namedOneOf("write", "print", "println", "printf", "format", "append",
+                "flush", "close")), enter, self + "$CallExit"))));
+  }
+
+  @SuppressWarnings("unused")
+  public static final class ServiceAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static boolean enter(@Advice.Argument(0) Object request, @Advice.Argument(1) Object response) {
+      return Hooks.get().servletServiceEntered(request, response);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter boolean serving, @Advice.Thrown Throwable thrown) {
+      if (serving) {
+        Hooks.get().servletServiceExited(thrown);
+      }
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class AsyncStartedAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    static void exit(@Advice.This Object request, @Advice.Return Object asyncContext) {
+      Hooks.get().servletAsyncStarted(request, asyncContext);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class IoOpenedAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    static void exit(@Advice.This Object owner, @Advice.Return Object io) {
+      Hooks.get().servletIoOpened(owner, io);
+    }
+  }
+
+  /** The enter of every stream and writer call; each exit below is paired with it. */
+  @SuppressWarnings("unused")
+  public static final class IoEnter {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@Advice.This Object io) {
+      return Hooks.get().servletIoEntered(io);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class CallExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletIoExited(call, thrown);
+      }
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class ReadByteExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Return int read, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletIoExited(call, read, thrown);
+      }
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class WriteByteExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) int written, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletIoExited(call, written & 0xFF, thrown);
+      }
+    }
+  }
+
+  /** {@code read(byte[])}, {@code read(byte[], int, int)} and {@code readLine(byte[], int, int)}: bytes from {@code off}. */
+  @SuppressWarnings("unused")
+  public static final class ReadBytesExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) byte[] b,
+        @Advice.Argument(value = 1, optional = true) int off, @Advice.Return int read, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletIoExited(call, b, off, read, thrown);
+      }
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class WriteArrayExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) byte[] b, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletIoExited(call, b, 0, b == null ? 0 : b.length, thrown);
+      }
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class WriteBytesExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) byte[] b, @Advice.Argument(1) int off,
+        @Advice.Argument(2) int len, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletIoExited(call, b, off, len, thrown);
+      }
+    }
+  }
+
+  /** {@code read(ByteBuffer)} and {@code write(ByteBuffer)}: where the buffer's position was matters. */
+  @SuppressWarnings("unused")
+  public static final class BufferAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@Advice.This Object io, @Advice.Argument(0) ByteBuffer buffer, @Advice.Local("from") int from) {
+      from = buffer == null ? 0 : buffer.position();
+      return Hooks.get().servletIoEntered(io);
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) ByteBuffer buffer, @Advice.Local("from") int from,
+        @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletIoExited(call, buffer, from, thrown);
+      }
+    }
+  }
+}

@@ -8,7 +8,10 @@
 #
 #   benchmarks/load.sh
 #
-# Env: ROUNDS (6), DURATION (4s per window), WARMUP (8s per stack and kind of request), PROFILE (1: one
+#   CONFIGS="dynamo-obs dynamo-obs-export dynamo-obs-export-down dynamo-obs-export-slow" LOAD_BASE=dynamo-obs benchmarks/load.sh
+#
+# Env: CONFIGS ("no-agent dynamo-obs otel-javaagent"; also dynamo-obs-export, -export-down, -export-slow),
+# LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (8s per stack and kind of request), PROFILE (1: one
 # more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none),
 # SCENARIOS ("unary:8 unary:1 stream:8": kind:connections), JDK (17; or 25, or a JAVA_HOME),
 # AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
@@ -23,7 +26,10 @@ read -r -a SCENARIO_LIST <<< "${SCENARIOS:-unary:8 unary:1 stream:8}"
 JAVA_HOME_RUN=$(resolve_jdk "${JDK:-17}")
 JAVA="$JAVA_HOME_RUN/bin/java"
 MODEL="Qwen/Qwen3-0.6B"
-CONFIGS=(no-agent dynamo-obs otel-javaagent)
+# dynamo-obs-export*: dynamo-obs with OTEL_EXPORT_ENABLED=true and the collector up (a SinkCollector that
+# counts and keeps nothing), down (nothing listens) or slow (answers every export 5 s late)
+read -r -a CONFIGS <<< "${CONFIGS:-no-agent dynamo-obs otel-javaagent}"
+N=${#CONFIGS[@]}
 ROLES=(worker router frontend)
 command -v wrk >/dev/null || { log "wrk is missing: apt-get install -y wrk"; exit 1; }
 command -v curl >/dev/null || { log "curl is missing"; exit 1; }
@@ -40,12 +46,15 @@ LOGS="$BENCH_DIR/target/load-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
 echo "round,config,kind,connections,requests,duration_s,req_per_s,avg_ms,p50_ms,p90_ms,p99_ms,max_ms,err_connect,err_read,err_write,err_timeout,non2xx,cpu_ms_frontend,cpu_ms_router,cpu_ms_worker,load1,other_java,other_cpu_cores" > "$CSV"
 
-# 12 distinct free ports at once (each socket is held until all are chosen)
+# 6 distinct free ports per stack (3 app, 3 system) and 2 for the collectors, chosen at once (each
+# socket is held until all are chosen)
 read -r -a PORTS <<< "$(python3 -c '
-import socket
-s = [socket.socket() for _ in range(12)]
+import socket, sys
+s = [socket.socket() for _ in range(int(sys.argv[1]))]
 for x in s: x.bind(("127.0.0.1", 0))
-print(" ".join(str(x.getsockname()[1]) for x in s))')"
+print(" ".join(str(x.getsockname()[1]) for x in s))' $((N * 6 + 2)))"
+COLLECTOR_PORT=${PORTS[N * 6]}
+SLOW_COLLECTOR_PORT=${PORTS[N * 6 + 1]}
 
 # the environment of every server JVM: nothing of ours or of an agent leaks in from the caller's
 CLEAN_ENV=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS)
@@ -56,9 +65,9 @@ done
 declare -A PID URL SYS
 OUR_PIDS=()
 
-start_stack() { # config index: app ports PORTS[3i..3i+2]; dynamo-obs' system ports PORTS[9..11]
+start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i+3..6i+5]
   local cfg=$1 i=$2 r role main port args envs opts
-  local wport=${PORTS[i * 3]} rport=${PORTS[i * 3 + 1]} fport=${PORTS[i * 3 + 2]}
+  local wport=${PORTS[i * 6]} rport=${PORTS[i * 6 + 1]} fport=${PORTS[i * 6 + 2]}
   for r in 0 1 2; do
     role=${ROLES[r]}
     envs=(); opts=(-Dsun.net.httpserver.nodelay=true)
@@ -71,9 +80,17 @@ start_stack() { # config index: app ports PORTS[3i..3i+2]; dynamo-obs' system po
         args=(--port="$port" --router="http://127.0.0.1:$rport" --models="$MODEL") ;;
     esac
     case $cfg in
-      dynamo-obs)
-        SYS[$role]=${PORTS[9 + r]}
-        envs=(DYN_SYSTEM_PORT="${SYS[$role]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_EXPORT_ENABLED=false)
+      dynamo-obs*)
+        SYS[$cfg-$role]=${PORTS[i * 6 + 3 + r]}
+        envs=(DYN_SYSTEM_PORT="${SYS[$cfg-$role]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="dynamo-$role")
+        case $cfg in
+          dynamo-obs) envs+=(OTEL_EXPORT_ENABLED=false) ;;
+          dynamo-obs-export) envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$COLLECTOR_PORT") ;;
+          dynamo-obs-export-slow) envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SLOW_COLLECTOR_PORT") ;;
+          # nothing listens there: every export fails and the buffers fill, then drop the oldest
+          dynamo-obs-export-down) envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:9") ;;
+          *) log "unknown configuration $cfg"; exit 1 ;;
+        esac
         case $role in
           worker) envs+=(DYN_COMPONENT=backend "DYN_OBS_WORKER_METHODS=dynamo.obs.examples.engine.SimulatedEngine[generate]") ;;
           router) envs+=(DYN_COMPONENT=router "DYN_OBS_ROUTER_METHODS=dynamo.obs.examples.router.WorkerPicker[pickWorker]"
@@ -128,8 +145,8 @@ ours_ms() {
 }
 
 # sum of every sample of a counter family on a dynamo-obs system port
-counter_sum() { # role family
-  curl -s --max-time 5 "http://127.0.0.1:${SYS[$1]}/metrics" | awk -v f="$2" '
+counter_sum() { # role family [config]
+  curl -s --max-time 5 "http://127.0.0.1:${SYS[${3:-$AGENT_CFG}-$1]}/metrics" | awk -v f="$2" '
     index($0, f "{") == 1 || index($0, f " ") == 1 { s += $NF } END { printf "%d", s }'
 }
 
@@ -158,8 +175,22 @@ measure() { # round config kind:connections
   log "  $(tail -n1 "$CSV")"
 }
 
-log "starting 3 stacks x 3 JVMs on $(jdk_label "$JAVA_HOME_RUN") (logs in $LOGS)"
-for i in 0 1 2; do start_stack "${CONFIGS[i]}" "$i"; done
+# the dynamo-obs stack whose counters are checked and profiled: plain dynamo-obs, else the first variant
+AGENT_CFG=""
+for cfg in "${CONFIGS[@]}"; do
+  [[ $cfg == dynamo-obs* && ( -z $AGENT_CFG || $cfg == dynamo-obs ) ]] && AGENT_CFG=$cfg
+done
+[[ -n $AGENT_CFG ]] || { log "CONFIGS has no dynamo-obs configuration"; exit 1; }
+if [[ " ${CONFIGS[*]} " == *" dynamo-obs-export"* ]]; then
+  run_group "${CLEAN_ENV[@]}" "$JAVA" -cp "$TREE_BENCH/dynamo-obs-benchmarks.jar:$TREE_BENCH/lib/*" dynamo.obs.benchmarks.collector.SinkCollector \
+    --port="$COLLECTOR_PORT" --counts="$LOGS/collector.counts" > "$LOGS/collector.log" 2>&1
+  OUR_PIDS+=("$GROUP_PID"); COLLECTOR_PID=$GROUP_PID
+  run_group "${CLEAN_ENV[@]}" "$JAVA" -cp "$TREE_BENCH/dynamo-obs-benchmarks.jar:$TREE_BENCH/lib/*" dynamo.obs.benchmarks.collector.SinkCollector \
+    --port="$SLOW_COLLECTOR_PORT" --delay-ms=5000 --counts="$LOGS/slow-collector.counts" > "$LOGS/slow-collector.log" 2>&1
+  OUR_PIDS+=("$GROUP_PID"); SLOW_COLLECTOR_PID=$GROUP_PID
+fi
+log "starting $N stacks x 3 JVMs on $(jdk_label "$JAVA_HOME_RUN") (logs in $LOGS)"
+for ((i = 0; i < N; i++)); do start_stack "${CONFIGS[i]}" "$i"; done
 for cfg in "${CONFIGS[@]}"; do
   wait_up "$cfg" worker /healthz
   wait_up "$cfg" router /healthz
@@ -183,7 +214,7 @@ done
 
 # dynamo-obs must be recording on all three JVMs before the measurement starts
 for role in "${ROLES[@]}"; do
-  curl -sf -o /dev/null "http://127.0.0.1:${SYS[$role]}/metrics" || { log "dynamo-obs $role: no /metrics"; exit 1; }
+  curl -sf -o /dev/null "http://127.0.0.1:${SYS[$AGENT_CFG-$role]}/metrics" || { log "$AGENT_CFG $role: no /metrics"; exit 1; }
 done
 FRONT0=$(counter_sum frontend dynamo_frontend_requests_total)
 WORK0=$(counter_sum worker dynamo_component_requests_total)
@@ -192,8 +223,8 @@ ROUTE0=$(counter_sum router dynamo_component_router_requests_total)
   log "dynamo-obs is not recording after the warm-up (frontend $FRONT0, worker $WORK0, router $ROUTE0 requests)"; exit 1; }
 
 for ((round = 1; round <= ROUNDS; round++)); do
-  for ((k = 0; k < 3; k++)); do
-    cfg=${CONFIGS[(round - 1 + k) % 3]}
+  for ((k = 0; k < N; k++)); do
+    cfg=${CONFIGS[(round - 1 + k) % N]}
     for sc in "${SCENARIO_LIST[@]}"; do
       measure "$round" "$cfg" "$sc"
     done
@@ -208,7 +239,19 @@ ERRORS=0
 for role in "${ROLES[@]}"; do
   ERRORS=$((ERRORS + $(counter_sum "$role" dynamo_obs_advice_errors_total)))
 done
-SENT=$(awk -F, 'NR > 1 && $2 == "dynamo-obs" { s += $5 } END { printf "%d", s }' "$CSV")
+SENT=$(awk -F, -v c="$AGENT_CFG" 'NR > 1 && $2 == c { s += $5 } END { printf "%d", s }' "$CSV")
+EXPORT_FACTS=""
+for cfg in "${CONFIGS[@]}"; do
+  [[ $cfg == dynamo-obs-export* ]] || continue
+  e=0; d=0; w=0
+  for role in "${ROLES[@]}"; do
+    e=$((e + $(counter_sum "$role" dynamo_obs_exported_total "$cfg")))
+    d=$((d + $(counter_sum "$role" dynamo_obs_export_dropped_total "$cfg")))
+  done
+  EXPORT_FACTS+="$cfg: exported $e, dropped $d (spans and log records, three JVMs); "
+done
+[[ -f "$LOGS/collector.counts" ]] && EXPORT_FACTS+="collector received $(cat "$LOGS/collector.counts"); "
+[[ -f "$LOGS/slow-collector.counts" ]] && EXPORT_FACTS+="slow collector received $(cat "$LOGS/slow-collector.counts")"
 
 # Where dynamo-obs' cost goes: one more window of the first scenario on the dynamo-obs stack, after
 # the measurement (so it cannot disturb it), with JFR on its three JVMs sampling every 1 ms.
@@ -220,12 +263,12 @@ if [[ "${PROFILE:-1}" == 1 ]]; then
   profile_kind=${SCENARIO_LIST[0]%%:*}; profile_conns=${SCENARIO_LIST[0]##*:}
   log "profile: dynamo-obs $profile_kind, $profile_conns connections, ${PROFILE_DURATION:-8s} under JFR"
   for role in "${ROLES[@]}"; do
-    "$JAVA_HOME_RUN/bin/jcmd" "${PID[dynamo-obs-$role]}" JFR.start name=agent-share settings="$jfc" \
+    "$JAVA_HOME_RUN/bin/jcmd" "${PID[$AGENT_CFG-$role]}" JFR.start name=agent-share settings="$jfc" \
       filename="$LOGS/dynamo-obs-$role.jfr" > /dev/null
   done
-  run_wrk dynamo-obs "$profile_kind" "$profile_conns" "${PROFILE_DURATION:-8s}" > /dev/null
+  run_wrk "$AGENT_CFG" "$profile_kind" "$profile_conns" "${PROFILE_DURATION:-8s}" > /dev/null
   for role in "${ROLES[@]}"; do
-    "$JAVA_HOME_RUN/bin/jcmd" "${PID[dynamo-obs-$role]}" JFR.stop name=agent-share > /dev/null
+    "$JAVA_HOME_RUN/bin/jcmd" "${PID[$AGENT_CFG-$role]}" JFR.stop name=agent-share > /dev/null
   done
   python3 "$BENCH_DIR/jfr-agent-share.py" --jfr-tool "$JAVA_HOME_RUN/bin/jfr" \
     "frontend=$LOGS/dynamo-obs-frontend.jfr" "router=$LOGS/dynamo-obs-router.jfr" "worker=$LOGS/dynamo-obs-worker.jfr" \
@@ -234,20 +277,23 @@ fi
 for cfg in "${CONFIGS[@]}"; do
   for role in "${ROLES[@]}"; do stop_group "${PID[$cfg-$role]}"; done
 done
+[[ -n ${COLLECTOR_PID:-} ]] && stop_group "$COLLECTOR_PID"
+[[ -n ${SLOW_COLLECTOR_PID:-} ]] && stop_group "$SLOW_COLLECTOR_PID"
 
 {
-  echo "## Load: demo deployment, no agent vs dynamo-obs vs OpenTelemetry agent ($STAMP)"
+  echo "## Load: demo deployment, ${CONFIGS[*]} ($STAMP)"
   echo
   machine_facts "$JAVA_HOME_RUN"
   echo "- examples (frontend, router, worker): $(sha256sum "$EXAMPLES_JAR" | cut -c1-12) from $([[ $TREE_DIR == "$ROOT_DIR" ]] && echo "the working tree" || echo "the same export")"
-  echo "- deployment: FrontendServer → RouterServer → one WorkerServer (--ttft-ms=0 --itl-ms=0 --output-tokens=8), every JVM with -Dsun.net.httpserver.nodelay=true and default heap/GC; the three stacks (9 JVMs) run side by side, idle while another is measured"
+  echo "- deployment: FrontendServer → RouterServer → one WorkerServer (--ttft-ms=0 --itl-ms=0 --output-tokens=8), every JVM with -Dsun.net.httpserver.nodelay=true and default heap/GC; the $N stacks ($((N * 3)) JVMs) run side by side, idle while another is measured"
   echo "- load: wrk $(wrk -v 2>&1 | awk 'NR==1{print $2}') -t1, POST /v1/chat/completions {\"model\":\"$MODEL\",…,\"max_tokens\":8}, unary or \"stream\":true (benchmarks/load-chat.lua); connections as given per table; $DURATION per window after a $WARMUP warm-up per stack and kind"
   echo "- $ROUNDS rounds, each measuring every configuration and scenario once, the order of the configurations rotated per round; measurement took $MEASURED_S s"
   echo "- dynamo-obs: DYN_SYSTEM_PORT set, OTEL_EXPORT_ENABLED=false, worker and router methods as in examples/demo.sh; otel-javaagent: -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none, all else default"
   echo "- dynamo-obs counted, over the measured windows: frontend requests_total +$((FRONT1 - FRONT0)), worker dynamo_component_requests_total +$((WORK1 - WORK0)), router requests +$((ROUTE1 - ROUTE0)); wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); advice errors $ERRORS"
+  [[ -n $EXPORT_FACTS ]] && echo "- export: $EXPORT_FACTS"
   echo "- raw results: benchmarks/results/$(basename "$CSV")"
   echo
-  python3 "$BENCH_DIR/load-report.py" "$CSV"
+  LOAD_BASE="${LOAD_BASE:-no-agent}" python3 "$BENCH_DIR/load-report.py" "$CSV"
   if [[ -s "$PROFILE_MD" ]]; then
     echo
     echo "#### Where dynamo-obs' cost goes (JFR)"

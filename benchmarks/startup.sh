@@ -5,7 +5,7 @@
 #   benchmarks/startup.sh                 # 15 runs + 2 warm-ups per configuration, JDK 17 and 25
 #   RUNS=5 JDKS=17 benchmarks/startup.sh  # quicker
 #
-# Env: RUNS (15), WARMUPS (2), JDKS ("17 25"; JAVA_HOMEs or 17/25), REQUESTS (50, served before the
+# Env: CONFIGS ("no-agent dynamo-obs dynamo-obs-export otel-javaagent"), RUNS (15), WARMUPS (2), JDKS ("17 25"; JAVA_HOMEs or 17/25), REQUESTS (50, served before the
 # footprint is read), AGENT_REV (a git commit to build the agent from) or AGENT_JAR (default
 # agent/target/dynamo-obs.jar), SKIP_BUILD=1.
 # Writes benchmarks/results/startup-<date>.csv (raw) and .md (the tables, also on stdout); the app
@@ -29,11 +29,13 @@ rm -rf "$LOGS"; mkdir -p "$LOGS"
 echo "jdk,java_version,config,run,phase,ttfr_ms,agent_ready_ms,cpu_ms,peak_rss_kib,rss_kib,requests_ok,status,load1,other_java" > "$CSV"
 
 APP=(-cp "$BENCH_JAR" dynamo.obs.benchmarks.startup.MinimalHttpApp '{port}')
-CONFIGS=(no-agent dynamo-obs otel-javaagent)
+# dynamo-obs-export: the same with OTEL_EXPORT_ENABLED=true (spans and logs for a collector that is not there)
+read -r -a CONFIGS <<< "${CONFIGS:-no-agent dynamo-obs dynamo-obs-export otel-javaagent}"
 config_args() { # timer options, then --, then JVM options (the java binary and app are added by the caller)
   case "$1" in
     no-agent) echo "--" ;;
     dynamo-obs) echo "--health /health --env DYN_SYSTEM_PORT={systemPort} --env DYN_SYSTEM_HOST=127.0.0.1 --env OTEL_EXPORT_ENABLED=false -- -javaagent:$AGENT_JAR_COPY" ;;
+    dynamo-obs-export) echo "--health /health --env DYN_SYSTEM_PORT={systemPort} --env DYN_SYSTEM_HOST=127.0.0.1 --env OTEL_EXPORT_ENABLED=true --env OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9 -- -javaagent:$AGENT_JAR_COPY" ;;
     otel-javaagent) echo "-- -javaagent:$OTEL_AGENT_JAR -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none" ;;
   esac
 }

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.it.support.AgentProcess;
+import dynamo.obs.it.support.FreePort;
+import dynamo.obs.it.support.OtlpGrpcReceiver;
+import dynamo.obs.it.support.OtlpHttpReceiver;
+import dynamo.obs.it.support.OtlpReceiver;
 import java.io.IOException;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
@@ -51,6 +55,37 @@ class CliIT {
       assertEquals(0, p.awaitExit(), p.outputs());
       assertTrue(p.stdout().contains("No configuration warnings."), p.outputs());
       assertTrue(p.stdout().contains(":8081"), p.outputs());
+    }
+  }
+
+  /** SPEC §8: doctor exports to each endpoint for real; an OTLP/HTTP port given as gRPC gets the advice. */
+  @Test
+  void doctorShakesHandsWithTheCollectorAndSpotsAnHttpPort() {
+    try (OtlpGrpcReceiver grpc = new OtlpGrpcReceiver(); OtlpHttpReceiver http = new OtlpHttpReceiver()) {
+      grpc.start();
+      http.start();
+      try (AgentProcess p = AgentProcess.agentCli("doctor").env("OTEL_EXPORT_ENABLED", "true")
+          .env("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", grpc.endpoint())
+          .env("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", http.endpoint()).start()) {
+        p.awaitExit();
+        String out = p.stdout();
+        assertTrue(out.matches("(?s).*traces +" + java.util.regex.Pattern.quote(grpc.endpoint())
+            + " \\(grpc\\) \\[gRPC handshake ok.*"), p.outputs());
+        assertTrue(out.matches("(?s).*logs +" + java.util.regex.Pattern.quote(http.endpoint())
+            + " \\(grpc\\) \\[not gRPC: this endpoint answers plain HTTP.*OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf.*"),
+            p.outputs());
+        assertTrue(grpc.exportCalls(OtlpReceiver.Signal.TRACES) >= 1, "a real export reached the collector");
+      }
+    }
+  }
+
+  @Test
+  void doctorSaysWhenNothingAnswers() {
+    int closed = FreePort.pick();
+    try (AgentProcess p = AgentProcess.agentCli("doctor").env("OTEL_EXPORT_ENABLED", "true")
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:" + closed).start()) {
+      p.awaitExit();
+      assertTrue(p.stdout().contains("(grpc) [no answer:"), p.outputs());
     }
   }
 }

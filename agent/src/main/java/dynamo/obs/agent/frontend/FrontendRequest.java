@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * possibly different ones but one at a time; only the end is raced (a stream close, an exchange
  * close, a failure), and a compare-and-set decides it.
  */
-public final class FrontendRequest implements JsonFieldScanner.Listener, SseScanner.EventListener {
+public final class FrontendRequest implements JsonFieldScanner.Listener, SseScanner.EventListener, RequestBody {
   // request fields
   static final int F_MODEL = 0;
   static final int F_STREAM = 1;
@@ -167,6 +167,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     responseStream = wrapped;
   }
 
+  @Override
   public void requestBytes(byte[] b, int off, int len) {
     try {
       if (len > 0 && state.get() == OPEN) {
@@ -177,7 +178,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
-  /** The request body was read to its end (or closed). */
+  @Override
   public void requestBodyDone() {
     try {
       requestScanner.finish();

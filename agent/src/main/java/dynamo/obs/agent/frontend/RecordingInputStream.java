@@ -9,11 +9,11 @@ import java.io.InputStream;
  * scanner on the way through. Nothing is read ahead, copied or held.
  */
 public final class RecordingInputStream extends FilterInputStream {
-  private final FrontendRequest request;
+  private final RequestBody request;
   private final byte[] one = new byte[1];
   private boolean done;
 
-  public RecordingInputStream(InputStream in, FrontendRequest request) {
+  public RecordingInputStream(InputStream in, RequestBody request) {
     super(in);
     this.request = request;
   }

@@ -1,6 +1,5 @@
 package dynamo.obs.agent.runtime;
 
-import com.sun.net.httpserver.HttpExchange;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.frontend.RecordingInputStream;
@@ -22,32 +21,36 @@ final class JdkHttpExchanges {
   private final ServedRequests<Map<String, List<String>>> requests;
 
   JdkHttpExchanges(Frontend frontend, WorkerRuntime workers, Tracing tracing) {
-    this.requests = new ServedRequests<>(frontend, workers, tracing, JdkHttpExchanges::first, LINE);
+    this.requests = new ServedRequests<>(frontend, workers, tracing, JdkHttpExchanges::first);
   }
 
-  /** The request line of an exchange ({@code HttpExchange} is visible to the agent: jdk.httpserver is a platform module). */
-  private static final ServedRequests.RequestLine LINE = new ServedRequests.RequestLine() {
-    @Override
-    public String method(Object exchange) {
-      return ((HttpExchange) exchange).getRequestMethod();
-    }
-
-    @Override
-    public String uri(Object exchange) {
-      return String.valueOf(((HttpExchange) exchange).getRequestURI());
-    }
-
-    @Override
-    public String version(Object exchange) {
-      return ((HttpExchange) exchange).getProtocol();
-    }
-  };
 
   void started(Object exchange, String method, URI uri, Map<String, List<String>> headers) {
-    requests.started(exchange, uri == null ? null : uri.getPath(), headers);
+    requests.started(exchange, uri == null ? null : uri.getPath(), headers, requests.tracing()
+        // the JDK's server speaks HTTP/1.1 (1.0 clients are answered as 1.1); its exchange hides the request line
+        ? new ServedRequests.RequestLine() {
+          @Override
+          public String method() {
+            return method;
+          }
+
+          @Override
+          public String uri() {
+            return String.valueOf(uri);
+          }
+
+          @Override
+          public String version() {
+            return "HTTP/1.1";
+          }
+        } : null);
   }
 
   InputStream requestBody(Object exchange, InputStream body) {
+    InboundRequest in = requests.inbound(exchange);
+    if (in != null && body != null) {
+      return in.scanOnce(body);
+    }
     FrontendRequest r = requests.frontend(exchange);
     if (r == null || body == null) {
       return body;

@@ -25,14 +25,6 @@ final class ServedRequests<H> {
     String first(H headers, String name);
   }
 
-  /** How one server's request line is read from its request object (for spans only). */
-  interface RequestLine {
-    String method(Object request);
-
-    String uri(Object request);
-
-    String version(Object request);
-  }
 
   /** Bound on tracked open requests, so a server that never ends them cannot grow memory. */
   private static final int MAX_OPEN = 100_000;
@@ -41,7 +33,6 @@ final class ServedRequests<H> {
   /** Null unless this process has worker methods: then every other request is a worker's inbound request. */
   private final WorkerRuntime workers;
   private final HeaderReader<H> headers;
-  private final RequestLine line;
   /** Null when no spans are wanted. */
   private final Tracing tracing;
   private final ConcurrentHashMap<Object, FrontendRequest> open = new ConcurrentHashMap<>();
@@ -49,20 +40,31 @@ final class ServedRequests<H> {
   /** The request the server is serving on this thread (its key). */
   private final ThreadLocal<Object> serving = new ThreadLocal<>();
 
-  ServedRequests(Frontend frontend, WorkerRuntime workers, Tracing tracing, HeaderReader<H> headers,
-      RequestLine line) {
+  ServedRequests(Frontend frontend, WorkerRuntime workers, Tracing tracing, HeaderReader<H> headers) {
     this.frontend = frontend;
     this.workers = workers;
     this.tracing = tracing;
     this.headers = headers;
-    this.line = line;
+  }
+
+  /** The request line, for the span; read only when tracing is on. */
+  interface RequestLine {
+    String method();
+
+    String uri();
+
+    String version();
+  }
+
+  boolean tracing() {
+    return tracing != null;
   }
 
   /**
    * A request arrived and is served on this thread from now on. Returns its recorder, or null when
    * its path is no inference route (its ids then become this thread's context).
    */
-  FrontendRequest started(Object exchange, String path, H requestHeaders) {
+  FrontendRequest started(Object exchange, String path, H requestHeaders, RequestLine line) {
     long now = System.nanoTime();
     serving.set(exchange);
     int endpoint = frontend.endpointOf(path);
@@ -89,7 +91,7 @@ final class ServedRequests<H> {
         headers.first(requestHeaders, "x-dynamo-request-id"));
     if (tracing != null) {
       TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, remote, xRequestId, request.requestId(), now);
-      span.set("method", line.method(exchange)).set("uri", line.uri(exchange)).set("version", line.version(exchange))
+      span.set("method", line.method()).set("uri", line.uri()).set("version", line.version())
           .set("x_request_id", xRequestId).set("request_id", request.requestId());
       request.span(span);
     }

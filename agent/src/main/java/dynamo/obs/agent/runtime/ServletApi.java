@@ -139,32 +139,33 @@ final class ServletApi {
     return servletPath == null ? pathInfo : servletPath + pathInfo;
   }
 
-  /** The request line for the request's span: method, URI, protocol; any of them null when unreadable. */
-  static final ServedRequests.RequestLine LINE = new ServedRequests.RequestLine() {
-    @Override
-    public String method(Object request) {
-      return read(request, a -> a.getMethod);
-    }
-
-    @Override
-    public String uri(Object request) {
-      return read(request, a -> a.getRequestUri);
-    }
-
-    @Override
-    public String version(Object request) {
-      return read(request, a -> a.getProtocol);
-    }
-
-    private String read(Object request, java.util.function.Function<ServletApi, Method> method) {
-      ServletApi api = of(request);
-      try {
-        return api == null ? null : (String) method.apply(api).invoke(request);
-      } catch (ReflectiveOperationException | RuntimeException e) {
-        return null;
+  /** The request line of a request, for its span; a part that cannot be read is null. */
+  ServedRequests.RequestLine line(Object request) {
+    return new ServedRequests.RequestLine() {
+      @Override
+      public String method() {
+        return read(getMethod, request);
       }
+
+      @Override
+      public String uri() {
+        return read(getRequestUri, request);
+      }
+
+      @Override
+      public String version() {
+        return read(getProtocol, request);
+      }
+    };
+  }
+
+  private static String read(Method m, Object request) {
+    try {
+      return (String) m.invoke(request);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null;
     }
-  };
+  }
 
   /** A request header's first value, or null (also when reading it fails: then it is counted). */
   String header(Object request, String name) {

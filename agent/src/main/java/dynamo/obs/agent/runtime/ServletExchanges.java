@@ -86,7 +86,7 @@ final class ServletExchanges {
    */
   ServletExchanges(Frontend frontend, WorkerRuntime workers, Tracing tracing, BiConsumer<String, Throwable> errors) {
     this.requests = new ServedRequests<>(frontend, workers, tracing,
-        (request, name) -> ServletApi.of(request).header(request, name), ServletApi.LINE);
+        (request, name) -> ServletApi.of(request).header(request, name));
     this.errors = errors;
   }
 
@@ -114,7 +114,8 @@ final class ServletExchanges {
       requests.resumed(key, e.recorder);
       return true;
     }
-    FrontendRequest recorder = requests.started(key, api.pathInContext(key), key);
+    FrontendRequest recorder = requests.started(key, api.pathInContext(key), key,
+        requests.tracing() ? api.line(key) : null);
     if (recorder != null) {
       Exchange e = new Exchange(api, key, response, recorder);
       owners.put(key, e);

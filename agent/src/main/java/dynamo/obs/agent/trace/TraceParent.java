@@ -5,19 +5,9 @@ package dynamo.obs.agent.trace;
  * Accepted as Dynamo accepts it (reference §5.3): four dash-separated parts, a 32-hex trace id and
  * a 16-hex parent id (neither all zeros); anything else starts a new trace.
  */
-public final class TraceParent implements SpanParent {
-  private final long traceHigh;
-  private final long traceLow;
-  private final long spanId;
-  private final boolean sampled;
-  private final String traceState;
-
+public final class TraceParent extends SpanIds {
   private TraceParent(long traceHigh, long traceLow, long spanId, boolean sampled, String traceState) {
-    this.traceHigh = traceHigh;
-    this.traceLow = traceLow;
-    this.spanId = spanId;
-    this.sampled = sampled;
-    this.traceState = traceState;
+    super(traceHigh, traceLow, spanId, sampled, traceState);
   }
 
   /** The parent a {@code traceparent} header names, or null when absent or malformed. */
@@ -66,31 +56,6 @@ public final class TraceParent implements SpanParent {
     c[53] = '0';
     c[54] = span.sampled() ? '1' : '0';
     return new String(c);
-  }
-
-  @Override
-  public long traceIdHigh() {
-    return traceHigh;
-  }
-
-  @Override
-  public long traceIdLow() {
-    return traceLow;
-  }
-
-  @Override
-  public long spanIdValue() {
-    return spanId;
-  }
-
-  @Override
-  public boolean sampled() {
-    return sampled;
-  }
-
-  @Override
-  public String traceState() {
-    return traceState;
   }
 
   @Override

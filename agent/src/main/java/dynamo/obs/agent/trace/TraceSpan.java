@@ -8,20 +8,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * recorder that owns it sets attributes from one thread at a time and ends it exactly once;
  * after {@link #end} it is only read (by the export thread).
  */
-public final class TraceSpan implements SpanParent, ActiveSpan {
+public final class TraceSpan extends SpanIds implements ActiveSpan {
   public enum Kind { SERVER, INTERNAL }
 
   private static final int MAX_ATTRIBUTES = 16;
 
   private final String name;
   private final Kind kind;
-  private final long traceHigh;
-  private final long traceLow;
-  private final long spanId;
   private final long parentSpanId;
   private final boolean parentRemote;
-  private boolean sampled;
-  private final String traceState;
   private final String xRequestId;
   private final String requestId;
   private final long startEpochNanos;
@@ -38,46 +33,21 @@ public final class TraceSpan implements SpanParent, ActiveSpan {
   private String traceIdHex;
   private String spanIdHex;
 
-  TraceSpan(Tracing tracing, String name, Kind kind, SpanParent parent, boolean sampled, String xRequestId,
-      String requestId, long startEpochNanos, long startNanoTime) {
+  TraceSpan(Tracing tracing, String name, Kind kind, SpanParent parent, String xRequestId, String requestId,
+      long startEpochNanos, long startNanoTime) {
+    // a new trace: a random high part and a non-zero low part (the part ratio sampling reads)
+    super(parent != null ? parent.traceIdHigh() : ThreadLocalRandom.current().nextLong(),
+        parent != null ? parent.traceIdLow() : randomNonZero(), randomNonZero(), false,
+        parent != null ? parent.traceState() : null);
     this.tracing = tracing;
     this.name = name;
     this.kind = kind;
-    ThreadLocalRandom random = ThreadLocalRandom.current();
-    if (parent != null) {
-      traceHigh = parent.traceIdHigh();
-      traceLow = parent.traceIdLow();
-      parentSpanId = parent.spanIdValue();
-      parentRemote = parent.remote();
-      traceState = parent.traceState();
-    } else {
-      long high;
-      long low;
-      do {
-        high = random.nextLong();
-        low = random.nextLong();
-      } while (high == 0 && low == 0);
-      traceHigh = high;
-      traceLow = low;
-      parentSpanId = 0;
-      parentRemote = false;
-      traceState = null;
-    }
-    long id;
-    do {
-      id = random.nextLong();
-    } while (id == 0);
-    this.spanId = id;
-    this.sampled = sampled;
+    this.parentSpanId = parent != null ? parent.spanIdValue() : 0;
+    this.parentRemote = parent != null && parent.remote();
     this.xRequestId = xRequestId;
     this.requestId = requestId;
     this.startEpochNanos = startEpochNanos;
     this.startNanoTime = startNanoTime;
-  }
-
-  /** Decided by {@link Tracing} right after creation, before anyone else sees the span. */
-  void sampled(boolean sampled) {
-    this.sampled = sampled;
   }
 
   /** Sets (or replaces) an attribute; values are String, Long, Double or Boolean. Null is ignored. */
@@ -170,33 +140,6 @@ public final class TraceSpan implements SpanParent, ActiveSpan {
     return parentRemote;
   }
 
-  // ---- SpanParent --------------------------------------------------------------------------------
-
-  @Override
-  public long traceIdHigh() {
-    return traceHigh;
-  }
-
-  @Override
-  public long traceIdLow() {
-    return traceLow;
-  }
-
-  @Override
-  public long spanIdValue() {
-    return spanId;
-  }
-
-  @Override
-  public boolean sampled() {
-    return sampled;
-  }
-
-  @Override
-  public String traceState() {
-    return traceState;
-  }
-
   @Override
   public boolean remote() {
     return false;
@@ -208,7 +151,7 @@ public final class TraceSpan implements SpanParent, ActiveSpan {
   public String traceId() {
     String t = traceIdHex;
     if (t == null) {
-      t = Hex.of(traceHigh, traceLow);
+      t = Hex.of(traceIdHigh(), traceIdLow());
       traceIdHex = t;
     }
     return t;
@@ -218,7 +161,7 @@ public final class TraceSpan implements SpanParent, ActiveSpan {
   public String spanId() {
     String s = spanIdHex;
     if (s == null) {
-      s = Hex.of(spanId);
+      s = Hex.of(spanIdValue());
       spanIdHex = s;
     }
     return s;

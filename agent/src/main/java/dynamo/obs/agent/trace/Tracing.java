@@ -46,7 +46,7 @@ public final class Tracing {
       clock = c;
     }
     long epoch = c.anchorEpochNanos + (startNanoTime - c.anchorNano);
-    TraceSpan span = new TraceSpan(this, name, kind, parent, false, xRequestId, requestId, epoch, startNanoTime);
+    TraceSpan span = new TraceSpan(this, name, kind, parent, xRequestId, requestId, epoch, startNanoTime);
     boolean sampled = parent != null ? parent.sampled() : Math.abs(span.traceIdLow()) < idUpperBound;
     span.sampled(sampled);
     if (started != null) {

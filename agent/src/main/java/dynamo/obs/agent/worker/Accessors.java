@@ -30,6 +30,12 @@ final class Accessors {
 
   /** The accessor's value as a string, or null when the object has none (or it failed). */
   String read(Object target) {
+    Object v = value(target);
+    return v == null ? null : v.toString();
+  }
+
+  /** The accessor's value, or null when the object has none (or it failed). */
+  Object value(Object target) {
     if (target == null) {
       return null;
     }
@@ -38,10 +44,15 @@ final class Accessors {
       return null;
     }
     try {
-      Object v = m.invoke(target);
-      return v == null ? null : v.toString();
+      return m.invoke(target);
     } catch (ReflectiveOperationException | RuntimeException e) {
       return null;
     }
+  }
+
+  /** The accessor's value as a whole number, or -1. */
+  long number(Object target) {
+    Object v = value(target);
+    return v instanceof Number ? ((Number) v).longValue() : -1;
   }
 }

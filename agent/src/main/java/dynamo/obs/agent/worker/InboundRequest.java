@@ -1,5 +1,7 @@
 package dynamo.obs.agent.worker;
 
+import dynamo.obs.agent.frontend.JsonFieldScanner;
+import dynamo.obs.agent.frontend.RequestBody;
 import dynamo.obs.agent.trace.SpanParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;
@@ -14,7 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * call (so a router's or an application's other requests make none), starting when the request
  * arrived, and ends with the exchange.
  */
-public final class InboundRequest {
+public final class InboundRequest implements RequestBody, JsonFieldScanner.Listener {
+  /** The request's top-level {@code model}, for engine calls whose arguments do not say it. */
+  private static final JsonFieldScanner.Fields MODEL_FIELD = new JsonFieldScanner.Fields("model");
   private final long requestBytes;
   private final AtomicLong responseBytes = new AtomicLong();
   private final SpanParent remoteParent;
@@ -22,6 +26,8 @@ public final class InboundRequest {
   private final String requestId;
   private final long startNanos;
   private volatile TraceSpan span;
+  private JsonFieldScanner modelScanner;
+  private volatile String model;
 
   InboundRequest(long requestBytes, SpanParent remoteParent, String xRequestId, String requestId, long startNanos) {
     this.requestBytes = Math.max(0, requestBytes);
@@ -29,6 +35,54 @@ public final class InboundRequest {
     this.xRequestId = xRequestId;
     this.requestId = requestId;
     this.startNanos = startNanos;
+  }
+
+  private java.io.InputStream scanned;
+
+  /** The request body, its model scanned as the worker reads it (the same wrapper however often asked for). */
+  public java.io.InputStream scanOnce(java.io.InputStream body) {
+    if (scanned == null) {
+      scanned = new dynamo.obs.agent.frontend.RecordingInputStream(body, this);
+    }
+    return scanned;
+  }
+
+  // ---- the body as the worker reads it: its model, scanned in passing ----------------------------
+
+  @Override
+  public void requestBytes(byte[] b, int off, int len) {
+    if (model != null) {
+      return;
+    }
+    JsonFieldScanner s = modelScanner;
+    if (s == null) {
+      s = new JsonFieldScanner(MODEL_FIELD, this);
+      modelScanner = s;
+    }
+    s.feed(b, off, len);
+  }
+
+  @Override
+  public void requestBodyDone() {
+    modelScanner = null;
+  }
+
+  @Override
+  public void onString(int field, String value, int length) {
+    if (model == null && value != null && !value.isEmpty()) {
+      model = value;
+    }
+  }
+
+  @Override
+  public void onNumber(int field, double value) {}
+
+  @Override
+  public void onBoolean(int field, boolean value) {}
+
+  /** The model the request named, or null (not read yet, or none). */
+  String model() {
+    return model;
   }
 
   /** The {@code handle_payload} span, made at the first engine call of this request. */

@@ -40,6 +40,23 @@ public final class WorkerCall {
     }
   }
 
+  boolean traced() {
+    return span != null;
+  }
+
+  /** What the engine's response said of itself (-1 / null when it did not say). */
+  void reported(long inputTokens, long outputTokens, String finishReason) {
+    if (inputTokens >= 0) {
+      span.set("input_tokens", inputTokens);
+    }
+    if (outputTokens >= 0 && tokens == 0) {
+      span.set("output_tokens", outputTokens);
+    }
+    if (finishReason != null) {
+      span.set("finish_reason", finishReason.toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
   void bind(Object handler) {
     Object[] h = handlers;
     if (h == null) {
@@ -105,7 +122,9 @@ public final class WorkerCall {
     } else {
       AgentEvents.requestFailed("error", end == End.ERROR ? "internal" : "cancelled", "engine call " + (end == End.ERROR ? "failed" : "cancelled"), elapsedMs);
     }
-    span.set("output_tokens", (long) tokens);
+    if (tokens > 0 || span.attribute("output_tokens") == null) {
+      span.set("output_tokens", (long) tokens);
+    }
     long first = firstTokenNanos;
     if (first != 0) {
       span.set("ttft_ms", SpanValues.millis(first - startNanos));

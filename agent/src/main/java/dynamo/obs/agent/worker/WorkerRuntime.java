@@ -23,6 +23,13 @@ import java.util.stream.Stream;
 public final class WorkerRuntime {
   private static final Accessors MODEL = new Accessors("getModel", "model", "modelName", "getModelName");
   private static final Accessors WORKER = new Accessors("getWorkerId", "workerId", "getId", "id");
+  // what an engine's response says of itself (LangChain4j's ChatResponse, OpenAI-shaped results)
+  private static final Accessors USAGE = new Accessors("tokenUsage", "getTokenUsage", "usage", "getUsage");
+  private static final Accessors INPUT_TOKENS = new Accessors("inputTokenCount", "getInputTokenCount",
+      "promptTokens", "getPromptTokens", "inputTokens", "getInputTokens");
+  private static final Accessors OUTPUT_TOKENS = new Accessors("outputTokenCount", "getOutputTokenCount",
+      "completionTokens", "getCompletionTokens", "outputTokens", "getOutputTokens");
+  private static final Accessors FINISH_REASON = new Accessors("finishReason", "getFinishReason");
 
   private final ComponentIdentity workerIdentity;
   private final ComponentIdentity routerIdentity;
@@ -192,12 +199,15 @@ public final class WorkerRuntime {
         }
       }
     }
-    if (model == null) {
-      model = defaultModel != null ? defaultModel : "unknown";
-    }
     InboundRequest in = context.inbound();
     if (in == null) {
       in = inbound.get();
+    }
+    if (model == null && in != null) {
+      model = in.model(); // the model the worker's request named
+    }
+    if (model == null) {
+      model = defaultModel != null ? defaultModel : "unknown";
     }
     long now = System.nanoTime();
     WorkerMetrics.ModelSeries series = metrics().model(model);
@@ -256,6 +266,10 @@ public final class WorkerRuntime {
       }
     }
     if (!call.awaitsHandler) {
+      if (call.traced() && result != null) {
+        Object usage = USAGE.value(result);
+        call.reported(INPUT_TOKENS.number(usage), OUTPUT_TOKENS.number(usage), FINISH_REASON.read(result));
+      }
       call.end(WorkerCall.End.OK);
     }
     return result;

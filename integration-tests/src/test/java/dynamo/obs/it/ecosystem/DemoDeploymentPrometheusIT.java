@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dynamo.obs.it.support.AgentProcess;
+import dynamo.obs.it.support.OtlpGrpcReceiver;
+import dynamo.obs.it.support.ReceivedLog;
+import dynamo.obs.it.support.ReceivedSpan;
 import dynamo.obs.it.support.Poll;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -49,6 +52,7 @@ class DemoDeploymentPrometheusIT {
   private static Path dir;
   private static Path generatedConfig;
   private static DemoDeployment demo;
+  private static OtlpGrpcReceiver collector;
   private static PrometheusServer prometheus;
   private static DemoLoad load;
 
@@ -71,8 +75,12 @@ class DemoDeploymentPrometheusIT {
     promtool = tool.get();
     dir = Repo.scratch("prometheus");
 
+    // export on, to a real OTLP receiver: the agent dashboard's export panels have data, and spans flow too
+    collector = new OtlpGrpcReceiver();
+    collector.start();
     demo = DemoDeployment.start(Map.of("DYN_OBS_RESOURCE_MONITOR", "true",
-        "PATH", StandInNvidiaSmi.pathWithStandIn()));
+        "PATH", StandInNvidiaSmi.pathWithStandIn(), "OTEL_EXPORT_ENABLED", "true",
+        "OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint()));
     int promPort = PrometheusServer.pickPort();
     generatedConfig = dir.resolve("prometheus.yml");
     Files.writeString(generatedConfig, loopbackConfig(Repo.read("dev/observability/prometheus.yml"), promPort));
@@ -98,6 +106,9 @@ class DemoDeploymentPrometheusIT {
     }
     if (demo != null) {
       demo.close();
+    }
+    if (collector != null) {
+      collector.close();
     }
   }
 
@@ -253,5 +264,26 @@ class DemoDeploymentPrometheusIT {
       Thread.currentThread().interrupt();
       throw new AssertionError("interrupted", e);
     }
+  }
+
+  /** Under the same load the traces and logs reach the collector, the logs joined to their spans (SPEC §5, §6). */
+  @Test
+  void spansAndLogsReachTheCollectorJoinedByTraceId() {
+    List<ReceivedSpan> spans = collector.awaitSpans(list -> list.stream().map(ReceivedSpan::name).distinct().count() >= 4,
+        Duration.ofSeconds(60));
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    java.util.Set<String> traceIds = new java.util.HashSet<>();
+    for (ReceivedSpan span : spans) {
+      names.add(span.serviceName() + " " + span.name());
+      traceIds.add(span.traceId());
+    }
+    assertTrue(names.containsAll(List.of("dynamo-frontend http-request", "dynamo-router router.route_request",
+        "dynamo-backend handle_payload", "dynamo-backend engine.generate")), names.toString());
+    List<ReceivedLog> logs = collector.awaitLogs(list -> list.stream().anyMatch(l -> l.body().equals("request completed")
+        && traceIds.contains(l.traceId())), Duration.ofSeconds(60));
+    ReceivedLog completed = logs.stream().filter(l -> l.body().equals("request completed")
+        && traceIds.contains(l.traceId())).findFirst().orElseThrow();
+    assertEquals("dynamo_obs.request", completed.scopeName(), "the logger name is the scope (Dynamo's target)");
+    assertTrue(completed.spanId().matches("[0-9a-f]{16}"), completed.toString());
   }
 }

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dynamo.obs.it.apps.LangChain4jApp;
 import dynamo.obs.it.apps.OpenAiStubApp;
 import dynamo.obs.it.support.AgentProcess;
+import dynamo.obs.it.support.OtlpGrpcReceiver;
+import dynamo.obs.it.support.ReceivedSpan;
+import java.time.Duration;
+import java.util.List;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.Poll;
 import dynamo.obs.it.support.SystemServer;
@@ -25,10 +29,13 @@ class LangChain4jIT {
     int frontendSystem = FreePort.pick();
     int workerSystem = FreePort.pick();
     Path libs = Paths.get(System.getProperty("langchain4j.libs"));
-    try (AgentProcess frontend = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + frontendSystem).start()) {
+    try (OtlpGrpcReceiver collector = new OtlpGrpcReceiver();
+        AgentProcess frontend = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + frontendSystem).start()) {
+      collector.start();
       int port = Integer.parseInt(frontend.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
       try (AgentProcess worker = AgentProcess.app(LangChain4jApp.class).classpath(libs.resolve("*"))
-          .args("http://127.0.0.1:" + port + "/v1").env("DYN_SYSTEM_PORT", "" + workerSystem).start()) {
+          .args("http://127.0.0.1:" + port + "/v1").env("DYN_SYSTEM_PORT", "" + workerSystem)
+          .env("OTEL_EXPORT_ENABLED", "true").env("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint()).start()) {
         worker.awaitStdout(Pattern.compile("READY"));
         SystemServer sys = new SystemServer(worker, workerSystem);
         sys.awaitInstrumentationActive();
@@ -53,6 +60,18 @@ class LangChain4jIT {
         String f = new SystemServer(frontend, frontendSystem).metrics();
         assertTrue(f.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"lc-stream\",request_type=\"stream\",status=\"success\"} 1.0"), f);
         assertTrue(f.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"lc-unary\",request_type=\"unary\",status=\"success\"} 1.0"), f);
+
+        // engine.generate spans: the unary call's from LangChain4j's ChatResponse (token usage, finish reason)
+        List<ReceivedSpan> spans = collector.awaitSpans(l -> l.stream().filter(x -> x.name().equals("engine.generate"))
+            .count() == 2, Duration.ofSeconds(30));
+        ReceivedSpan unary = spans.stream().filter(x -> "lc-unary".equals(x.attributes().get("model"))).findFirst()
+            .orElseThrow(() -> new AssertionError(spans.toString()));
+        assertEquals(9L, unary.attributes().get("input_tokens"), unary.toString());
+        assertEquals(3L, unary.attributes().get("output_tokens"), unary.toString());
+        assertEquals("stop", unary.attributes().get("finish_reason"), unary.toString());
+        ReceivedSpan stream = spans.stream().filter(x -> "lc-stream".equals(x.attributes().get("model"))).findFirst()
+            .orElseThrow(() -> new AssertionError(spans.toString()));
+        assertEquals(4L, stream.attributes().get("output_tokens"), "tokens counted through the handler: " + stream);
       }
     }
   }

@@ -1,0 +1,116 @@
+package dynamo.obs.agent.export;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/** The buffer's rules with an exporter that accepts or refuses as the test says. */
+class ExportQueueTest {
+  /** A collector stand-in: refuses while {@code down}, else keeps what it gets. */
+  static final class Collector implements BatchExporter<Integer> {
+    final List<Integer> got = new CopyOnWriteArrayList<>();
+    volatile boolean down;
+    volatile int calls;
+
+    @Override
+    public void export(List<Integer> batch, Consumer<Throwable> done) {
+      calls++;
+      if (down) {
+        done.accept(new IOException("collector away"));
+      } else {
+        got.addAll(batch);
+        done.accept(null);
+      }
+    }
+
+    @Override
+    public String destination() {
+      return "the test collector";
+    }
+
+    @Override
+    public void shutdown() {}
+  }
+
+  private static void await(String what, BooleanSupplier done) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (!done.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(10);
+    }
+  }
+
+  @Test
+  void everythingArrivesOnceWhenTheCollectorTakesIt() throws Exception {
+    Collector c = new Collector();
+    ExportQueue<Integer> q = new ExportQueue<>("spans", 1000, 50, 2, 20, c);
+    for (int i = 0; i < 500; i++) {
+      q.offer(i);
+    }
+    await("500 exported", () -> q.exported() == 500);
+    List<Integer> sorted = new ArrayList<>(c.got);
+    sorted.sort(null);
+    assertEquals(500, sorted.size());
+    for (int i = 0; i < 500; i++) {
+      assertEquals(i, sorted.get(i));
+    }
+    assertEquals(0, q.dropped());
+    q.shutdown();
+  }
+
+  @Test
+  void aRefusedBatchIsKeptAndSentAgainWhenTheCollectorReturns() throws Exception {
+    Collector c = new Collector();
+    c.down = true;
+    ExportQueue<Integer> q = new ExportQueue<>("logs", 1000, 50, 2, 20, c);
+    for (int i = 0; i < 300; i++) {
+      q.offer(i);
+    }
+    await("a failure", () -> q.failures() > 0);
+    assertEquals(300, q.size(), "all kept while the collector is away");
+    c.down = false;
+    await("all delivered", () -> q.exported() == 300);
+    assertEquals(300, c.got.size(), "none twice");
+    assertEquals(0, q.size());
+    q.shutdown();
+  }
+
+  @Test
+  void beyondTheCapacityTheOldestAreDroppedAndCounted() throws Exception {
+    Collector c = new Collector();
+    c.down = true;
+    ExportQueue<Integer> q = new ExportQueue<>("spans", 100, 10, 1, 20, c);
+    for (int i = 0; i < 1000; i++) {
+      q.offer(i);
+    }
+    long dropped = q.dropped();
+    assertTrue(dropped >= 1000 - 100 - 10, "dropped " + dropped);
+    c.down = false;
+    await("the rest delivered", () -> q.exported() + q.dropped() == 1000);
+    assertTrue(c.got.contains(999), "the newest survive");
+    assertTrue(!c.got.contains(500), "the oldest go first: " + c.got);
+    q.shutdown();
+  }
+
+  @Test
+  void flushSendsWhatWaitsWithoutWaitingForTheSchedule() {
+    Collector c = new Collector();
+    ExportQueue<Integer> q = new ExportQueue<>("spans", 1000, 512, 2, 60_000, c);
+    for (int i = 0; i < 7; i++) {
+      q.offer(i);
+    }
+    q.flush(5_000);
+    assertEquals(7, c.got.size(), "sent at exit although the batch was neither full nor due");
+    q.shutdown();
+  }
+}

@@ -170,7 +170,8 @@ machine_facts() {
   local tree
   tree=$(cd "$ROOT_DIR" && git rev-parse --short HEAD 2>/dev/null || echo '?')
   if [[ "$AGENT_ORIGIN" == "working tree" ]]; then
-    tree="$tree$(cd "$ROOT_DIR" && [[ -n "$(git status --porcelain -- agent bootstrap instrumentation 2>/dev/null)" ]] && echo ' + uncommitted changes in agent/bootstrap/instrumentation')"
+    # (|| true: a clean tree is no failure under set -e)
+    tree="$tree$(cd "$ROOT_DIR" && [[ -n "$(git status --porcelain -- agent bootstrap instrumentation 2>/dev/null)" ]] && echo ' + uncommitted changes in agent/bootstrap/instrumentation' || true)"
   fi
   echo "- dynamo-obs jar: $AGENT_ORIGIN (repository HEAD $tree), sha256 $(sha256sum "$AGENT_JAR_COPY" | cut -c1-12)"
 }

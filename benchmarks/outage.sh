@@ -54,7 +54,9 @@ for role in "${ROLES[@]}"; do
       args=(--port="$FPORT" --router="http://127.0.0.1:$RPORT" --models="$MODEL")
       envs+=(DYN_COMPONENT=frontend) ;;
   esac
-  run_group "${CLEAN_ENV[@]}" "${envs[@]}" "$JAVA" -cp "$EXAMPLES_JAR" "$main" "${args[@]}" > "$LOGS/$role.log" 2>&1
+  # nodelay: the JDK server's keep-alive answers otherwise wait for delayed ACKs (see load.sh)
+  run_group "${CLEAN_ENV[@]}" "${envs[@]}" "$JAVA" -Dsun.net.httpserver.nodelay=true -javaagent:"$AGENT_JAR_COPY" -cp "$EXAMPLES_JAR" "$main" \
+    "${args[@]}" > "$LOGS/$role.log" 2>&1
 done
 
 metric_sum() { # family [role...]: the sum over the three JVMs
@@ -79,7 +81,7 @@ done
 
 BODY="{\"model\":\"$MODEL\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":8}"
 log "outage: $OUTAGE at $RATE requests/s with no collector on 127.0.0.1:$COLLECTOR"
-hey -z "$OUTAGE" -c 4 -q $((RATE / 4)) -m POST -T application/json -d "$BODY" \
+hey -z "$OUTAGE" -c 8 -q $((RATE / 8)) -m POST -T application/json -d "$BODY" \
   "http://127.0.0.1:$FPORT/v1/chat/completions" > "$LOGS/hey.txt"
 REQUESTS=$(metric_sum dynamo_frontend_requests_total)
 WAITING=$(metric_sum dynamo_obs_export_queue_size)
@@ -107,7 +109,7 @@ RECEIVED=$(cat "$LOGS/collector.counts")
   echo
   machine_facts "$JAVA_HOME_RUN"
   echo "- deployment: FrontendServer → RouterServer → WorkerServer (fast engine, 8 tokens), dynamo-obs on each with OTEL_EXPORT_ENABLED=true, default buffers unless set (OTEL_BSP_MAX_QUEUE_SIZE=${OTEL_BSP_MAX_QUEUE_SIZE:-32768}, OTEL_BLRP_MAX_QUEUE_SIZE=${OTEL_BLRP_MAX_QUEUE_SIZE:-65536})"
-  echo "- load: hey -z $OUTAGE -c 4 -q $((RATE / 4)) (≈ $RATE requests/s) of unary chat completions while no collector listens"
+  echo "- load: hey -z $OUTAGE -c 8 -q $((RATE / 8)) (≈ $RATE requests/s) of unary chat completions while no collector listens"
   echo
   echo "| what | value |"
   echo "|---|---:|"

@@ -95,6 +95,35 @@ public final class AgentLog {
     LogLines.print(out, jsonl ? LogLines.jsonl(event, localTime) : LogLines.readable(event, localTime));
   }
 
+  private static volatile BackgroundConsole background;
+
+  /**
+   * Prints an event of the agent later, from the agent's console thread: for the lines every request
+   * makes, so that the request's thread does no console I/O (no level check: the caller made it).
+   */
+  public static void printLater(LogEvent event) {
+    BackgroundConsole b = background;
+    if (b == null) {
+      synchronized (AgentLog.class) {
+        b = background;
+        if (b == null) {
+          b = new BackgroundConsole(e -> jsonl ? LogLines.jsonl(e, localTime) : LogLines.readable(e, localTime),
+              () -> out);
+          background = b;
+        }
+      }
+    }
+    b.add(event);
+  }
+
+  /** Writes what {@link #printLater} queued, now (tests; the console thread does it by itself). */
+  public static void flushLater() {
+    BackgroundConsole b = background;
+    if (b != null) {
+      b.flush();
+    }
+  }
+
   /** For tests: capture output. */
   public static void redirect(PrintStream stream) {
     out = stream;

@@ -39,7 +39,7 @@ public final class AgentEvents {
   public static void log(String target, Level level, String message, Map<String, ?> fields) {
     if (AgentLog.enabled(target, level)) {
       LogEvent event = event(target, level, message, fields, ActiveSpan.current());
-      AgentLog.print(event);
+      AgentLog.printLater(event);
       LogExport.current().emit(event);
     }
   }
@@ -75,7 +75,7 @@ public final class AgentEvents {
   /** Span records bypass DYN_LOG (Dynamo adds {@code span_event=trace}) and, like Dynamo's, stay on the console. */
   private static void spanRecord(ActiveSpan span, String message, Map<String, ?> fields) {
     if (spanRecords && span != null) {
-      AgentLog.print(event(REQUEST_TARGET, Level.INFO, message, fields, span));
+      AgentLog.printLater(event(REQUEST_TARGET, Level.INFO, message, fields, span));
     }
   }
 

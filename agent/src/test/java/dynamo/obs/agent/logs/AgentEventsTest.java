@@ -48,6 +48,7 @@ class AgentEventsTest {
   }
 
   private List<String> lines() {
+    AgentLog.flushLater(); // request events are written by the agent's console thread
     return out.toString(StandardCharsets.UTF_8).lines().toList();
   }
 

@@ -140,9 +140,10 @@ public class Hooks {
 
   /**
    * A method of a token handler (a callback given to a worker method) was entered;
-   * {@code descriptor} is its JVM descriptor (whether it takes arguments, without building them).
+   * {@code descriptor} is its JVM descriptor (whether it takes arguments, without building them);
+   * {@code first} its first argument, or null (a completion's response says what it used).
    */
-  public void handlerInvoked(Object handler, String method, String descriptor) {}
+  public void handlerInvoked(Object handler, String method, String descriptor, Object first) {}
 
   // ---- outbound HTTP ---------------------------------------------------------------------------
 

@@ -339,10 +339,10 @@ public final class RuntimeHooks extends Hooks {
   }
 
   @Override
-  public void handlerInvoked(Object handler, String method, String descriptor) {
+  public void handlerInvoked(Object handler, String method, String descriptor, Object first) {
     try {
       if (workers != null) {
-        workers.handlerInvoked(handler, method, descriptor);
+        workers.handlerInvoked(handler, method, descriptor, first);
       }
     } catch (Throwable t) {
       adviceError("methods", t);

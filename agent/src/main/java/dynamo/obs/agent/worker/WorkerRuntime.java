@@ -266,13 +266,18 @@ public final class WorkerRuntime {
       }
     }
     if (!call.awaitsHandler) {
-      if (call.traced() && result != null) {
-        Object usage = USAGE.value(result);
-        call.reported(INPUT_TOKENS.number(usage), OUTPUT_TOKENS.number(usage), FINISH_REASON.read(result));
-      }
+      reported(call, result);
       call.end(WorkerCall.End.OK);
     }
     return result;
+  }
+
+  /** What an engine's response object says of itself, onto the call's span (when there is one). */
+  private static void reported(WorkerCall call, Object response) {
+    if (call.traced() && response != null && !(response instanceof String) && !(response instanceof Number)) {
+      Object usage = USAGE.value(response);
+      call.reported(INPUT_TOKENS.number(usage), OUTPUT_TOKENS.number(usage), FINISH_REASON.read(response));
+    }
   }
 
   void release(Object handler, WorkerCall call) {
@@ -283,7 +288,7 @@ public final class WorkerRuntime {
 
   enum Signal { TOKEN, COMPLETE, ERROR, OTHER }
 
-  public void handlerInvoked(Object handler, String method, String descriptor) {
+  public void handlerInvoked(Object handler, String method, String descriptor, Object first) {
     WorkerCall call = handlers.get(handler);
     if (call == null) {
       return;
@@ -295,6 +300,7 @@ public final class WorkerRuntime {
         }
         break;
       case COMPLETE:
+        reported(call, first); // e.g. LangChain4j's onCompleteResponse(ChatResponse)
         call.end(WorkerCall.End.OK);
         break;
       case ERROR:

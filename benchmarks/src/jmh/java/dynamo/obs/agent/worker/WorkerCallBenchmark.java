@@ -98,12 +98,12 @@ public class WorkerCallBenchmark {
     wrapped.next(); // the first token (time to first response); the rest are plain tokens
     Object handlerCall = runtime.workerCallStarted(HANDLER_SITE, new Object[] {request, sink});
     runtime.workerCallEnded(handlerCall, null, null); // returns at once; the handler ends the call
-    runtime.handlerInvoked(sink, "onToken", TOKEN_DESCRIPTOR);
+    runtime.handlerInvoked(sink, "onToken", TOKEN_DESCRIPTOR, "tok");
   }
 
   @TearDown(Level.Iteration)
   public void closeCalls() {
-    runtime.handlerInvoked(sink, "onComplete", "(Ljava/lang/String;II)V");
+    runtime.handlerInvoked(sink, "onComplete", "(Ljava/lang/String;II)V", null);
   }
 
   /** workerCallStarted + workerCallEnded for a method that returns its result plainly. */
@@ -132,7 +132,7 @@ public class WorkerCallBenchmark {
   /** One token through a bound handler, as the advice hands it over. */
   @Benchmark
   public Object handlerToken() {
-    runtime.handlerInvoked(sink, "onToken", TOKEN_DESCRIPTOR);
+    runtime.handlerInvoked(sink, "onToken", TOKEN_DESCRIPTOR, "tok");
     return sink;
   }
 }

@@ -11,6 +11,7 @@ import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.description.type.TypeDescription;
 
 /**
@@ -48,8 +49,9 @@ public final class TokenHandlerInstrumentation implements InstrumentationModule 
   public static final class HandlerAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static void enter(@Advice.This Object handler, @Advice.Origin("#m") String method,
-        @Advice.Origin("#d") String descriptor) {
-      Hooks.get().handlerInvoked(handler, method, descriptor);
+        @Advice.Origin("#d") String descriptor,
+        @Advice.Argument(value = 0, optional = true, typing = Assigner.Typing.DYNAMIC) Object first) {
+      Hooks.get().handlerInvoked(handler, method, descriptor, first);
     }
   }
 }

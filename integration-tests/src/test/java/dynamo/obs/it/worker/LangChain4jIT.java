@@ -72,6 +72,8 @@ class LangChain4jIT {
         ReceivedSpan stream = spans.stream().filter(x -> "lc-stream".equals(x.attributes().get("model"))).findFirst()
             .orElseThrow(() -> new AssertionError(spans.toString()));
         assertEquals(4L, stream.attributes().get("output_tokens"), "tokens counted through the handler: " + stream);
+        assertEquals("stop", stream.attributes().get("finish_reason"), "from onCompleteResponse's ChatResponse: " + stream);
+        assertTrue(stream.attributes().get("input_tokens") instanceof Long, "usage of the streamed call: " + stream);
       }
     }
   }

@@ -265,6 +265,12 @@ public final class WorkerRuntime {
         return wrapped;
       }
     }
+    if (result != null && !declared.isEmpty() && !declared.startsWith("java.")) {
+      Object chained = ReactorChains.observe(result, declared, call); // Flux, Mono: their own operators
+      if (chained != result) {
+        return chained;
+      }
+    }
     if (!call.awaitsHandler) {
       reported(call, result);
       call.end(WorkerCall.End.OK);

@@ -96,6 +96,18 @@ public final class WorkerShapesApp {
         done.await(10, TimeUnit.SECONDS);
         break;
       }
+      case "flux":
+        new ReactorEngine().flux(r).blockLast();
+        break;
+      case "flux-cancel":
+        new ReactorEngine().flux(r).take(2).blockLast(); // take cancels upstream after two items
+        break;
+      case "flux-fail":
+        new ReactorEngine().failing(r).blockLast(); // throws: caught by the caller
+        break;
+      case "mono":
+        new ReactorEngine().mono(r).block();
+        break;
       case "reactive":
       case "reactive-cancel": {
         boolean cancel = shape.equals("reactive-cancel");

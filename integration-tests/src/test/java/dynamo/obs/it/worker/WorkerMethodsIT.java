@@ -28,7 +28,9 @@ class WorkerMethodsIT {
     int port = FreePort.pick();
     app = AgentProcess.app(WorkerShapesApp.class).env("DYN_SYSTEM_PORT", "" + port)
         .classpath(AgentProcess.appLibs().resolve("reactive-streams-1.0.4.jar"))
-        .env("DYN_OBS_WORKER_METHODS", "dynamo.obs.it.apps.ShapesEngine[*];not a class[x]").start();
+        .classpath(AgentProcess.appLibs().resolve("reactor-core-3.8.1.jar"))
+        .env("DYN_OBS_WORKER_METHODS", "dynamo.obs.it.apps.ShapesEngine[*];not a class[x];"
+            + "dynamo.obs.it.apps.ReactorEngine[*]").start();
     app.awaitStdout(Pattern.compile("READY"));
     system = new SystemServer(app, port);
     system.awaitInstrumentationActive();
@@ -70,6 +72,10 @@ class WorkerMethodsIT {
       "publisher, 6, ok",
       "publisher-cancel, 6, cancelled",
       "reactive, 5, ok",
+      "flux, 5, ok",
+      "flux-cancel, 5, cancelled",
+      "flux-fail, 2, error",
+      "mono, 1, ok",
       "reactive-cancel, 5, cancelled",
       "consume, 3, ok",
       "handle, 4, ok",

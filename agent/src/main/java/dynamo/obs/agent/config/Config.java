@@ -184,7 +184,8 @@ public final class Config {
     otlpHeaders = r.keyValues(OTLP_HEADERS);
     resourceAttributes = r.keyValues(RESOURCE_ATTRIBUTES);
     tracesSampleRatio = r.ratio(TRACES_SAMPLE_RATIO);
-    serviceName = r.string(SERVICE_NAME, "dynamo");
+    // OTEL_SERVICE_NAME wins over a service.name in OTEL_RESOURCE_ATTRIBUTES, which wins over the default
+    serviceName = r.string(SERVICE_NAME, resourceAttributes.getOrDefault("service.name", "dynamo"));
     // 60 s of 200 requests/s with two spans and three log records a request fit (SPEC §7)
     spanBuffer = r.integer(SPAN_BUFFER, DEFAULT_SPAN_BUFFER, 64, 10_000_000,
         "a whole number of spans from 64 to 10000000", Integer.toString(DEFAULT_SPAN_BUFFER));

@@ -24,12 +24,26 @@ import java.util.Map;
 final class LogView implements LogRecordData {
   private final LogEvent event;
   private final Resource resource;
+  // built once: the marshaller asks more than once (a size pass, then the write)
   private final Attributes attributes;
+  private final InstrumentationScopeInfo scope;
+  private final SpanContext context;
 
   LogView(LogEvent event, Resource resource) {
     this.event = event;
     this.resource = resource;
     this.attributes = attributes(event);
+    this.scope = InstrumentationScopeInfo.create(event.target == null ? "" : event.target);
+    this.context = context(event.span);
+  }
+
+  private static SpanContext context(ActiveSpan s) {
+    if (s == null) {
+      return SpanContext.getInvalid();
+    }
+    boolean sampled = !(s instanceof TraceSpan) || ((TraceSpan) s).sampled();
+    return SpanContext.create(s.traceId(), s.spanId(), sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(),
+        TraceStates.parse(s.traceState()));
   }
 
   private static Attributes attributes(LogEvent e) {
@@ -74,7 +88,7 @@ final class LogView implements LogRecordData {
 
   @Override
   public InstrumentationScopeInfo getInstrumentationScopeInfo() {
-    return InstrumentationScopeInfo.create(event.target == null ? "" : event.target);
+    return scope;
   }
 
   @Override
@@ -89,13 +103,7 @@ final class LogView implements LogRecordData {
 
   @Override
   public SpanContext getSpanContext() {
-    ActiveSpan s = event.span;
-    if (s == null) {
-      return SpanContext.getInvalid();
-    }
-    boolean sampled = !(s instanceof TraceSpan) || ((TraceSpan) s).sampled();
-    return SpanContext.create(s.traceId(), s.spanId(), sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(),
-        TraceStates.parse(s.traceState()));
+    return context;
   }
 
   @Override

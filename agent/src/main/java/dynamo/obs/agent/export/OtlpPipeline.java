@@ -101,11 +101,7 @@ public final class OtlpPipeline {
     for (Map.Entry<String, String> e : config.resourceAttributes.entrySet()) {
       b.put(e.getKey(), e.getValue());
     }
-    boolean serviceNameSet = System.getenv("OTEL_SERVICE_NAME") != null
-        || System.getProperty("otel.service.name") != null;
-    if (serviceNameSet || !config.resourceAttributes.containsKey("service.name")) {
-      b.put("service.name", config.serviceName); // OTEL_SERVICE_NAME wins over OTEL_RESOURCE_ATTRIBUTES
-    }
+    b.put("service.name", config.serviceName); // resolved with OTEL_RESOURCE_ATTRIBUTES' by Config
     return Resource.create(b.build());
   }
 

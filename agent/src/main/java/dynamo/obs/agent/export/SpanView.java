@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.sdk.common.InstrumentationLibraryInfo;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
 import io.opentelemetry.sdk.resources.Resource;
@@ -16,16 +17,35 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.data.StatusData;
 import java.util.List;
 
-/** An ended {@link TraceSpan} as the OTLP exporter reads it; made on the export thread only. */
+/**
+ * An ended {@link TraceSpan} as the OTLP exporter reads it; made on the export thread only. Its
+ * contexts and attributes are built once: the marshaller asks for them more than once (a size pass,
+ * then the write).
+ */
 final class SpanView implements SpanData {
   private final TraceSpan span;
   private final Resource resource;
   private final InstrumentationScopeInfo scope;
+  private final SpanContext context;
+  private final SpanContext parent;
+  private final Attributes attributes;
 
   SpanView(TraceSpan span, Resource resource, InstrumentationScopeInfo scope) {
     this.span = span;
     this.resource = resource;
     this.scope = scope;
+    TraceFlags flags = span.sampled() ? TraceFlags.getSampled() : TraceFlags.getDefault();
+    TraceState state = TraceStates.parse(span.traceState());
+    this.context = SpanContext.create(span.traceId(), span.spanId(), flags, state);
+    String parentId = span.parentId();
+    this.parent = parentId == null ? SpanContext.getInvalid()
+        : span.parentIsRemote() ? SpanContext.createFromRemoteParent(span.traceId(), parentId, flags, state)
+        : SpanContext.create(span.traceId(), parentId, flags, state);
+    AttributesBuilder b = Attributes.builder();
+    for (int i = 0; i < span.attributeCount(); i++) {
+      Attributed.put(b, span.attributeKey(i), span.attributeValue(i));
+    }
+    this.attributes = b.build();
   }
 
   @Override
@@ -40,24 +60,12 @@ final class SpanView implements SpanData {
 
   @Override
   public SpanContext getSpanContext() {
-    return SpanContext.create(span.traceId(), span.spanId(), flags(span.sampled()),
-        TraceStates.parse(span.traceState()));
+    return context;
   }
 
   @Override
   public SpanContext getParentSpanContext() {
-    String parent = span.parentId();
-    if (parent == null) {
-      return SpanContext.getInvalid();
-    }
-    TraceFlags f = flags(span.sampled());
-    return span.parentIsRemote()
-        ? SpanContext.createFromRemoteParent(span.traceId(), parent, f, TraceStates.parse(span.traceState()))
-        : SpanContext.create(span.traceId(), parent, f, TraceStates.parse(span.traceState()));
-  }
-
-  private static TraceFlags flags(boolean sampled) {
-    return sampled ? TraceFlags.getSampled() : TraceFlags.getDefault();
+    return parent;
   }
 
   @Override
@@ -72,11 +80,7 @@ final class SpanView implements SpanData {
 
   @Override
   public Attributes getAttributes() {
-    AttributesBuilder b = Attributes.builder();
-    for (int i = 0; i < span.attributeCount(); i++) {
-      Attributed.put(b, span.attributeKey(i), span.attributeValue(i));
-    }
-    return b.build();
+    return attributes;
   }
 
   @Override

@@ -38,9 +38,9 @@ public final class RuntimeHooks extends Hooks {
     this.jdkHttpExchanges = new JdkHttpExchanges(frontend, workers, tracing);
     if (tracing != null) {
       ActiveSpan.source(RequestContext::active);
-      if (workers != null) {
-        workers.traced(tracing, RequestContext.CALLS);
-      }
+    }
+    if (workers != null) {
+      workers.traced(tracing, RequestContext.CALLS); // the request context, with or without spans
     }
     this.servletExchanges = new ServletExchanges(frontend, workers, tracing, this::adviceError);
     FrontendRequest.errorSink(t -> adviceError("jdk-httpserver:recorder", t));

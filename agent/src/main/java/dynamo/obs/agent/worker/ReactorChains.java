@@ -32,12 +32,11 @@ final class ReactorChains {
     }
     try {
       Class<?> declared = Class.forName(declaredType, false, result.getClass().getClassLoader());
-      Object chained = result;
       Method[] ops = OPERATORS.get(result.getClass());
       if (ops == null) {
         return result;
       }
-      chained = ops[0].invoke(chained, (Consumer<Object>) item -> call.token());
+      Object chained = ops[0].invoke(result, (Consumer<Object>) item -> call.token());
       chained = operators(chained)[1].invoke(chained, (Consumer<Object>) error -> call.end(WorkerCall.End.ERROR));
       chained = operators(chained)[2].invoke(chained, (Runnable) () -> call.end(WorkerCall.End.CANCELLED));
       chained = operators(chained)[3].invoke(chained, (Runnable) () -> call.end(WorkerCall.End.OK));

@@ -60,7 +60,6 @@ public final class WorkerRuntime {
   };
   private final ConcurrentHashMap<String, Site> sites = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Signal> signals = new ConcurrentHashMap<>();
-  private final ThreadLocal<InboundRequest> inbound = new ThreadLocal<>();
   private volatile Tracing tracing;
   private volatile CallContext context = CallContext.NONE;
 
@@ -75,7 +74,10 @@ public final class WorkerRuntime {
     this.seriesRefused = seriesRefused;
   }
 
-  /** Spans for engine calls and routing decisions; {@code context} tells which request a thread serves. */
+  /**
+   * {@code context} tells which request a thread serves (its inbound request, ids, span parent);
+   * {@code tracing} makes spans of engine calls and routing decisions, or is null for none.
+   */
   public void traced(Tracing tracing, CallContext context) {
     this.tracing = tracing;
     this.context = context == null ? CallContext.NONE : context;
@@ -157,7 +159,6 @@ public final class WorkerRuntime {
   public InboundRequest inboundStarted(long contentLength, String sendTsNanos, SpanParent remoteParent,
       String xRequestId, String requestId, long startNanos) {
     InboundRequest r = new InboundRequest(contentLength, remoteParent, xRequestId, requestId, startNanos);
-    inbound.set(r);
     if (sendTsNanos != null) {
       try {
         long sent = Long.parseLong(sendTsNanos.trim());
@@ -174,7 +175,6 @@ public final class WorkerRuntime {
   }
 
   public void inboundEnded(InboundRequest request) {
-    inbound.remove();
     request.ended();
   }
 
@@ -199,10 +199,7 @@ public final class WorkerRuntime {
         }
       }
     }
-    InboundRequest in = context.inbound();
-    if (in == null) {
-      in = inbound.get();
-    }
+    InboundRequest in = context.inbound(); // follows the request to executors, unlike a thread-local
     if (model == null && in != null) {
       model = in.model(); // the model the worker's request named
     }

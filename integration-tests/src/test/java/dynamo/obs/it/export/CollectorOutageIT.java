@@ -195,7 +195,7 @@ class CollectorOutageIT {
       SystemServer server = new SystemServer(app, system);
       server.awaitInstrumentationActive();
       requests(port, "burst", 0, 300);
-      long dropped = Poll.until("drops counted", () -> counter(server.metrics(), "dynamo_obs_export_dropped_total"),
+      Poll.until("drops counted", () -> counter(server.metrics(), "dynamo_obs_export_dropped_total"),
           d -> d > 0, app);
       receiver.start(collector);
       // the newest 64 survive (plus any batch that was already on its way when the collector failed)
@@ -204,7 +204,6 @@ class CollectorOutageIT {
           m -> counter(m, "dynamo_obs_exported_total") + counter(m, "dynamo_obs_export_dropped_total") == 300, app);
       long delivered = counter(metrics, "dynamo_obs_exported_total");
       assertEquals(delivered, spans.size(), "what was counted as exported arrived");
-      assertTrue(dropped >= 300 - 64 - 512, "most were dropped: " + metrics);
       assertEquals(1, app.stderrLinesContaining("buffer is full").size(), "the drop is logged once:\n" + app.stderr());
     }
   }

@@ -4,7 +4,6 @@ import dynamo.obs.agent.log.AgentLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * never blocks and never waits for the network; one agent thread sends batches, several at a time,
  * and keeps a batch the collector did not take to send it again after a back-off. While the
  * collector is away items wait here; when more than the capacity wait, the oldest are dropped,
- * counted, and the drop is logged once per outage.
+ * counted, and the drop is logged once per outage. A batch the collector did not take goes back to
+ * the front of the same buffer, so the capacity bounds everything that waits, retried or new.
  */
 public final class ExportQueue<T> {
   private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.export");
@@ -29,10 +29,9 @@ public final class ExportQueue<T> {
   private final long delayNanos;
   private final BatchExporter<T> exporter;
 
-  private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
+  /** Oldest first; items of a refused batch go back to the front, to be sent before anything newer. */
+  private final ConcurrentLinkedDeque<T> queue = new ConcurrentLinkedDeque<>();
   private final AtomicInteger size = new AtomicInteger();
-  /** Batches the collector did not take, sent again before anything newer. */
-  private final ConcurrentLinkedDeque<List<T>> retry = new ConcurrentLinkedDeque<>();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -64,33 +63,40 @@ public final class ExportQueue<T> {
   /** Queues one item; drops the oldest when full. Never blocks. */
   public void offer(T item) {
     if (size.incrementAndGet() > capacity) {
-      if (queue.poll() != null) {
-        size.decrementAndGet();
-        dropped.incrementAndGet();
-        if (!dropLogged) {
-          dropLogged = true;
-          LOG.warn("the " + signal + " buffer is full (" + capacity + ") while " + exporter.destination()
-              + " does not take " + signal + ": dropping the oldest; drops are counted in"
-              + " dynamo_obs_export_dropped_total{signal=\"" + signal + "\"} (buffer size: see docs/traces-and-logs.md)");
-        }
-      }
+      dropOldest();
     }
-    queue.add(item);
+    queue.addLast(item);
     if (sleeping && size.get() >= maxBatch) {
       LockSupport.unpark(thread);
     }
   }
 
-  public int size() {
-    return size.get() + retryCount();
+  private void dropOldest() {
+    if (queue.pollFirst() != null) {
+      size.decrementAndGet();
+      dropped.incrementAndGet();
+      if (!dropLogged) {
+        dropLogged = true;
+        LOG.warn("the " + signal + " buffer is full (" + capacity + ") while " + exporter.destination()
+            + " does not take " + signal + ": dropping the oldest; drops are counted in"
+            + " dynamo_obs_export_dropped_total{signal=\"" + signal + "\"} (buffer size: see docs/traces-and-logs.md)");
+      }
+    }
   }
 
-  private int retryCount() {
-    int n = 0;
-    for (List<T> b : retry) {
-      n += b.size();
+  /** Puts a refused batch back in front of everything newer, then trims the buffer to its capacity. */
+  private void requeue(List<T> batch) {
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      queue.addFirst(batch.get(i));
+      size.incrementAndGet();
     }
-    return n;
+    while (size.get() > capacity && !queue.isEmpty()) {
+      dropOldest();
+    }
+  }
+
+  public int size() {
+    return size.get();
   }
 
   public long exported() {
@@ -122,17 +128,15 @@ public final class ExportQueue<T> {
           park(TimeUnit.MILLISECONDS.toNanos(50));
           continue;
         }
-        List<T> batch = retry.pollFirst();
-        if (batch == null) {
-          if (size.get() < maxBatch && now < nextSend && now - flushUntil > 0) {
-            park(nextSend - now);
-            continue;
-          }
-          nextSend = now + delayNanos;
-          batch = drain();
-          if (batch.isEmpty()) {
-            continue;
-          }
+        if (size.get() < maxBatch && now < nextSend && now - flushUntil > 0 && !failing) {
+          park(nextSend - now);
+          continue;
+        }
+        nextSend = now + delayNanos;
+        List<T> batch = drain();
+        if (batch.isEmpty()) {
+          park(nextSend - now);
+          continue;
         }
         send(batch);
       } catch (Throwable t) {
@@ -155,7 +159,7 @@ public final class ExportQueue<T> {
   private List<T> drain() {
     List<T> batch = new ArrayList<>(Math.min(maxBatch, Math.max(16, size.get())));
     T item;
-    while (batch.size() < maxBatch && (item = queue.poll()) != null) {
+    while (batch.size() < maxBatch && (item = queue.pollFirst()) != null) {
       size.decrementAndGet();
       batch.add(item);
     }
@@ -186,7 +190,7 @@ public final class ExportQueue<T> {
       }
     } else {
       failures.incrementAndGet();
-      retry.addFirst(batch);
+      requeue(batch);
       synchronized (this) {
         backoffUntil = System.nanoTime() + backoff;
         backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);

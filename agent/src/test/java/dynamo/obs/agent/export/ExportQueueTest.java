@@ -103,6 +103,25 @@ class ExportQueueTest {
   }
 
   @Test
+  void refusedBatchesCountAgainstTheCapacity() throws Exception {
+    Collector c = new Collector();
+    c.down = true;
+    ExportQueue<Integer> q = new ExportQueue<>("spans", 100, 50, 5, 1, c);
+    for (int i = 0; i < 1000; i++) {
+      q.offer(i);
+    }
+    long failures = q.failures();
+    await("a refusal after the last offer", () -> q.failures() > failures + 1);
+    assertTrue(q.size() <= 100, "waiting: " + q.size());
+    c.down = false;
+    await("the rest delivered", () -> q.exported() + q.dropped() == 1000);
+    assertTrue(q.exported() <= 100, "delivered " + q.exported() + ": never more than the buffer held");
+    assertEquals(q.exported(), c.got.size(), "none twice");
+    assertTrue(c.got.contains(999), "the newest survive");
+    q.shutdown();
+  }
+
+  @Test
   void flushSendsWhatWaitsWithoutWaitingForTheSchedule() {
     Collector c = new Collector();
     ExportQueue<Integer> q = new ExportQueue<>("spans", 1000, 512, 2, 60_000, c);

@@ -197,13 +197,19 @@ class CollectorOutageIT {
       requests(port, "burst", 0, 300);
       Poll.until("drops counted", () -> counter(server.metrics(), "dynamo_obs_export_dropped_total"),
           d -> d > 0, app);
+      // two more refused attempts after the burst: whatever was on its way is back in the buffer
+      long failures = counter(server.metrics(), "dynamo_obs_export_failures_total");
+      Poll.until("refused again", () -> counter(server.metrics(), "dynamo_obs_export_failures_total"),
+          f -> f >= failures + 2, app);
       receiver.start(collector);
-      // the newest 64 survive (plus any batch that was already on its way when the collector failed)
-      List<ReceivedSpan> spans = awaitRequests(receiver, "burst", 300 - 64, 64);
+      awaitRequests(receiver, "burst", 300 - 64, 64);
       String metrics = Poll.until("every span accounted for", server::metrics,
           m -> counter(m, "dynamo_obs_exported_total") + counter(m, "dynamo_obs_export_dropped_total") == 300, app);
       long delivered = counter(metrics, "dynamo_obs_exported_total");
+      assertEquals(64, delivered, "the buffer held 64, retried batches included:\n" + metrics);
+      List<ReceivedSpan> spans = receiver.spans();
       assertEquals(delivered, spans.size(), "what was counted as exported arrived");
+      assertEquals(delivered, requestIds(spans).size(), "none twice");
       assertEquals(1, app.stderrLinesContaining("buffer is full").size(), "the drop is logged once:\n" + app.stderr());
     }
   }

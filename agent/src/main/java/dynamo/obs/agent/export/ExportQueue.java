@@ -3,7 +3,9 @@ package dynamo.obs.agent.export;
 import dynamo.obs.agent.log.AgentLog;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,15 +14,33 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The bounded buffer between the application's threads and a collector (SPEC §7): {@link #offer}
  * never blocks and never waits for the network; one agent thread sends batches, several at a time,
- * and keeps a batch the collector did not take to send it again after a back-off. While the
- * collector is away items wait here; when more than the capacity wait, the oldest are dropped,
- * counted, and the drop is logged once per outage. A batch the collector did not take goes back to
- * the front of the same buffer, so the capacity bounds everything that waits, retried or new.
+ * and keeps a batch the collector did not take to send it again, before anything newer, after a
+ * back-off. While the collector is away items wait here; the capacity bounds everything that
+ * waits, refused or new, and when more than the capacity wait, the oldest are dropped, counted,
+ * and the drop is logged once per outage.
+ *
+ * <p>Order is kept by batch: each batch has a sequence number, refused batches wait in that order,
+ * and a drop that falls due while the oldest items are on their way is owed by their batch and
+ * taken from it only if the collector refuses it. So what survives an outage is exactly the newest
+ * {@code capacity} items, whatever order the collector's answers come back in.
  */
 public final class ExportQueue<T> {
   private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.export");
   private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+  /** Items drained together, with their place in the order. */
+  private static final class Batch<T> {
+    final long seq;
+    List<T> items;
+    /** Drops that fell due while this batch was on its way: taken from its front if it is refused. */
+    int owed;
+
+    Batch(long seq, List<T> items) {
+      this.seq = seq;
+      this.items = items;
+    }
+  }
 
   private final String signal;
   private final int capacity;
@@ -29,10 +49,16 @@ public final class ExportQueue<T> {
   private final long delayNanos;
   private final BatchExporter<T> exporter;
 
-  /** Oldest first; items of a refused batch go back to the front, to be sent before anything newer. */
-  private final ConcurrentLinkedDeque<T> queue = new ConcurrentLinkedDeque<>();
-  private final AtomicInteger size = new AtomicInteger();
-  private final AtomicInteger inFlight = new AtomicInteger();
+  /** New items, oldest first. */
+  private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger queued = new AtomicInteger();
+  /** Refused batches by sequence (guarded by this); all older than anything in {@link #queue}. */
+  private final TreeMap<Long, Batch<T>> refused = new TreeMap<>();
+  /** Batches on their way by sequence (guarded by this). */
+  private final TreeMap<Long, Batch<T>> inFlight = new TreeMap<>();
+  private long nextSeq;
+  /** Items held outside {@link #queue}: refused plus on their way, less the drops they owe. */
+  private volatile int heldOutside;
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failures = new AtomicLong();
@@ -62,41 +88,19 @@ public final class ExportQueue<T> {
 
   /** Queues one item; drops the oldest when full. Never blocks. */
   public void offer(T item) {
-    if (size.incrementAndGet() > capacity) {
-      dropOldest();
+    int q = queued.incrementAndGet();
+    queue.add(item);
+    if (q + heldOutside > capacity) {
+      overflow();
     }
-    queue.addLast(item);
-    if (sleeping && size.get() >= maxBatch) {
+    if (sleeping && q >= maxBatch) {
       LockSupport.unpark(thread);
     }
   }
 
-  private void dropOldest() {
-    if (queue.pollFirst() != null) {
-      size.decrementAndGet();
-      dropped.incrementAndGet();
-      if (!dropLogged) {
-        dropLogged = true;
-        LOG.warn("the " + signal + " buffer is full (" + capacity + ") while " + exporter.destination()
-            + " does not take " + signal + ": dropping the oldest; drops are counted in"
-            + " dynamo_obs_export_dropped_total{signal=\"" + signal + "\"} (buffer size: see docs/traces-and-logs.md)");
-      }
-    }
-  }
-
-  /** Puts a refused batch back in front of everything newer, then trims the buffer to its capacity. */
-  private void requeue(List<T> batch) {
-    for (int i = batch.size() - 1; i >= 0; i--) {
-      queue.addFirst(batch.get(i));
-      size.incrementAndGet();
-    }
-    while (size.get() > capacity && !queue.isEmpty()) {
-      dropOldest();
-    }
-  }
-
+  /** Items held against the capacity. */
   public int size() {
-    return size.get();
+    return queued.get() + heldOutside;
   }
 
   public long exported() {
@@ -115,6 +119,58 @@ public final class ExportQueue<T> {
     return signal;
   }
 
+  /**
+   * More than the capacity is held: the oldest item goes. The oldest is in the first refused batch
+   * (dropped now), or on its way (owed by its batch), or, when nothing older waits, the first queued.
+   */
+  private synchronized void overflow() {
+    while (queued.get() + heldOutside > capacity) {
+      Map.Entry<Long, Batch<T>> firstRefused = refused.firstEntry();
+      Batch<T> owing = null;
+      for (Batch<T> b : inFlight.values()) {
+        if (b.owed < b.items.size()) {
+          owing = b;
+          break;
+        }
+      }
+      if (firstRefused != null && (owing == null || firstRefused.getKey() < owing.seq)) {
+        dropFront(firstRefused.getValue(), 1);
+      } else if (owing != null) {
+        owing.owed++;
+        heldOutside--;
+      } else if (queue.poll() != null) {
+        queued.decrementAndGet();
+        countDrops(1);
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** Drops the first {@code n} items of a refused batch (guarded by this). */
+  private void dropFront(Batch<T> b, int n) {
+    int k = Math.min(n, b.items.size());
+    if (k <= 0) {
+      return;
+    }
+    b.items = k == b.items.size() ? List.of() : new ArrayList<>(b.items.subList(k, b.items.size()));
+    if (b.items.isEmpty()) {
+      refused.remove(b.seq);
+    }
+    heldOutside -= k;
+    countDrops(k);
+  }
+
+  private void countDrops(int n) {
+    dropped.addAndGet(n);
+    if (!dropLogged) {
+      dropLogged = true;
+      LOG.warn("the " + signal + " buffer is full (" + capacity + ") while " + exporter.destination()
+          + " does not take " + signal + ": dropping the oldest; drops are counted in"
+          + " dynamo_obs_export_dropped_total{signal=\"" + signal + "\"} (buffer size: see docs/traces-and-logs.md)");
+    }
+  }
+
   private void run() {
     long nextSend = System.nanoTime() + delayNanos;
     while (!stopping) {
@@ -124,17 +180,17 @@ public final class ExportQueue<T> {
           park(backoffUntil - now);
           continue;
         }
-        if (inFlight.get() >= maxInFlight) {
+        if (inFlightBatches() >= maxInFlight) {
           park(TimeUnit.MILLISECONDS.toNanos(50));
           continue;
         }
-        if (size.get() < maxBatch && now < nextSend && now - flushUntil > 0 && !failing) {
+        if (!hasRefused() && queued.get() < maxBatch && now < nextSend && now - flushUntil > 0) {
           park(nextSend - now);
           continue;
         }
         nextSend = now + delayNanos;
-        List<T> batch = drain();
-        if (batch.isEmpty()) {
+        Batch<T> batch = next();
+        if (batch == null) {
           park(nextSend - now);
           continue;
         }
@@ -147,6 +203,14 @@ public final class ExportQueue<T> {
     }
   }
 
+  private synchronized int inFlightBatches() {
+    return inFlight.size();
+  }
+
+  private synchronized boolean hasRefused() {
+    return !refused.isEmpty();
+  }
+
   private void park(long nanos) {
     sleeping = true;
     try {
@@ -156,29 +220,57 @@ public final class ExportQueue<T> {
     }
   }
 
-  private List<T> drain() {
-    List<T> batch = new ArrayList<>(Math.min(maxBatch, Math.max(16, size.get())));
-    T item;
-    while (batch.size() < maxBatch && (item = queue.pollFirst()) != null) {
-      size.decrementAndGet();
-      batch.add(item);
+  /**
+   * The next batch to send: refused batches first, oldest first, joined up to the batch size;
+   * else the oldest queued items. Null when nothing waits.
+   */
+  private synchronized Batch<T> next() {
+    Batch<T> batch;
+    Map.Entry<Long, Batch<T>> first = refused.pollFirstEntry();
+    if (first != null) {
+      batch = first.getValue();
+      heldOutside -= batch.items.size();
+      List<T> joined = null;
+      for (Map.Entry<Long, Batch<T>> e = refused.firstEntry();
+          e != null && batch.items.size() + e.getValue().items.size() <= maxBatch; e = refused.firstEntry()) {
+        if (joined == null) {
+          joined = new ArrayList<>(batch.items);
+        }
+        joined.addAll(e.getValue().items);
+        heldOutside -= e.getValue().items.size();
+        refused.remove(e.getKey());
+        batch.items = joined;
+      }
+    } else {
+      List<T> items = new ArrayList<>(Math.min(maxBatch, Math.max(16, queued.get())));
+      T item;
+      while (items.size() < maxBatch && (item = queue.poll()) != null) {
+        queued.decrementAndGet();
+        items.add(item);
+      }
+      if (items.isEmpty()) {
+        return null;
+      }
+      batch = new Batch<>(nextSeq++, items);
     }
+    batch.owed = 0;
+    inFlight.put(batch.seq, batch);
+    heldOutside += batch.items.size();
     return batch;
   }
 
-  private void send(List<T> batch) {
-    inFlight.incrementAndGet();
+  private void send(Batch<T> batch) {
     try {
-      exporter.export(batch, failure -> done(batch, failure));
+      exporter.export(batch.items, failure -> done(batch, failure));
     } catch (Throwable t) {
       done(batch, t);
     }
   }
 
-  private void done(List<T> batch, Throwable failure) {
-    inFlight.decrementAndGet();
+  private void done(Batch<T> batch, Throwable failure) {
+    settle(batch, failure == null);
     if (failure == null) {
-      exported.addAndGet(batch.size());
+      exported.addAndGet(batch.items.size());
       synchronized (this) {
         backoff = MIN_BACKOFF_NANOS;
       }
@@ -190,7 +282,6 @@ public final class ExportQueue<T> {
       }
     } else {
       failures.incrementAndGet();
-      requeue(batch);
       synchronized (this) {
         backoffUntil = System.nanoTime() + backoff;
         backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
@@ -205,6 +296,22 @@ public final class ExportQueue<T> {
   }
 
   /**
+   * A batch is back from the collector. Taken: its items leave the buffer and the drops it owed are
+   * void. Refused: it waits in its place in the order, less the drops it owed, taken from its front.
+   */
+  private synchronized void settle(Batch<T> batch, boolean taken) {
+    inFlight.remove(batch.seq);
+    heldOutside -= batch.items.size() - batch.owed;
+    if (!taken) {
+      int owed = batch.owed;
+      batch.owed = 0;
+      refused.put(batch.seq, batch);
+      heldOutside += batch.items.size();
+      dropFront(batch, owed);
+    }
+  }
+
+  /**
    * Sends what is queued, waiting at most {@code timeoutMillis} (at exit, so a process that ends
    * does not take its last spans and logs with it; a collector that is away costs the timeout).
    */
@@ -212,7 +319,7 @@ public final class ExportQueue<T> {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
     flushUntil = deadline;
     LockSupport.unpark(thread);
-    while (System.nanoTime() < deadline && (size() > 0 || inFlight.get() > 0)) {
+    while (System.nanoTime() < deadline && (size() > 0 || inFlightBatches() > 0)) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
     }
   }

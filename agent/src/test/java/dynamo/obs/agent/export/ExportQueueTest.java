@@ -115,9 +115,69 @@ class ExportQueueTest {
     assertTrue(q.size() <= 100, "waiting: " + q.size());
     c.down = false;
     await("the rest delivered", () -> q.exported() + q.dropped() == 1000);
-    assertTrue(q.exported() <= 100, "delivered " + q.exported() + ": never more than the buffer held");
-    assertEquals(q.exported(), c.got.size(), "none twice");
-    assertTrue(c.got.contains(999), "the newest survive");
+    List<Integer> sorted = new ArrayList<>(c.got);
+    sorted.sort(null);
+    List<Integer> newest = new ArrayList<>();
+    for (int i = 900; i < 1000; i++) {
+      newest.add(i);
+    }
+    assertEquals(newest, sorted, "exactly the newest 100, each once, although batches were in flight when it overflowed");
+    assertEquals(100, q.exported());
+    q.shutdown();
+  }
+
+  /** Holds each batch until the test answers it. */
+  static final class HeldCollector implements BatchExporter<Integer> {
+    final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
+    final List<Consumer<Throwable>> answers = new CopyOnWriteArrayList<>();
+    final List<Integer> got = new CopyOnWriteArrayList<>();
+    volatile boolean taking;
+
+    @Override
+    public void export(List<Integer> batch, Consumer<Throwable> done) {
+      if (taking) {
+        got.addAll(batch);
+        done.accept(null);
+        return;
+      }
+      batches.add(batch);
+      answers.add(done);
+    }
+
+    @Override
+    public String destination() {
+      return "the held collector";
+    }
+
+    @Override
+    public void shutdown() {}
+  }
+
+  @Test
+  void theNewestSurviveWhateverOrderTheRefusalsComeBackIn() throws Exception {
+    HeldCollector c = new HeldCollector();
+    ExportQueue<Integer> q = new ExportQueue<>("spans", 20, 5, 4, 1, c);
+    for (int i = 0; i < 20; i++) {
+      q.offer(i);
+    }
+    await("four batches on their way", () -> c.answers.size() == 4);
+    for (int i = 20; i < 30; i++) {
+      q.offer(i);
+    }
+    assertEquals(20, q.size(), "ten drops owed by the oldest batches on their way");
+    c.taking = true;
+    for (int i = 3; i >= 0; i--) {
+      c.answers.get(i).accept(new IOException("refused, newest first"));
+    }
+    await("the rest delivered", () -> q.exported() + q.dropped() == 30);
+    List<Integer> sorted = new ArrayList<>(c.got);
+    sorted.sort(null);
+    List<Integer> newest = new ArrayList<>();
+    for (int i = 10; i < 30; i++) {
+      newest.add(i);
+    }
+    assertEquals(newest, sorted);
+    assertEquals(10, q.dropped());
     q.shutdown();
   }
 

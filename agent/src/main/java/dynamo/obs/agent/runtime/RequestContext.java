@@ -181,6 +181,16 @@ final class RequestContext {
     restore((RequestContext) ((Object[]) token)[0]);
   }
 
+  /** This thread's request context, to be resumed on another thread (an async dispatch), or null. */
+  static Object current() {
+    return CURRENT.get();
+  }
+
+  /** Makes a context from {@link #current} this thread's again. */
+  static void resume(Object context) {
+    restore((RequestContext) context);
+  }
+
   private static void restore(RequestContext previous) {
     if (previous == null) {
       CURRENT.remove();

@@ -126,10 +126,13 @@ final class ServedRequests<H> {
     return serving.get();
   }
 
-  /** An inference request already started is served on this thread again (a servlet's async dispatch). */
-  void resumed(Object exchange, FrontendRequest request) {
+  /**
+   * A request already started is served on this thread again (a servlet's async dispatch), with the
+   * request context it had ({@link RequestContext#current} when it started).
+   */
+  void resumed(Object exchange, Object context) {
     serving.set(exchange);
-    RequestContext.enterFrontend(request);
+    RequestContext.resume(context);
   }
 
   /** The server is done with the request on this thread (its handler returned or threw). */

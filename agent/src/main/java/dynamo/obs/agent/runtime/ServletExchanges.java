@@ -2,7 +2,9 @@ package dynamo.obs.agent.runtime;
 
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
+import dynamo.obs.agent.frontend.RequestBody;
 import dynamo.obs.agent.trace.Tracing;
+import dynamo.obs.agent.worker.InboundRequest;
 import dynamo.obs.agent.worker.WorkerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,6 +29,9 @@ import java.util.function.BiConsumer;
  * encodes characters into the container's output stream). Inner calls of the same stream (a
  * {@code write(byte[])} that calls {@code write(byte[], int, int)}) are not counted twice.
  *
+ * <p>In a worker process, every other request is a worker's inbound request: its body is scanned
+ * for the model and counted, its response bytes counted, the same way.
+ *
  * <p>A request ends when its outermost call returns (the handler's throw: {@code internal}), unless
  * it went asynchronous: then at the container's {@code AsyncListener.onComplete} (or
  * {@code onError}), whether the application called {@code complete()}, dispatched, or the request
@@ -38,24 +43,34 @@ final class ServletExchanges {
   private static final int WRITER = 2;
   private static final byte[] NONE = new byte[0];
 
-  /** One inference request. */
+  /** One inference request ({@code recorder}), or a worker's inbound request ({@code inbound}). */
   private static final class Exchange {
     final ServletApi api;
     final Object request;
     final Object response;
     final FrontendRequest recorder;
+    final InboundRequest inbound;
+    /** The request context it started with, for its async dispatches. */
+    final Object context;
     final byte[] oneIn = new byte[1];
     final byte[] oneOut = new byte[1];
     Object in;
     Object out;
     Object writer;
     boolean described;
+    volatile boolean inboundEnded;
 
-    Exchange(ServletApi api, Object request, Object response, FrontendRequest recorder) {
+    Exchange(ServletApi api, Object request, Object response, FrontendRequest recorder, InboundRequest inbound) {
       this.api = api;
       this.request = request;
       this.response = response;
       this.recorder = recorder;
+      this.inbound = inbound;
+      this.context = RequestContext.current();
+    }
+
+    boolean ended() {
+      return recorder != null ? recorder.ended() : inboundEnded;
     }
   }
 
@@ -111,13 +126,18 @@ final class ServletExchanges {
       if (e == null) {
         return false;
       }
-      requests.resumed(key, e.recorder);
+      requests.resumed(key, e.context);
       return true;
     }
     FrontendRequest recorder = requests.started(key, api.pathInContext(key), key,
         requests.tracing() ? api.line(key) : null);
-    if (recorder != null) {
-      Exchange e = new Exchange(api, key, response, recorder);
+    InboundRequest inbound = recorder == null ? requests.inbound(key) : null;
+    if (inbound != null) {
+      Exchange e = new Exchange(api, key, response, null, inbound);
+      owners.put(key, e);
+      owners.put(response, e);
+    } else if (recorder != null) {
+      Exchange e = new Exchange(api, key, response, recorder, null);
       owners.put(key, e);
       owners.put(response, e);
       String xRequestId = recorder.xRequestId();
@@ -139,12 +159,16 @@ final class ServletExchanges {
     if (key == null) {
       return;
     }
-    requests.inboundEnded(key);
     Exchange e = owners.get(key);
     if (e == null) {
+      requests.inboundEnded(key);
       return;
     }
-    if (error != null) {
+    if (e.recorder == null) {
+      if (error != null || !e.api.isAsyncStarted(e.request)) {
+        completed(e);
+      }
+    } else if (error != null) {
       failed(e);
     } else if (!e.api.isAsyncStarted(e.request)) {
       completed(e);
@@ -154,7 +178,7 @@ final class ServletExchanges {
   /** {@code startAsync} returned {@code asyncContext}: the request ends when the container says so. */
   void asyncStarted(Object request, Object asyncContext) throws ReflectiveOperationException {
     Exchange e = owners.get(request); // the container's request: a wrapper's startAsync calls it
-    if (e != null && asyncContext != null && !e.recorder.ended()) {
+    if (e != null && asyncContext != null && !e.ended()) {
       e.api.addListener(asyncContext, new AsyncEnd(e));
     }
   }
@@ -201,6 +225,10 @@ final class ServletExchanges {
   // ---- ends --------------------------------------------------------------------------------------
 
   private void completed(Exchange e) throws ReflectiveOperationException {
+    if (e.recorder == null) {
+      release(e);
+      return;
+    }
     try {
       describe(e);
     } finally {
@@ -210,16 +238,24 @@ final class ServletExchanges {
   }
 
   private void failed(Exchange e) {
-    e.recorder.failed();
+    if (e.recorder != null) {
+      e.recorder.failed();
+    }
     release(e);
   }
 
   private void clientGone(Exchange e) {
-    e.recorder.clientGone();
+    if (e.recorder != null) {
+      e.recorder.clientGone();
+    }
     release(e);
   }
 
   private void release(Exchange e) {
+    if (e.recorder == null && !e.inboundEnded) {
+      e.inboundEnded = true;
+      requests.inboundEnded(e.request);
+    }
     owners.remove(e.request, e);
     owners.remove(e.response, e);
     unbind(e, e.in);
@@ -250,7 +286,7 @@ final class ServletExchanges {
   /** A request or response handed out a stream or writer ({@code owner} may be a wrapper: then it is not ours). */
   void ioOpened(Object owner, Object stream) {
     Exchange e = stream == null ? null : owners.get(owner);
-    if (e == null || e.recorder.ended()) {
+    if (e == null || e.ended()) {
       return;
     }
     if (stream instanceof InputStream) {
@@ -300,7 +336,7 @@ final class ServletExchanges {
       writing.set(b.exchange);
       return b;
     }
-    if (b.busy || b.exchange.recorder.ended()) {
+    if (b.busy || b.exchange.ended()) {
       return null;
     }
     b.busy = true;
@@ -365,10 +401,11 @@ final class ServletExchanges {
     Exchange e = b.exchange;
     if (b.kind == IN) {
       if (error == null) {
+        RequestBody body = e.recorder != null ? e.recorder : e.inbound;
         if (len < 0) {
-          e.recorder.requestBodyDone();
+          body.requestBodyDone();
         } else {
-          e.recorder.requestBytes(bytes, off, len);
+          body.requestBytes(bytes, off, len);
         }
       }
       return;
@@ -377,6 +414,10 @@ final class ServletExchanges {
       if (error instanceof IOException) {
         clientGone(e);
       }
+      return;
+    }
+    if (e.recorder == null) {
+      e.inbound.responseBytes(len);
       return;
     }
     if (len > 0) {

@@ -8,19 +8,26 @@ import dynamo.obs.agent.trace.Tracing;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A request a worker received over HTTP: the sizes the engine call it leads to reports, and what
  * its {@code handle_payload} span needs. The span is made only when the request leads to an engine
  * call (so a router's or an application's other requests make none), starting when the request
- * arrived, and ends with the exchange.
+ * arrived, and ends with the exchange. Its bytes go to the first engine call's series: the
+ * request's when that call starts (the declared length, or what was read if more), the response's
+ * as they are written (those written before the call, when it starts).
  */
 public final class InboundRequest implements RequestBody, JsonFieldScanner.Listener {
   /** The request's top-level {@code model}, for engine calls whose arguments do not say it. */
   private static final JsonFieldScanner.Fields MODEL_FIELD = new JsonFieldScanner.Fields("model");
   private final long requestBytes;
-  private final AtomicLong responseBytes = new AtomicLong();
+  private final AtomicLong requestBytesRead = new AtomicLong();
+  /** Response bytes written while no engine call's series was known. */
+  private final AtomicLong responsePending = new AtomicLong();
+  /** The series the response bytes go to, from the first engine call on. */
+  private volatile CounterDataPoint responseCounter;
   private final SpanParent remoteParent;
   private final String xRequestId;
   private final String requestId;
@@ -51,6 +58,9 @@ public final class InboundRequest implements RequestBody, JsonFieldScanner.Liste
 
   @Override
   public void requestBytes(byte[] b, int off, int len) {
+    if (len > 0) {
+      requestBytesRead.addAndGet(len);
+    }
     if (model != null) {
       return;
     }
@@ -109,12 +119,46 @@ public final class InboundRequest implements RequestBody, JsonFieldScanner.Liste
     }
   }
 
-  long requestBytes() {
-    return requestBytes;
+  /**
+   * The first engine call of this request started: its series counts the request's bytes now and
+   * the response's from here on. Later calls of the same request count nothing more.
+   */
+  void countInto(CounterDataPoint requestCounter, CounterDataPoint responseCounter) {
+    if (this.responseCounter != null) {
+      return;
+    }
+    synchronized (this) {
+      if (this.responseCounter != null) {
+        return;
+      }
+      requestCounter.inc(Math.max(requestBytes, requestBytesRead.get()));
+      this.responseCounter = responseCounter;
+    }
+    drainPending(responseCounter);
   }
 
-  long responseBytes() {
-    return responseBytes.get();
+  /** {@code n} response bytes were written. */
+  public void responseBytes(long n) {
+    if (n <= 0) {
+      return;
+    }
+    CounterDataPoint c = responseCounter;
+    if (c != null) {
+      c.inc(n);
+      return;
+    }
+    responsePending.addAndGet(n);
+    c = responseCounter;
+    if (c != null) {
+      drainPending(c); // the call started meanwhile: whoever takes the pending bytes counts them
+    }
+  }
+
+  private void drainPending(CounterDataPoint c) {
+    long p = responsePending.getAndSet(0);
+    if (p > 0) {
+      c.inc(p);
+    }
   }
 
   private OutputStream counted;
@@ -132,13 +176,13 @@ public final class InboundRequest implements RequestBody, JsonFieldScanner.Liste
       @Override
       public void write(int b) throws IOException {
         out.write(b);
-        responseBytes.incrementAndGet();
+        responseBytes(1);
       }
 
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
         out.write(b, off, len);
-        responseBytes.addAndGet(len);
+        responseBytes(len);
       }
     };
   }

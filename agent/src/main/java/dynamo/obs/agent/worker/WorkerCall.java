@@ -35,6 +35,9 @@ public final class WorkerCall {
     this.inbound = inbound;
     series.requests.inc();
     series.inflight.inc();
+    if (inbound != null) {
+      inbound.countInto(series.requestBytes, series.responseBytes);
+    }
     if (span != null) {
       AgentEvents.requestReceived(span.requestId(), series.model, null, null);
     }
@@ -97,10 +100,6 @@ public final class WorkerCall {
         series.generateErrors().inc();
       } else if (end == End.CANCELLED) {
         series.cancellations.inc();
-      }
-      if (inbound != null) {
-        series.requestBytes.inc(inbound.requestBytes());
-        series.responseBytes.inc(inbound.responseBytes());
       }
       if (span != null) {
         endSpan(end);

@@ -33,6 +33,10 @@ class InboundModelIT {
       assertTrue(!m.contains("model=\"unknown\""), m);
       assertTrue(m.matches("(?s).*dynamo_component_request_bytes_total\\{[^}]*model=\"body-model/7b\"[^}]*\\} 39\\.0\n.*"),
           "the inbound request's bytes: " + m);
+      int responseBytes = r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      Poll.until("the response's bytes, written after the engine call returned", sys::metrics,
+          t -> Double.valueOf(responseBytes).equals(
+              WorkerMethodsIT.value(t, "dynamo_component_response_bytes_total", "body-model/7b", null)), app);
     }
   }
 }

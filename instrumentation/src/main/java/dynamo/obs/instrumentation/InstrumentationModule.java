@@ -57,7 +57,7 @@ public interface InstrumentationModule {
       return new TypeAdvice(
           ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0])))
               .and(ElementMatchers.not(ElementMatchers.isInterface())),
-          loaders, c -> !c.isInterface() && hasSuperType(c, names) && loaders.matches(c.getClassLoader()), advice);
+          loaders, c -> !c.isInterface() && loaders.matches(c.getClassLoader()) && hasSuperType(c, names), advice);
     }
 
     /** Class loaders that can load one of the named classes (cached per loader, weakly). */
@@ -92,6 +92,7 @@ public interface InstrumentationModule {
       }
     }
 
+    /** Whether a loaded class has one of the named super types (asked after the cheap loader check). */
     static boolean hasSuperType(Class<?> c, Set<String> names) {
       for (Class<?> t = c; t != null; t = t.getSuperclass()) {
         if (names.contains(t.getName())) {

@@ -29,12 +29,16 @@ final class AgentClassLoader extends ClassLoader {
   }
 
   private final JarFile jar;
+  /** Class bytes straight from the jar file; null when it cannot be read that way. */
+  private final ClassDataIndex index;
+  private final ClassDataIndex.Definer definer = (name, bytes, length) -> defineClass(name, bytes, 0, length, domain());
   private final String jarUrl;
   private final ProtectionDomain domain;
 
   AgentClassLoader(JarFile jar, File file) throws MalformedURLException {
     super("dynamo-obs", ClassLoader.getPlatformClassLoader());
     this.jar = jar;
+    this.index = ClassDataIndex.open(file);
     URL location = file.toURI().toURL();
     this.jarUrl = "jar:" + location.toExternalForm() + "!/";
     this.domain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
@@ -68,6 +72,17 @@ final class AgentClassLoader extends ClassLoader {
       // split the hand-off between woven code and the runtime.
       throw new ClassNotFoundException(name + " is not defined in the bootstrap class loader yet");
     }
+    definePackageOf(name);
+    if (index != null) {
+      try {
+        Class<?> c = index.define(name, definer);
+        if (c != null) {
+          return c;
+        }
+      } catch (IOException e) {
+        // read it through JarFile below
+      }
+    }
     JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".classdata");
     if (entry == null) {
       throw new ClassNotFoundException(name);
@@ -80,6 +95,14 @@ final class AgentClassLoader extends ClassLoader {
     } catch (IOException e) {
       throw new ClassNotFoundException(name, e);
     }
+    return defineClass(name, bytes, 0, bytes.length, domain);
+  }
+
+  private ProtectionDomain domain() {
+    return domain;
+  }
+
+  private void definePackageOf(String name) {
     int dot = name.lastIndexOf('.');
     if (dot > 0) {
       String pkg = name.substring(0, dot);
@@ -91,7 +114,6 @@ final class AgentClassLoader extends ClassLoader {
         }
       }
     }
-    return defineClass(name, bytes, 0, bytes.length, domain);
   }
 
   /** Class files are asked for as {@code x/Y.class} (Byte Buddy reads advice this way). */

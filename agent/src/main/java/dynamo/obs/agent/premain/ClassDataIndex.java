@@ -1,0 +1,303 @@
+package dynamo.obs.agent.premain;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
+
+/**
+ * The agent's class files ({@code inst/…/X.classdata}) read straight from the jar: an index of
+ * their places built once from the jar's central directory, and a read that inflates into a buffer
+ * used again for the next class. Reading through {@code JarFile} instead allocates each class's
+ * size three times over (the inflater stream's buffer, the read's chunks, the copy it returns):
+ * some 16 MB for the classes the agent loads, which the application's heap then holds in pages
+ * it would not otherwise touch.
+ *
+ * <p>Lookups allocate nothing: names are hashed char by char as {@code inst/} + the binary name
+ * with {@code /} for {@code .} + {@code .classdata}, and the hit is checked against the name in
+ * the entry's local header. Anything this reader does not handle (a jar it cannot parse, a ZIP64
+ * entry) makes it answer "not here", and the class loader reads through {@code JarFile}.
+ */
+final class ClassDataIndex implements AutoCloseable {
+  private static final String PREFIX = "inst/";
+  private static final String SUFFIX = ".classdata";
+  private static final int END_SIG = 0x06054b50;
+  private static final int CEN_SIG = 0x02014b50;
+  private static final int LOC_SIG = 0x04034b50;
+  private static final long FNV_OFFSET = 0xcbf29ce484222325L;
+  private static final long FNV_PRIME = 0x100000001b3L;
+
+  /** What a read class is handed to; {@code bytes} is valid only during the call. */
+  interface Definer {
+    Class<?> define(String name, byte[] bytes, int length);
+  }
+
+  private final FileChannel channel;
+  private final long[] hashes;
+  private final int[] offsets;
+  private final int[] compressed;
+  private final int[] sizes;
+  private final boolean[] stored;
+  private final int mask;
+  private final AtomicReference<byte[]> inBuffer = new AtomicReference<>();
+  private final AtomicReference<byte[]> outBuffer = new AtomicReference<>();
+  private final AtomicReference<Inflater> inflater = new AtomicReference<>();
+
+  private ClassDataIndex(FileChannel channel, int capacity) {
+    this.channel = channel;
+    this.hashes = new long[capacity];
+    this.offsets = new int[capacity];
+    this.compressed = new int[capacity];
+    this.sizes = new int[capacity];
+    this.stored = new boolean[capacity];
+    this.mask = capacity - 1;
+    java.util.Arrays.fill(offsets, -1);
+  }
+
+  /** The index of {@code jar}, or null when it cannot be read this way (then JarFile serves). */
+  static ClassDataIndex open(File jar) {
+    FileChannel ch = null;
+    try {
+      ch = FileChannel.open(jar.toPath(), StandardOpenOption.READ);
+      ClassDataIndex index = build(ch);
+      if (index != null) {
+        return index;
+      }
+    } catch (IOException | RuntimeException e) {
+      // not a jar this reader understands
+    }
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException ignored) {
+        // nothing to do
+      }
+    }
+    return null;
+  }
+
+  private static ClassDataIndex build(FileChannel ch) throws IOException {
+    long size = ch.size();
+    int tail = (int) Math.min(size, 22 + 0xFFFF);
+    ByteBuffer end = ByteBuffer.allocate(tail).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, end, size - tail);
+    int at = -1;
+    for (int i = tail - 22; i >= 0; i--) {
+      if (end.getInt(i) == END_SIG) {
+        at = i;
+        break;
+      }
+    }
+    if (at < 0) {
+      return null;
+    }
+    int entries = end.getShort(at + 10) & 0xFFFF;
+    long cenSize = end.getInt(at + 12) & 0xFFFFFFFFL;
+    long cenOffset = end.getInt(at + 16) & 0xFFFFFFFFL;
+    if (entries == 0xFFFF || cenOffset == 0xFFFFFFFFL || cenSize > Integer.MAX_VALUE) {
+      return null; // ZIP64
+    }
+    ByteBuffer cen = ByteBuffer.allocate((int) cenSize).order(ByteOrder.LITTLE_ENDIAN);
+    readFully(ch, cen, cenOffset);
+    int capacity = Integer.highestOneBit(Math.max(16, entries * 2)) * 2;
+    ClassDataIndex index = new ClassDataIndex(ch, capacity);
+    int p = 0;
+    for (int n = 0; n < entries; n++) {
+      if (p + 46 > cenSize || cen.getInt(p) != CEN_SIG) {
+        return null;
+      }
+      int method = cen.getShort(p + 10) & 0xFFFF;
+      long csize = cen.getInt(p + 20) & 0xFFFFFFFFL;
+      long usize = cen.getInt(p + 24) & 0xFFFFFFFFL;
+      int nameLen = cen.getShort(p + 28) & 0xFFFF;
+      int extraLen = cen.getShort(p + 30) & 0xFFFF;
+      int commentLen = cen.getShort(p + 32) & 0xFFFF;
+      long local = cen.getInt(p + 42) & 0xFFFFFFFFL;
+      int name = p + 46;
+      if (isClassData(cen, name, nameLen) && (method == 0 || method == 8)
+          && csize < Integer.MAX_VALUE && usize < Integer.MAX_VALUE && local < Integer.MAX_VALUE) {
+        long h = FNV_OFFSET;
+        for (int i = 0; i < nameLen; i++) {
+          h = (h ^ (cen.get(name + i) & 0xFF)) * FNV_PRIME;
+        }
+        index.put(h, (int) local, (int) csize, (int) usize, method == 0);
+      }
+      p = name + nameLen + extraLen + commentLen;
+    }
+    return index;
+  }
+
+  private static boolean isClassData(ByteBuffer cen, int name, int len) {
+    if (len <= PREFIX.length() + SUFFIX.length()) {
+      return false;
+    }
+    for (int i = 0; i < PREFIX.length(); i++) {
+      if (cen.get(name + i) != PREFIX.charAt(i)) {
+        return false;
+      }
+    }
+    for (int i = 0; i < SUFFIX.length(); i++) {
+      if (cen.get(name + len - SUFFIX.length() + i) != SUFFIX.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void put(long hash, int local, int csize, int usize, boolean isStored) {
+    int slot = (int) hash & mask;
+    while (offsets[slot] >= 0) {
+      slot = (slot + 1) & mask;
+    }
+    hashes[slot] = hash;
+    offsets[slot] = local;
+    compressed[slot] = csize;
+    sizes[slot] = usize;
+    stored[slot] = isStored;
+  }
+
+  private static long hash(String binaryName) {
+    long h = FNV_OFFSET;
+    for (int i = 0; i < PREFIX.length(); i++) {
+      h = (h ^ PREFIX.charAt(i)) * FNV_PRIME;
+    }
+    for (int i = 0; i < binaryName.length(); i++) {
+      char c = binaryName.charAt(i);
+      if (c >= 0x80) {
+        return 0; // class names here are ASCII; anything else goes the JarFile way
+      }
+      h = (h ^ (c == '.' ? '/' : c)) * FNV_PRIME;
+    }
+    for (int i = 0; i < SUFFIX.length(); i++) {
+      h = (h ^ SUFFIX.charAt(i)) * FNV_PRIME;
+    }
+    return h;
+  }
+
+  /**
+   * Reads the class {@code binaryName} and hands its bytes to {@code definer}. Returns what the
+   * definer returned, or null when the class is not in the index (or cannot be read this way).
+   */
+  Class<?> define(String binaryName, Definer definer) throws IOException {
+    long h = hash(binaryName);
+    if (h == 0) {
+      return null;
+    }
+    int slot = (int) h & mask;
+    while (offsets[slot] >= 0 && hashes[slot] != h) {
+      slot = (slot + 1) & mask;
+    }
+    if (offsets[slot] < 0) {
+      return null;
+    }
+    int nameLen = PREFIX.length() + binaryName.length() + SUFFIX.length();
+    int csize = compressed[slot];
+    int usize = sizes[slot];
+    byte[] in = take(inBuffer, 30 + nameLen + csize);
+    byte[] out = null;
+    Inflater inf = null;
+    try {
+      ByteBuffer header = ByteBuffer.wrap(in, 0, 30 + nameLen).order(ByteOrder.LITTLE_ENDIAN);
+      readFully(channel, header, offsets[slot]);
+      if (header.getInt(0) != LOC_SIG || (header.getShort(26) & 0xFFFF) != nameLen || !sameName(in, 30, binaryName)) {
+        return null;
+      }
+      int extraLen = header.getShort(28) & 0xFFFF;
+      readFully(channel, ByteBuffer.wrap(in, 0, csize), (long) offsets[slot] + 30 + nameLen + extraLen);
+      if (stored[slot]) {
+        return definer.define(binaryName, in, usize);
+      }
+      out = take(outBuffer, usize);
+      inf = inflater.getAndSet(null);
+      if (inf == null) {
+        inf = new Inflater(true);
+      }
+      inf.setInput(in, 0, csize);
+      int n = 0;
+      while (n < usize) {
+        int k = inf.inflate(out, n, usize - n);
+        if (k == 0 && (inf.finished() || inf.needsInput() || inf.needsDictionary())) {
+          break;
+        }
+        n += k;
+      }
+      if (n != usize) {
+        return null;
+      }
+      return definer.define(binaryName, out, usize);
+    } catch (DataFormatException e) {
+      return null;
+    } finally {
+      if (inf != null) {
+        inf.reset();
+        if (!inflater.compareAndSet(null, inf)) {
+          inf.end();
+        }
+      }
+      give(inBuffer, in);
+      if (out != null) {
+        give(outBuffer, out);
+      }
+    }
+  }
+
+  private static boolean sameName(byte[] b, int at, String binaryName) {
+    for (int i = 0; i < PREFIX.length(); i++) {
+      if (b[at++] != PREFIX.charAt(i)) {
+        return false;
+      }
+    }
+    for (int i = 0; i < binaryName.length(); i++) {
+      char c = binaryName.charAt(i);
+      if (b[at++] != (c == '.' ? '/' : c)) {
+        return false;
+      }
+    }
+    for (int i = 0; i < SUFFIX.length(); i++) {
+      if (b[at++] != SUFFIX.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The pooled buffer when free and big enough, else a new one. A class whose definition loads
+   * another (its super type) while the buffer is in use gets a buffer of its own.
+   */
+  private static byte[] take(AtomicReference<byte[]> pool, int size) {
+    byte[] b = pool.getAndSet(null);
+    if (b == null || b.length < size) {
+      b = new byte[Math.max(size, b == null ? 16 * 1024 : b.length * 2)];
+    }
+    return b;
+  }
+
+  private static void give(AtomicReference<byte[]> pool, byte[] b) {
+    byte[] current = pool.get();
+    if (current == null || current.length < b.length) {
+      pool.set(b);
+    }
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer dst, long position) throws IOException {
+    long p = position;
+    while (dst.hasRemaining()) {
+      int n = ch.read(dst, p);
+      if (n < 0) {
+        throw new IOException("unexpected end of the jar");
+      }
+      p += n;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}

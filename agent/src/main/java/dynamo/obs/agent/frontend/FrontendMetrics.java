@@ -81,6 +81,11 @@ public final class FrontendMetrics {
     return models.get(rawModel);
   }
 
+  /** The series of a model spelled as these bytes if resolved before, else null; allocates nothing. */
+  ModelSeries cachedModel(byte[] b, int len) {
+    return models.cached(b, len);
+  }
+
   public void clientDisconnected() {
     disconnected.inc();
   }

@@ -69,10 +69,14 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private java.io.OutputStream responseStream;
 
   private final JsonFieldScanner requestScanner;
+  /** The request scanner serves the response once the request body was read to its end. */
+  private boolean requestDone;
   private JsonFieldScanner responseScanner;
   private SseScanner sse;
 
   private String model;
+  /** The series of the request's model, found by its bytes when seen before (then {@link #model} stays null). */
+  private FrontendMetrics.ModelSeries modelSeries;
   private boolean streamRequested;
   private FrontendMetrics.ModelSeries series;
   private boolean queued;
@@ -100,7 +104,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     this.endpoint = endpoint;
     this.startNanos = startNanos;
     this.onEnd = onEnd;
-    this.requestScanner = new JsonFieldScanner(REQUEST_FIELDS, new RequestFields(this::onRequestField));
+    this.requestScanner = new JsonFieldScanner(REQUEST_FIELDS, new RequestFields(this));
   }
 
   public static void errorSink(java.util.function.Consumer<Throwable> sink) {
@@ -170,7 +174,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   @Override
   public void requestBytes(byte[] b, int off, int len) {
     try {
-      if (len > 0 && state.get() == OPEN) {
+      if (len > 0 && state.get() == OPEN && !requestDone) {
         requestScanner.feed(b, off, len);
       }
     } catch (RuntimeException e) {
@@ -181,19 +185,32 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   @Override
   public void requestBodyDone() {
     try {
-      requestScanner.finish();
-      begin();
+      if (!requestDone) {
+        requestScanner.finish();
+        begin();
+        requestDone = true;
+      }
     } catch (RuntimeException e) {
       errors.accept(e);
     }
   }
 
-  private void onRequestField(int field, Object value) {
-    if (field == F_MODEL && value instanceof String && model == null) {
-      model = (String) value;
-    } else if (field == F_STREAM && value instanceof Boolean) {
-      streamRequested = (Boolean) value;
+  private void onRequestModel(String value) {
+    if (model == null && modelSeries == null) {
+      model = value;
     }
+  }
+
+  /** The model's bytes: its series if this spelling was seen before (then no String is made). */
+  private boolean onRequestModelBytes(byte[] b, int captured) {
+    if (model != null || modelSeries != null) {
+      return true; // the first model wins
+    }
+    if (captured == 0) {
+      return false;
+    }
+    modelSeries = metrics.cachedModel(b, captured);
+    return modelSeries != null;
   }
 
   /**
@@ -205,8 +222,12 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     if (series != null) {
       return;
     }
-    boolean known = model != null && !model.isEmpty() && !requestScanner.failed();
-    series = metrics.model(known ? model : "unknown");
+    boolean valid = !requestScanner.failed();
+    if (valid && modelSeries != null) {
+      series = modelSeries;
+    } else {
+      series = metrics.model(valid && model != null && !model.isEmpty() ? model : "unknown");
+    }
     series.inflight.inc();
     series.active.inc();
     series.queued.inc();
@@ -243,7 +264,12 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     this.status = status;
     this.eventStream = eventStream;
     if (status >= 200 && status < 300) {
-      responseScanner = new JsonFieldScanner(RESPONSE_FIELDS, this);
+      if (requestDone) {
+        requestScanner.reuse(RESPONSE_FIELDS, this);
+        responseScanner = requestScanner;
+      } else {
+        responseScanner = new JsonFieldScanner(RESPONSE_FIELDS, this);
+      }
       if (eventStream) {
         sse = new SseScanner(responseScanner, this);
       }
@@ -277,6 +303,11 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     } else if (responseScanner != null) {
       responseScanner.feed(b, off, len);
     }
+  }
+
+  @Override
+  public boolean wantsValue(int field) {
+    return false; // a content field's length is all that counts
   }
 
   @Override
@@ -441,21 +472,24 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     return series == null ? null : series.model;
   }
 
-  /** Adapts request-field callbacks without a second listener class. */
-  private interface RequestFieldSink {
-    void accept(int field, Object value);
-  }
-
+  /** The request body's fields: the model (by its bytes when seen before) and {@code stream}. */
   private static final class RequestFields implements JsonFieldScanner.Listener {
-    private final RequestFieldSink sink;
+    private final FrontendRequest request;
 
-    RequestFields(RequestFieldSink sink) {
-      this.sink = sink;
+    RequestFields(FrontendRequest request) {
+      this.request = request;
+    }
+
+    @Override
+    public boolean onStringBytes(int field, byte[] value, int captured, int length) {
+      return field != F_MODEL || request.onRequestModelBytes(value, captured);
     }
 
     @Override
     public void onString(int field, String value, int length) {
-      sink.accept(field, value);
+      if (field == F_MODEL) {
+        request.onRequestModel(value);
+      }
     }
 
     @Override
@@ -463,7 +497,9 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
 
     @Override
     public void onBoolean(int field, boolean value) {
-      sink.accept(field, value);
+      if (field == F_STREAM) {
+        request.streamRequested = value;
+      }
     }
   }
 }

@@ -1,8 +1,6 @@
 package dynamo.obs.agent.frontend;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * Finds a few fields in a JSON document as its bytes pass, without building or buffering the
@@ -15,8 +13,25 @@ public final class JsonFieldScanner {
 
   /** Receives the values of the fields of interest, identified by their index in the path list. */
   public interface Listener {
-    /** A string value; {@code value} holds at most {@link #MAX_CAPTURE} bytes of it. */
+    /**
+     * A string value; {@code value} holds at most {@link #MAX_CAPTURE} bytes of it (null when
+     * {@link #wantsValue} said no: then only its length is told, and nothing is allocated).
+     */
     void onString(int field, String value, int length);
+
+    /** Whether {@link #onString} needs the value of this field, or its length only. */
+    default boolean wantsValue(int field) {
+      return true;
+    }
+
+    /**
+     * A wanted string value's bytes (UTF-8, escapes decoded, at most {@link #MAX_CAPTURE} of them;
+     * valid during the call only), before a String is made of them. Returns true when that is all
+     * the listener needed: then {@link #onString} is not called and no String is made.
+     */
+    default boolean onStringBytes(int field, byte[] value, int captured, int length) {
+      return false;
+    }
 
     void onNumber(int field, double value);
 
@@ -36,16 +51,47 @@ public final class JsonFieldScanner {
       for (int i = 0; i < paths.length; i++) {
         Node n = root;
         for (String key : paths[i].split("\\.")) {
-          n = n.children.computeIfAbsent(key, k -> new Node());
+          n = n.child(key);
         }
         n.field = i;
       }
     }
   }
 
+  /** A trie node; its children's keys as bytes, so a key read from the input is matched in place. */
   static final class Node {
-    final Map<String, Node> children = new HashMap<>(4);
+    byte[][] keys = new byte[0][];
+    Node[] next = new Node[0];
     int field = -1;
+
+    Node child(String key) {
+      byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
+      for (int i = 0; i < keys.length; i++) {
+        if (java.util.Arrays.equals(keys[i], k)) {
+          return next[i];
+        }
+      }
+      keys = java.util.Arrays.copyOf(keys, keys.length + 1);
+      next = java.util.Arrays.copyOf(next, next.length + 1);
+      keys[keys.length - 1] = k;
+      next[next.length - 1] = new Node();
+      return next[next.length - 1];
+    }
+
+    boolean hasChildren() {
+      return keys.length > 0;
+    }
+
+    /** The child whose key is {@code b[0, len)}, or null. */
+    Node find(byte[] b, int len) {
+      for (int i = 0; i < keys.length; i++) {
+        byte[] k = keys[i];
+        if (k.length == len && java.util.Arrays.equals(k, 0, len, b, 0, len)) {
+          return next[i];
+        }
+      }
+      return null;
+    }
   }
 
   // tokenizer states
@@ -63,8 +109,8 @@ public final class JsonFieldScanner {
   private static final int ERROR = 11;
   private static final int VALUE_OR_END = 12; // after '['
 
-  private final Fields fields;
-  private final Listener listener;
+  private Fields fields;
+  private Listener listener;
   // nesting stacks, grown on demand: the documents we scan are a few levels deep
   private boolean[] isObject = new boolean[8];
   private Node[] nodes = new Node[8];
@@ -73,6 +119,8 @@ public final class JsonFieldScanner {
   private Node valueNode; // trie node of the value about to start (null: not of interest)
 
   private boolean stringIsKey;
+  /** Whether the string's bytes are kept: a key that may be looked up, or a value whose text is wanted. */
+  private boolean capturing;
   private byte[] capture = new byte[32];
   private int captured;
   private int stringLength;
@@ -80,7 +128,10 @@ public final class JsonFieldScanner {
   private int unicodeDigits;
   private int unicodeValue;
 
-  private final StringBuilder token = new StringBuilder(24);
+  /** The number or literal being read (longer ones are invalid for what is looked for: see MAX_TOKEN). */
+  private final byte[] token = new byte[MAX_TOKEN];
+  private int tokenLength;
+  private static final int MAX_TOKEN = 40;
 
   public JsonFieldScanner(Fields fields, Listener listener) {
     this.fields = fields;
@@ -88,12 +139,19 @@ public final class JsonFieldScanner {
     this.valueNode = fields.root;
   }
 
+  /** Ready for a new document of other fields, for another listener: one scanner serves a request and then its response. */
+  public void reuse(Fields fields, Listener listener) {
+    this.fields = fields;
+    this.listener = listener;
+    reset();
+  }
+
   /** Ready for a new document (used per server-sent event). */
   public void reset() {
     depth = 0;
     state = VALUE;
     valueNode = fields.root;
-    token.setLength(0);
+    tokenLength = 0;
   }
 
   public boolean failed() {
@@ -103,6 +161,24 @@ public final class JsonFieldScanner {
   public void feed(byte[] b, int off, int len) {
     int end = off + len;
     for (int i = off; i < end && state != ERROR; i++) {
+      if (state == STRING) {
+        // the plain run of a string in one go: up to a quote, a backslash or a control byte
+        int j = i;
+        while (j < end) {
+          int c = b[j] & 0xff;
+          if (c == '"' || c == '\\' || c < 0x20) {
+            break;
+          }
+          j++;
+        }
+        if (j > i) {
+          keepRun(b, i, j - i);
+        }
+        if (j == end) {
+          return;
+        }
+        i = j;
+      }
       step(b[i]);
     }
   }
@@ -128,9 +204,10 @@ public final class JsonFieldScanner {
       case NUMBER:
       case LITERAL:
         if (c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '.' || c == '-' || c == '+' || c == 'E') {
-          if (token.length() < 40) {
-            token.append((char) c);
+          if (tokenLength < MAX_TOKEN) {
+            token[tokenLength] = c;
           }
+          tokenLength++;
           return;
         }
         endToken();
@@ -213,12 +290,12 @@ public final class JsonFieldScanner {
         return;
       default:
         if (c == '-' || (c >= '0' && c <= '9')) {
-          token.setLength(0);
-          token.append((char) c);
+          token[0] = c;
+          tokenLength = 1;
           state = NUMBER;
         } else if (c == 't' || c == 'f' || c == 'n') {
-          token.setLength(0);
-          token.append((char) c);
+          token[0] = c;
+          tokenLength = 1;
           state = LITERAL;
         } else {
           state = ERROR;
@@ -269,6 +346,13 @@ public final class JsonFieldScanner {
     captured = 0;
     stringLength = 0;
     keyUsable = true;
+    if (key) {
+      Node parent = currentNode();
+      capturing = parent != null && parent.hasChildren();
+    } else {
+      Node n = valueNode;
+      capturing = n != null && n.field >= 0 && listener.wantsValue(n.field);
+    }
     state = STRING;
   }
 
@@ -332,15 +416,56 @@ public final class JsonFieldScanner {
       if (stringIsKey) {
         keyUsable = false;
       }
-      byte[] utf8 = String.valueOf((char) unicodeValue).getBytes(StandardCharsets.UTF_8);
-      for (byte u : utf8) {
-        keep(u);
+      int u = unicodeValue;
+      if (u < 0x80) {
+        keep((byte) u);
+      } else if (u < 0x800) {
+        keep((byte) (0xC0 | (u >> 6)));
+        keep((byte) (0x80 | (u & 0x3F)));
+      } else if (u >= 0xD800 && u <= 0xDFFF) {
+        keep((byte) '?'); // half of a surrogate pair: as String.getBytes encodes a lone one
+      } else {
+        keep((byte) (0xE0 | (u >> 12)));
+        keep((byte) (0x80 | ((u >> 6) & 0x3F)));
+        keep((byte) (0x80 | (u & 0x3F)));
       }
+    }
+  }
+
+  /** {@code n} plain bytes of a string (no quote, backslash or control byte among them). */
+  private void keepRun(byte[] b, int off, int n) {
+    stringLength += n;
+    if (!capturing) {
+      return;
+    }
+    if (stringIsKey) {
+      if (captured + n > MAX_KEY) {
+        keyUsable = false;
+        return;
+      }
+      for (int i = off; i < off + n; i++) {
+        if (b[i] < 0) {
+          keyUsable = false;
+          return;
+        }
+      }
+    }
+    int limit = stringIsKey ? MAX_KEY : MAX_CAPTURE;
+    int k = Math.min(n, limit - captured);
+    if (k > 0) {
+      if (captured + k > capture.length) {
+        capture = java.util.Arrays.copyOf(capture, Math.min(limit, Math.max(captured + k, capture.length * 2)));
+      }
+      System.arraycopy(b, off, capture, captured, k);
+      captured += k;
     }
   }
 
   private void keep(byte c) {
     stringLength++;
+    if (!capturing) {
+      return;
+    }
     int limit = stringIsKey ? MAX_KEY : MAX_CAPTURE;
     if (captured < limit) {
       if (captured == capture.length) {
@@ -356,43 +481,118 @@ public final class JsonFieldScanner {
     if (stringIsKey) {
       Node parent = currentNode();
       valueNode = null;
-      if (parent != null && keyUsable && !parent.children.isEmpty()) {
-        valueNode = parent.children.get(new String(capture, 0, captured, StandardCharsets.ISO_8859_1));
+      if (capturing && keyUsable) {
+        valueNode = parent.find(capture, captured);
       }
       state = COLON;
       return;
     }
     Node n = valueNode;
     if (n != null && n.field >= 0) {
-      listener.onString(n.field, new String(capture, 0, captured, StandardCharsets.UTF_8), stringLength);
+      if (!capturing) {
+        listener.onString(n.field, null, stringLength);
+      } else if (!listener.onStringBytes(n.field, capture, captured, stringLength)) {
+        listener.onString(n.field, new String(capture, 0, captured, StandardCharsets.UTF_8), stringLength);
+      }
     }
     afterValue();
   }
 
   private void endToken() {
     Node n = valueNode;
-    String t = token.toString();
+    boolean wanted = n != null && n.field >= 0;
+    int len = tokenLength;
+    tokenLength = 0;
     if (state == LITERAL) {
-      if (!(t.equals("true") || t.equals("false") || t.equals("null"))) {
+      boolean isTrue = is(token, len, TRUE);
+      if (!isTrue && !is(token, len, FALSE) && !is(token, len, NULL)) {
         state = ERROR;
         return;
       }
-      if (n != null && n.field >= 0 && !t.equals("null")) {
-        listener.onBoolean(n.field, t.equals("true"));
+      if (wanted && !is(token, len, NULL)) {
+        listener.onBoolean(n.field, isTrue);
       }
     } else {
-      double v;
-      try {
-        v = Double.parseDouble(t);
-      } catch (NumberFormatException e) {
+      if (len > MAX_TOKEN) {
+        // longer than any count looked for (a high-precision float): passed over, not judged
+        afterValue();
+        return;
+      }
+      if (!isJsonNumber(token, len)) {
         state = ERROR;
         return;
       }
-      if (n != null && n.field >= 0) {
-        listener.onNumber(n.field, v);
+      if (wanted) {
+        listener.onNumber(n.field, parseNumber(token, len));
       }
     }
-    token.setLength(0);
     afterValue();
+  }
+
+  private static final byte[] TRUE = {'t', 'r', 'u', 'e'};
+  private static final byte[] FALSE = {'f', 'a', 'l', 's', 'e'};
+  private static final byte[] NULL = {'n', 'u', 'l', 'l'};
+
+  private static boolean is(byte[] b, int len, byte[] word) {
+    return len == word.length && java.util.Arrays.equals(b, 0, len, word, 0, len);
+  }
+
+  /** JSON's number grammar: {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?}. */
+  static boolean isJsonNumber(byte[] b, int len) {
+    int i = 0;
+    if (i < len && b[i] == '-') {
+      i++;
+    }
+    if (i >= len || b[i] < '0' || b[i] > '9') {
+      return false;
+    }
+    if (b[i] == '0') {
+      i++;
+    } else {
+      while (i < len && b[i] >= '0' && b[i] <= '9') {
+        i++;
+      }
+    }
+    if (i < len && b[i] == '.') {
+      i++;
+      int from = i;
+      while (i < len && b[i] >= '0' && b[i] <= '9') {
+        i++;
+      }
+      if (i == from) {
+        return false;
+      }
+    }
+    if (i < len && (b[i] == 'e' || b[i] == 'E')) {
+      i++;
+      if (i < len && (b[i] == '+' || b[i] == '-')) {
+        i++;
+      }
+      int from = i;
+      while (i < len && b[i] >= '0' && b[i] <= '9') {
+        i++;
+      }
+      if (i == from) {
+        return false;
+      }
+    }
+    return i == len;
+  }
+
+  /** A valid JSON number's value: integers of up to 18 digits exactly and without allocating. */
+  private static double parseNumber(byte[] b, int len) {
+    int i = b[0] == '-' ? 1 : 0;
+    if (len - i <= 18) {
+      long v = 0;
+      int j = i;
+      while (j < len && b[j] >= '0' && b[j] <= '9') {
+        v = v * 10 + (b[j] - '0');
+        j++;
+      }
+      if (j == len) {
+        return i == 1 ? -v : v;
+      }
+    }
+    return Double.parseDouble(new String(b, 0, len, StandardCharsets.ISO_8859_1));
   }
 }

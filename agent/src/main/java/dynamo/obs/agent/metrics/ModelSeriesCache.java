@@ -18,6 +18,23 @@ public final class ModelSeriesCache<S> {
   private final Runnable refused;
   private final Function<String, S> create;
   private final ConcurrentHashMap<String, S> models = new ConcurrentHashMap<>();
+  /**
+   * Models as requests spell them (before lower-casing), by a hash of their bytes: a request whose
+   * model was seen before finds its series without a String. Entries are immutable, so a race only
+   * costs a miss; a collision replaces the older entry.
+   */
+  @SuppressWarnings("unchecked")
+  private final Raw<S>[] raw = new Raw[256];
+
+  private static final class Raw<S> {
+    final byte[] bytes;
+    final S series;
+
+    Raw(byte[] bytes, S series) {
+      this.bytes = bytes;
+      this.series = series;
+    }
+  }
 
   public ModelSeriesCache(int maxModels, Runnable refused, Function<String, S> create) {
     this.maxModels = maxModels;
@@ -25,11 +42,57 @@ public final class ModelSeriesCache<S> {
     this.create = create;
   }
 
+  /**
+   * The series of a model spelled as these UTF-8 bytes, if {@link #get} resolved it before (and it
+   * was not refused by the cap); else null. Allocates nothing.
+   */
+  public S cached(byte[] b, int len) {
+    Raw<S> r = raw[hash(b, 0, len) & (raw.length - 1)];
+    return r != null && r.bytes.length == len && java.util.Arrays.equals(r.bytes, 0, len, b, 0, len) ? r.series : null;
+  }
+
+  private static int hash(byte[] b, int off, int len) {
+    int h = 1;
+    for (int i = off; i < off + len; i++) {
+      h = 31 * h + b[i];
+    }
+    return h ^ (h >>> 16);
+  }
+
+  /** Keeps an ASCII spelling for {@link #cached}; allocates only when it is not kept already. */
+  private void remember(String rawModel, S series) {
+    int h = 1;
+    int len = rawModel.length();
+    for (int i = 0; i < len; i++) {
+      char c = rawModel.charAt(i);
+      if (c >= 0x80) {
+        return; // only ASCII spellings: their chars are their bytes
+      }
+      h = 31 * h + c;
+    }
+    int slot = (h ^ (h >>> 16)) & (raw.length - 1);
+    Raw<S> r = raw[slot];
+    if (r != null && r.series == series && r.bytes.length == len && sameChars(r.bytes, rawModel)) {
+      return;
+    }
+    raw[slot] = new Raw<>(rawModel.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), series);
+  }
+
+  private static boolean sameChars(byte[] b, String s) {
+    for (int i = 0; i < b.length; i++) {
+      if (b[i] != s.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** The series of a model, lower-cased as Dynamo labels it. */
   public S get(String rawModel) {
     String model = rawModel.toLowerCase(Locale.ROOT);
     S s = models.get(model);
     if (s != null) {
+      remember(rawModel, s);
       return s;
     }
     if (models.size() >= maxModels) {
@@ -38,6 +101,8 @@ public final class ModelSeriesCache<S> {
           + " are counted under model=\"" + OVERFLOW_MODEL + "\" (raise DYN_OBS_MAX_MODELS to change the cap)");
       return models.computeIfAbsent(OVERFLOW_MODEL, create);
     }
-    return models.computeIfAbsent(model, create);
+    s = models.computeIfAbsent(model, create);
+    remember(rawModel, s);
+    return s;
   }
 }

@@ -252,4 +252,29 @@ class FrontendRequestTest {
     assertTrue(FrontendRequest.isUuid(s.requestId()));
     assertEquals(s.requestId(), s.requestId(), "stable once made");
   }
+
+  /**
+   * A model spelled as before is found by its bytes (no String); its first occurrence still wins,
+   * and a body that turns out invalid still counts under {@code unknown}.
+   */
+  @Test
+  void aModelSeenBeforeIsFoundByItsBytesWithTheSameRules() throws IOException {
+    for (int i = 0; i < 3; i++) {
+      FrontendRequest r = request(0);
+      feed(r, "{\"model\":\"Big-Model\",\"model\":\"other\",\"stream\":false}");
+      r.responseStarted(200, false);
+      respond(r, "{\"choices\":[{\"message\":{\"content\":\"x\"}}]}", 7);
+      r.completed();
+      assertEquals("big-model", r.modelLabel());
+    }
+    FrontendRequest bad = request(0);
+    feed(bad, "{\"model\":\"Big-Model\" \"x\"}");
+    bad.responseStarted(400, false);
+    bad.completed();
+    assertEquals("unknown", bad.modelLabel(), "the model of an invalid body is not trusted");
+    assertEquals(3.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\","
+        + "model=\"big-model\",request_type=\"unary\",status=\"success\"}"));
+    assertNull(value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\","
+        + "model=\"other\",request_type=\"unary\",status=\"success\"}"));
+  }
 }

@@ -99,4 +99,52 @@ class JsonFieldScannerTest {
     assertEquals(List.of(), scan("{\"stream\":null}", 1, "stream"));
     assertEquals(List.of("0=n:-1.5E3"), scan("{\"n\":-1.5e3}", 1, "n").stream().map(s -> s.replace("-1500.0", "-1.5E3")).toList());
   }
+
+  @Test
+  void numbersFollowJsonsGrammar() {
+    assertEquals(List.of("0=n:12.0"), scan("{\"n\":12}", 1, "n"));
+    assertEquals(List.of("0=n:-7.0"), scan("{\"n\":-7}", 1, "n"));
+    assertEquals(List.of("0=n:0.25"), scan("{\"n\":0.25}", 1, "n"));
+    assertEquals(List.of("0=n:9.223372036854776E18"), scan("{\"n\":9223372036854775807}", 1, "n"));
+    for (String bad : new String[] {"01", "1.", "-", ".5", "1e", "1e+", "0x1p3", "1f", "12abc", "--1"}) {
+      assertEquals(List.of(), scan("{\"n\":" + bad + ",\"m\":\"x\"}", 1, "n", "m"), bad);
+    }
+    // a number not looked for is judged all the same: invalid JSON stops the scan before "m"
+    assertEquals(List.of(), scan("{\"x\":01,\"m\":\"x\"}", 1, "m"));
+    // longer than any count: passed over, the scan goes on
+    String precise = "0." + "1".repeat(60);
+    assertEquals(List.of("0=s:x/1"), scan("{\"x\":" + precise + ",\"m\":\"x\"}", 1, "m"));
+  }
+
+  @Test
+  void aFieldWhoseValueIsNotWantedGetsItsLengthOnly() {
+    List<String> got = new java.util.ArrayList<>();
+    JsonFieldScanner s = new JsonFieldScanner(new JsonFieldScanner.Fields("a", "b"), new JsonFieldScanner.Listener() {
+      @Override
+      public void onString(int field, String value, int length) {
+        got.add(field + "=" + value + "/" + length);
+      }
+
+      @Override
+      public void onNumber(int field, double value) {}
+
+      @Override
+      public void onBoolean(int field, boolean value) {}
+
+      @Override
+      public boolean wantsValue(int field) {
+        return field == 1;
+      }
+    });
+    byte[] doc = "{\"a\":\"h\\u00e9llo\",\"b\":\"w\\\"x\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    for (int i = 0; i < doc.length; i++) {
+      s.feed(doc, i, 1);
+    }
+    assertEquals(List.of("0=null/6", "1=w\"x/3"), got);
+  }
+
+  @Test
+  void unicodeEscapesEncodeAsUtf8() {
+    assertEquals(List.of("0=s:\u20ac\u0041?/5"), scan("{\"model\":\"\\u20ac\\u0041\\ud83d\"}", 1, "model"));
+  }
 }

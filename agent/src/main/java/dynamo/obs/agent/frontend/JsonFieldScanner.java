@@ -546,19 +546,10 @@ public final class JsonFieldScanner {
     if (i >= len || b[i] < '0' || b[i] > '9') {
       return false;
     }
-    if (b[i] == '0') {
-      i++;
-    } else {
-      while (i < len && b[i] >= '0' && b[i] <= '9') {
-        i++;
-      }
-    }
+    i = b[i] == '0' ? i + 1 : digits(b, i, len);
     if (i < len && b[i] == '.') {
-      i++;
-      int from = i;
-      while (i < len && b[i] >= '0' && b[i] <= '9') {
-        i++;
-      }
+      int from = i + 1;
+      i = digits(b, from, len);
       if (i == from) {
         return false;
       }
@@ -569,14 +560,20 @@ public final class JsonFieldScanner {
         i++;
       }
       int from = i;
-      while (i < len && b[i] >= '0' && b[i] <= '9') {
-        i++;
-      }
+      i = digits(b, from, len);
       if (i == from) {
         return false;
       }
     }
     return i == len;
+  }
+
+  /** The end of the run of digits starting at {@code i}. */
+  private static int digits(byte[] b, int i, int len) {
+    while (i < len && b[i] >= '0' && b[i] <= '9') {
+      i++;
+    }
+    return i;
   }
 
   /** A valid JSON number's value: integers of up to 18 digits exactly and without allocating. */

@@ -59,10 +59,6 @@ public final class JettyOpenAiApp {
   private JettyOpenAiApp() {}
 
   public static void main(String[] args) throws Exception {
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/api");
     EnumSet<DispatcherType> dispatches = EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC);
     FilterHolder passThrough = new FilterHolder((Filter) (req, resp, chain) -> chain.doFilter(req, resp));
@@ -76,6 +72,15 @@ public final class JettyOpenAiApp {
     async.setAsyncSupported(true);
     context.addServlet(async, "/v1/completions");
     context.addServlet(async, "/custom/completions");
+    serve(context);
+  }
+
+  /** Serves {@code context} on a Jetty 12 server on a free loopback port, prints {@code READY <port>} and waits. */
+  static void serve(ServletContextHandler context) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    server.addConnector(connector);
     server.setHandler(context);
     server.start();
     System.out.println("READY " + connector.getLocalPort());

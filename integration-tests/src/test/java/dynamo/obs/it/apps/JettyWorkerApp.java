@@ -6,13 +6,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 
 /**
  * A worker on embedded Jetty 12 (Jakarta Servlet 6), no observability code: {@code /generate} reads
@@ -69,18 +66,11 @@ public final class JettyWorkerApp {
   }
 
   public static void main(String[] args) throws Exception {
-    Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
-    connector.setHost("127.0.0.1");
-    server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler("/");
     context.addServlet(new ServletHolder(new SyncWorker()), "/generate");
     ServletHolder async = new ServletHolder(new AsyncWorker());
     async.setAsyncSupported(true);
     context.addServlet(async, "/generate-async");
-    server.setHandler(context);
-    server.start();
-    System.out.println("READY " + connector.getLocalPort());
-    new CountDownLatch(1).await();
+    JettyOpenAiApp.serve(context);
   }
 }

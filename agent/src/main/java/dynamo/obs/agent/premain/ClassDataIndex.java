@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -44,9 +44,11 @@ final class ClassDataIndex implements AutoCloseable {
   private final int[] sizes;
   private final boolean[] stored;
   private final int mask;
-  private final AtomicReference<byte[]> inBuffer = new AtomicReference<>();
-  private final AtomicReference<byte[]> outBuffer = new AtomicReference<>();
-  private final AtomicReference<Inflater> inflater = new AtomicReference<>();
+  /** Buffers for the compressed and the inflated bytes, a few of each: defining a class loads its super types, whose reads then find free buffers too. */
+  private final AtomicReferenceArray<byte[]> inBuffers = new AtomicReferenceArray<>(POOLED);
+  private final AtomicReferenceArray<byte[]> outBuffers = new AtomicReferenceArray<>(POOLED);
+  private static final int POOLED = 8;
+  private final AtomicReferenceArray<Inflater> inflaters = new AtomicReferenceArray<>(POOLED);
 
   private ClassDataIndex(FileChannel channel, int capacity) {
     this.channel = channel;
@@ -198,7 +200,7 @@ final class ClassDataIndex implements AutoCloseable {
     int nameLen = PREFIX.length() + binaryName.length() + SUFFIX.length();
     int csize = compressed[slot];
     int usize = sizes[slot];
-    byte[] in = take(inBuffer, 30 + nameLen + csize);
+    byte[] in = take(inBuffers, 30 + nameLen + csize);
     byte[] out = null;
     Inflater inf = null;
     try {
@@ -212,8 +214,10 @@ final class ClassDataIndex implements AutoCloseable {
       if (stored[slot]) {
         return definer.define(binaryName, in, usize);
       }
-      out = take(outBuffer, usize);
-      inf = inflater.getAndSet(null);
+      out = take(outBuffers, usize);
+      for (int i = 0; i < POOLED && inf == null; i++) {
+        inf = inflaters.getAndSet(i, null);
+      }
       if (inf == null) {
         inf = new Inflater(true);
       }
@@ -235,13 +239,17 @@ final class ClassDataIndex implements AutoCloseable {
     } finally {
       if (inf != null) {
         inf.reset();
-        if (!inflater.compareAndSet(null, inf)) {
+        boolean pooled = false;
+        for (int i = 0; i < POOLED && !pooled; i++) {
+          pooled = inflaters.compareAndSet(i, null, inf);
+        }
+        if (!pooled) {
           inf.end();
         }
       }
-      give(inBuffer, in);
+      give(inBuffers, in);
       if (out != null) {
-        give(outBuffer, out);
+        give(outBuffers, out);
       }
     }
   }
@@ -267,21 +275,31 @@ final class ClassDataIndex implements AutoCloseable {
   }
 
   /**
-   * The pooled buffer when free and big enough, else a new one. A class whose definition loads
-   * another (its super type) while the buffer is in use gets a buffer of its own.
+   * A free pooled buffer of at least {@code size} bytes, else a new one (a power of two, so that
+   * it serves later classes too).
    */
-  private static byte[] take(AtomicReference<byte[]> pool, int size) {
-    byte[] b = pool.getAndSet(null);
-    if (b == null || b.length < size) {
-      b = new byte[Math.max(size, b == null ? 16 * 1024 : b.length * 2)];
+  private static byte[] take(AtomicReferenceArray<byte[]> pool, int size) {
+    for (int i = 0; i < pool.length(); i++) {
+      byte[] b = pool.get(i);
+      if (b != null && b.length >= size && pool.compareAndSet(i, b, null)) {
+        return b;
+      }
     }
-    return b;
+    return new byte[Math.max(4096, Integer.highestOneBit(Math.max(1, size - 1)) << 1)];
   }
 
-  private static void give(AtomicReference<byte[]> pool, byte[] b) {
-    byte[] current = pool.get();
-    if (current == null || current.length < b.length) {
-      pool.set(b);
+  /** Back to the pool: into a free slot, else in place of a smaller buffer, else dropped. */
+  private static void give(AtomicReferenceArray<byte[]> pool, byte[] b) {
+    for (int i = 0; i < pool.length(); i++) {
+      if (pool.get(i) == null && pool.compareAndSet(i, null, b)) {
+        return;
+      }
+    }
+    for (int i = 0; i < pool.length(); i++) {
+      byte[] old = pool.get(i);
+      if (old != null && old.length < b.length && pool.compareAndSet(i, old, b)) {
+        return;
+      }
     }
   }
 

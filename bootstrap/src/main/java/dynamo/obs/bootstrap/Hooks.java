@@ -114,6 +114,20 @@ public class Hooks {
   /** A read into, or write from, {@code buffer} ended; it began at position {@code from}. */
   public void servletIoExited(Object call, java.nio.ByteBuffer buffer, int from, Throwable error) {}
 
+  /**
+   * A response writer's {@code write} of characters began. Returns what to hand to
+   * {@code servletCharsExited} / {@code servletCharExited}, or null when there is nothing to do.
+   */
+  public Object servletWriteEntered(Object writer) {
+    return null;
+  }
+
+  /** A writer's {@code write} of {@code len} characters of {@code chars} (a char[] or a String) from {@code off} ended. */
+  public void servletCharsExited(Object call, Object chars, int off, int len, Throwable error) {}
+
+  /** A writer's {@code write(int)} of the character {@code c} ended. */
+  public void servletCharExited(Object call, int c, Throwable error) {}
+
   // ---- methods named in DYN_OBS_WORKER_METHODS / DYN_OBS_ROUTER_METHODS ------------------------
 
   /**

@@ -300,6 +300,34 @@ public final class RuntimeHooks extends Hooks {
   }
 
   @Override
+  public Object servletWriteEntered(Object writer) {
+    try {
+      return servletExchanges.writeEntered(writer);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(writer), t);
+      return null;
+    }
+  }
+
+  @Override
+  public void servletCharsExited(Object call, Object chars, int off, int len, Throwable error) {
+    try {
+      servletExchanges.charsExited(call, chars, off, len, error);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(call), t);
+    }
+  }
+
+  @Override
+  public void servletCharExited(Object call, int c, Throwable error) {
+    try {
+      servletExchanges.charExited(call, c, error);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(call), t);
+    }
+  }
+
+  @Override
   public Object workerCallStarted(String site, Object[] args) {
     try {
       return workers == null ? null : workers.workerCallStarted(site, args);

@@ -27,7 +27,9 @@ import java.util.function.BiConsumer;
  * response handed it out ({@code getInputStream}, {@code getOutputStream}), or, for a response
  * writer, the one whose writer was being called when the stream was first written to (the writer
  * encodes characters into the container's output stream). Inner calls of the same stream (a
- * {@code write(byte[])} that calls {@code write(byte[], int, int)}) are not counted twice.
+ * {@code write(byte[])} that calls {@code write(byte[], int, int)}) are not counted twice. A writer
+ * that encodes into the container's buffers itself, past its output stream (Tomcat's), hands over
+ * the characters of its outermost {@code write} instead, encoded here as UTF-8.
  *
  * <p>In a worker process, every other request is a worker's inbound request: its body is scanned
  * for the model and counted, its response bytes counted, the same way.
@@ -41,6 +43,10 @@ final class ServletExchanges {
   private static final int IN = 0;
   private static final int OUT = 1;
   private static final int WRITER = 2;
+  /** A response writer whose bytes do not pass the servlet output stream: its characters are what is seen. */
+  private static final int DIRECT_WRITER = 3;
+  /** Writers known to encode into the container's buffers themselves (Tomcat 9, 10 and 11). */
+  private static final String TOMCAT_WRITER = "org.apache.catalina.connector.CoyoteWriter";
   private static final byte[] NONE = new byte[0];
 
   /** One inference request ({@code recorder}), or a worker's inbound request ({@code inbound}). */
@@ -54,6 +60,9 @@ final class ServletExchanges {
     final Object context;
     final byte[] oneIn = new byte[1];
     final byte[] oneOut = new byte[1];
+    /** Characters of a direct writer, encoded a piece at a time (made at its first write). */
+    byte[] encoded;
+    char[] oneChar;
     Object in;
     Object out;
     Object writer;
@@ -294,7 +303,7 @@ final class ServletExchanges {
     } else if (stream instanceof OutputStream) {
       bindOutput(e, stream);
     } else if (stream instanceof Writer && e.out == null) {
-      e.writer = bind(e, WRITER, stream);
+      e.writer = bind(e, stream.getClass().getName().equals(TOMCAT_WRITER) ? DIRECT_WRITER : WRITER, stream);
     }
   }
 
@@ -322,6 +331,9 @@ final class ServletExchanges {
    */
   Object ioEntered(Object stream) {
     Io b = io.get(stream);
+    if (b != null && b.kind == DIRECT_WRITER) {
+      return null; // its characters are seen in its write calls
+    }
     if (b == null) {
       Exchange e = writing.get();
       if (e == null || e.out != null || !(stream instanceof OutputStream)) {
@@ -341,6 +353,87 @@ final class ServletExchanges {
     }
     b.busy = true;
     return b;
+  }
+
+  /**
+   * A writer's {@code write} of characters began: for a direct writer, its outermost one is followed;
+   * for any other writer, as {@link #ioEntered}.
+   */
+  Object writeEntered(Object writer) {
+    Io b = io.get(writer);
+    if (b == null || b.kind != DIRECT_WRITER) {
+      return ioEntered(writer);
+    }
+    if (b.busy || b.exchange.ended()) {
+      return null;
+    }
+    b.busy = true;
+    return b;
+  }
+
+  /** A writer's {@code write} of {@code len} characters of {@code chars} (char[] or String) from {@code off} ended. */
+  void charsExited(Object call, Object chars, int off, int len, Throwable error) {
+    Io b = (Io) call;
+    if (b.kind != DIRECT_WRITER) {
+      ioExited(call, error);
+      return;
+    }
+    b.busy = false;
+    if (error != null || chars == null || len <= 0) {
+      deliver(b, NONE, 0, 0, error);
+      return;
+    }
+    char[] a = chars instanceof char[] ? (char[]) chars : null;
+    CharSequence s = a == null ? (CharSequence) chars : null;
+    Exchange e = b.exchange;
+    if (e.encoded == null) {
+      e.encoded = new byte[512];
+    }
+    byte[] out = e.encoded;
+    int n = 0;
+    int end = off + len;
+    for (int i = off; i < end; i++) {
+      char c = a != null ? a[i] : s.charAt(i);
+      if (n > out.length - 4) {
+        deliver(b, out, 0, n, null);
+        n = 0;
+      }
+      if (c < 0x80) {
+        out[n++] = (byte) c;
+      } else if (c < 0x800) {
+        out[n++] = (byte) (0xC0 | (c >> 6));
+        out[n++] = (byte) (0x80 | (c & 0x3F));
+      } else if (Character.isHighSurrogate(c) && i + 1 < end
+          && Character.isLowSurrogate(a != null ? a[i + 1] : s.charAt(i + 1))) {
+        int cp = Character.toCodePoint(c, a != null ? a[i + 1] : s.charAt(i + 1));
+        i++;
+        out[n++] = (byte) (0xF0 | (cp >> 18));
+        out[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+        out[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+        out[n++] = (byte) (0x80 | (cp & 0x3F));
+      } else if (Character.isSurrogate(c)) {
+        out[n++] = (byte) '?';
+      } else {
+        out[n++] = (byte) (0xE0 | (c >> 12));
+        out[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        out[n++] = (byte) (0x80 | (c & 0x3F));
+      }
+    }
+    deliver(b, out, 0, n, null);
+  }
+
+  /** A writer's {@code write(int)} of one character ended. */
+  void charExited(Object call, int c, Throwable error) {
+    Io b = (Io) call;
+    if (b.kind != DIRECT_WRITER) {
+      ioExited(call, error);
+      return;
+    }
+    if (b.exchange.oneChar == null) {
+      b.exchange.oneChar = new char[1];
+    }
+    b.exchange.oneChar[0] = (char) c;
+    charsExited(call, b.exchange.oneChar, 0, 1, error);
   }
 
   /** A flush, close or writer call ended. */

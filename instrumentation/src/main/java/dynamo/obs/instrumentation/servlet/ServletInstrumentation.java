@@ -69,6 +69,7 @@ public final class ServletInstrumentation implements InstrumentationModule {
   public List<TypeAdvice> typeAdvice() {
     String self = ServletInstrumentation.class.getName();
     String enter = self + "$IoEnter";
+    String writeEnter = self + "$WriteEnter";
     ElementMatcher.Junction<MethodDescription> concrete = isPublic().and(not(isStatic())).and(not(isAbstract()));
     ElementMatcher.Junction<MethodDescription> requestAndResponse = takesArgument(0, named(pkg + "ServletRequest"))
         .and(takesArgument(1, named(pkg + "ServletResponse")));
@@ -99,11 +100,18 @@ public final class ServletInstrumentation implements InstrumentationModule {
             new AdviceBinding(concrete.and(named("write")).and(takesArguments(ByteBuffer.class)), self + "$BufferAdvice"),
             new AdviceBinding(concrete.and(namedOneOf("flush", "close")).and(takesArguments(0)), enter,
                 self + "$CallExit"))),
-        // A response writer encodes into the container's output stream: its calls only tell which
-        // request that stream belongs to when it is first written to.
+        // A response writer mostly encodes into the container's output stream: then its calls only
+        // tell which request that stream belongs to when it is first written to. One that encodes
+        // into the container's buffers itself (Tomcat's) is seen by the characters of its writes.
         TypeAdvice.subtypesOf(Set.of("java.io.PrintWriter"), Set.of(pkg + "ServletResponse"), List.of(
-            new AdviceBinding(concrete.and(namedOneOf("write", "print", "println", "printf", "format", "append",
-                "flush", "close")), enter, self + "$CallExit"))));
+            new AdviceBinding(concrete.and(namedOneOf("print", "println", "printf", "format", "append",
+                "flush", "close")), enter, self + "$CallExit"),
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(int.class)), writeEnter,
+                self + "$CharExit"),
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(char[].class).or(takesArguments(String.class))),
+                writeEnter, self + "$WholeCharsExit"),
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(char[].class, int.class, int.class)
+                .or(takesArguments(String.class, int.class, int.class))), writeEnter, self + "$CharsExit"))));
   }
 
   @SuppressWarnings("unused")
@@ -143,6 +151,49 @@ public final class ServletInstrumentation implements InstrumentationModule {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static Object enter(@Advice.This Object io) {
       return Hooks.get().servletIoEntered(io);
+    }
+  }
+
+  /** The enter of a response writer's {@code write} of characters. */
+  @SuppressWarnings("unused")
+  public static final class WriteEnter {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static Object enter(@Advice.This Object writer) {
+      return Hooks.get().servletWriteEntered(writer);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class CharExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) int c, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletCharExited(call, c, thrown);
+      }
+    }
+  }
+
+  /** {@code write(char[])} and {@code write(String)}: all of it. */
+  @SuppressWarnings("unused")
+  public static final class WholeCharsExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) Object chars, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        int len = chars instanceof char[] ? ((char[]) chars).length : chars instanceof String ? ((String) chars).length() : 0;
+        Hooks.get().servletCharsExited(call, chars, 0, len, thrown);
+      }
+    }
+  }
+
+  /** {@code write(char[], int, int)} and {@code write(String, int, int)}. */
+  @SuppressWarnings("unused")
+  public static final class CharsExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) Object chars, @Advice.Argument(1) int off,
+        @Advice.Argument(2) int len, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletCharsExited(call, chars, off, len, thrown);
+      }
     }
   }
 

@@ -32,9 +32,11 @@ import org.junit.jupiter.api.Test;
 class ServletFrontendIT {
   private static final String CHAT = "/api/v1/chat/completions";
   private static final String COMPLETIONS = "/api/v1/completions";
-  private static AgentProcess app;
-  private static SystemServer system;
-  private static int appPort;
+  static AgentProcess app;
+  static SystemServer system;
+  static int appPort;
+  /** The container under test: Jetty 12 here, Tomcat 11 in {@link TomcatFrontendIT}. */
+  static java.util.function.Supplier<AgentProcess.Builder> container = ServletFrontendIT::jettyApp;
 
   static AgentProcess.Builder jettyApp() {
     Path libs = Paths.get(System.getProperty("jetty12.libs"));
@@ -47,8 +49,14 @@ class ServletFrontendIT {
 
   @BeforeAll
   static void start() {
+    container = ServletFrontendIT::jettyApp;
+    startContainer();
+  }
+
+  static void startContainer() {
+    provoked.set(0);
     int port = FreePort.pick();
-    app = jettyApp().env("DYN_SYSTEM_PORT", "" + port).start();
+    app = container.get().env("DYN_SYSTEM_PORT", "" + port).start();
     appPort = readyPort(app);
     system = new SystemServer(app, port);
     system.awaitInstrumentationActive();
@@ -247,7 +255,7 @@ class ServletFrontendIT {
 
   @Test
   void responsesAreByteForByteTheSameWithoutTheAgent() {
-    try (AgentProcess plain = jettyApp().withAgent(false).start()) {
+    try (AgentProcess plain = container.get().withAgent(false).start()) {
       int plainPort = readyPort(plain);
       for (String[] c : new String[][] {{CHAT, "stream", "stream"}, {CHAT, "stream", "writer"},
           {COMPLETIONS, "stream", "writer"}, {COMPLETIONS, "stream", "stream"}, {CHAT, "unary", "stream"},
@@ -266,7 +274,7 @@ class ServletFrontendIT {
   @Test
   void servedRouteRegistersItsEndpointAndConfiguredPathsAreRespected() {
     int port = FreePort.pick();
-    try (AgentProcess fresh = jettyApp().env("DYN_SYSTEM_PORT", "" + port)
+    try (AgentProcess fresh = container.get().env("DYN_SYSTEM_PORT", "" + port)
         .env("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "[\"completions\"]")
         .env("DYN_HTTP_SVC_CMP_PATH", "/custom/completions").start()) {
       int p = readyPort(fresh);

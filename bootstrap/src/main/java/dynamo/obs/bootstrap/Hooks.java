@@ -115,18 +115,26 @@ public class Hooks {
   public void servletIoExited(Object call, java.nio.ByteBuffer buffer, int from, Throwable error) {}
 
   /**
-   * A response writer's {@code write} of characters began. Returns what to hand to
-   * {@code servletCharsExited} / {@code servletCharExited}, or null when there is nothing to do.
+   * A response writer's {@code write} of characters, or a request reader's {@code read} or
+   * {@code readLine}, began. Returns what to hand to {@code servletCharsExited},
+   * {@code servletCharExited} or {@code servletLineExited}, or null when there is nothing to do.
    */
-  public Object servletWriteEntered(Object writer) {
+  public Object servletCharsEntered(Object writerOrReader) {
     return null;
   }
 
-  /** A writer's {@code write} of {@code len} characters of {@code chars} (a char[] or a String) from {@code off} ended. */
+  /**
+   * A writer's {@code write} of {@code len} characters of {@code chars} (a char[] or a String) from
+   * {@code off} ended, or a reader's {@code read} into {@code chars} from {@code off} returned {@code len}
+   * (-1 at the body's end).
+   */
   public void servletCharsExited(Object call, Object chars, int off, int len, Throwable error) {}
 
-  /** A writer's {@code write(int)} of the character {@code c} ended. */
+  /** A writer's {@code write(int)} of the character {@code c} ended, or a reader's {@code read()} returned it (-1 at the end). */
   public void servletCharExited(Object call, int c, Throwable error) {}
+
+  /** A reader's {@code readLine()} returned {@code line} (null at the body's end). */
+  public void servletLineExited(Object call, String line, Throwable error) {}
 
   // ---- methods named in DYN_OBS_WORKER_METHODS / DYN_OBS_ROUTER_METHODS ------------------------
 

@@ -300,11 +300,11 @@ public final class RuntimeHooks extends Hooks {
   }
 
   @Override
-  public Object servletWriteEntered(Object writer) {
+  public Object servletCharsEntered(Object writerOrReader) {
     try {
-      return servletExchanges.writeEntered(writer);
+      return servletExchanges.charsEntered(writerOrReader);
     } catch (Throwable t) {
-      adviceError(ServletExchanges.instrumentation(writer), t);
+      adviceError(ServletExchanges.instrumentation(writerOrReader), t);
       return null;
     }
   }
@@ -322,6 +322,15 @@ public final class RuntimeHooks extends Hooks {
   public void servletCharExited(Object call, int c, Throwable error) {
     try {
       servletExchanges.charExited(call, c, error);
+    } catch (Throwable t) {
+      adviceError(ServletExchanges.instrumentation(call), t);
+    }
+  }
+
+  @Override
+  public void servletLineExited(Object call, String line, Throwable error) {
+    try {
+      servletExchanges.lineExited(call, line, error);
     } catch (Throwable t) {
       adviceError(ServletExchanges.instrumentation(call), t);
     }

@@ -29,7 +29,9 @@ import java.util.function.BiConsumer;
  * encodes characters into the container's output stream). Inner calls of the same stream (a
  * {@code write(byte[])} that calls {@code write(byte[], int, int)}) are not counted twice. A writer
  * that encodes into the container's buffers itself, past its output stream (Tomcat's), hands over
- * the characters of its outermost {@code write} instead, encoded here as UTF-8.
+ * the characters of its outermost {@code write} instead, encoded here as UTF-8; a reader that reads
+ * the container's buffers itself (Tomcat's) hands over what its outermost {@code read} or
+ * {@code readLine} returned.
  *
  * <p>In a worker process, every other request is a worker's inbound request: its body is scanned
  * for the model and counted, its response bytes counted, the same way.
@@ -45,8 +47,12 @@ final class ServletExchanges {
   private static final int WRITER = 2;
   /** A response writer whose bytes do not pass the servlet output stream: its characters are what is seen. */
   private static final int DIRECT_WRITER = 3;
-  /** Writers known to encode into the container's buffers themselves (Tomcat 9, 10 and 11). */
+  /** A request reader whose bytes do not pass the servlet input stream: its characters are what is seen. */
+  private static final int DIRECT_READER = 4;
+  /** The writer and reader known to use the container's buffers themselves (Tomcat 9, 10 and 11). */
   private static final String TOMCAT_WRITER = "org.apache.catalina.connector.CoyoteWriter";
+  private static final String TOMCAT_READER = "org.apache.catalina.connector.CoyoteReader";
+  private static final byte[] NEWLINE = {'\n'};
   private static final byte[] NONE = new byte[0];
 
   /** One inference request ({@code recorder}), or a worker's inbound request ({@code inbound}). */
@@ -302,6 +308,8 @@ final class ServletExchanges {
       e.in = bind(e, IN, stream);
     } else if (stream instanceof OutputStream) {
       bindOutput(e, stream);
+    } else if (stream instanceof java.io.Reader && stream.getClass().getName().equals(TOMCAT_READER)) {
+      e.in = bind(e, DIRECT_READER, stream);
     } else if (stream instanceof Writer && e.out == null) {
       e.writer = bind(e, stream.getClass().getName().equals(TOMCAT_WRITER) ? DIRECT_WRITER : WRITER, stream);
     }
@@ -331,8 +339,8 @@ final class ServletExchanges {
    */
   Object ioEntered(Object stream) {
     Io b = io.get(stream);
-    if (b != null && b.kind == DIRECT_WRITER) {
-      return null; // its characters are seen in its write calls
+    if (b != null && (b.kind == DIRECT_WRITER || b.kind == DIRECT_READER)) {
+      return null; // its characters are seen in its write and read calls
     }
     if (b == null) {
       Exchange e = writing.get();
@@ -356,13 +364,13 @@ final class ServletExchanges {
   }
 
   /**
-   * A writer's {@code write} of characters began: for a direct writer, its outermost one is followed;
-   * for any other writer, as {@link #ioEntered}.
+   * A writer's {@code write} of characters, or a reader's {@code read} or {@code readLine}, began: for
+   * a direct writer or reader, its outermost one is followed; for any other, as {@link #ioEntered}.
    */
-  Object writeEntered(Object writer) {
-    Io b = io.get(writer);
-    if (b == null || b.kind != DIRECT_WRITER) {
-      return ioEntered(writer);
+  Object charsEntered(Object writerOrReader) {
+    Io b = io.get(writerOrReader);
+    if (b == null || (b.kind != DIRECT_WRITER && b.kind != DIRECT_READER)) {
+      return ioEntered(writerOrReader);
     }
     if (b.busy || b.exchange.ended()) {
       return null;
@@ -374,11 +382,15 @@ final class ServletExchanges {
   /** A writer's {@code write} of {@code len} characters of {@code chars} (char[] or String) from {@code off} ended. */
   void charsExited(Object call, Object chars, int off, int len, Throwable error) {
     Io b = (Io) call;
-    if (b.kind != DIRECT_WRITER) {
+    if (b.kind != DIRECT_WRITER && b.kind != DIRECT_READER) {
       ioExited(call, error);
       return;
     }
     b.busy = false;
+    if (b.kind == DIRECT_READER && len < 0 && error == null) {
+      deliver(b, NONE, 0, -1, null); // the body's end
+      return;
+    }
     if (error != null || chars == null || len <= 0) {
       deliver(b, NONE, 0, 0, error);
       return;
@@ -422,11 +434,15 @@ final class ServletExchanges {
     deliver(b, out, 0, n, null);
   }
 
-  /** A writer's {@code write(int)} of one character ended. */
+  /** A writer's {@code write(int)} of one character ended, or a reader's {@code read()} returned one (-1: the end). */
   void charExited(Object call, int c, Throwable error) {
     Io b = (Io) call;
-    if (b.kind != DIRECT_WRITER) {
+    if (b.kind != DIRECT_WRITER && b.kind != DIRECT_READER) {
       ioExited(call, error);
+      return;
+    }
+    if (c < 0) {
+      charsExited(call, null, 0, -1, error);
       return;
     }
     if (b.exchange.oneChar == null) {
@@ -434,6 +450,19 @@ final class ServletExchanges {
     }
     b.exchange.oneChar[0] = (char) c;
     charsExited(call, b.exchange.oneChar, 0, 1, error);
+  }
+
+  /** A reader's {@code readLine()} returned {@code line} (null: the end); the line's end is passed on as a newline. */
+  void lineExited(Object call, String line, Throwable error) {
+    Io b = (Io) call;
+    if (b.kind != DIRECT_READER) {
+      ioExited(call, error);
+      return;
+    }
+    charsExited(call, line, 0, line == null ? -1 : line.length(), error);
+    if (line != null && error == null) {
+      deliver(b, NEWLINE, 0, 1, null);
+    }
   }
 
   /** A flush, close or writer call ended. */
@@ -492,7 +521,7 @@ final class ServletExchanges {
 
   private void deliver(Io b, byte[] bytes, int off, int len, Throwable error) {
     Exchange e = b.exchange;
-    if (b.kind == IN) {
+    if (b.kind == IN || b.kind == DIRECT_READER) {
       if (error == null) {
         RequestBody body = e.recorder != null ? e.recorder : e.inbound;
         if (len < 0) {

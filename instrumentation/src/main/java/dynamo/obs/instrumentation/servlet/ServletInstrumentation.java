@@ -69,7 +69,7 @@ public final class ServletInstrumentation implements InstrumentationModule {
   public List<TypeAdvice> typeAdvice() {
     String self = ServletInstrumentation.class.getName();
     String enter = self + "$IoEnter";
-    String writeEnter = self + "$WriteEnter";
+    String charsEnter = self + "$CharsEnter";
     ElementMatcher.Junction<MethodDescription> concrete = isPublic().and(not(isStatic())).and(not(isAbstract()));
     ElementMatcher.Junction<MethodDescription> requestAndResponse = takesArgument(0, named(pkg + "ServletRequest"))
         .and(takesArgument(1, named(pkg + "ServletResponse")));
@@ -80,7 +80,8 @@ public final class ServletInstrumentation implements InstrumentationModule {
             new AdviceBinding(concrete.and(named("doFilter")).and(takesArguments(3)).and(requestAndResponse),
                 self + "$ServiceAdvice"))),
         TypeAdvice.subtypesOf(Set.of(pkg + "ServletRequest"), List.of(
-            new AdviceBinding(concrete.and(named("getInputStream")).and(takesArguments(0)), self + "$IoOpenedAdvice"),
+            new AdviceBinding(concrete.and(namedOneOf("getInputStream", "getReader")).and(takesArguments(0)),
+                self + "$IoOpenedAdvice"),
             new AdviceBinding(concrete.and(named("startAsync")), self + "$AsyncStartedAdvice"))),
         TypeAdvice.subtypesOf(Set.of(pkg + "ServletResponse"), List.of(
             new AdviceBinding(concrete.and(namedOneOf("getOutputStream", "getWriter")).and(takesArguments(0)),
@@ -106,12 +107,19 @@ public final class ServletInstrumentation implements InstrumentationModule {
         TypeAdvice.subtypesOf(Set.of("java.io.PrintWriter"), Set.of(pkg + "ServletResponse"), List.of(
             new AdviceBinding(concrete.and(namedOneOf("print", "println", "printf", "format", "append",
                 "flush", "close")), enter, self + "$CallExit"),
-            new AdviceBinding(concrete.and(named("write")).and(takesArguments(int.class)), writeEnter,
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(int.class)), charsEnter,
                 self + "$CharExit"),
             new AdviceBinding(concrete.and(named("write")).and(takesArguments(char[].class).or(takesArguments(String.class))),
-                writeEnter, self + "$WholeCharsExit"),
+                charsEnter, self + "$WholeCharsExit"),
             new AdviceBinding(concrete.and(named("write")).and(takesArguments(char[].class, int.class, int.class)
-                .or(takesArguments(String.class, int.class, int.class))), writeEnter, self + "$CharsExit"))));
+                .or(takesArguments(String.class, int.class, int.class))), charsEnter, self + "$CharsExit"))),
+        // A request reader mostly decodes what the servlet input stream reads (seen there); one that
+        // reads the container's buffers itself (Tomcat's) is seen by what its reads return.
+        TypeAdvice.subtypesOf(Set.of("java.io.BufferedReader"), Set.of(pkg + "ServletRequest"), List.of(
+            new AdviceBinding(concrete.and(named("read")).and(takesArguments(0)), charsEnter, self + "$ReadCharExit"),
+            new AdviceBinding(concrete.and(named("read")).and(takesArguments(char[].class)
+                .or(takesArguments(char[].class, int.class, int.class))), charsEnter, self + "$ReadCharsExit"),
+            new AdviceBinding(concrete.and(named("readLine")).and(takesArguments(0)), charsEnter, self + "$ReadLineExit"))));
   }
 
   @SuppressWarnings("unused")
@@ -154,12 +162,44 @@ public final class ServletInstrumentation implements InstrumentationModule {
     }
   }
 
-  /** The enter of a response writer's {@code write} of characters. */
+  /** The enter of a response writer's {@code write} of characters, and of a request reader's reads. */
   @SuppressWarnings("unused")
-  public static final class WriteEnter {
+  public static final class CharsEnter {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@Advice.This Object writer) {
-      return Hooks.get().servletWriteEntered(writer);
+    static Object enter(@Advice.This Object writerOrReader) {
+      return Hooks.get().servletCharsEntered(writerOrReader);
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class ReadCharExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Return int read, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletCharExited(call, read, thrown);
+      }
+    }
+  }
+
+  /** {@code read(char[])} and {@code read(char[], int, int)}: what was read, from {@code off}. */
+  @SuppressWarnings("unused")
+  public static final class ReadCharsExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Argument(0) char[] b,
+        @Advice.Argument(value = 1, optional = true) int off, @Advice.Return int read, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletCharsExited(call, b, off, read, thrown);
+      }
+    }
+  }
+
+  @SuppressWarnings("unused")
+  public static final class ReadLineExit {
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@Advice.Enter Object call, @Advice.Return String line, @Advice.Thrown Throwable thrown) {
+      if (call != null) {
+        Hooks.get().servletLineExited(call, line, thrown);
+      }
     }
   }
 

@@ -129,8 +129,26 @@ final class OpenAiServlets {
   }
 
   static byte[] read(HttpServletRequest req) throws IOException {
+    String how = req.getHeader("x-read");
+    if ("reader".equals(how) || "reader-chars".equals(how)) {
+      java.io.BufferedReader r = req.getReader();
+      StringBuilder text = new StringBuilder();
+      if (how.equals("reader")) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          text.append(line).append('\n');
+        }
+      } else {
+        char[] chunk = new char[7];
+        int n;
+        while ((n = r.read(chunk, 0, chunk.length)) >= 0) {
+          text.append(chunk, 0, n);
+        }
+      }
+      return text.toString().getBytes(StandardCharsets.UTF_8);
+    }
     ServletInputStream in = req.getInputStream();
-    if (!"lines".equals(req.getHeader("x-read"))) {
+    if (!"lines".equals(how)) {
       return in.readAllBytes();
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();

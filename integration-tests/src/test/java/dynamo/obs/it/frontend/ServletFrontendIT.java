@@ -161,6 +161,18 @@ class ServletFrontendIT {
   }
 
   @Test
+  void bodiesReadThroughTheRequestsReaderNameTheirModel() {
+    assertEquals(200, post(CHAT, "unary", "{\n\"model\":\"Reader-Lines\",\n\"messages\":[]\n}\n", "x-read", "reader")
+        .statusCode());
+    assertEquals(200, post(CHAT, "unary", "{\"model\":\"reader-chars\",\"messages\":[{\"content\":\"caf\u00e9\"}]}",
+        "x-read", "reader-chars").statusCode());
+    for (String model : new String[] {"reader-lines", "reader-chars"}) {
+      awaitValues(requests(model, "chat_completions", "unary", "success", ""), 1,
+          "dynamo_frontend_inflight_requests{model=\"" + model + "\"}", 0);
+    }
+  }
+
+  @Test
   void eventsCarryingSeveralTokensInAnyWriteShape() {
     assertEquals(200, post(CHAT, "multi", "{\"model\":\"multi-sync\",\"stream\":true}").statusCode());
     assertEquals(200, post(COMPLETIONS, "multi", "{\"model\":\"multi-async\",\"stream\":true}").statusCode());

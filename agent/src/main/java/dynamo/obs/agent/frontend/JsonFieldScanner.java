@@ -127,6 +127,8 @@ public final class JsonFieldScanner {
   private boolean keyUsable;
   private int unicodeDigits;
   private int unicodeValue;
+  /** The UTF-8 bytes of a unicode escape (made at the first one). */
+  private byte[] escaped;
 
   /** The number or literal being read (longer ones are invalid for what is looked for: see MAX_TOKEN). */
   private final byte[] token = new byte[MAX_TOKEN];
@@ -416,18 +418,12 @@ public final class JsonFieldScanner {
       if (stringIsKey) {
         keyUsable = false;
       }
-      int u = unicodeValue;
-      if (u < 0x80) {
-        keep((byte) u);
-      } else if (u < 0x800) {
-        keep((byte) (0xC0 | (u >> 6)));
-        keep((byte) (0x80 | (u & 0x3F)));
-      } else if (u >= 0xD800 && u <= 0xDFFF) {
-        keep((byte) '?'); // half of a surrogate pair: as String.getBytes encodes a lone one
-      } else {
-        keep((byte) (0xE0 | (u >> 12)));
-        keep((byte) (0x80 | ((u >> 6) & 0x3F)));
-        keep((byte) (0x80 | (u & 0x3F)));
+      if (escaped == null) {
+        escaped = new byte[Utf8.MAX_BYTES];
+      }
+      int n = Utf8.put(unicodeValue, escaped, 0); // half of a surrogate pair becomes '?'
+      for (int i = 0; i < n; i++) {
+        keep(escaped[i]);
       }
     }
   }

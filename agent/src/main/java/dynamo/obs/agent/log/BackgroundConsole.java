@@ -55,10 +55,6 @@ final class BackgroundConsole {
     }
   }
 
-  long dropped() {
-    return dropped.get();
-  }
-
   private void run() {
     while (true) {
       try {

@@ -19,7 +19,7 @@ import java.util.jar.JarFile;
  * {@code ServiceLoader} of the application can see them. Parent: the platform class loader, so
  * the JDK and the bootstrap API are visible and nothing of the application is.
  */
-final class AgentClassLoader extends ClassLoader {
+final class AgentClassLoader extends ClassLoader implements ClassDataIndex.Definer {
   private static final String PREFIX = "inst/";
   private static final String BOOTSTRAP_PACKAGE = "dynamo.obs.bootstrap.";
   private static final String OWN_PACKAGES = "dynamo.obs.";
@@ -31,7 +31,6 @@ final class AgentClassLoader extends ClassLoader {
   private final JarFile jar;
   /** Class bytes straight from the jar file; null when it cannot be read that way. */
   private final ClassDataIndex index;
-  private final ClassDataIndex.Definer definer = (name, bytes, length) -> defineClass(name, bytes, 0, length, domain());
   private final String jarUrl;
   private final ProtectionDomain domain;
 
@@ -75,7 +74,7 @@ final class AgentClassLoader extends ClassLoader {
     definePackageOf(name);
     if (index != null) {
       try {
-        Class<?> c = index.define(name, definer);
+        Class<?> c = index.define(name, this);
         if (c != null) {
           return c;
         }
@@ -98,8 +97,10 @@ final class AgentClassLoader extends ClassLoader {
     return defineClass(name, bytes, 0, bytes.length, domain);
   }
 
-  private ProtectionDomain domain() {
-    return domain;
+  /** Defines a class whose bytes {@link ClassDataIndex} read. */
+  @Override
+  public Class<?> define(String name, byte[] bytes, int length) {
+    return defineClass(name, bytes, 0, length, domain);
   }
 
   private void definePackageOf(String name) {

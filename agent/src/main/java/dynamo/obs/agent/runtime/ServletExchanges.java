@@ -3,6 +3,7 @@ package dynamo.obs.agent.runtime;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.frontend.RequestBody;
+import dynamo.obs.agent.frontend.Utf8;
 import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.worker.InboundRequest;
 import dynamo.obs.agent.worker.WorkerRuntime;
@@ -147,14 +148,12 @@ final class ServletExchanges {
     FrontendRequest recorder = requests.started(key, api.pathInContext(key), key,
         requests.tracing() ? api.line(key) : null);
     InboundRequest inbound = recorder == null ? requests.inbound(key) : null;
-    if (inbound != null) {
-      Exchange e = new Exchange(api, key, response, null, inbound);
+    if (recorder != null || inbound != null) {
+      Exchange e = new Exchange(api, key, response, recorder, inbound);
       owners.put(key, e);
       owners.put(response, e);
-    } else if (recorder != null) {
-      Exchange e = new Exchange(api, key, response, recorder, null);
-      owners.put(key, e);
-      owners.put(response, e);
+    }
+    if (recorder != null) {
       String xRequestId = recorder.xRequestId();
       if (xRequestId != null) {
         try {
@@ -379,7 +378,11 @@ final class ServletExchanges {
     return b;
   }
 
-  /** A writer's {@code write} of {@code len} characters of {@code chars} (char[] or String) from {@code off} ended. */
+  /**
+   * A writer's {@code write} of {@code len} characters of {@code chars} (char[] or String) from
+   * {@code off} ended, or a reader's {@code read} into {@code chars} from {@code off} returned {@code len}
+   * (-1: the end).
+   */
   void charsExited(Object call, Object chars, int off, int len, Throwable error) {
     Io b = (Io) call;
     if (b.kind != DIRECT_WRITER && b.kind != DIRECT_READER) {
@@ -405,31 +408,19 @@ final class ServletExchanges {
     int n = 0;
     int end = off + len;
     for (int i = off; i < end; i++) {
-      char c = a != null ? a[i] : s.charAt(i);
-      if (n > out.length - 4) {
+      if (n > out.length - Utf8.MAX_BYTES) {
         deliver(b, out, 0, n, null);
         n = 0;
       }
-      if (c < 0x80) {
-        out[n++] = (byte) c;
-      } else if (c < 0x800) {
-        out[n++] = (byte) (0xC0 | (c >> 6));
-        out[n++] = (byte) (0x80 | (c & 0x3F));
-      } else if (Character.isHighSurrogate(c) && i + 1 < end
-          && Character.isLowSurrogate(a != null ? a[i + 1] : s.charAt(i + 1))) {
-        int cp = Character.toCodePoint(c, a != null ? a[i + 1] : s.charAt(i + 1));
-        i++;
-        out[n++] = (byte) (0xF0 | (cp >> 18));
-        out[n++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-        out[n++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-        out[n++] = (byte) (0x80 | (cp & 0x3F));
-      } else if (Character.isSurrogate(c)) {
-        out[n++] = (byte) '?';
-      } else {
-        out[n++] = (byte) (0xE0 | (c >> 12));
-        out[n++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-        out[n++] = (byte) (0x80 | (c & 0x3F));
+      int cp = a != null ? a[i] : s.charAt(i);
+      if (Character.isHighSurrogate((char) cp) && i + 1 < end) {
+        char low = a != null ? a[i + 1] : s.charAt(i + 1);
+        if (Character.isLowSurrogate(low)) {
+          cp = Character.toCodePoint((char) cp, low);
+          i++;
+        }
       }
+      n = Utf8.put(cp, out, n);
     }
     deliver(b, out, 0, n, null);
   }

@@ -5,10 +5,10 @@ import dynamo.obs.agent.frontend.RequestBody;
 import dynamo.obs.agent.trace.SpanParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

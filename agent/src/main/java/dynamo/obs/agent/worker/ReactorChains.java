@@ -8,7 +8,8 @@ import java.util.function.Consumer;
  * caller keeps composing: a proxy of the Reactive Streams interface would break its code, so the
  * call is observed with the type's own operators instead ({@code doOnNext}, {@code doOnError},
  * {@code doOnCancel}, {@code doOnTerminate}), found by name, no dependency. The result is used only
- * when it is still of the declared type; otherwise the original is returned untouched.
+ * when it is still of the declared type; otherwise the original is returned untouched. Whether a
+ * class is such a publisher is worked out once per class.
  */
 final class ReactorChains {
   private static final ClassValue<Method[]> OPERATORS = new ClassValue<>() {
@@ -23,19 +24,28 @@ final class ReactorChains {
     }
   };
 
+  /** Whether a class is a Reactive Streams publisher with the four operators. */
+  private static final ClassValue<Boolean> CHAINABLE = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      return ReactiveStreamsPublisher.find(type, ReactiveStreamsPublisher.PUBLISHER) != null && OPERATORS.get(type) != null;
+    }
+  };
+
   private ReactorChains() {}
 
-  /** {@code result} with the call's observers chained on, or {@code result} itself when that cannot be done. */
-  static Object observe(Object result, String declaredType, WorkerCall call) {
-    if (ReactiveStreamsPublisher.find(result.getClass(), ReactiveStreamsPublisher.PUBLISHER) == null) {
-      return result;
-    }
+  /** Whether results of this class can be observed with their own operators. */
+  static boolean chainable(Class<?> type) {
+    return CHAINABLE.get(type);
+  }
+
+  /**
+   * {@code result} (of a {@link #chainable} class) with the call's observers chained on, or
+   * {@code result} itself when that cannot be done or would not be of the {@code declared} type.
+   */
+  static Object observe(Object result, Class<?> declared, WorkerCall call) {
     try {
-      Class<?> declared = Class.forName(declaredType, false, result.getClass().getClassLoader());
       Method[] ops = OPERATORS.get(result.getClass());
-      if (ops == null) {
-        return result;
-      }
       Object chained = ops[0].invoke(result, (Consumer<Object>) item -> call.token());
       chained = operators(chained)[1].invoke(chained, (Consumer<Object>) error -> call.end(WorkerCall.End.ERROR));
       chained = operators(chained)[2].invoke(chained, (Runnable) () -> call.end(WorkerCall.End.CANCELLED));

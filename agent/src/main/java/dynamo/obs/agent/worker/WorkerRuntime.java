@@ -182,10 +182,26 @@ public final class WorkerRuntime {
 
   private static final class Site {
     final String returnType;
+    /** The declared return type as a class, resolved at the first result that needs it. */
+    private volatile Class<?> returnClass;
 
     Site(String site) {
       int bar = site.lastIndexOf('|');
       returnType = bar < 0 ? "" : site.substring(bar + 1);
+    }
+
+    /** The declared return type, loaded as the result's class loader sees it; null when it cannot be. */
+    Class<?> returnClass(ClassLoader loader) {
+      Class<?> c = returnClass;
+      if (c == null) {
+        try {
+          c = Class.forName(returnType, false, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+          return null;
+        }
+        returnClass = c;
+      }
+      return c;
     }
   }
 
@@ -242,7 +258,8 @@ public final class WorkerRuntime {
       call.end(StreamedResults.isCancellation(error) ? WorkerCall.End.CANCELLED : WorkerCall.End.ERROR);
       return result;
     }
-    String declared = sites.get((String) t[1]).returnType;
+    Site site = sites.get((String) t[1]);
+    String declared = site.returnType;
     if (result instanceof CompletionStage) {
       StreamedResults.onCompletion((CompletionStage<?>) result, call);
       return result;
@@ -262,8 +279,11 @@ public final class WorkerRuntime {
         return wrapped;
       }
     }
-    if (result != null && !declared.isEmpty() && !declared.startsWith("java.")) {
-      Object chained = ReactorChains.observe(result, declared, call); // Flux, Mono: their own operators
+    if (result != null && !declared.isEmpty() && !declared.startsWith("java.")
+        && ReactorChains.chainable(result.getClass())) {
+      // Flux, Mono: observed with their own operators
+      Class<?> type = site.returnClass(result.getClass().getClassLoader());
+      Object chained = type == null ? result : ReactorChains.observe(result, type, call);
       if (chained != result) {
         return chained;
       }

@@ -37,6 +37,9 @@ public class Hooks {
   /** A context was removed from a JDK HTTP server. */
   public void httpServerContextRemoved(Object server, String path) {}
 
+  /** A context was removed from a JDK HTTP server by its {@code HttpContext} object. */
+  public void httpServerContextObjectRemoved(Object server, Object context) {}
+
   /** A JDK HTTP server started accepting connections. */
   public void httpServerStarted(Object server) {}
 

@@ -113,7 +113,24 @@ public interface InstrumentationModule {
   /** One sentence for the generated list of instrumentations in docs/. */
   String description();
 
-  List<TypeAdvice> typeAdvice();
+  /** What Byte Buddy weaves (types matched by hierarchy or outside the JDK); none for JDK-only modules. */
+  default List<TypeAdvice> typeAdvice() {
+    return List.of();
+  }
+
+  /** What the agent's own weaver puts into JDK classes known by name, without Byte Buddy. */
+  default List<JdkWeave> jdkWeaves() {
+    return List.of();
+  }
+
+  /**
+   * Class-name prefixes (internal form, {@code jakarta/servlet/}) of which one class must be loaded
+   * before this module's {@link #typeAdvice()} can match anything: Byte Buddy is loaded only when
+   * one appears. Empty: whenever the module is enabled.
+   */
+  default List<String> triggers() {
+    return List.of();
+  }
 
   /**
    * Called once the transformer is installed (and already-loaded classes retransformed): catch up

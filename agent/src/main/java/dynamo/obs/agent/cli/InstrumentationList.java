@@ -23,13 +23,23 @@ public final class InstrumentationList {
     StringBuilder sb = new StringBuilder();
     sb.append("# Instrumentations\n\n");
     sb.append("Generated from the agent's code (`java -jar dynamo-obs.jar instrumentations`); do not edit by hand.\n");
-    sb.append("Each is on by default; switch one off with its variable.\n\n");
+    sb.append("Each is on by default; switch one off with its variable. Classes of the JDK named here are woven\n");
+    sb.append("by the agent's own weaver; the others by Byte Buddy, which is loaded only once a class they can\n");
+    sb.append("match appears (or at start for method lists).\n\n");
     sb.append("| Name | Switch | Woven types | What it observes |\n");
     sb.append("|---|---|---|---|\n");
     for (InstrumentationModule m : Instrumentations.all()) {
       sb.append("| `").append(m.name()).append("` | `DYN_OBS_INSTRUMENTATION_")
           .append(m.name().toUpperCase(Locale.ROOT).replace('-', '_')).append("_ENABLED` | ");
       String sep = "";
+      java.util.Set<String> named = new java.util.LinkedHashSet<>();
+      for (dynamo.obs.instrumentation.JdkWeave w : m.jdkWeaves()) {
+        named.add(w.type());
+      }
+      for (String type : named) {
+        sb.append(sep).append('`').append(type).append('`');
+        sep = "<br>";
+      }
       for (InstrumentationModule.TypeAdvice t : m.typeAdvice()) {
         sb.append(sep).append('`').append(t.types()).append('`');
         sep = "<br>";

@@ -1,186 +1,121 @@
 package dynamo.obs.agent.runtime;
 
-import static net.bytebuddy.matcher.ElementMatchers.nameContains;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
 import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
-import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.loading.ClassInjector;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.utility.JavaModule;
 
-/** Builds the one Byte Buddy transformer for every enabled instrumentation and installs it. */
+/**
+ * Installs every enabled instrumentation: the JDK's own classes through {@link JdkWeaver}, the rest
+ * through {@link ByteBuddyInstaller}, loaded only when needed.
+ */
 public final class InstrumentationInstaller {
   private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.instrumentation");
 
   private InstrumentationInstaller() {}
 
   /**
-   * Installs the advice and retransforms classes already loaded, then lets each instrumentation
-   * catch up on state created before. Returns normally even when parts fail (they are logged).
+   * Weaves the JDK's own classes at once with the agent's small weaver, and installs Byte Buddy for
+   * the other modules only when they can match something: at once when a module has no trigger
+   * (method lists) or a trigger class is visible or loaded already, else on a thread of its own
+   * when the first trigger class loads. Each instrumentation then catches up on state created
+   * before. Returns normally even when parts fail (they are logged).
    */
   public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics,
-      Consumer<TypeDescription> onWoven) {
-    if (modules.isEmpty()) {
-      return;
-    }
-    // Byte Buddy's Unsafe-based class injection is never used here (the bootstrap API is defined by
-    // BootstrapInjector); switching it off keeps JDK 24+ from printing sun.misc.Unsafe warnings. The
-    // property name is relocated with Byte Buddy, so this touches no other copy of Byte Buddy.
-    if (System.getProperty(ClassInjector.UsingUnsafe.SAFE_PROPERTY) == null) {
-      System.setProperty(ClassInjector.UsingUnsafe.SAFE_PROPERTY, "true");
-    }
-    ClassLoader agentLoader = InstrumentationInstaller.class.getClassLoader();
-    AgentBuilder builder =
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-            .disableClassFormatChanges()
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(new LoadedCandidates(modules))
-            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-            .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
-            .with(AgentBuilder.PoolStrategy.Default.FAST)
-            .with(new Listener(metrics, onWoven))
-            // The default would skip every class of the bootstrap and platform loaders, where
-            // the JDK's HTTP server and clients live; skip only what must never be woven. By name
-            // only: a matcher on anything else makes Byte Buddy parse every class the JVM loads.
-            .ignore(nameStartsWith("dynamo.obs.agent.")
-                .or(nameStartsWith("dynamo.obs.bootstrap."))
-                .or(nameStartsWith("dynamo.obs.instrumentation."))
-                .or(nameStartsWith("dynamo.obs.shaded."))
-                .or(nameStartsWith("net.bytebuddy."))
-                .or(nameStartsWith("jdk.internal.reflect."))
-                .or(nameStartsWith("java.lang.invoke."))
-                .or(nameStartsWith("jdk.proxy"))
-                .or(nameStartsWith("com.sun.proxy."))
-                .or(nameContains("$$Lambda"))
-                .or(nameContains("$ByteBuddy")))
-            .assureReadEdgeTo(inst, Hooks.class);
-    for (InstrumentationModule module : modules) {
-      for (InstrumentationModule.TypeAdvice type : module.typeAdvice()) {
-        AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice().include(agentLoader);
-        for (InstrumentationModule.AdviceBinding binding : type.advice()) {
-          advice = binding.exitClass() == null ? advice.advice(binding.methods(), binding.adviceClass())
-              : advice.advice(binding.methods(), binding.adviceClass(), binding.exitClass());
+      Consumer<Object> onWoven) {
+    List<dynamo.obs.instrumentation.JdkWeave> weaves = new ArrayList<>();
+    List<InstrumentationModule> woven = new ArrayList<>();
+    List<InstrumentationModule> byteBuddy = new ArrayList<>();
+    boolean now = false;
+    List<String> watched = new ArrayList<>();
+    for (InstrumentationModule m : modules) {
+      if (!m.jdkWeaves().isEmpty()) {
+        weaves.addAll(m.jdkWeaves());
+        woven.add(m);
+      } else { // its type advice is asked for only once Byte Buddy is loaded: it builds Byte Buddy matchers
+        byteBuddy.add(m);
+        if (m.triggers().isEmpty() || anyPresent(inst, m.triggers())) {
+          now = true;
         }
-        builder = builder.type(type.types(), type.loaders()).transform(advice);
+        for (String t : m.triggers()) {
+          watched.add(t.substring(0, t.lastIndexOf('/') + 1));
+        }
       }
     }
-    builder.installOn(inst);
+    JdkWeaver weaver = null;
+    if (!weaves.isEmpty() || (!byteBuddy.isEmpty() && !now)) {
+      weaver = new JdkWeaver(inst, weaves, metrics::typeInstrumented);
+      inst.addTransformer(weaver, true);
+      retransformLoaded(inst, weaver.typeNames());
+      afterInstall(inst, woven);
+    }
+    if (byteBuddy.isEmpty()) {
+      return;
+    }
+    if (now || weaver == null) {
+      ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven);
+      return;
+    }
+    weaver.watch(watched, className -> {
+      Thread t = new Thread(() -> {
+        LOG.debug("loading Byte Buddy: " + className.replace('/', '.') + " appeared");
+        try {
+          ByteBuddyInstaller.sweepLater(inst, ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven));
+        } catch (Throwable e) {
+          LOG.error("instrumentation could not be installed; the application runs on without it: " + e);
+        }
+      }, "dynamo-obs-instrument");
+      t.setDaemon(true);
+      t.start();
+    });
+  }
+
+  /** Whether a trigger class is loaded already, or visible to the application class loader. */
+  private static boolean anyPresent(Instrumentation inst, List<String> triggers) {
+    ClassLoader app = ClassLoader.getSystemClassLoader();
+    for (String t : triggers) {
+      if (app.getResource(t + ".class") != null) {
+        return true;
+      }
+    }
+    for (Class<?> c : inst.getAllLoadedClasses()) {
+      String n = c.getName();
+      for (String t : triggers) {
+        String pkg = t.substring(0, t.lastIndexOf('/') + 1).replace('/', '.');
+        if (n.startsWith(pkg)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The named JDK classes already loaded go through the weaver once, one by one (a failure stays with its class). */
+  private static void retransformLoaded(Instrumentation inst, java.util.Set<String> names) {
+    ClassLoader platform = ClassLoader.getPlatformClassLoader();
+    for (Class<?> c : inst.getAllLoadedClasses()) {
+      ClassLoader l = c.getClassLoader();
+      if ((l == null || l == platform) && names.contains(c.getName())) {
+        try {
+          inst.retransformClasses(c);
+        } catch (Throwable t) {
+          LOG.once(AgentLog.Level.WARN, "retransform:" + c.getName(),
+              "could not instrument " + c.getName() + " (it runs unchanged): " + t);
+        }
+      }
+    }
+  }
+
+  static void afterInstall(Instrumentation inst, List<InstrumentationModule> modules) {
     for (InstrumentationModule module : modules) {
       try {
         module.afterInstall(inst);
       } catch (Throwable t) {
         LOG.warn(module.name() + ": catching up on existing state failed: " + t);
       }
-    }
-  }
-
-  /**
-   * The already-loaded classes to retransform: only those the modules' plain-class pre-selection
-   * accepts. Describing every loaded class to Byte Buddy instead costs tens of megabytes of
-   * allocation and most of the start-up CPU. Classes loaded from now on meet the transformer,
-   * which is registered before this runs — except those the JVM loads while it retransforms (the
-   * verifier of a redefined class loads the types it checks, and Byte Buddy does not transform
-   * inside its own transformation): so after each batch the loaded classes are looked at again,
-   * and the new candidates form the next batch, until there are none.
-   */
-  private static final class LoadedCandidates implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
-    private final List<java.util.function.Predicate<Class<?>>> filters = new ArrayList<>();
-
-    LoadedCandidates(List<InstrumentationModule> modules) {
-      for (InstrumentationModule m : modules) {
-        for (InstrumentationModule.TypeAdvice t : m.typeAdvice()) {
-          filters.add(t.loaded());
-        }
-      }
-    }
-
-    @Override
-    public Iterable<Iterable<Class<?>>> resolve(Instrumentation inst) {
-      java.util.Set<Class<?>> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-      return () -> new java.util.Iterator<>() {
-        private List<Class<?>> next = batch();
-
-        private List<Class<?>> batch() {
-          List<Class<?>> found = new ArrayList<>();
-          for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (seen.add(c) && wanted(c)) { // each class is judged once
-              found.add(c);
-            }
-          }
-          return found;
-        }
-
-        @Override
-        public boolean hasNext() {
-          if (next == null) {
-            next = batch();
-          }
-          return !next.isEmpty();
-        }
-
-        @Override
-        public Iterable<Class<?>> next() {
-          if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
-          }
-          List<Class<?>> b = next;
-          next = null;
-          return b;
-        }
-      };
-    }
-
-    private boolean wanted(Class<?> c) {
-      try {
-        for (java.util.function.Predicate<Class<?>> f : filters) {
-          if (f.test(c)) {
-            return true;
-          }
-        }
-      } catch (LinkageError e) {
-        // a class whose hierarchy cannot be resolved is not ours to weave
-      }
-      return false;
-    }
-  }
-
-  /** Counts woven types; reports failures once per type. */
-  private static final class Listener extends AgentBuilder.Listener.Adapter {
-    private final AgentMetrics metrics;
-    private final Consumer<TypeDescription> onWoven;
-
-    Listener(AgentMetrics metrics, Consumer<TypeDescription> onWoven) {
-      this.metrics = metrics;
-      this.onWoven = onWoven;
-    }
-
-    @Override
-    public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-        DynamicType dynamicType) {
-      metrics.typeInstrumented();
-      LOG.debug("instrumented " + type.getName());
-      try {
-        onWoven.accept(type);
-      } catch (RuntimeException e) {
-        LOG.once(AgentLog.Level.WARN, "woven:" + type.getName(), "after instrumenting " + type.getName() + ": " + e);
-      }
-    }
-
-    @Override
-    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-      LOG.once(AgentLog.Level.WARN, "transform:" + typeName,
-          "could not instrument " + typeName + " (it runs unchanged): " + error);
     }
   }
 }

@@ -94,8 +94,9 @@ public final class MethodSelection {
     this.metrics = metrics;
   }
 
-  /** Called for every woven type. */
-  public void woven(TypeDescription type) {
+  /** Called for every type Byte Buddy wove (a {@code TypeDescription}). */
+  public void woven(Object woven) {
+    TypeDescription type = (TypeDescription) woven;
     for (Map.Entry<String, Set<String>> e : worker.entrySet()) {
       if (hasSuperType(named(e.getKey())).matches(type)) {
         Set<String> params = parameterInterfaces(type, e.getValue());

@@ -77,6 +77,17 @@ public final class RuntimeHooks extends Hooks {
   }
 
   @Override
+  public void httpServerContextObjectRemoved(Object server, Object context) {
+    try {
+      if (context instanceof com.sun.net.httpserver.HttpContext) {
+        jdkHttpServers.contextRemoved(server, ((com.sun.net.httpserver.HttpContext) context).getPath());
+      }
+    } catch (Throwable t) {
+      adviceError("jdk-httpserver", t);
+    }
+  }
+
+  @Override
   public void httpServerStarted(Object server) {
     try {
       jdkHttpServers.started(server);

@@ -1,16 +1,9 @@
 package dynamo.obs.instrumentation.executors;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
-import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
+import dynamo.obs.instrumentation.JdkWeave;
+import dynamo.obs.instrumentation.JdkWeave.Kind;
 import java.util.List;
-import java.util.concurrent.Callable;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.implementation.bytecode.assign.Assigner;
 
 /**
  * The request context follows work handed to other threads: thread pools, the fork-join pool
@@ -20,6 +13,9 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * what it always saw.
  */
 public final class ExecutorsInstrumentation implements InstrumentationModule {
+  private static final String RUNNABLE = "(Ljava/lang/Runnable;)";
+  private static final String CALLABLE = "(Ljava/util/concurrent/Callable;)";
+
   @Override
   public String name() {
     return "executors";
@@ -32,60 +28,25 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
   }
 
   @Override
-  public List<TypeAdvice> typeAdvice() {
-    String self = ExecutorsInstrumentation.class.getName();
+  public List<JdkWeave> jdkWeaves() {
     return List.of(
-        TypeAdvice.named("java.util.concurrent.ThreadPoolExecutor", List.of(
-            new AdviceBinding(named("execute").and(takesArguments(Runnable.class)), self + "$WrapFirstArgument"))),
-        TypeAdvice.named("java.util.concurrent.ForkJoinPool", List.of(
-            new AdviceBinding(namedOneOf("execute", "submit").and(takesArguments(Runnable.class)),
-                self + "$WrapFirstArgument"),
-            new AdviceBinding(named("submit").and(takesArguments(Callable.class)), self + "$WrapFirstArgument"))),
+        wrap("java.util.concurrent.ThreadPoolExecutor", "execute", RUNNABLE),
+        wrap("java.util.concurrent.ForkJoinPool", "execute", RUNNABLE),
+        wrap("java.util.concurrent.ForkJoinPool", "submit", RUNNABLE),
+        wrap("java.util.concurrent.ForkJoinPool", "submit", CALLABLE),
         // CompletableFuture's own fallback when the common pool has a single thread (small machines)
-        TypeAdvice.named("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor", List.of(
-            new AdviceBinding(named("execute").and(takesArguments(Runnable.class)), self + "$WrapFirstArgument"))),
+        wrap("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor", "execute", RUNNABLE),
         // JDK 21+: virtual threads, one per task or started directly
-        TypeAdvice.named("java.util.concurrent.ThreadPerTaskExecutor", List.of(
-            new AdviceBinding(named("start").and(takesArguments(Runnable.class)), self + "$WrapFirstArgument"))),
-        TypeAdvice.named("java.lang.ThreadBuilders$VirtualThreadBuilder", List.of(
-            new AdviceBinding(namedOneOf("start", "unstarted").and(takesArguments(Runnable.class)),
-                self + "$WrapFirstArgument"))),
-        TypeAdvice.named("java.lang.Thread", List.of(
-            new AdviceBinding(named("startVirtualThread").and(takesArguments(Runnable.class)),
-                self + "$WrapFirstArgument"))),
-        TypeAdvice.named("java.util.concurrent.FutureTask", List.of(
-            new AdviceBinding(isConstructor(), self + "$FutureCreated"),
-            new AdviceBinding(named("run").and(takesArguments(0)), self + "$FutureRun"))));
+        wrap("java.util.concurrent.ThreadPerTaskExecutor", "start", RUNNABLE),
+        wrap("java.lang.ThreadBuilders$VirtualThreadBuilder", "start", RUNNABLE),
+        wrap("java.lang.ThreadBuilders$VirtualThreadBuilder", "unstarted", RUNNABLE),
+        wrap("java.lang.Thread", "startVirtualThread", RUNNABLE),
+        new JdkWeave("java.util.concurrent.FutureTask", "<init>", "(", Kind.EXIT, "futureTaskCreated", "this"),
+        new JdkWeave("java.util.concurrent.FutureTask", "run", "()V", Kind.ENTER_TOKEN, "futureTaskStarted", "this"),
+        new JdkWeave("java.util.concurrent.FutureTask", "run", "()V", Kind.EXIT_ALWAYS, "futureTaskEnded", "token"));
   }
 
-  @SuppressWarnings("unused")
-  public static final class WrapFirstArgument {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.Argument(value = 0, readOnly = false, typing = Assigner.Typing.DYNAMIC) Object task) {
-      task = Hooks.get().wrapTask(task);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class FutureCreated {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    static void exit(@Advice.This Object task) {
-      Hooks.get().futureTaskCreated(task);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class FutureRun {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@Advice.This Object task) {
-      return Hooks.get().futureTaskStarted(task);
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.Enter Object token) {
-      if (token != null) {
-        Hooks.get().futureTaskEnded(token);
-      }
-    }
+  private static JdkWeave wrap(String type, String method, String descriptor) {
+    return new JdkWeave(type, method, descriptor, Kind.ENTER_WRAP_ARG0, "wrapTask", "arg0");
   }
 }

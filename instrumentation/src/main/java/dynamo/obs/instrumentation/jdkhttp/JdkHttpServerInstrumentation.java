@@ -1,20 +1,9 @@
 package dynamo.obs.instrumentation.jdkhttp;
 
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
-import com.sun.net.httpserver.HttpContext;
-import com.sun.net.httpserver.HttpExchange;
-import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URI;
+import dynamo.obs.instrumentation.JdkWeave;
+import dynamo.obs.instrumentation.JdkWeave.Kind;
 import java.util.List;
-import java.util.Map;
-import net.bytebuddy.asm.Advice;
 
 /**
  * The JDK's {@code com.sun.net.httpserver} server. Its one implementation class,
@@ -23,6 +12,8 @@ import net.bytebuddy.asm.Advice;
  */
 public final class JdkHttpServerInstrumentation implements InstrumentationModule {
   static final String NAME = "jdk-httpserver";
+  private static final String SERVER = "sun.net.httpserver.ServerImpl";
+  private static final String EXCHANGE = "sun.net.httpserver.ExchangeImpl";
 
   @Override
   public String name() {
@@ -36,142 +27,31 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
   }
 
   @Override
-  public List<TypeAdvice> typeAdvice() {
-    String self = JdkHttpServerInstrumentation.class.getName();
+  public List<JdkWeave> jdkWeaves() {
     return List.of(
-        TypeAdvice.named("sun.net.httpserver.ServerImpl", List.of(
-            new AdviceBinding(named("createContext").and(takesArgument(0, String.class)), self + "$CreateContextAdvice"),
-            new AdviceBinding(named("removeContext").and(takesArguments(String.class)), self + "$RemoveContextByPathAdvice"),
-            new AdviceBinding(named("removeContext").and(takesArguments(HttpContext.class)), self + "$RemoveContextAdvice"),
-            new AdviceBinding(named("start").and(takesArguments(0)), self + "$StartAdvice"),
-            new AdviceBinding(named("stop").and(takesArguments(int.class)), self + "$StopAdvice"))),
-        // One per request, whoever wrote the handler (class, lambda, behind filters).
-        TypeAdvice.named("sun.net.httpserver.ExchangeImpl", List.of(
-            new AdviceBinding(isConstructor().and(takesArgument(0, String.class)).and(takesArgument(1, URI.class)),
-                self + "$ExchangeStartAdvice"),
-            new AdviceBinding(named("getRequestBody").and(takesArguments(0)), self + "$RequestBodyAdvice"),
-            new AdviceBinding(named("sendResponseHeaders").and(takesArguments(int.class, long.class)),
-                self + "$ResponseHeadersAdvice"),
-            new AdviceBinding(named("getResponseBody").and(takesArguments(0)), self + "$ResponseBodyAdvice"),
-            new AdviceBinding(named("close").and(takesArguments(0)), self + "$ExchangeCloseAdvice"))),
-        // The runnable that parses and dispatches one request: when it returns, the thread is free.
-        TypeAdvice.named("sun.net.httpserver.ServerImpl$Exchange", List.of(
-            new AdviceBinding(named("run").and(takesArguments(0)), self + "$ExchangeRunAdvice"))),
-        // A handler that throws: the server drops the connection without closing the exchange.
-        TypeAdvice.named("com.sun.net.httpserver.Filter$Chain", List.of(
-            new AdviceBinding(named("doFilter").and(takesArguments(HttpExchange.class)), self + "$HandlerFailureAdvice"))));
+        new JdkWeave(SERVER, "createContext", "(Ljava/lang/String;", Kind.EXIT, "contextCreated", "this", "arg0"),
+        new JdkWeave(SERVER, "removeContext", "(Ljava/lang/String;)", Kind.EXIT, "contextRemoved", "this", "arg0"),
+        new JdkWeave(SERVER, "removeContext", "(Lcom/sun/net/httpserver/HttpContext;)", Kind.EXIT, "contextRemoved",
+            "this", "arg0"),
+        new JdkWeave(SERVER, "start", "()V", Kind.EXIT, "serverStarted", "this"),
+        new JdkWeave(SERVER, "stop", "(I)V", Kind.ENTER, "serverStopped", "this"),
+        // one per request, whoever wrote the handler (class, lambda, behind filters)
+        new JdkWeave(EXCHANGE, "<init>", "(Ljava/lang/String;Ljava/net/URI;", Kind.EXIT, "exchangeStarted",
+            "this", "arg0", "arg1", "field:reqHdrs"),
+        new JdkWeave(EXCHANGE, "getRequestBody", "()", Kind.EXIT_RETURN, "requestBody", "this"),
+        new JdkWeave(EXCHANGE, "sendResponseHeaders", "(IJ)V", Kind.ENTER, "responseHeaders",
+            "this", "arg0", "field:rspHdrs"),
+        new JdkWeave(EXCHANGE, "getResponseBody", "()", Kind.EXIT_RETURN, "responseBody", "this"),
+        new JdkWeave(EXCHANGE, "close", "()V", Kind.EXIT_ALWAYS, "exchangeClosed", "this"),
+        // the runnable that parses and dispatches one request: when it returns, the thread is free
+        new JdkWeave("sun.net.httpserver.ServerImpl$Exchange", "run", "()V", Kind.EXIT_ALWAYS, "exchangeRunEnded"),
+        // a handler that throws: the server drops the connection without closing the exchange
+        new JdkWeave("com.sun.net.httpserver.Filter$Chain", "doFilter", "(Lcom/sun/net/httpserver/HttpExchange;)V",
+            Kind.EXIT_THROWN, "handlerFailed"));
   }
 
   @Override
   public void afterInstall(java.lang.instrument.Instrumentation inst) {
     JdkHttpServerDiscovery.reportRunningServers(inst);
-  }
-
-  @SuppressWarnings("unused")
-  public static final class CreateContextAdvice {
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.This Object server, @Advice.Argument(0) String path, @Advice.Thrown Throwable thrown) {
-      if (thrown == null) {
-        Hooks.get().httpServerContextCreated(server, path);
-      }
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class RemoveContextByPathAdvice {
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.This Object server, @Advice.Argument(0) String path, @Advice.Thrown Throwable thrown) {
-      if (thrown == null) {
-        Hooks.get().httpServerContextRemoved(server, path);
-      }
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class RemoveContextAdvice {
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.This Object server, @Advice.Argument(0) HttpContext context, @Advice.Thrown Throwable thrown) {
-      if (thrown == null && context != null) {
-        Hooks.get().httpServerContextRemoved(server, context.getPath());
-      }
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class StartAdvice {
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.This Object server, @Advice.Thrown Throwable thrown) {
-      if (thrown == null) {
-        Hooks.get().httpServerStarted(server);
-      }
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class StopAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.This Object server) {
-      Hooks.get().httpServerStopped(server);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class ExchangeStartAdvice {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    static void exit(@Advice.This Object exchange, @Advice.Argument(0) String method, @Advice.Argument(1) URI uri,
-        @Advice.FieldValue("reqHdrs") Map<String, List<String>> headers) {
-      Hooks.get().jdkExchangeStarted(exchange, method, uri, headers);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class RequestBodyAdvice {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    static void exit(@Advice.This Object exchange, @Advice.Return(readOnly = false) InputStream body) {
-      body = Hooks.get().jdkRequestBody(exchange, body);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class ResponseHeadersAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@Advice.This Object exchange, @Advice.Argument(0) int status,
-        @Advice.FieldValue("rspHdrs") Map<String, List<String>> headers) {
-      Hooks.get().jdkResponseHeaders(exchange, status, headers);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class ResponseBodyAdvice {
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    static void exit(@Advice.This Object exchange, @Advice.Return(readOnly = false) OutputStream body) {
-      body = Hooks.get().jdkResponseBody(exchange, body);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class ExchangeCloseAdvice {
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.This Object exchange) {
-      Hooks.get().jdkExchangeClosed(exchange);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class HandlerFailureAdvice {
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@Advice.Thrown Throwable thrown) {
-      if (thrown != null) {
-        Hooks.get().jdkHandlerFailed(thrown);
-      }
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class ExchangeRunAdvice {
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit() {
-      Hooks.get().jdkExchangeRunEnded();
-    }
   }
 }

@@ -1,16 +1,9 @@
 package dynamo.obs.instrumentation.jul;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
-import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
-import dynamo.obs.instrumentation.LogDispatchEnd;
+import dynamo.obs.instrumentation.JdkWeave;
+import dynamo.obs.instrumentation.JdkWeave.Kind;
 import java.util.List;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
-import net.bytebuddy.asm.Advice;
 
 /**
  * {@code java.util.logging}: every record a logger publishes passes through
@@ -20,6 +13,7 @@ import net.bytebuddy.asm.Advice;
  */
 public final class JulInstrumentation implements InstrumentationModule {
   public static final String NAME = "java-util-logging";
+  private static final String RECORD = "(Ljava/util/logging/LogRecord;)V";
 
   @Override
   public String name() {
@@ -33,36 +27,12 @@ public final class JulInstrumentation implements InstrumentationModule {
   }
 
   @Override
-  public List<TypeAdvice> typeAdvice() {
-    String self = JulInstrumentation.class.getName();
+  public List<JdkWeave> jdkWeaves() {
     return List.of(
-        TypeAdvice.named("java.util.logging.Logger", List.of(
-            new AdviceBinding(named("log").and(takesArguments(LogRecord.class)), self + "$LogAdvice",
-                LogDispatchEnd.class.getName()))),
-        TypeAdvice.named("java.util.logging.ConsoleHandler", List.of(
-            new AdviceBinding(named("publish").and(takesArguments(LogRecord.class)), self + "$ConsoleAdvice"))));
-  }
-
-  @SuppressWarnings("unused")
-  public static final class LogAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@Advice.This Logger logger, @Advice.Argument(0) LogRecord record) {
-      // Logger.log(LogRecord) may be called directly, without the level check of the other methods
-      if (record == null || !logger.isLoggable(record.getLevel())) {
-        return null;
-      }
-      return Hooks.get().logEventStarted(Hooks.LOG_JUL, record.getLevel().intValue(), record.getLoggerName(),
-          record.getMessage(), record.getParameters(), record.getResourceBundle(), record.getThrown(),
-          record.getInstant(), null, null);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class ConsoleAdvice {
-    /** The handler's own level and filter still decide whether the record is printed at all. */
-    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-    static boolean enter(@Advice.This Handler handler, @Advice.Argument(0) LogRecord record) {
-      return handler.isLoggable(record) && Hooks.get().logConsoleLine(Hooks.LOG_JUL, true);
-    }
+        new JdkWeave("java.util.logging.Logger", "log", RECORD, Kind.ENTER_TOKEN, "julLog", "this", "arg0"),
+        new JdkWeave("java.util.logging.Logger", "log", RECORD, Kind.EXIT_ALWAYS, "logEventEnded", "token"),
+        // the handler's own level and filter still decide whether the record is printed at all
+        new JdkWeave("java.util.logging.ConsoleHandler", "publish", RECORD, Kind.ENTER_SKIP, "julConsole",
+            "this", "arg0"));
   }
 }

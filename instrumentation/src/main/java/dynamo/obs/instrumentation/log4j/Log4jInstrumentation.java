@@ -31,6 +31,12 @@ public final class Log4jInstrumentation implements InstrumentationModule {
   private static final String MESSAGE = "org.apache.logging.log4j.message.Message";
 
   @Override
+  public List<String> triggers() {
+    return List.of("org/apache/logging/log4j/spi/AbstractLogger",
+        "org/apache/logging/log4j/core/appender/AbstractOutputStreamAppender");
+  }
+
+  @Override
   public String name() {
     return NAME;
   }

@@ -27,6 +27,11 @@ public final class LogbackInstrumentation implements InstrumentationModule {
   public static final String NAME = "logback";
 
   @Override
+  public List<String> triggers() {
+    return List.of("ch/qos/logback/classic/Logger", "ch/qos/logback/core/OutputStreamAppender");
+  }
+
+  @Override
   public String name() {
     return NAME;
   }

@@ -54,6 +54,12 @@ public final class ServletInstrumentation implements InstrumentationModule {
         "Servlet 3/4 containers (javax.servlet: Jetty 9/10, Tomcat 9)");
   }
 
+  /** A container loads the servlet API before any servlet, filter, request or stream class of its own. */
+  @Override
+  public List<String> triggers() {
+    return List.of(pkg.replace('.', '/') + "Servlet");
+  }
+
   @Override
   public String name() {
     return name;

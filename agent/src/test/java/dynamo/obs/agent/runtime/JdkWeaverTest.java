@@ -1,0 +1,233 @@
+package dynamo.obs.agent.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dynamo.obs.bootstrap.Hooks;
+import dynamo.obs.instrumentation.JdkWeave;
+import dynamo.obs.instrumentation.JdkWeave.Kind;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent's own weaver on a class shaped like its JDK targets: every kind of call, loaded and
+ * run by a real class loader (so the JVM's verifier checks the frames), with hooks that record.
+ */
+class JdkWeaverTest {
+  private static final String T = WeaveTarget.class.getName();
+  static final List<String> calls = new ArrayList<>();
+  private static Class<?> woven;
+
+  /** Records every call the woven code makes. */
+  static final class Recording extends Hooks {
+    @Override
+    public Object wrapTask(Object task) {
+      calls.add("wrap");
+      return (Runnable) () -> {
+        calls.add("wrapped");
+        ((Runnable) task).run();
+      };
+    }
+
+    @Override
+    public Object futureTaskStarted(Object task) {
+      calls.add("started");
+      return "token";
+    }
+
+    @Override
+    public void futureTaskEnded(Object token) {
+      calls.add("ended " + token);
+    }
+
+    @Override
+    public InputStream jdkRequestBody(Object exchange, InputStream body) {
+      calls.add("body");
+      return new java.io.FilterInputStream(body) {};
+    }
+
+    @Override
+    public void jdkExchangeStarted(Object exchange, String method, URI uri, Map<String, List<String>> headers) {
+      calls.add("exchange " + method + " " + uri + " " + headers);
+    }
+
+    @Override
+    public void jdkResponseHeaders(Object exchange, int status, Map<String, List<String>> headers) {
+      calls.add("status " + status + " " + headers);
+    }
+
+    @Override
+    public void jdkHandlerFailed(Throwable error) {
+      calls.add("failed " + error.getMessage());
+    }
+
+    @Override
+    public boolean logConsoleLine(int framework, boolean stderr) {
+      calls.add("console");
+      return true;
+    }
+
+    @Override
+    public void adviceError(String site, Throwable error) {
+      calls.add("error " + site);
+    }
+  }
+
+  @BeforeAll
+  static void weave() throws Exception {
+    Hooks.install(new Recording());
+    byte[] bytes;
+    try (InputStream in = WeaveTarget.class.getResourceAsStream("WeaveTarget.class")) {
+      bytes = in.readAllBytes();
+    }
+    byte[] out = JdkWeaver.weave(bytes, List.of(
+        new JdkWeave(T, "<init>", "(Ljava/lang/String;Ljava/net/URI;", Kind.EXIT, "exchangeStarted",
+            "this", "arg0", "arg1", "field:headers"),
+        new JdkWeave(T, "run", "(IZ)J", Kind.ENTER_TOKEN, "futureTaskStarted", "this"),
+        new JdkWeave(T, "run", "(IZ)J", Kind.EXIT_ALWAYS, "futureTaskEnded", "token"),
+        new JdkWeave(T, "execute", "(Ljava/lang/Runnable;)", Kind.ENTER_WRAP_ARG0, "wrapTask", "arg0"),
+        new JdkWeave(T, "startStatic", "(Ljava/lang/Runnable;)", Kind.ENTER_WRAP_ARG0, "wrapTask", "arg0"),
+        new JdkWeave(T, "body", "()", Kind.EXIT_RETURN, "requestBody", "this"),
+        new JdkWeave(T, "sendResponseHeaders", "(IJ)V", Kind.ENTER, "responseHeaders", "this", "arg0",
+            "field:headers"),
+        new JdkWeave(T, "doFilter", "(Z)V", Kind.EXIT_THROWN, "handlerFailed"),
+        new JdkWeave(T, "publish", "(Ljava/util/logging/LogRecord;)V", Kind.ENTER_SKIP, "julConsole", "this",
+            "arg0")));
+    assertNotNull(out, "the class was woven");
+    woven = new ClassLoader(JdkWeaverTest.class.getClassLoader()) {
+      @Override
+      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (name.equals(T)) {
+          synchronized (getClassLoadingLock(name)) {
+            Class<?> c = findLoadedClass(name);
+            return c != null ? c : defineClass(name, out, 0, out.length);
+          }
+        }
+        return super.loadClass(name, resolve);
+      }
+    }.loadClass(T);
+  }
+
+  private static Object target() throws Exception {
+    calls.clear();
+    Object t = woven.getConstructor(String.class, URI.class).newInstance("POST", URI.create("/v1/x"));
+    calls.clear();
+    return t;
+  }
+
+  private static Object call(Object target, String name, Class<?>[] types, Object... args) throws Throwable {
+    Method m = woven.getMethod(name, types);
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  @Test
+  void constructorsReportAtTheirEndWithAField() throws Exception {
+    calls.clear();
+    woven.getConstructor(String.class, URI.class).newInstance("GET", URI.create("/a"));
+    assertEquals(List.of("exchange GET /a {x-request-id=[r1]}"), calls);
+    calls.clear();
+    // a constructor that throws reports nothing; the one it delegated to had reported at its end
+    assertThrows(InvocationTargetException.class,
+        () -> woven.getConstructor(String.class, URI.class, boolean.class).newInstance("PUT", URI.create("/b"), true));
+    assertEquals(List.of("exchange PUT /b {x-request-id=[r1]}"), calls);
+  }
+
+  @Test
+  void aTokenFromTheEntryReachesEveryExit() throws Throwable {
+    Object t = target();
+    assertEquals(100L + 0 + 1 + 4 + 6, call(t, "run", new Class<?>[] {int.class, boolean.class}, 5, false));
+    assertEquals(List.of("started", "ended token"), calls);
+    calls.clear();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> call(t, "run", new Class<?>[] {int.class, boolean.class}, 3, true));
+    assertEquals("run failed", e.getMessage());
+    assertEquals(List.of("started", "ended token"), calls);
+  }
+
+  @Test
+  void theFirstArgumentIsReplaced() throws Throwable {
+    Object t = target();
+    List<String> ran = new ArrayList<>();
+    call(t, "execute", new Class<?>[] {Runnable.class}, (Runnable) () -> ran.add("task"));
+    Runnable stored = (Runnable) woven.getDeclaredField("task").get(t);
+    stored.run();
+    assertEquals(List.of("wrap", "wrapped"), calls);
+    assertEquals(List.of("task"), ran);
+    calls.clear();
+    Runnable r = () -> { };
+    Runnable back = (Runnable) call(null, "startStatic", new Class<?>[] {Runnable.class}, r);
+    assertTrue(back != r, "a static method's argument is replaced too");
+    assertEquals(List.of("wrap"), calls);
+  }
+
+  @Test
+  void theReturnedValueIsReplaced() throws Throwable {
+    Object t = target();
+    InputStream in = (InputStream) call(t, "body", new Class<?>[0]);
+    assertTrue(in instanceof java.io.FilterInputStream);
+    assertEquals(3, in.readAllBytes().length);
+    assertEquals(List.of("body"), calls);
+  }
+
+  @Test
+  void primitiveArgumentsAndFieldsAtEntry() throws Throwable {
+    Object t = target();
+    call(t, "sendResponseHeaders", new Class<?>[] {int.class, long.class}, 201, 7L);
+    assertEquals(List.of("status 201 {x-request-id=[r1]}"), calls);
+  }
+
+  @Test
+  void onlyAThrowableLeavingTheMethodIsReported() throws Throwable {
+    Object t = target();
+    call(t, "doFilter", new Class<?>[] {boolean.class}, false);
+    assertEquals(List.of(), calls, "the method's own handler caught its exception first");
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> call(t, "doFilter", new Class<?>[] {boolean.class}, true));
+    assertEquals("handler failed", e.getMessage());
+    assertEquals(List.of("failed handler failed"), calls);
+  }
+
+  @Test
+  void anEntryCanSkipTheMethod() throws Throwable {
+    Object t = target();
+    LogRecord record = new LogRecord(Level.INFO, "m");
+    call(t, "publish", new Class<?>[] {LogRecord.class}, record);
+    assertEquals(List.of("console"), calls);
+    assertEquals(0, woven.getDeclaredField("published").getInt(t), "skipped: the agent printed the line");
+    ((java.util.logging.Handler) t).setLevel(Level.OFF);
+    calls.clear();
+    call(t, "publish", new Class<?>[] {LogRecord.class}, record);
+    assertEquals(List.of(), calls, "the handler's own level decides first");
+    assertEquals(1, woven.getDeclaredField("published").getInt(t));
+  }
+
+  @Test
+  void aClassWithNoMatchingMethodIsLeftAlone() throws Exception {
+    byte[] bytes;
+    try (InputStream in = WeaveTarget.class.getResourceAsStream("WeaveTarget.class")) {
+      bytes = in.readAllBytes();
+    }
+    assertNull(JdkWeaver.weave(bytes, List.of(new JdkWeave(T, "absent", "()", Kind.ENTER, "serverStarted", "this"))));
+    assertSame(null, JdkWeaver.weave(bytes, List.of(
+        new JdkWeave(T, "run", "(IZ)J", Kind.EXIT, "contextCreated", "this", "field:absent"))),
+        "a weave naming a field the class lacks is not applied");
+  }
+}

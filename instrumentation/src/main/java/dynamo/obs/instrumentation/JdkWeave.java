@@ -1,0 +1,48 @@
+package dynamo.obs.instrumentation;
+
+import java.util.List;
+
+/**
+ * One call woven into the methods of a JDK class by the agent's own small weaver, without Byte
+ * Buddy: the JDK's classes are known by name, so neither type matching nor advice inlining is
+ * needed, and an application that uses nothing else never loads Byte Buddy. The call goes to the
+ * static method {@code hook} of {@code dynamo.obs.bootstrap.JdkAdvice}, which catches everything.
+ *
+ * @param type the class, by binary name ({@code java.util.concurrent.FutureTask})
+ * @param method the method name, {@code <init>} for constructors
+ * @param descriptor the start of the method descriptor ({@code "(Ljava/lang/Runnable;)"}, {@code "()"})
+ * @param kind where the call goes and what its result does
+ * @param hook the {@code JdkAdvice} method
+ * @param values what the call is given, in order: {@code this}, {@code arg0}…, {@code field:name}
+ *     (a field of {@code this}), {@code token} (what the method's {@link Kind#ENTER_TOKEN} call returned);
+ *     {@link Kind#EXIT_RETURN} adds the returned value last, {@link Kind#EXIT_THROWN} passes the throwable only
+ */
+public record JdkWeave(String type, String method, String descriptor, Kind kind, String hook, List<String> values) {
+
+  public enum Kind {
+    /** At entry; the result is ignored. */
+    ENTER,
+    /** At entry; the result ({@code Object}) replaces the first argument. */
+    ENTER_WRAP_ARG0,
+    /** At entry; when the result ({@code boolean}) is true, the (void) method returns at once. */
+    ENTER_SKIP,
+    /** At entry; the result ({@code Object}) is kept for this method's exit call as {@code token}. */
+    ENTER_TOKEN,
+    /** Before each normal return (also of constructors). */
+    EXIT,
+    /** Before each normal return; the result ({@code Object}) replaces the returned value. */
+    EXIT_RETURN,
+    /** Before each normal return and when the method throws (the throwable goes on). */
+    EXIT_ALWAYS,
+    /** Only when the method throws: the hook gets the throwable, which goes on. */
+    EXIT_THROWN
+  }
+
+  public JdkWeave(String type, String method, String descriptor, Kind kind, String hook, String... values) {
+    this(type, method, descriptor, kind, hook, List.of(values));
+  }
+
+  public boolean isEnter() {
+    return kind.ordinal() <= Kind.ENTER_TOKEN.ordinal();
+  }
+}

@@ -1,0 +1,104 @@
+package dynamo.obs.it.frontend;
+
+import static dynamo.obs.it.support.FrontendSeries.requests;
+import static dynamo.obs.it.support.FrontendSeries.value;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dynamo.obs.it.apps.JettyOpenAiApp;
+import dynamo.obs.it.apps.NestedLoaderApp;
+import dynamo.obs.it.apps.OpenAiStubApp;
+import dynamo.obs.it.support.AgentProcess;
+import dynamo.obs.it.support.FreePort;
+import dynamo.obs.it.support.FrontendSeries;
+import dynamo.obs.it.support.SystemServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which weaver weaves what. The JDK's own classes are woven by the agent's small weaver, so an
+ * application that uses only the JDK never loads Byte Buddy (its footprint); Byte Buddy is loaded
+ * once a library it weaves appears, also when that library lives in a class loader of its own that
+ * the application class loader cannot see (a fat-jar launcher, a plugin host).
+ */
+class WeavingIT {
+
+  @Test
+  void aJdkOnlyApplicationNeverLoadsByteBuddy(@TempDir Path dir) throws Exception {
+    Path classes = dir.resolve("classes.log");
+    int port = FreePort.pick();
+    try (AgentProcess app = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + port)
+        .jvmArg("-Xlog:class+load=info:file=" + classes).start()) {
+      int appPort = Integer.parseInt(app.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
+      SystemServer system = new SystemServer(app, port);
+      system.awaitInstrumentationActive();
+      assertEquals(200, FrontendMetricsIT.post(appPort, "/v1/chat/completions", "unary",
+          "{\"model\":\"jdk-only\"}").statusCode());
+      String metrics = FrontendSeries.await(system, app, requests("jdk-only", "chat_completions", "unary", "success", ""), 1,
+          "dynamo_frontend_inflight_requests{model=\"jdk-only\"}", 0);
+      assertTrue(value(metrics, "dynamo_obs_instrumented_types") >= 4, metrics);
+      assertNull(value(metrics, "dynamo_obs_advice_errors_total{instrumentation=\"jdk-httpserver\"}"));
+      List<String> loaded = Files.readAllLines(classes);
+      assertTrue(loaded.stream().anyMatch(l -> l.contains("dynamo.obs.bootstrap.JdkAdvice")), "the woven calls ran");
+      // A few of Byte Buddy's interfaces are named by the agent's own types (the module's matcher
+      // records); none of its machinery may load: no agent builder, no advice, no type pool.
+      List<String> byteBuddy = loaded.stream().filter(l -> l.contains(".bytebuddy.") && !l.contains(".bytebuddy.jar.asm."))
+          .toList();
+      assertTrue(byteBuddy.size() < 16, "Byte Buddy classes loaded by a JDK-only application: " + byteBuddy);
+      for (String machinery : List.of(".bytebuddy.agent.", ".bytebuddy.asm.Advice", ".bytebuddy.pool.", ".bytebuddy.ByteBuddy ",
+          ".bytebuddy.dynamic.")) {
+        assertTrue(byteBuddy.stream().noneMatch(l -> l.contains(machinery)), machinery + " loaded: " + byteBuddy);
+      }
+    }
+  }
+
+  @Test
+  void aContainerInANestedClassLoaderLoadsByteBuddyWhenItAppears(@TempDir Path dir) throws Exception {
+    int port = FreePort.pick();
+    Path go = dir.resolve("go");
+    try (AgentProcess app = AgentProcess.app(NestedLoaderApp.class)
+        .args(JettyOpenAiApp.class.getName(), System.getProperty("jetty12.libs"), go.toString())
+        .env("DYN_SYSTEM_PORT", "" + port).env("DYN_LOG", "info,dynamo_obs.instrumentation=debug").start()) {
+      SystemServer system = new SystemServer(app, port);
+      system.awaitInstrumentationActive(); // no servlet class anywhere yet: Byte Buddy is not loaded
+      assertFalse(app.stderr().contains("loading Byte Buddy"), app.stderr());
+      Files.createFile(go);
+      int appPort = Integer.parseInt(app.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
+      app.awaitStderr(Pattern.compile("loading Byte Buddy: jakarta\\.servlet\\.\\S+ appeared"), Duration.ofSeconds(30));
+      // the servlet types are woven once Byte Buddy is in: the container's requests are then recorded
+      String m = "{model=\"nested\"}";
+      String metrics = null;
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < deadline) {
+        assertEquals(200, FrontendMetricsIT.post(appPort, "/api/v1/chat/completions", "unary",
+            "{\"model\":\"nested\"}").statusCode());
+        metrics = system.metrics();
+        Double n = value(metrics, requests("nested", "chat_completions", "unary", "success", ""));
+        if (n != null && n >= 1) {
+          break;
+        }
+        sleep(200);
+      }
+      Double n = value(metrics, requests("nested", "chat_completions", "unary", "success", ""));
+      assertTrue(n != null && n >= 1, "requests on the nested container are recorded: " + metrics);
+      assertNull(value(metrics, "dynamo_obs_advice_errors_total{instrumentation=\"jakarta-servlet\"}"));
+      assertFalse(app.stderr().contains("could not instrument"), app.stderr());
+      assertEquals(0.0, value(system.metrics(), "dynamo_frontend_inflight_requests" + m));
+    }
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

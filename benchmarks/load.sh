@@ -10,7 +10,8 @@
 #
 #   CONFIGS="dynamo-obs dynamo-obs-export dynamo-obs-export-down dynamo-obs-export-slow" LOAD_BASE=dynamo-obs benchmarks/load.sh
 #
-# Env: CONFIGS ("no-agent dynamo-obs otel-javaagent"; also dynamo-obs-export, -export-down, -export-slow),
+# Env: CONFIGS ("no-agent dynamo-obs otel-javaagent"; also dynamo-obs-export, -export-down, -export-slow, and
+# dynamo-obs-without-<instrumentation>, e.g. dynamo-obs-without-executors, to see what one instrumentation costs),
 # LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (8s per stack and kind of request), PROFILE (1: one
 # more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none),
 # SCENARIOS ("unary:8 unary:1 stream:8": kind:connections), JDK (17; or 25, or a JAVA_HOME),
@@ -85,6 +86,9 @@ start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i
         envs=(DYN_SYSTEM_PORT="${SYS[$cfg-$role]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="dynamo-$role")
         case $cfg in
           dynamo-obs) envs+=(OTEL_EXPORT_ENABLED=false) ;;
+          # a diagnostic: dynamo-obs with one instrumentation switched off, e.g. dynamo-obs-without-executors
+          dynamo-obs-without-*) local off=${cfg#dynamo-obs-without-}; off=${off//-/_}
+            envs+=(OTEL_EXPORT_ENABLED=false "DYN_OBS_INSTRUMENTATION_${off^^}_ENABLED=false") ;;
           dynamo-obs-export) envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$COLLECTOR_PORT") ;;
           dynamo-obs-export-slow) envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SLOW_COLLECTOR_PORT") ;;
           # nothing listens there: every export fails and the buffers fill, then drop the oldest

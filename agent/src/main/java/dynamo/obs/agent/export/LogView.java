@@ -29,12 +29,35 @@ final class LogView implements LogRecordData {
   private final InstrumentationScopeInfo scope;
   private final SpanContext context;
 
+  /**
+   * One scope object per logger name: the exporter caches a scope's encoding by object identity and
+   * groups records by scope, so a new object per record would encode the scope again for every record.
+   * Bounded: past it, a name gets a scope of its own each time (still correct, only slower).
+   */
+  private static final int MAX_SCOPES = 4096;
+  private static final java.util.concurrent.ConcurrentHashMap<String, InstrumentationScopeInfo> SCOPES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   LogView(LogEvent event, Resource resource) {
     this.event = event;
     this.resource = resource;
     this.attributes = attributes(event);
-    this.scope = InstrumentationScopeInfo.create(event.target == null ? "" : event.target);
+    this.scope = scope(event.target == null ? "" : event.target);
     this.context = context(event.span);
+  }
+
+  static InstrumentationScopeInfo scope(String target) {
+    InstrumentationScopeInfo s = SCOPES.get(target);
+    if (s == null) {
+      s = InstrumentationScopeInfo.create(target);
+      if (SCOPES.size() < MAX_SCOPES) {
+        InstrumentationScopeInfo raced = SCOPES.putIfAbsent(target, s);
+        if (raced != null) {
+          s = raced;
+        }
+      }
+    }
+    return s;
   }
 
   private static SpanContext context(ActiveSpan s) {

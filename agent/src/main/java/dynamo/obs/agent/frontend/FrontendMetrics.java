@@ -42,7 +42,7 @@ public final class FrontendMetrics {
   public FrontendMetrics(Config config, PrometheusRegistry registry, Runnable seriesRefused) {
     String p = config.metricsPrefix;
     this.models = new ModelSeriesCache<>(config.maxModels, seriesRefused, ModelSeries::new);
-    requests = Counter.builder().name(p + "_requests_total").help("Total number of LLM requests processed")
+    requests = Counter.builder().withoutExemplars().name(p + "_requests_total").help("Total number of LLM requests processed")
         .labelNames("model", "endpoint", "request_type", "status", "error_type").register(registry);
     inflight = Gauge.builder().name(p + "_inflight_requests")
         .help("Number of inflight requests (deprecated alias of active_requests)").labelNames("model").register(registry);
@@ -64,15 +64,15 @@ public final class FrontendMetrics {
         config.buckets("OUTPUT_SEQUENCE"));
     cached = histogram(registry, p + "_cached_tokens", "Number of cached tokens (prefix cache hits) per request",
         config.buckets("INPUT_SEQUENCE"));
-    outputTokens = Counter.builder().name(p + "_output_tokens_total").help("Total number of output tokens generated")
+    outputTokens = Counter.builder().withoutExemplars().name(p + "_output_tokens_total").help("Total number of output tokens generated")
         .labelNames("model").register(registry);
-    cancellations = Counter.builder().name(p + "_model_cancellation_total")
+    cancellations = Counter.builder().withoutExemplars().name(p + "_model_cancellation_total")
         .help("Total number of requests cancelled by the client").labelNames("model", "endpoint", "request_type")
         .register(registry);
   }
 
   private static Histogram histogram(PrometheusRegistry registry, String name, String help, Config.Buckets b) {
-    return Histogram.builder().name(name).help(help).labelNames("model")
+    return Histogram.builder().withoutExemplars().name(name).help(help).labelNames("model")
         .classicUpperBounds(LogBuckets.generate(b.min(), b.max(), b.count())).classicOnly().register(registry);
   }
 

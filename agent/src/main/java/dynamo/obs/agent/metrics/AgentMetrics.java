@@ -68,11 +68,11 @@ public final class AgentMetrics {
         .name("dynamo_obs_config_warnings")
         .help("Invalid configuration values found at start (each was logged as a WARN)")
         .register(registry);
-    seriesRefused = Counter.builder()
+    seriesRefused = Counter.builder().withoutExemplars()
         .name("dynamo_obs_series_refused_total")
         .help("Label values refused by a cardinality cap and counted under __overflow__ instead")
         .register(registry);
-    adviceErrors = Counter.builder()
+    adviceErrors = Counter.builder().withoutExemplars()
         .name("dynamo_obs_advice_errors_total")
         .help("Errors caught inside the agent's advice (the application was not affected)")
         .labelNames("instrumentation")

@@ -55,7 +55,7 @@ public final class ResourceMonitor {
       GpuSampler.Launcher launcher, GpuSampler.Processes processes, String processName) {
     this.processSamplers = processSamplers;
     this.processName = processName;
-    Counter failures = Counter.builder()
+    Counter failures = Counter.builder().withoutExemplars()
         .name("dynamo_obs_resource_monitor_failures_total")
         .help("Resource monitor queries that failed (nvidia-smi not answering, exiting non-zero or answering"
             + " something unexpected)")

@@ -113,11 +113,22 @@ final class JdkHttpExchanges {
     }
   }
 
+  /**
+   * The first value of a header. The JDK's {@code Headers.get} copies the name into a normalised
+   * new String at every call; its keys are already normalised, so one pass comparing them
+   * case-insensitively finds the entry without allocating.
+   */
   private static String first(Map<String, List<String>> headers, String name) {
     if (headers == null) {
       return null;
     }
-    List<String> values = headers.get(name);
-    return values == null || values.isEmpty() ? null : values.get(0);
+    for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+      String key = e.getKey();
+      if (key != null && key.length() == name.length() && key.equalsIgnoreCase(name)) {
+        List<String> values = e.getValue();
+        return values == null || values.isEmpty() ? null : values.get(0);
+      }
+    }
+    return null;
   }
 }

@@ -300,8 +300,10 @@ final class RequestContext {
     return b.build();
   }
 
+  /** The header map is case-insensitive; {@code firstValue} would build a stream per call. */
   private static boolean missing(HttpRequest r, String name) {
-    return r.headers().firstValue(name).isEmpty();
+    java.util.List<String> values = r.headers().map().get(name);
+    return values == null || values.isEmpty();
   }
 
   static void onUrlConnection(Object connection) {

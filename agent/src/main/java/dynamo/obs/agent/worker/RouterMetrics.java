@@ -16,12 +16,12 @@ public final class RouterMetrics {
   final DistributionDataPoint overheadMs;
 
   public RouterMetrics(ComponentIdentity id, PrometheusRegistry registry) {
-    requests = Counter.builder().name("dynamo_component_router_requests_total")
+    requests = Counter.builder().withoutExemplars().name("dynamo_component_router_requests_total")
         .help("Total number of requests processed by the router")
         .constLabels(Labels.of("dynamo_namespace", id.namespace(), "dynamo_component", id.component(),
             "worker_id", id.workerId(), "router_id", id.routerId()))
         .register(registry).labelValues();
-    overheadMs = Histogram.builder().name("dynamo_router_overhead_total_ms")
+    overheadMs = Histogram.builder().withoutExemplars().name("dynamo_router_overhead_total_ms")
         .help("Total routing overhead per request in milliseconds")
         .constLabels(Labels.of("router_id", id.routerId()))
         .classicUpperBounds(OVERHEAD_BUCKETS).classicOnly().register(registry).labelValues();

@@ -37,31 +37,31 @@ public final class WorkerMetrics {
     this.models = new ModelSeriesCache<>(maxModels, seriesRefused, ModelSeries::new);
     Labels constant = Labels.of("dynamo_namespace", id.namespace(), "dynamo_component", id.component(),
         "dynamo_endpoint", id.endpoint(), "worker_id", id.workerId());
-    requests = Counter.builder().name("dynamo_component_requests_total")
+    requests = Counter.builder().withoutExemplars().name("dynamo_component_requests_total")
         .help("Total number of requests processed by work handler").constLabels(constant).labelNames("model")
         .register(registry);
     inflight = Gauge.builder().name("dynamo_component_inflight_requests")
         .help("Number of requests currently being processed by work handler").constLabels(constant)
         .labelNames("model").register(registry);
-    duration = Histogram.builder().name("dynamo_component_request_duration_seconds")
+    duration = Histogram.builder().withoutExemplars().name("dynamo_component_request_duration_seconds")
         .help("Time spent processing requests by work handler").constLabels(constant).labelNames("model")
         .classicUpperBounds(DURATION_BUCKETS).classicOnly().register(registry);
-    errors = Counter.builder().name("dynamo_component_errors_total")
+    errors = Counter.builder().withoutExemplars().name("dynamo_component_errors_total")
         .help("Total number of errors in work handler processing").constLabels(constant)
         .labelNames("model", "error_type").register(registry);
-    requestBytes = Counter.builder().name("dynamo_component_request_bytes_total")
+    requestBytes = Counter.builder().withoutExemplars().name("dynamo_component_request_bytes_total")
         .help("Total number of bytes received in requests by work handler").constLabels(constant)
         .labelNames("model").register(registry);
-    responseBytes = Counter.builder().name("dynamo_component_response_bytes_total")
+    responseBytes = Counter.builder().withoutExemplars().name("dynamo_component_response_bytes_total")
         .help("Total number of bytes sent in responses by work handler").constLabels(constant)
         .labelNames("model").register(registry);
-    cancellations = Counter.builder().name("dynamo_component_cancellation_total")
+    cancellations = Counter.builder().withoutExemplars().name("dynamo_component_cancellation_total")
         .help("Total number of requests cancelled by work handler").constLabels(constant).labelNames("model")
         .register(registry);
-    transit = Histogram.builder().name("dynamo_work_handler_network_transit_seconds")
+    transit = Histogram.builder().withoutExemplars().name("dynamo_work_handler_network_transit_seconds")
         .help("Time from the frontend sending a request to the work handler receiving it")
         .classicUpperBounds(TRANSIT_BUCKETS).classicOnly().register(registry);
-    firstResponse = Histogram.builder().name("dynamo_work_handler_time_to_first_response_seconds")
+    firstResponse = Histogram.builder().withoutExemplars().name("dynamo_work_handler_time_to_first_response_seconds")
         .help("Time from the work handler receiving a request to its first streamed response")
         .classicUpperBounds(FIRST_RESPONSE_BUCKETS).classicOnly().register(registry);
   }

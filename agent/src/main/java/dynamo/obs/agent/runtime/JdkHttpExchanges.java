@@ -21,7 +21,7 @@ final class JdkHttpExchanges {
   private final ServedRequests<Map<String, List<String>>> requests;
 
   JdkHttpExchanges(Frontend frontend, WorkerRuntime workers, Tracing tracing) {
-    this.requests = new ServedRequests<>(frontend, workers, tracing, JdkHttpExchanges::first);
+    this.requests = new ServedRequests<>(frontend, workers, tracing, new JdkHeaders());
   }
 
 
@@ -113,22 +113,52 @@ final class JdkHttpExchanges {
     }
   }
 
-  /**
-   * The first value of a header. The JDK's {@code Headers.get} copies the name into a normalised
-   * new String at every call; its keys are already normalised, so one pass comparing them
-   * case-insensitively finds the entry without allocating.
-   */
   private static String first(Map<String, List<String>> headers, String name) {
-    if (headers == null) {
-      return null;
+    return JdkHeaders.firstOf(headers, name);
+  }
+
+  /**
+   * The JDK server's headers. {@code Headers.get} copies the name into a normalised new String at
+   * every call, and the request's map is an unmodifiable view whose entry set wraps every entry; so
+   * the keys (already normalised) are walked once, compared case-insensitively with all the names
+   * wanted, and only a key that matches is looked up.
+   */
+  static final class JdkHeaders implements ServedRequests.HeaderReader<Map<String, List<String>>> {
+    @Override
+    public String first(Map<String, List<String>> headers, String name) {
+      return firstOf(headers, name);
     }
-    for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-      String key = e.getKey();
-      if (key != null && key.length() == name.length() && key.equalsIgnoreCase(name)) {
-        List<String> values = e.getValue();
-        return values == null || values.isEmpty() ? null : values.get(0);
+
+    @Override
+    public void read(Map<String, List<String>> headers, String[] names, String[] values) {
+      java.util.Arrays.fill(values, null);
+      if (headers == null) {
+        return;
+      }
+      for (String key : headers.keySet()) {
+        for (int i = 0; i < names.length; i++) {
+          if (values[i] == null && key != null && key.length() == names[i].length() && key.equalsIgnoreCase(names[i])) {
+            values[i] = value(headers.get(key));
+            break;
+          }
+        }
       }
     }
-    return null;
+
+    static String firstOf(Map<String, List<String>> headers, String name) {
+      if (headers == null) {
+        return null;
+      }
+      for (String key : headers.keySet()) {
+        if (key != null && key.length() == name.length() && key.equalsIgnoreCase(name)) {
+          return value(headers.get(key));
+        }
+      }
+      return null;
+    }
+
+    private static String value(List<String> values) {
+      return values == null || values.isEmpty() ? null : values.get(0);
+    }
   }
 }

@@ -23,7 +23,25 @@ final class ServedRequests<H> {
   /** How one server's request headers are read: the first value of a header, or null. */
   interface HeaderReader<H> {
     String first(H headers, String name);
+
+    /** The first value of each of {@code names} (lower case) into {@code values}, null where absent. */
+    default void read(H headers, String[] names, String[] values) {
+      for (int i = 0; i < names.length; i++) {
+        values[i] = first(headers, names[i]);
+      }
+    }
   }
+
+  /** The request headers a served request reads, all in one {@link HeaderReader#read}. */
+  static final String[] REQUEST_HEADERS = {"x-request-id", "traceparent", "tracestate", "request-id",
+      "x-dynamo-request-id", "x-frontend-send-ts-ns", "content-length"};
+  private static final int X_REQUEST_ID = 0;
+  private static final int TRACEPARENT = 1;
+  private static final int TRACESTATE = 2;
+  private static final int REQUEST_ID = 3;
+  private static final int DYNAMO_REQUEST_ID = 4;
+  private static final int SEND_TS = 5;
+  private static final int CONTENT_LENGTH = 6;
 
 
   /** Bound on tracked open requests, so a server that never ends them cannot grow memory. */
@@ -68,27 +86,23 @@ final class ServedRequests<H> {
     long now = System.nanoTime();
     serving.set(exchange);
     int endpoint = frontend.endpointOf(path);
-    String xRequestId = headers.first(requestHeaders, "x-request-id");
-    SpanParent remote = tracing == null ? null
-        : TraceParent.parse(headers.first(requestHeaders, "traceparent"), headers.first(requestHeaders, "tracestate"));
+    String[] h = new String[REQUEST_HEADERS.length];
+    headers.read(requestHeaders, REQUEST_HEADERS, h);
+    String xRequestId = h[X_REQUEST_ID];
+    SpanParent remote = tracing == null ? null : TraceParent.parse(h[TRACEPARENT], h[TRACESTATE]);
     if (endpoint < 0 || open.size() >= MAX_OPEN) {
-      String requestId = headers.first(requestHeaders, "request-id");
-      if (requestId == null) {
-        requestId = headers.first(requestHeaders, "x-dynamo-request-id");
-      }
-      String sendTs = headers.first(requestHeaders, "x-frontend-send-ts-ns");
+      String requestId = h[REQUEST_ID] != null ? h[REQUEST_ID] : h[DYNAMO_REQUEST_ID];
+      String sendTs = h[SEND_TS];
       InboundRequest in = null;
       if (endpoint < 0 && workers != null && inbound.size() < MAX_OPEN) {
-        in = workers.inboundStarted(contentLength(headers.first(requestHeaders, "content-length")), sendTs, remote,
-            xRequestId, requestId, now);
+        in = workers.inboundStarted(contentLength(h[CONTENT_LENGTH]), sendTs, remote, xRequestId, requestId, now);
         inbound.put(exchange, in);
       }
       RequestContext.enterInbound(xRequestId, requestId, sendTs, remote, in);
       return null;
     }
     FrontendRequest request = frontend.startRequest(endpoint, now, r -> open.remove(exchange, r));
-    request.requestHeaders(xRequestId, headers.first(requestHeaders, "request-id"),
-        headers.first(requestHeaders, "x-dynamo-request-id"));
+    request.requestHeaders(xRequestId, h[REQUEST_ID], h[DYNAMO_REQUEST_ID]);
     if (tracing != null) {
       TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, remote, xRequestId, request.requestId(), now);
       span.set("method", line.method()).set("uri", line.uri()).set("version", line.version())

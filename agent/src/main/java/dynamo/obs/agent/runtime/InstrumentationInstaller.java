@@ -29,48 +29,55 @@ public final class InstrumentationInstaller {
     List<dynamo.obs.instrumentation.JdkWeave> weaves = new ArrayList<>();
     List<InstrumentationModule> woven = new ArrayList<>();
     List<InstrumentationModule> byteBuddy = new ArrayList<>();
-    boolean now = false;
-    List<String> watched = new ArrayList<>();
+    boolean now = false; // a module without triggers: Byte Buddy is needed whatever loads
+    List<String> triggers = new ArrayList<>();
     for (InstrumentationModule m : modules) {
       if (!m.jdkWeaves().isEmpty()) {
         weaves.addAll(m.jdkWeaves());
         woven.add(m);
       } else { // its type advice is asked for only once Byte Buddy is loaded: it builds Byte Buddy matchers
         byteBuddy.add(m);
-        if (m.triggers().isEmpty() || anyPresent(inst, m.triggers())) {
-          now = true;
-        }
-        for (String t : m.triggers()) {
-          watched.add(t.substring(0, t.lastIndexOf('/') + 1));
-        }
+        now |= m.triggers().isEmpty();
+        triggers.addAll(m.triggers());
       }
     }
-    JdkWeaver weaver = null;
-    if (!weaves.isEmpty() || (!byteBuddy.isEmpty() && !now)) {
-      weaver = new JdkWeaver(inst, weaves, metrics::typeInstrumented);
+    if (weaves.isEmpty() && byteBuddy.isEmpty()) {
+      return;
+    }
+    JdkWeaver weaver = new JdkWeaver(inst, weaves, metrics::typeInstrumented);
+    boolean watching = !byteBuddy.isEmpty() && !now;
+    if (watching) {
+      // watching starts before the transformer is registered and before looking for what is
+      // there already, so a trigger class loaded meanwhile is not missed; the watch fires once
+      List<String> packages = new ArrayList<>();
+      for (String t : triggers) {
+        packages.add(t.substring(0, t.lastIndexOf('/') + 1));
+      }
+      weaver.watch(packages, className -> {
+        Thread t = new Thread(() -> {
+          LOG.debug("loading Byte Buddy: " + className.replace('/', '.') + " appeared");
+          try {
+            ByteBuddyInstaller.sweepLater(inst, ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven));
+          } catch (Throwable e) {
+            LOG.error("instrumentation could not be installed; the application runs on without it: " + e);
+          }
+        }, "dynamo-obs-instrument");
+        t.setDaemon(true);
+        t.start();
+      });
+    }
+    if (!weaves.isEmpty() || watching) {
       inst.addTransformer(weaver, true);
+    }
+    if (!weaves.isEmpty()) {
       retransformLoaded(inst, weaver.typeNames());
       afterInstall(inst, woven);
     }
-    if (byteBuddy.isEmpty()) {
-      return;
-    }
-    if (now || weaver == null) {
+    // Byte Buddy on this thread (before health turns ready) when it is needed already: a module
+    // without triggers, or a trigger class visible or loaded, unless the watch fired meanwhile
+    if (!byteBuddy.isEmpty() && (now || (anyPresent(inst, triggers) && weaver.claimWatch()))) {
       ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven);
-      return;
     }
-    weaver.watch(watched, className -> {
-      Thread t = new Thread(() -> {
-        LOG.debug("loading Byte Buddy: " + className.replace('/', '.') + " appeared");
-        try {
-          ByteBuddyInstaller.sweepLater(inst, ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven));
-        } catch (Throwable e) {
-          LOG.error("instrumentation could not be installed; the application runs on without it: " + e);
-        }
-      }, "dynamo-obs-instrument");
-      t.setDaemon(true);
-      t.start();
-    });
   }
 
   /** Whether a trigger class is loaded already, or visible to the application class loader. */

@@ -39,7 +39,8 @@ public final class JdkWeaver implements ClassFileTransformer {
   private final java.lang.instrument.Instrumentation inst;
   private final Module adviceModule = dynamo.obs.bootstrap.JdkAdvice.class.getModule();
   private volatile String[] watched = new String[0];
-  private volatile java.util.function.Consumer<String> onWatched;
+  private final java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> onWatched =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   /** {@code onWoven} runs once per class woven (counted by the caller). */
   public JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves, Runnable onWoven) {
@@ -64,8 +65,14 @@ public final class JdkWeaver implements ClassFileTransformer {
    * {@code prefixes}, once, to {@code listener} (on the loading thread: it must only hand over).
    */
   public void watch(List<String> prefixes, java.util.function.Consumer<String> listener) {
-    onWatched = listener;
+    onWatched.set(listener);
     watched = prefixes.toArray(new String[0]);
+  }
+
+  /** Takes the watch over (it will not fire): true unless it fired already or nothing was watched. */
+  public boolean claimWatch() {
+    watched = new String[0];
+    return onWatched.getAndSet(null) != null;
   }
 
   @Override
@@ -78,9 +85,8 @@ public final class JdkWeaver implements ClassFileTransformer {
     if (w.length > 0) {
       for (String prefix : w) {
         if (className.startsWith(prefix)) {
-          java.util.function.Consumer<String> l = onWatched;
           watched = new String[0];
-          onWatched = null;
+          java.util.function.Consumer<String> l = onWatched.getAndSet(null); // once, whichever thread is first
           if (l != null) {
             l.accept(className);
           }

@@ -91,6 +91,9 @@ final class ByteBuddyInstaller {
     }
     for (Iterable<Class<?>> batch : candidates.resolve(inst)) {
       for (Class<?> c : batch) {
+        if (c.isHidden() || !inst.isModifiableClass(c)) {
+          continue; // a lambda's class, as Byte Buddy's own discovery skips it
+        }
         try {
           inst.retransformClasses(c);
         } catch (Throwable t) {

@@ -105,7 +105,7 @@ public final class InstrumentationInstaller {
     ClassLoader platform = ClassLoader.getPlatformClassLoader();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       ClassLoader l = c.getClassLoader();
-      if ((l == null || l == platform) && names.contains(c.getName())) {
+      if ((l == null || l == platform) && names.contains(c.getName()) && inst.isModifiableClass(c)) {
         try {
           inst.retransformClasses(c);
         } catch (Throwable t) {

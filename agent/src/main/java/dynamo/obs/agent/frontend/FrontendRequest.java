@@ -1,6 +1,5 @@
 package dynamo.obs.agent.frontend;
 
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One inference request on a frontend: owns its timing, token counting and labels, and ends
@@ -59,7 +58,9 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private final int endpoint;
   private final long startNanos;
   private final java.util.function.Consumer<FrontendRequest> onEnd;
-  private final AtomicInteger state = new AtomicInteger(OPEN);
+  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<FrontendRequest> STATE =
+      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(FrontendRequest.class, "state");
+  private volatile int state = OPEN;
 
   private String xRequestId;
   private String inboundRequestId;
@@ -68,11 +69,14 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private java.io.InputStream requestStream;
   private java.io.OutputStream responseStream;
 
-  private final JsonFieldScanner requestScanner;
+  /** Made at the first body byte: a request or answer without a body scans nothing and allocates no scanner. */
+  private JsonFieldScanner requestScanner;
   /** The request scanner serves the response once the request body was read to its end. */
   private boolean requestDone;
   private JsonFieldScanner responseScanner;
   private SseScanner sse;
+  /** A 2xx answer: its body is scanned (the scanner made at its first byte). */
+  private boolean scanningResponse;
 
   private String model;
   /** The series of the request's model, found by its bytes when seen before (then {@link #model} stays null). */
@@ -104,7 +108,6 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     this.endpoint = endpoint;
     this.startNanos = startNanos;
     this.onEnd = onEnd;
-    this.requestScanner = new JsonFieldScanner(REQUEST_FIELDS, new RequestFields(this));
   }
 
   public static void errorSink(java.util.function.Consumer<Throwable> sink) {
@@ -174,7 +177,10 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   @Override
   public void requestBytes(byte[] b, int off, int len) {
     try {
-      if (len > 0 && state.get() == OPEN && !requestDone) {
+      if (len > 0 && state == OPEN && !requestDone) {
+        if (requestScanner == null) {
+          requestScanner = new JsonFieldScanner(REQUEST_FIELDS, new RequestFields(this));
+        }
         requestScanner.feed(b, off, len);
       }
     } catch (RuntimeException e) {
@@ -186,7 +192,9 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   public void requestBodyDone() {
     try {
       if (!requestDone) {
-        requestScanner.finish();
+        if (requestScanner != null) {
+          requestScanner.finish();
+        }
         begin();
         requestDone = true;
       }
@@ -222,7 +230,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     if (series != null) {
       return;
     }
-    boolean valid = !requestScanner.failed();
+    boolean valid = requestScanner == null || !requestScanner.failed();
     if (valid && modelSeries != null) {
       series = modelSeries;
     } else {
@@ -257,22 +265,25 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   }
 
   private void startResponse(int status, boolean eventStream) {
-    if (this.status >= 0 || state.get() != OPEN) {
+    if (this.status >= 0 || state != OPEN) {
       return; // headers sent twice: the server refuses the second time
     }
     begin();
     this.status = status;
     this.eventStream = eventStream;
-    if (status >= 200 && status < 300) {
-      if (requestDone) {
-        requestScanner.reuse(RESPONSE_FIELDS, this);
-        responseScanner = requestScanner;
-      } else {
-        responseScanner = new JsonFieldScanner(RESPONSE_FIELDS, this);
-      }
-      if (eventStream) {
-        sse = new SseScanner(responseScanner, this);
-      }
+    scanningResponse = status >= 200 && status < 300;
+  }
+
+  /** The response's scanner, at its first byte: the request's scanner once that is done with, else a new one. */
+  private void openResponseScanner() {
+    if (requestDone && requestScanner != null) {
+      requestScanner.reuse(RESPONSE_FIELDS, this);
+      responseScanner = requestScanner;
+    } else {
+      responseScanner = new JsonFieldScanner(RESPONSE_FIELDS, this);
+    }
+    if (eventStream) {
+      sse = new SseScanner(responseScanner, this);
     }
   }
 
@@ -285,12 +296,15 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   }
 
   private void scanResponse(byte[] b, int off, int len) {
-    if (len <= 0 || state.get() != OPEN) {
+    if (len <= 0 || state != OPEN) {
       return;
+    }
+    if (scanningResponse && responseScanner == null) {
+      openResponseScanner();
     }
     if (!firstByteSeen) {
       firstByteSeen = true;
-      if (!eventStream && responseScanner != null) {
+      if (!eventStream && scanningResponse) {
         // unary: the whole answer is the first "token"
         long now = System.nanoTime();
         firstTokenNanos = now;
@@ -383,11 +397,11 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   }
 
   public boolean ended() {
-    return state.get() == ENDED;
+    return state == ENDED;
   }
 
   private void end(Outcome outcome, boolean disconnected) {
-    if (!state.compareAndSet(OPEN, ENDED)) {
+    if (!STATE.compareAndSet(this, OPEN, ENDED)) {
       return;
     }
     try {

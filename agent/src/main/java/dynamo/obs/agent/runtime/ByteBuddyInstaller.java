@@ -91,15 +91,7 @@ final class ByteBuddyInstaller {
     }
     for (Iterable<Class<?>> batch : candidates.resolve(inst)) {
       for (Class<?> c : batch) {
-        if (c.isHidden() || !inst.isModifiableClass(c)) {
-          continue; // a lambda's class, as Byte Buddy's own discovery skips it
-        }
-        try {
-          inst.retransformClasses(c);
-        } catch (Throwable t) {
-          LOG.once(AgentLog.Level.WARN, "retransform:" + c.getName(),
-              "could not instrument " + c.getName() + " (it runs unchanged): " + t);
-        }
+        InstrumentationInstaller.retransform(inst, c);
       }
     }
   }

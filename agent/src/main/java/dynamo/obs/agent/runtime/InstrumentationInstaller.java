@@ -32,8 +32,9 @@ public final class InstrumentationInstaller {
     boolean now = false; // a module without triggers: Byte Buddy is needed whatever loads
     List<String> triggers = new ArrayList<>();
     for (InstrumentationModule m : modules) {
-      if (!m.jdkWeaves().isEmpty()) {
-        weaves.addAll(m.jdkWeaves());
+      List<dynamo.obs.instrumentation.JdkWeave> own = m.jdkWeaves();
+      if (!own.isEmpty()) {
+        weaves.addAll(own);
         woven.add(m);
       } else { // its type advice is asked for only once Byte Buddy is loaded: it builds Byte Buddy matchers
         byteBuddy.add(m);
@@ -44,15 +45,15 @@ public final class InstrumentationInstaller {
     if (weaves.isEmpty() && byteBuddy.isEmpty()) {
       return;
     }
+    List<String> packages = new ArrayList<>(); // of the triggers, internal form: jakarta/servlet/
+    for (String t : triggers) {
+      packages.add(t.substring(0, t.lastIndexOf('/') + 1));
+    }
     JdkWeaver weaver = new JdkWeaver(inst, weaves, metrics::typeInstrumented);
     boolean watching = !byteBuddy.isEmpty() && !now;
     if (watching) {
       // watching starts before the transformer is registered and before looking for what is
       // there already, so a trigger class loaded meanwhile is not missed; the watch fires once
-      List<String> packages = new ArrayList<>();
-      for (String t : triggers) {
-        packages.add(t.substring(0, t.lastIndexOf('/') + 1));
-      }
       weaver.watch(packages, className -> {
         Thread t = new Thread(() -> {
           LOG.debug("loading Byte Buddy: " + className.replace('/', '.') + " appeared");
@@ -75,23 +76,26 @@ public final class InstrumentationInstaller {
     }
     // Byte Buddy on this thread (before health turns ready) when it is needed already: a module
     // without triggers, or a trigger class visible or loaded, unless the watch fired meanwhile
-    if (!byteBuddy.isEmpty() && (now || (anyPresent(inst, triggers) && weaver.claimWatch()))) {
+    if (!byteBuddy.isEmpty() && (now || (anyPresent(inst, triggers, packages) && weaver.claimWatch()))) {
       ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven);
     }
   }
 
-  /** Whether a trigger class is loaded already, or visible to the application class loader. */
-  private static boolean anyPresent(Instrumentation inst, List<String> triggers) {
+  /** Whether a trigger class is visible to the application class loader, or a class of its package loaded. */
+  private static boolean anyPresent(Instrumentation inst, List<String> triggers, List<String> packages) {
     ClassLoader app = ClassLoader.getSystemClassLoader();
     for (String t : triggers) {
       if (app.getResource(t + ".class") != null) {
         return true;
       }
     }
+    String[] dotted = new String[packages.size()];
+    for (int i = 0; i < dotted.length; i++) {
+      dotted[i] = packages.get(i).replace('/', '.');
+    }
     for (Class<?> c : inst.getAllLoadedClasses()) {
       String n = c.getName();
-      for (String t : triggers) {
-        String pkg = t.substring(0, t.lastIndexOf('/') + 1).replace('/', '.');
+      for (String pkg : dotted) {
         if (n.startsWith(pkg)) {
           return true;
         }
@@ -100,19 +104,30 @@ public final class InstrumentationInstaller {
     return false;
   }
 
-  /** The named JDK classes already loaded go through the weaver once, one by one (a failure stays with its class). */
+  /** The named JDK classes already loaded go through the weaver once. */
   private static void retransformLoaded(Instrumentation inst, java.util.Set<String> names) {
     ClassLoader platform = ClassLoader.getPlatformClassLoader();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       ClassLoader l = c.getClassLoader();
-      if ((l == null || l == platform) && names.contains(c.getName()) && inst.isModifiableClass(c)) {
-        try {
-          inst.retransformClasses(c);
-        } catch (Throwable t) {
-          LOG.once(AgentLog.Level.WARN, "retransform:" + c.getName(),
-              "could not instrument " + c.getName() + " (it runs unchanged): " + t);
-        }
+      if ((l == null || l == platform) && names.contains(c.getName())) {
+        retransform(inst, c);
       }
+    }
+  }
+
+  /**
+   * Retransforms one loaded class, so that a failure stays with it; hidden and unmodifiable
+   * classes (a lambda's) are passed over, as Byte Buddy's own discovery does.
+   */
+  static void retransform(Instrumentation inst, Class<?> c) {
+    if (c.isHidden() || !inst.isModifiableClass(c)) {
+      return;
+    }
+    try {
+      inst.retransformClasses(c);
+    } catch (Throwable t) {
+      LOG.once(AgentLog.Level.WARN, "retransform:" + c.getName(),
+          "could not instrument " + c.getName() + " (it runs unchanged): " + t);
     }
   }
 

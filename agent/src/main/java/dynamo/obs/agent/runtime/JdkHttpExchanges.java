@@ -72,7 +72,7 @@ final class JdkHttpExchanges {
     if (xRequestId != null && !headers.containsKey("x-request-id")) {
       headers.put("X-request-id", List.of(xRequestId));
     }
-    r.responseStarted(status, ServedRequests.isEventStream(first(headers, "content-type")));
+    r.responseStarted(status, ServedRequests.isEventStream(JdkHeaders.firstOf(headers, "content-type")));
   }
 
   OutputStream responseBody(Object exchange, OutputStream body) {
@@ -113,10 +113,6 @@ final class JdkHttpExchanges {
     }
   }
 
-  private static String first(Map<String, List<String>> headers, String name) {
-    return JdkHeaders.firstOf(headers, name);
-  }
-
   /**
    * The JDK server's headers. {@code Headers.get} copies the name into a normalised new String at
    * every call, and the request's map is an unmodifiable view whose entry set wraps every entry; so
@@ -137,7 +133,9 @@ final class JdkHttpExchanges {
       }
       for (String key : headers.keySet()) {
         for (int i = 0; i < names.length; i++) {
-          if (values[i] == null && key != null && key.length() == names[i].length() && key.equalsIgnoreCase(names[i])) {
+          String name = names[i];
+          if (name != null && values[i] == null && key != null && key.length() == name.length()
+              && key.equalsIgnoreCase(name)) {
             values[i] = value(headers.get(key));
             break;
           }

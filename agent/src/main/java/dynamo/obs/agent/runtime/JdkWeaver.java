@@ -440,7 +440,7 @@ public final class JdkWeaver implements ClassFileTransformer {
         super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
         if (exit.kind() == Kind.EXIT_THROWN) {
           super.visitInsn(Opcodes.DUP);
-          super.visitMethodInsn(Opcodes.INVOKESTATIC, ADVICE, exit.hook(), "(" + OBJECT + ")V", false);
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, ADVICE, exit.hook(), descriptor(exit), false);
         } else {
           call(exit);
         }
@@ -488,8 +488,8 @@ public final class JdkWeaver implements ClassFileTransformer {
           d.append(OBJECT);
         }
       }
-      if (w.kind() == Kind.EXIT_RETURN) {
-        d.append(OBJECT);
+      if (w.kind() == Kind.EXIT_RETURN || w.kind() == Kind.EXIT_THROWN) {
+        d.append(OBJECT); // the returned value, or the throwable
       }
       d.append(')');
       switch (w.kind()) {

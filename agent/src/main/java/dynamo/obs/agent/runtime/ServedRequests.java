@@ -24,16 +24,19 @@ final class ServedRequests<H> {
   interface HeaderReader<H> {
     String first(H headers, String name);
 
-    /** The first value of each of {@code names} (lower case) into {@code values}, null where absent. */
+    /**
+     * The first value of each of {@code names} (lower case) into {@code values}, null where absent;
+     * a null name is not read.
+     */
     default void read(H headers, String[] names, String[] values) {
       for (int i = 0; i < names.length; i++) {
-        values[i] = first(headers, names[i]);
+        values[i] = names[i] == null ? null : first(headers, names[i]);
       }
     }
   }
 
-  /** The request headers a served request reads, all in one {@link HeaderReader#read}. */
-  static final String[] REQUEST_HEADERS = {"x-request-id", "traceparent", "tracestate", "request-id",
+  /** The request headers a served request may read, all in one {@link HeaderReader#read}. */
+  private static final String[] REQUEST_HEADERS = {"x-request-id", "traceparent", "tracestate", "request-id",
       "x-dynamo-request-id", "x-frontend-send-ts-ns", "content-length"};
   private static final int X_REQUEST_ID = 0;
   private static final int TRACEPARENT = 1;
@@ -57,12 +60,22 @@ final class ServedRequests<H> {
   private final ConcurrentHashMap<Object, InboundRequest> inbound = new ConcurrentHashMap<>();
   /** The request the server is serving on this thread (its key). */
   private final ThreadLocal<Object> serving = new ThreadLocal<>();
+  /** {@link #REQUEST_HEADERS} without those this process never uses (null): no span, no worker inbound. */
+  private final String[] wanted;
 
   ServedRequests(Frontend frontend, WorkerRuntime workers, Tracing tracing, HeaderReader<H> headers) {
     this.frontend = frontend;
     this.workers = workers;
     this.tracing = tracing;
     this.headers = headers;
+    this.wanted = REQUEST_HEADERS.clone();
+    if (tracing == null) {
+      wanted[TRACEPARENT] = null;
+      wanted[TRACESTATE] = null;
+    }
+    if (workers == null) {
+      wanted[CONTENT_LENGTH] = null;
+    }
   }
 
   /** The request line, for the span; read only when tracing is on. */
@@ -87,7 +100,7 @@ final class ServedRequests<H> {
     serving.set(exchange);
     int endpoint = frontend.endpointOf(path);
     String[] h = new String[REQUEST_HEADERS.length];
-    headers.read(requestHeaders, REQUEST_HEADERS, h);
+    headers.read(requestHeaders, wanted, h);
     String xRequestId = h[X_REQUEST_ID];
     SpanParent remote = tracing == null ? null : TraceParent.parse(h[TRACEPARENT], h[TRACESTATE]);
     if (endpoint < 0 || open.size() >= MAX_OPEN) {

@@ -4,38 +4,17 @@ import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.logs.LogEvent;
 import dynamo.obs.agent.logs.LogExport;
 import dynamo.obs.agent.trace.TraceSpan;
-import io.opentelemetry.api.common.Attributes;
-import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.metrics.MeterProvider;
-import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
-import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
-import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
-import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporter;
-import io.opentelemetry.exporter.otlp.logs.OtlpGrpcLogRecordExporterBuilder;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporterBuilder;
-import io.opentelemetry.sdk.common.CompletableResultCode;
-import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
-import io.opentelemetry.sdk.logs.data.LogRecordData;
-import io.opentelemetry.sdk.logs.export.LogRecordExporter;
-import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.data.SpanData;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
-import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.BiFunction;
 
 /**
- * Spans and logs leaving the process over OTLP (SPEC §5–7): the OpenTelemetry SDK's OTLP
- * exporters (gRPC by default, http/protobuf when configured) behind the agent's own bounded
- * {@link ExportQueue}s. The exporters — and with them OkHttp and the SDK's classes — are built on
- * the export threads at the first batch, so none of that costs the application's start.
+ * Spans and logs leaving the process over OTLP (SPEC §5–7): the agent's own protobuf encoding of
+ * its spans and records ({@link OtlpEncoder}) sent over gRPC by default, OTLP/HTTP when configured
+ * ({@link OtlpTransport}), behind the agent's own bounded {@link ExportQueue}s. The transport — and
+ * with it OkHttp — is built on the export threads at the first batch, so none of that costs the
+ * application's start.
  */
 public final class OtlpPipeline {
   /** How long an exiting process waits for its last spans and logs to go out. */
@@ -44,22 +23,18 @@ public final class OtlpPipeline {
   private static final int LOG_BATCH = 512;
   private static final int IN_FLIGHT = 5;
   private static final long DELAY_MILLIS = 1_000;
-  /** Keeps the SDK's own JUL loggers quiet (the agent reports export trouble itself, once). */
-  private static java.util.logging.Logger quietSdk;
+  /** Keeps OkHttp's own JUL loggers quiet (the agent reports export trouble itself, once). */
+  private static java.util.logging.Logger quietShaded;
 
   private final ExportQueue<TraceSpan> spans;
   private final ExportQueue<LogEvent> logs;
 
   private OtlpPipeline(Config config) {
-    Resource resource = resource(config);
-    InstrumentationScopeInfo scope = InstrumentationScopeInfo.create(config.serviceName);
     spans = new ExportQueue<>("spans", config.spanBuffer, SPAN_BATCH, IN_FLIGHT, DELAY_MILLIS,
-        new SdkBatches<>(config.traces.endpoint(), () -> spanExporter(config),
-            s -> new SpanView(s, resource, scope), SpanExporter::export, SpanExporter::shutdown));
+        new Batches<>(config, false, OtlpEncoder::spans));
     logs = config.exportLogsEnabled
         ? new ExportQueue<>("logs", config.logBuffer, LOG_BATCH, IN_FLIGHT, DELAY_MILLIS,
-            new SdkBatches<>(config.logs.endpoint(), () -> logExporter(config),
-                e -> new LogView(e, resource), LogRecordExporter::export, LogRecordExporter::shutdown))
+            new Batches<>(config, true, OtlpEncoder::logs))
         : null;
   }
 
@@ -96,100 +71,51 @@ public final class OtlpPipeline {
     }
   }
 
-  static Resource resource(Config config) {
-    AttributesBuilder b = Attributes.builder();
-    for (Map.Entry<String, String> e : config.resourceAttributes.entrySet()) {
-      b.put(e.getKey(), e.getValue());
-    }
-    b.put("service.name", config.serviceName); // resolved with OTEL_RESOURCE_ATTRIBUTES' by Config
-    return Resource.create(b.build());
+  /** The transport of one signal, as configured (built on first use: it starts OkHttp). */
+  static OtlpTransport transport(Config config, boolean logs) {
+    quietOkHttp();
+    Config.OtlpTarget target = logs ? config.logs : config.traces;
+    return new OtlpTransport(target.endpoint(), Config.GRPC.equals(target.protocol()),
+        logs ? OtlpTransport.LOGS_GRPC_PATH : OtlpTransport.TRACES_GRPC_PATH, config.otlpHeaders);
   }
 
-  private static void quietSdkLogging() {
-    if (quietSdk == null) {
+  private static void quietOkHttp() {
+    if (quietShaded == null) {
       java.util.logging.Logger l = java.util.logging.Logger.getLogger("dynamo.obs.shaded");
       l.setLevel(java.util.logging.Level.OFF);
-      quietSdk = l;
+      quietShaded = l;
     }
   }
 
-  static SpanExporter spanExporter(Config config) {
-    quietSdkLogging();
-    String endpoint = config.traces.endpoint();
-    if (Config.GRPC.equals(config.traces.protocol())) {
-      OtlpGrpcSpanExporterBuilder b = OtlpGrpcSpanExporter.builder().setEndpoint(endpoint)
-          .setTimeout(Duration.ofSeconds(10)).setRetryPolicy(null).setMeterProvider(MeterProvider.noop());
-      config.otlpHeaders.forEach(b::addHeader);
-      return b.build();
-    }
-    OtlpHttpSpanExporterBuilder b = OtlpHttpSpanExporter.builder().setEndpoint(endpoint)
-        .setTimeout(Duration.ofSeconds(10)).setRetryPolicy(null).setMeterProvider(MeterProvider.noop());
-    config.otlpHeaders.forEach(b::addHeader);
-    return b.build();
-  }
+  /** Batches of one signal, encoded by the queue's thread and sent by the transport (built at first use). */
+  private static final class Batches<T> implements BatchExporter<T> {
+    private final Config config;
+    private final boolean logs;
+    private final BiFunction<OtlpEncoder, List<T>, byte[]> encode;
+    private OtlpEncoder encoder;
+    private OtlpTransport transport;
 
-  static LogRecordExporter logExporter(Config config) {
-    quietSdkLogging();
-    String endpoint = config.logs.endpoint();
-    if (Config.GRPC.equals(config.logs.protocol())) {
-      OtlpGrpcLogRecordExporterBuilder b = OtlpGrpcLogRecordExporter.builder().setEndpoint(endpoint)
-          .setTimeout(Duration.ofSeconds(10)).setRetryPolicy(null).setMeterProvider(MeterProvider.noop());
-      config.otlpHeaders.forEach(b::addHeader);
-      return b.build();
-    }
-    OtlpHttpLogRecordExporterBuilder b = OtlpHttpLogRecordExporter.builder().setEndpoint(endpoint)
-        .setTimeout(Duration.ofSeconds(10)).setRetryPolicy(null).setMeterProvider(MeterProvider.noop());
-    config.otlpHeaders.forEach(b::addHeader);
-    return b.build();
-  }
-
-  /** An SDK exporter (built at first use) fed with views of the agent's items. */
-  private static final class SdkBatches<T, D, E> implements BatchExporter<T> {
-    private final String destination;
-    private final Supplier<E> factory;
-    private final Function<T, D> view;
-    private final java.util.function.BiFunction<E, Collection<D>, CompletableResultCode> send;
-    private final Function<E, CompletableResultCode> shutdown;
-    private volatile E exporter;
-
-    SdkBatches(String destination, Supplier<E> factory, Function<T, D> view,
-        java.util.function.BiFunction<E, Collection<D>, CompletableResultCode> send,
-        Function<E, CompletableResultCode> shutdown) {
-      this.destination = destination;
-      this.factory = factory;
-      this.view = view;
-      this.send = send;
-      this.shutdown = shutdown;
+    Batches(Config config, boolean logs, BiFunction<OtlpEncoder, List<T>, byte[]> encode) {
+      this.config = config;
+      this.logs = logs;
+      this.encode = encode;
     }
 
     @Override
     public void export(List<T> batch, Consumer<Throwable> done) {
-      E e = exporter;
-      if (e == null) {
-        e = factory.get();
-        exporter = e;
+      if (transport == null) {
+        encoder = new OtlpEncoder(config.resourceAttributes, config.serviceName);
+        transport = transport(config, logs);
       }
-      List<D> views = new ArrayList<>(batch.size());
-      for (T item : batch) {
-        views.add(view.apply(item));
-      }
-      CompletableResultCode result = send.apply(e, views);
-      result.whenComplete(() -> done.accept(result.isSuccess() ? null
-          : result.getFailureThrowable() != null ? result.getFailureThrowable()
-          : new java.io.IOException("export failed")));
+      transport.send(encode.apply(encoder, batch), done);
     }
 
     @Override
     public String destination() {
-      return "the collector at " + destination;
+      return "the collector at " + (logs ? config.logs : config.traces).endpoint();
     }
 
     @Override
-    public void shutdown() {
-      E e = exporter;
-      if (e != null) {
-        shutdown.apply(e);
-      }
-    }
+    public void shutdown() {}
   }
 }

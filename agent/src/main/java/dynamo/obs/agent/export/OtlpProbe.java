@@ -1,18 +1,18 @@
 package dynamo.obs.agent.export;
 
 import dynamo.obs.agent.config.Config;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@code doctor}'s check of an OTLP endpoint (SPEC §8): a real export of an empty request with the
- * exporter the agent would use, so "ok" means the collector speaks that protocol, not merely that a
+ * transport the agent would use, so "ok" means the collector speaks that protocol, not merely that a
  * port is open. A gRPC endpoint that fails is asked once more over HTTP/1.1: an answer there is the
  * most common mistake (the OTLP/HTTP port), and the advice says so.
  */
@@ -22,21 +22,22 @@ public final class OtlpProbe {
   /** One line: what the traces (or logs) endpoint of {@code config} answered. */
   public static String check(Config config, boolean logs) {
     Config.OtlpTarget target = logs ? config.logs : config.traces;
-    CompletableResultCode result;
+    CompletableFuture<Throwable> answer = new CompletableFuture<>();
+    Throwable failure;
     try {
-      result = logs ? OtlpPipeline.logExporter(config).export(List.of())
-          : OtlpPipeline.spanExporter(config).export(List.of());
-      result.join(10, TimeUnit.SECONDS);
+      OtlpPipeline.transport(config, logs).send(OtlpEncoder.empty(), answer::complete);
+      failure = answer.get(11, TimeUnit.SECONDS);
+    } catch (TimeoutException t) {
+      failure = new TimeoutException("no answer within 10 s");
     } catch (Throwable t) {
       return "[export could not start: " + t + "]";
     }
     boolean grpc = Config.GRPC.equals(target.protocol());
-    if (result.isSuccess()) {
+    if (failure == null) {
       return grpc ? "[gRPC handshake ok: the collector accepted an export]"
           : "[OTLP/HTTP ok: the collector accepted an export]";
     }
-    String why = result.getFailureThrowable() == null ? "no answer within 10 s"
-        : String.valueOf(result.getFailureThrowable().getMessage());
+    String why = String.valueOf(failure.getMessage());
     if (grpc) {
       Integer http = http1Status(target.endpoint() + (logs ? "/v1/logs" : "/v1/traces"));
       if (http != null) {

@@ -136,6 +136,11 @@ public final class TraceSpan extends SpanIds implements ActiveSpan {
     return errorMessage;
   }
 
+  /** The parent's span id, or 0 for a root span. */
+  public long parentSpanIdValue() {
+    return parentSpanId;
+  }
+
   public boolean parentIsRemote() {
     return parentRemote;
   }

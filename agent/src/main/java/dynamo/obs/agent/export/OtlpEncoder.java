@@ -1,0 +1,306 @@
+package dynamo.obs.agent.export;
+
+import dynamo.obs.agent.logs.LogEvent;
+import dynamo.obs.agent.trace.ActiveSpan;
+import dynamo.obs.agent.trace.SpanParent;
+import dynamo.obs.agent.trace.TraceSpan;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The agent's spans and log records as OTLP protobuf ({@code ExportTraceServiceRequest},
+ * {@code ExportLogsServiceRequest}), written field by field from the agent's own objects in one
+ * pass: no per-item attribute maps, no size pre-pass, the resource and scopes encoded once. Every
+ * message starts with 5 free bytes for the gRPC frame header ({@link ProtoWriter#grpcPrefix}).
+ * One encoder per export thread.
+ */
+final class OtlpEncoder {
+  /** Bytes before the message: the gRPC frame header (skipped for OTLP/HTTP). */
+  static final int PREFIX = 5;
+
+  // OTLP field numbers (opentelemetry/proto/{trace,logs,common,resource}/v1)
+  private static final int REQUEST_RESOURCE_ITEMS = 1;
+  private static final int RESOURCE = 1;
+  private static final int RESOURCE_SCOPE_ITEMS = 2;
+  private static final int SCOPE = 1;
+  private static final int SCOPE_ITEMS = 2;
+  private static final int KEY_VALUE_KEY = 1;
+  private static final int KEY_VALUE_VALUE = 2;
+  private static final int ANY_STRING = 1;
+  private static final int ANY_BOOL = 2;
+  private static final int ANY_INT = 3;
+  private static final int ANY_DOUBLE = 4;
+
+  private static final int SPAN_TRACE_ID = 1;
+  private static final int SPAN_SPAN_ID = 2;
+  private static final int SPAN_TRACE_STATE = 3;
+  private static final int SPAN_PARENT_ID = 4;
+  private static final int SPAN_NAME = 5;
+  private static final int SPAN_KIND = 6;
+  private static final int SPAN_START = 7;
+  private static final int SPAN_END = 8;
+  private static final int SPAN_ATTRIBUTES = 9;
+  private static final int SPAN_STATUS = 15;
+  private static final int SPAN_FLAGS = 16;
+  private static final int STATUS_MESSAGE = 2;
+  private static final int STATUS_CODE = 3;
+  private static final int KIND_INTERNAL = 1;
+  private static final int KIND_SERVER = 2;
+  private static final int STATUS_ERROR = 2;
+  /** Span flags: the parent's is-remote bit is known, and whether it is set. */
+  private static final int FLAG_HAS_IS_REMOTE = 0x100;
+  private static final int FLAG_IS_REMOTE = 0x200;
+
+  private static final int LOG_TIME = 1;
+  private static final int LOG_SEVERITY_NUMBER = 2;
+  private static final int LOG_SEVERITY_TEXT = 3;
+  private static final int LOG_BODY = 5;
+  private static final int LOG_ATTRIBUTES = 6;
+  private static final int LOG_FLAGS = 8;
+  private static final int LOG_TRACE_ID = 9;
+  private static final int LOG_SPAN_ID = 10;
+  private static final int LOG_OBSERVED_TIME = 11;
+
+  /** Distinct logger names whose scope encodings are kept; past it a name's scope is encoded each time. */
+  private static final int MAX_SCOPES = 4096;
+
+  private final ProtoWriter w = new ProtoWriter(64 * 1024);
+  private final ProtoWriter scratch = new ProtoWriter(256);
+  private final byte[] resource;
+  private final byte[] spanScope;
+  private final Map<String, byte[]> logScopes = new LinkedHashMap<>();
+  private String lastTraceState;
+  private String lastTraceStateValid;
+
+  /**
+   * @param resourceAttributes {@code OTEL_RESOURCE_ATTRIBUTES}
+   * @param serviceName {@code service.name}, which wins over one in the attributes; also the spans' scope
+   */
+  OtlpEncoder(Map<String, String> resourceAttributes, String serviceName) {
+    Map<String, String> attributes = new LinkedHashMap<>(resourceAttributes);
+    attributes.put("service.name", serviceName);
+    scratch.reset(0);
+    for (Map.Entry<String, String> e : attributes.entrySet()) {
+      attribute(scratch, 1, e.getKey(), e.getValue());
+    }
+    resource = scratch.toByteArray();
+    spanScope = scope(serviceName);
+  }
+
+  private byte[] scope(String name) {
+    scratch.reset(0);
+    scratch.optionalString(1, name);
+    return scratch.toByteArray();
+  }
+
+  /** An export request with nothing in it (what {@code doctor} sends). */
+  static byte[] empty() {
+    return new byte[PREFIX];
+  }
+
+  /** {@code ExportTraceServiceRequest} of {@code spans}, after {@link #PREFIX} bytes. */
+  byte[] spans(List<TraceSpan> spans) {
+    w.reset(PREFIX);
+    int resourceSpans = w.begin(REQUEST_RESOURCE_ITEMS, 3);
+    message(RESOURCE, resource);
+    int scopeSpans = w.begin(RESOURCE_SCOPE_ITEMS, 3);
+    message(SCOPE, spanScope);
+    for (TraceSpan s : spans) {
+      span(s);
+    }
+    w.end(scopeSpans);
+    w.end(resourceSpans);
+    w.grpcPrefix();
+    return w.toByteArray();
+  }
+
+  private void message(int field, byte[] body) {
+    int m = w.begin(field, 2);
+    w.raw(body);
+    w.end(m);
+  }
+
+  private void span(TraceSpan s) {
+    int m = w.begin(SCOPE_ITEMS, 2);
+    w.id(SPAN_TRACE_ID, s.traceIdHigh(), s.traceIdLow());
+    w.id(SPAN_SPAN_ID, s.spanIdValue());
+    w.optionalString(SPAN_TRACE_STATE, traceState(s.traceState()));
+    if (s.parentSpanIdValue() != 0) {
+      w.id(SPAN_PARENT_ID, s.parentSpanIdValue());
+    }
+    w.string(SPAN_NAME, s.spanName());
+    w.uint(SPAN_KIND, s.kindOf() == TraceSpan.Kind.SERVER ? KIND_SERVER : KIND_INTERNAL);
+    w.fixed64(SPAN_START, s.startEpochNanos());
+    w.fixed64(SPAN_END, s.endEpochNanos());
+    for (int i = 0; i < s.attributeCount(); i++) {
+      attribute(w, SPAN_ATTRIBUTES, s.attributeKey(i), s.attributeValue(i));
+    }
+    if (s.isError()) {
+      int status = w.begin(SPAN_STATUS, 1);
+      w.optionalString(STATUS_MESSAGE, s.errorDescription());
+      w.uint(STATUS_CODE, STATUS_ERROR);
+      w.end(status);
+    }
+    w.fixed32(SPAN_FLAGS, (s.sampled() ? 1 : 0) | FLAG_HAS_IS_REMOTE | (s.parentIsRemote() ? FLAG_IS_REMOTE : 0));
+    w.end(m);
+  }
+
+  /** The tracestate as W3C allows it (members it refuses left out); the last one is remembered. */
+  private String traceState(String header) {
+    if (header == null || header.isEmpty()) {
+      return null;
+    }
+    if (!header.equals(lastTraceState)) {
+      lastTraceStateValid = TraceStates.valid(header);
+      lastTraceState = header;
+    }
+    return lastTraceStateValid;
+  }
+
+  /** {@code ExportLogsServiceRequest} of {@code events}, one scope per logger name, after {@link #PREFIX} bytes. */
+  byte[] logs(List<LogEvent> events) {
+    Map<String, List<LogEvent>> byTarget = new LinkedHashMap<>();
+    for (LogEvent e : events) {
+      byTarget.computeIfAbsent(e.target == null ? "" : e.target, t -> new ArrayList<>()).add(e);
+    }
+    w.reset(PREFIX);
+    int resourceLogs = w.begin(REQUEST_RESOURCE_ITEMS, 3);
+    message(RESOURCE, resource);
+    for (Map.Entry<String, List<LogEvent>> t : byTarget.entrySet()) {
+      int scopeLogs = w.begin(RESOURCE_SCOPE_ITEMS, 3);
+      message(SCOPE, logScope(t.getKey()));
+      for (LogEvent e : t.getValue()) {
+        record(e);
+      }
+      w.end(scopeLogs);
+    }
+    w.end(resourceLogs);
+    w.grpcPrefix();
+    return w.toByteArray();
+  }
+
+  private byte[] logScope(String target) {
+    byte[] s = logScopes.get(target);
+    if (s == null) {
+      s = scope(target);
+      if (logScopes.size() < MAX_SCOPES) {
+        logScopes.put(target, s);
+      }
+    }
+    return s;
+  }
+
+  private void record(LogEvent e) {
+    int m = w.begin(SCOPE_ITEMS, 2);
+    w.fixed64(LOG_TIME, e.epochNanos);
+    w.uint(LOG_SEVERITY_NUMBER, severityNumber(e));
+    w.string(LOG_SEVERITY_TEXT, e.level.name());
+    if (e.message != null) {
+      int body = w.begin(LOG_BODY, 2);
+      w.string(ANY_STRING, e.message);
+      w.end(body);
+    }
+    for (Map.Entry<String, String> f : e.fields.entrySet()) {
+      attribute(w, LOG_ATTRIBUTES, f.getKey(), f.getValue());
+    }
+    attribute(w, LOG_ATTRIBUTES, "thread.name", e.threadName);
+    if (e.file != null) {
+      attribute(w, LOG_ATTRIBUTES, "code.filepath", e.file);
+      if (e.line > 0) {
+        attribute(w, LOG_ATTRIBUTES, "code.lineno", (long) e.line);
+      }
+    }
+    ActiveSpan s = e.span;
+    if (s != null) {
+      attribute(w, LOG_ATTRIBUTES, "x_request_id", s.xRequestId());
+      attribute(w, LOG_ATTRIBUTES, "request_id", s.requestId());
+    }
+    if (e.thrown != null) {
+      attribute(w, LOG_ATTRIBUTES, "exception.type", e.thrown.getClass().getName());
+      attribute(w, LOG_ATTRIBUTES, "exception.message", e.thrown.getMessage());
+      StringWriter trace = new StringWriter();
+      e.thrown.printStackTrace(new PrintWriter(trace));
+      attribute(w, LOG_ATTRIBUTES, "exception.stacktrace", trace.toString());
+    }
+    if (s != null) {
+      spanOf(s);
+    }
+    w.fixed64(LOG_OBSERVED_TIME, e.epochNanos);
+    w.end(m);
+  }
+
+  /** The trace id, span id and sampled flag of the span a record happened in. */
+  private void spanOf(ActiveSpan s) {
+    long high;
+    long low;
+    long span;
+    boolean sampled;
+    if (s instanceof SpanParent) {
+      SpanParent p = (SpanParent) s;
+      high = p.traceIdHigh();
+      low = p.traceIdLow();
+      span = p.spanIdValue();
+      sampled = p.sampled();
+    } else {
+      try {
+        String t = s.traceId();
+        high = Long.parseUnsignedLong(t.substring(0, 16), 16);
+        low = Long.parseUnsignedLong(t.substring(16, 32), 16);
+        span = Long.parseUnsignedLong(s.spanId(), 16);
+        sampled = true;
+      } catch (RuntimeException bad) {
+        return; // ids that are not W3C hex: the record goes without them
+      }
+    }
+    w.fixed32(LOG_FLAGS, sampled ? 1 : 0);
+    w.id(LOG_TRACE_ID, high, low);
+    w.id(LOG_SPAN_ID, span);
+  }
+
+  private static int severityNumber(LogEvent e) {
+    switch (e.level) {
+      case ERROR:
+        return 17;
+      case WARN:
+        return 13;
+      case INFO:
+        return 9;
+      case DEBUG:
+        return 5;
+      case TRACE:
+        return 1;
+      default:
+        return 0;
+    }
+  }
+
+  /**
+   * One {@code KeyValue} at {@code field}: a String, a whole number (int64), another number (double) or a
+   * Boolean; anything else as its string. A null key or value writes nothing.
+   */
+  private static void attribute(ProtoWriter w, int field, String key, Object value) {
+    if (key == null || value == null) {
+      return;
+    }
+    int kv = w.begin(field, 1);
+    w.string(KEY_VALUE_KEY, key);
+    int any = w.begin(KEY_VALUE_VALUE, 1);
+    if (value instanceof String) {
+      w.string(ANY_STRING, (String) value);
+    } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      w.int64Always(ANY_INT, ((Number) value).longValue());
+    } else if (value instanceof Number) {
+      w.doubleValue(ANY_DOUBLE, ((Number) value).doubleValue());
+    } else if (value instanceof Boolean) {
+      w.bool(ANY_BOOL, (Boolean) value);
+    } else {
+      w.string(ANY_STRING, value.toString());
+    }
+    w.end(any);
+    w.end(kv);
+  }
+}

@@ -30,6 +30,15 @@ DESCRIPTIONS = [
     ("WorkerCallBenchmark.iteratorTokenUnwrapped", "(c) the same iterator's next() without the wrapper"),
     ("WorkerCallBenchmark.handlerToken", "(c) one token: handlerInvoked, with the advice's per-call argument array"),
     ("WorkerCallBenchmark.handlerTokenReusedArgs", "(c) the same with the argument array made once"),
+    ("TracedRequestBenchmark.tracedRequest",
+     "(d) a traced request on its thread: traceparent parsed, span started, attributes, ended, queued"),
+    ("TracedRequestBenchmark.outboundTraceparent", "(d) a routing span started and its traceparent formatted"),
+    ("OtlpEncodeBenchmark.spanBatch",
+     "(e) export thread, per span: a batch of 512 http-request spans as one OTLP message (the agent's encoder)"),
+    ("OtlpEncodeBenchmark.spanBatchSdk", "(e) the same with the OpenTelemetry SDK's marshalling (before)"),
+    ("OtlpEncodeBenchmark.logBatch",
+     "(e) export thread, per record: a batch of 512 lifecycle records as one OTLP message (the agent's encoder)"),
+    ("OtlpEncodeBenchmark.logBatchSdk", "(e) the same with the OpenTelemetry SDK's marshalling (before)"),
 ]
 # (label, benchmark, metric, limit, unit)
 TARGETS = [
@@ -42,6 +51,8 @@ TARGETS = [
     ("streamed token, token handler (handlerInvoked)", "WorkerCallBenchmark.handlerToken", "B", 0, "0 B"),
     ("SSE event (no target in the issue; hot-path rule: no allocation per recording)", "SseEventBenchmark.event",
      "B", 0, "0 B"),
+    ("traced request on the request thread", "TracedRequestBenchmark.tracedRequest", "ns", 3000, "≤ 3 µs"),
+    ("traced request on the request thread", "TracedRequestBenchmark.tracedRequest", "B", 1024, "≤ 1 KiB"),
 ]
 ZERO_BYTES = 1.0  # below this many B/op counts as 0 (gc.alloc.rate.norm's noise)
 
@@ -116,7 +127,7 @@ for label, name, metric, limit, shown in TARGETS:
             met.append((j, s <= limit))
         else:
             cells.append(f"{byt(b)} B")
-            met.append((j, b < ZERO_BYTES))
+            met.append((j, b <= limit if limit > 0 else b < ZERO_BYTES))
     if not met:
         continue
     if all(m for _, m in met):

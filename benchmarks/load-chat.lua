@@ -1,10 +1,19 @@
--- wrk -s load-chat.lua URL -- unary|stream : POSTs one chat completion (a unary answer, or server-sent
+-- wrk -s load-chat.lua URL -- unary|stream[/MS] : POSTs one chat completion (a unary answer, or server-sent
 -- events) per request, and prints one machine-readable line with exact figures (latencies in µs), read
--- by load.sh.
+-- by load.sh. With /MS each connection waits MS milliseconds after every answer before its next request
+-- (paced load: about connections * 1000 / (MS + latency) requests per second, instead of as many as the
+-- deployment can serve).
 local prompt = '"messages":[{"role":"user","content":"Write one sentence about the sea."}],"max_tokens":8'
+
+local pause_ms = 0
 
 function init(args)
   local kind = args[1] or "unary"
+  local slash = string.find(kind, "/", 1, true)
+  if slash then
+    pause_ms = tonumber(string.sub(kind, slash + 1))
+    kind = string.sub(kind, 1, slash - 1)
+  end
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   if kind == "stream" then
@@ -12,6 +21,10 @@ function init(args)
   else
     wrk.body = '{"model":"Qwen/Qwen3-0.6B",' .. prompt .. '}'
   end
+end
+
+function delay()
+  return pause_ms
 end
 
 done = function(summary, latency, requests)

@@ -14,7 +14,9 @@
 # dynamo-obs-without-<instrumentation>, e.g. dynamo-obs-without-executors, to see what one instrumentation costs),
 # LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (8s per stack and kind of request), PROFILE (1: one
 # more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none),
-# SCENARIOS ("unary:8 unary:1 stream:8": kind:connections), JDK (17; or 25, or a JAVA_HOME),
+# SCENARIOS ("unary:8 unary:1 stream:8": kind:connections; a kind "unary/40" paces each connection, 40 ms
+# between an answer and its next request, e.g. "unary/40:8" ≈ 190 req/s: latency at a steady load below
+# saturation), JDK (17; or 25, or a JAVA_HOME),
 # AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
 # Writes benchmarks/results/load-<date>.csv and .md (the report, also on stdout).
 set -euo pipefail

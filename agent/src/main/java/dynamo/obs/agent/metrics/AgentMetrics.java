@@ -31,6 +31,7 @@ public final class AgentMetrics {
   private final OpenMetricsTextFormatWriter openMetricsWriter = OpenMetricsTextFormatWriter.create();
   private final AtomicBoolean jvmRegistered = new AtomicBoolean();
   private final AtomicInteger instrumentedTypes = new AtomicInteger();
+  private final java.util.Set<String> instrumented = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final Counter adviceErrors;
   private final Counter seriesRefused;
   private final Gauge instrumentationActive;
@@ -83,8 +84,15 @@ public final class AgentMetrics {
     return registry;
   }
 
-  public void typeInstrumented() {
-    instrumentedTypes.incrementAndGet();
+  /**
+   * A class was instrumented. Counted once per class and loader: a class transformed again (instrumented
+   * at load and then found again by a retransforming discovery, or retransformed by another agent) is
+   * still one type.
+   */
+  public void typeInstrumented(String className, ClassLoader loader) {
+    if (instrumented.add(className + '@' + (loader == null ? 0 : System.identityHashCode(loader)))) {
+      instrumentedTypes.incrementAndGet();
+    }
   }
 
   public void instrumentationActive(double startupSecs) {

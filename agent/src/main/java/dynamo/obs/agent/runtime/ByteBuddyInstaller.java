@@ -181,7 +181,7 @@ final class ByteBuddyInstaller {
     @Override
     public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
         DynamicType dynamicType) {
-      metrics.typeInstrumented();
+      metrics.typeInstrumented(type.getName(), loader);
       LOG.debug("instrumented " + type.getName());
       try {
         onWoven.accept(type);

@@ -35,15 +35,16 @@ public final class JdkWeaver implements ClassFileTransformer {
   private static final String OBJECT = "Ljava/lang/Object;";
 
   private final Map<String, List<JdkWeave>> byType = new HashMap<>();
-  private final Runnable onWoven;
+  private final java.util.function.BiConsumer<String, ClassLoader> onWoven;
   private final java.lang.instrument.Instrumentation inst;
   private final Module adviceModule = dynamo.obs.bootstrap.JdkAdvice.class.getModule();
   private volatile String[] watched = new String[0];
   private final java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> onWatched =
       new java.util.concurrent.atomic.AtomicReference<>();
 
-  /** {@code onWoven} runs once per class woven (counted by the caller). */
-  public JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves, Runnable onWoven) {
+  /** {@code onWoven} gets the name and loader of each class woven (counted by the caller). */
+  public JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
+      java.util.function.BiConsumer<String, ClassLoader> onWoven) {
     this.inst = inst;
     for (JdkWeave w : weaves) {
       byType.computeIfAbsent(w.type().replace('.', '/'), k -> new ArrayList<>()).add(w);
@@ -104,8 +105,9 @@ public final class JdkWeaver implements ClassFileTransformer {
         inst.redefineModule(module, java.util.Set.of(adviceModule), Map.of(), Map.of(), java.util.Set.of(), Map.of());
       }
       if (woven != null) {
-        onWoven.run();
-        LOG.debug("instrumented " + className.replace('/', '.'));
+        String name = className.replace('/', '.');
+        onWoven.accept(name, loader);
+        LOG.debug("instrumented " + name);
       }
       return woven;
     } catch (Throwable t) {

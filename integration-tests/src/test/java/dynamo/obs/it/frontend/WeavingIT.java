@@ -18,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -91,8 +93,24 @@ class WeavingIT {
       assertNull(value(metrics, "dynamo_obs_advice_errors_total{instrumentation=\"jakarta-servlet\"}"));
       assertFalse(app.stderr().contains("could not instrument"), app.stderr());
       assertEquals(0.0, value(system.metrics(), "dynamo_frontend_inflight_requests" + m));
+      // the JDK's classes woven at start and the container's woven later (some at load, some found again by
+      // Byte Buddy's discovery of what loaded meanwhile): each instrumented class is counted once
+      Set<String> named = Set.of();
+      Double counted = null;
+      deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (System.nanoTime() < deadline) {
+        counted = value(system.metrics(), "dynamo_obs_instrumented_types");
+        named = INSTRUMENTED.matcher(app.stderr()).results().map(r -> r.group(1)).collect(Collectors.toSet());
+        if (counted != null && counted == named.size()) {
+          break;
+        }
+        sleep(200);
+      }
+      assertEquals((double) named.size(), counted, "instrumented classes, counted once each: " + named);
     }
   }
+
+  private static final Pattern INSTRUMENTED = Pattern.compile("\\binstrumented ([\\w.$]+)\\s*$", Pattern.MULTILINE);
 
   private static void sleep(long ms) {
     try {

@@ -4,11 +4,11 @@ import dynamo.obs.agent.config.LogFilter;
 import dynamo.obs.agent.export.sdk.LogView;
 import dynamo.obs.agent.export.sdk.SpanView;
 import dynamo.obs.agent.logs.LogEvent;
-import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;
 import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.exporter.internal.marshal.Marshaler;
 import io.opentelemetry.exporter.internal.otlp.logs.LowAllocationLogsRequestMarshaler;
 import io.opentelemetry.exporter.internal.otlp.traces.LowAllocationTraceRequestMarshaler;
 import io.opentelemetry.sdk.common.InstrumentationScopeInfo;
@@ -65,14 +65,7 @@ public class OtlpEncodeBenchmark {
     for (int i = 0; i < BATCH; i++) {
       TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, TraceParent.parse(TRACEPARENT, null),
           "client-" + i, REQUEST_ID);
-      span.set("method", "POST").set("uri", "/v1/chat/completions").set("version", "HTTP/1.1")
-          .set("x_request_id", "client-" + i).set("request_id", REQUEST_ID);
-      span.set("model", "qwen/qwen3-0.6b");
-      span.set("input_tokens", 12L);
-      span.set("output_tokens", 48L);
-      span.set("ttft_ms", SpanValues.millis(20_123_456L));
-      span.set("avg_itl_ms", SpanValues.millis(5_012_345L));
-      span.set("http.status_code", 200L);
+      TracedRequestBenchmark.frontendAttributes(span, "client-" + i, REQUEST_ID);
       span.end();
       spans.add(span);
       Map<String, String> fields = new LinkedHashMap<>();
@@ -106,9 +99,7 @@ public class OtlpEncodeBenchmark {
     }
     sdkSpans.initialize(views);
     try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(sdkSpans.getBinarySerializedSize() + 5);
-      sdkSpans.writeBinaryTo(out);
-      return out; // the one copy, as the agent's encoder makes one
+      return write(sdkSpans);
     } finally {
       sdkSpans.reset();
     }
@@ -123,11 +114,16 @@ public class OtlpEncodeBenchmark {
     }
     sdkLogs.initialize(views);
     try {
-      ByteArrayOutputStream out = new ByteArrayOutputStream(sdkLogs.getBinarySerializedSize() + 5);
-      sdkLogs.writeBinaryTo(out);
-      return out; // the one copy, as the agent's encoder makes one
+      return write(sdkLogs);
     } finally {
       sdkLogs.reset();
     }
+  }
+
+  /** The size pass, then the write into one array (one copy, as the agent's encoder makes one). */
+  private static ByteArrayOutputStream write(Marshaler m) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(m.getBinarySerializedSize() + 5);
+    m.writeBinaryTo(out);
+    return out;
   }
 }

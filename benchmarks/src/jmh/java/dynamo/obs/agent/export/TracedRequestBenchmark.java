@@ -58,16 +58,21 @@ public class TracedRequestBenchmark {
   public TraceSpan tracedRequest() {
     TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, TraceParent.parse(TRACEPARENT, null),
         "client-7", REQUEST_ID);
+    frontendAttributes(span, "client-7", REQUEST_ID);
+    span.end();
+    return span;
+  }
+
+  /** The attributes of a frontend's {@code http-request} span: the request's, then the end's. */
+  static void frontendAttributes(TraceSpan span, String xRequestId, String requestId) {
     span.set("method", "POST").set("uri", "/v1/chat/completions").set("version", "HTTP/1.1")
-        .set("x_request_id", "client-7").set("request_id", REQUEST_ID);
+        .set("x_request_id", xRequestId).set("request_id", requestId);
     span.set("model", "qwen/qwen3-0.6b");
     span.set("input_tokens", 12L);
     span.set("output_tokens", 48L);
     span.set("ttft_ms", SpanValues.millis(20_123_456L));
     span.set("avg_itl_ms", SpanValues.millis(5_012_345L));
     span.set("http.status_code", 200L);
-    span.end();
-    return span;
   }
 
   /** The outbound header of the next hop: {@code traceparent} formatted from a span. */

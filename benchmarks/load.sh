@@ -13,7 +13,8 @@
 # Env: CONFIGS ("no-agent dynamo-obs otel-javaagent"; also dynamo-obs-export, -export-down, -export-slow, and
 # dynamo-obs-without-<instrumentation>, e.g. dynamo-obs-without-executors, to see what one instrumentation costs),
 # LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (8s per stack and kind of request), PROFILE (1: one
-# more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none),
+# more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none;
+# PROFILE_CONFIG: another configuration's stack, e.g. dynamo-obs-export),
 # SCENARIOS ("unary:8 unary:1 stream:8": kind:connections; a kind "unary/40" paces each connection, 40 ms
 # between an answer and its next request, e.g. "unary/40:8" ≈ 190 req/s: latency at a steady load below
 # saturation), JDK (17; or 25, or a JAVA_HOME),
@@ -259,15 +260,17 @@ done
 [[ -f "$LOGS/collector.counts" ]] && EXPORT_FACTS+="collector received $(cat "$LOGS/collector.counts"); "
 [[ -f "$LOGS/slow-collector.counts" ]] && EXPORT_FACTS+="slow collector received $(cat "$LOGS/slow-collector.counts")"
 
-# Where dynamo-obs' cost goes: one more window of the first scenario on the dynamo-obs stack, after
-# the measurement (so it cannot disturb it), with JFR on its three JVMs sampling every 1 ms.
+# Where dynamo-obs' cost goes: one more window of the first scenario on the dynamo-obs stack (or on
+# PROFILE_CONFIG's), after the measurement (so it cannot disturb it), with JFR on its three JVMs sampling
+# every 1 ms.
 PROFILE_MD="$LOGS/profile.md"
 if [[ "${PROFILE:-1}" == 1 ]]; then
+  AGENT_CFG=${PROFILE_CONFIG:-$AGENT_CFG}
   jfc="$LOGS/sample-1ms.jfc"
   sed -E '/<event name="jdk.ExecutionSample">/,/<\/event>/ s|(<setting name="period"[^>]*>)[^<]*|\11 ms|' \
     "$JAVA_HOME_RUN/lib/jfr/profile.jfc" > "$jfc"
   profile_kind=${SCENARIO_LIST[0]%%:*}; profile_conns=${SCENARIO_LIST[0]##*:}
-  log "profile: dynamo-obs $profile_kind, $profile_conns connections, ${PROFILE_DURATION:-8s} under JFR"
+  log "profile: $AGENT_CFG $profile_kind, $profile_conns connections, ${PROFILE_DURATION:-8s} under JFR"
   for role in "${ROLES[@]}"; do
     "$JAVA_HOME_RUN/bin/jcmd" "${PID[$AGENT_CFG-$role]}" JFR.start name=agent-share settings="$jfc" \
       filename="$LOGS/dynamo-obs-$role.jfr" > /dev/null
@@ -304,7 +307,7 @@ done
     echo
     echo "#### Where dynamo-obs' cost goes (JFR)"
     echo
-    echo "One more window after the measurement: the dynamo-obs stack, $profile_kind, $profile_conns connections, ${PROFILE_DURATION:-8s}, JFR on its three JVMs (profile settings, execution sampled every 1 ms; the recordings stay in benchmarks/target/load-logs/). A CPU sample counts as the agent's when an agent frame (dynamo.obs.agent, .bootstrap, .shaded) is on its stack and is not only a wrapper passing the application's work through (the body streams' read/write, context-carrying tasks). Advice woven into the servers' own methods runs inside them and is seen only through what it calls."
+    echo "One more window after the measurement: the $AGENT_CFG stack, $profile_kind, $profile_conns connections, ${PROFILE_DURATION:-8s}, JFR on its three JVMs (profile settings, execution sampled every 1 ms; the recordings stay in benchmarks/target/load-logs/). A CPU sample counts as the agent's when an agent frame (dynamo.obs.agent, .bootstrap, .shaded) is on its stack and is not only a wrapper passing the application's work through (the body streams' read/write, context-carrying tasks). Advice woven into the servers' own methods runs inside them and is seen only through what it calls."
     echo
     cat "$PROFILE_MD"
   fi

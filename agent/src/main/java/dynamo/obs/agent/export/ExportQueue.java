@@ -15,7 +15,8 @@ import java.util.concurrent.locks.LockSupport;
  * The bounded buffer between the application's threads and a collector (SPEC §7): {@link #offer}
  * never blocks and never waits for the network; one agent thread sends batches, several at a time,
  * and keeps a batch the collector did not take to send it again, before anything newer, after a
- * back-off. While the collector is away items wait here; the capacity bounds everything that
+ * back-off (unless the collector rejected the batch itself as malformed or too large: that one is
+ * dropped and counted, so that it cannot hold up everything behind it). While the collector is away items wait here; the capacity bounds everything that
  * waits, refused or new, and when more than the capacity wait, the oldest are dropped, counted,
  * and the drop is logged once per outage.
  *
@@ -268,6 +269,10 @@ public final class ExportQueue<T> {
   }
 
   private void done(Batch<T> batch, Throwable failure) {
+    if (failure instanceof BatchExporter.Rejected) {
+      rejected(batch, failure);
+      return;
+    }
     settle(batch, failure == null);
     if (failure == null) {
       exported.addAndGet(batch.items.size());
@@ -292,6 +297,21 @@ public final class ExportQueue<T> {
             + capacity + " of them and trying again (failed exports are counted in dynamo_obs_export_failures_total)");
       }
     }
+    LockSupport.unpark(thread);
+  }
+
+  /**
+   * The collector refused a batch for what it holds: sending it again would only stop everything behind it.
+   * It leaves the buffer, its items are counted as dropped, and that is logged once.
+   */
+  private void rejected(Batch<T> batch, Throwable why) {
+    int n = batch.items.size();
+    settle(batch, true);
+    dropped.addAndGet(n);
+    failures.incrementAndGet();
+    LOG.once(AgentLog.Level.WARN, "rejected-" + signal, exporter.destination() + " rejected a batch of " + n + " "
+        + signal + " (" + why.getMessage() + "); such batches are dropped, not sent again, and counted in"
+        + " dynamo_obs_export_dropped_total{signal=\"" + signal + "\"}");
     LockSupport.unpark(thread);
   }
 

@@ -6,7 +6,6 @@ import dynamo.obs.agent.trace.SpanParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +64,12 @@ final class OtlpEncoder {
   private static final int LOG_SPAN_ID = 10;
   private static final int LOG_OBSERVED_TIME = 11;
 
+  /**
+   * Past this many bytes a message takes no more items; the rest of the batch goes in further messages.
+   * Collectors take up to 4 MiB by default (gRPC's limit); this leaves room for the item that crosses it.
+   */
+  static final int MAX_MESSAGE = 2 * 1024 * 1024;
+
   /** Distinct logger names whose scope encodings are kept; past it a name's scope is encoded each time. */
   private static final int MAX_SCOPES = 4096;
 
@@ -73,6 +78,7 @@ final class OtlpEncoder {
   private final byte[] resource;
   private final byte[] spanScope;
   private final Map<String, byte[]> logScopes = new LinkedHashMap<>();
+  private int encoded;
   private String lastTraceState;
   private String lastTraceStateValid;
 
@@ -102,20 +108,30 @@ final class OtlpEncoder {
     return new byte[PREFIX];
   }
 
-  /** {@code ExportTraceServiceRequest} of {@code spans}, after {@link #PREFIX} bytes. */
-  byte[] spans(List<TraceSpan> spans) {
+  /**
+   * {@code ExportTraceServiceRequest} of the spans from {@code from} on, after {@link #PREFIX} bytes: as
+   * many as fit in {@link #MAX_MESSAGE} (at least one); {@link #encoded()} says how many.
+   */
+  byte[] spans(List<TraceSpan> spans, int from) {
     w.reset(PREFIX);
     int resourceSpans = w.begin(REQUEST_RESOURCE_ITEMS, 3);
     message(RESOURCE, resource);
     int scopeSpans = w.begin(RESOURCE_SCOPE_ITEMS, 3);
     message(SCOPE, spanScope);
-    for (TraceSpan s : spans) {
-      span(s);
+    int i = from;
+    while (i < spans.size() && (i == from || w.size() < MAX_MESSAGE)) {
+      span(spans.get(i++));
     }
+    encoded = i - from;
     w.end(scopeSpans);
     w.end(resourceSpans);
     w.grpcPrefix();
     return w.toByteArray();
+  }
+
+  /** How many items the last message holds. */
+  int encoded() {
+    return encoded;
   }
 
   private void message(int field, byte[] body) {
@@ -161,26 +177,33 @@ final class OtlpEncoder {
     return lastTraceStateValid;
   }
 
-  /** {@code ExportLogsServiceRequest} of {@code events}, one scope per logger name, after {@link #PREFIX} bytes. */
-  byte[] logs(List<LogEvent> events) {
-    Map<String, List<LogEvent>> byTarget = new LinkedHashMap<>();
-    for (LogEvent e : events) {
-      byTarget.computeIfAbsent(e.target == null ? "" : e.target, t -> new ArrayList<>()).add(e);
-    }
+  /**
+   * {@code ExportLogsServiceRequest} of the records from {@code from} on, after {@link #PREFIX} bytes: as
+   * many as fit in {@link #MAX_MESSAGE} (at least one), each run of records of one logger under that
+   * logger's scope; {@link #encoded()} says how many.
+   */
+  byte[] logs(List<LogEvent> events, int from) {
     w.reset(PREFIX);
     int resourceLogs = w.begin(REQUEST_RESOURCE_ITEMS, 3);
     message(RESOURCE, resource);
-    for (Map.Entry<String, List<LogEvent>> t : byTarget.entrySet()) {
+    int i = from;
+    while (i < events.size() && (i == from || w.size() < MAX_MESSAGE)) {
+      String target = target(events.get(i));
       int scopeLogs = w.begin(RESOURCE_SCOPE_ITEMS, 3);
-      message(SCOPE, logScope(t.getKey()));
-      for (LogEvent e : t.getValue()) {
-        record(e);
-      }
+      message(SCOPE, logScope(target));
+      do {
+        record(events.get(i++));
+      } while (i < events.size() && w.size() < MAX_MESSAGE && target(events.get(i)).equals(target));
       w.end(scopeLogs);
     }
+    encoded = i - from;
     w.end(resourceLogs);
     w.grpcPrefix();
     return w.toByteArray();
+  }
+
+  private static String target(LogEvent e) {
+    return e.target == null ? "" : e.target;
   }
 
   private byte[] logScope(String target) {

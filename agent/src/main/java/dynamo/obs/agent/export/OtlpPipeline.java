@@ -7,7 +7,6 @@ import dynamo.obs.agent.trace.TraceSpan;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.function.BiFunction;
 
 /**
  * Spans and logs leaving the process over OTLP (SPEC §5–7): the agent's own protobuf encoding of
@@ -31,10 +30,10 @@ public final class OtlpPipeline {
 
   private OtlpPipeline(Config config) {
     spans = new ExportQueue<>("spans", config.spanBuffer, SPAN_BATCH, IN_FLIGHT, DELAY_MILLIS,
-        new Batches<>(config, false, OtlpEncoder::spans));
+        new Batches<TraceSpan>(config, false, OtlpEncoder::spans));
     logs = config.exportLogsEnabled
         ? new ExportQueue<>("logs", config.logBuffer, LOG_BATCH, IN_FLIGHT, DELAY_MILLIS,
-            new Batches<>(config, true, OtlpEncoder::logs))
+            new Batches<LogEvent>(config, true, OtlpEncoder::logs))
         : null;
   }
 
@@ -87,18 +86,27 @@ public final class OtlpPipeline {
     }
   }
 
-  /** Batches of one signal, encoded by the queue's thread and sent by the transport (built at first use). */
+  /** Encodes the items of a batch from {@code from} on into one message ({@link OtlpEncoder#encoded()}: how many). */
+  private interface Encoding<T> {
+    byte[] encode(OtlpEncoder encoder, List<T> items, int from);
+  }
+
+  /**
+   * Batches of one signal, encoded by the queue's thread and sent by the transport (built at first use):
+   * one message per batch, or several when the batch is larger than a message should be. The batch is
+   * taken when every message is; a message to send again makes the whole batch go again.
+   */
   private static final class Batches<T> implements BatchExporter<T> {
     private final Config config;
     private final boolean logs;
-    private final BiFunction<OtlpEncoder, List<T>, byte[]> encode;
+    private final Encoding<T> encoding;
     private OtlpEncoder encoder;
     private OtlpTransport transport;
 
-    Batches(Config config, boolean logs, BiFunction<OtlpEncoder, List<T>, byte[]> encode) {
+    Batches(Config config, boolean logs, Encoding<T> encoding) {
       this.config = config;
       this.logs = logs;
-      this.encode = encode;
+      this.encoding = encoding;
     }
 
     @Override
@@ -107,7 +115,22 @@ public final class OtlpPipeline {
         encoder = new OtlpEncoder(config.resourceAttributes, config.serviceName);
         transport = transport(config, logs);
       }
-      transport.send(encode.apply(encoder, batch), done);
+      byte[] first = encoding.encode(encoder, batch, 0);
+      int from = encoder.encoded();
+      if (from >= batch.size()) {
+        transport.send(first, done);
+        return;
+      }
+      List<byte[]> messages = new ArrayList<>();
+      messages.add(first);
+      while (from < batch.size()) {
+        messages.add(encoding.encode(encoder, batch, from));
+        from += encoder.encoded();
+      }
+      Answers answers = new Answers(messages.size(), done);
+      for (byte[] m : messages) {
+        transport.send(m, answers::answer);
+      }
     }
 
     @Override
@@ -117,5 +140,31 @@ public final class OtlpPipeline {
 
     @Override
     public void shutdown() {}
+  }
+
+  /** The answers to the messages of one batch, as one: a failure to retry wins over a rejection. */
+  private static final class Answers {
+    private final Consumer<Throwable> done;
+    private int waiting;
+    private Throwable failure;
+
+    Answers(int messages, Consumer<Throwable> done) {
+      this.waiting = messages;
+      this.done = done;
+    }
+
+    void answer(Throwable t) {
+      Throwable result;
+      synchronized (this) {
+        if (t != null && (failure == null || failure instanceof BatchExporter.Rejected)) {
+          failure = t;
+        }
+        if (--waiting > 0) {
+          return;
+        }
+        result = failure;
+      }
+      done.accept(result);
+    }
   }
 }

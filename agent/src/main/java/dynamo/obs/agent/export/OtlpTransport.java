@@ -24,7 +24,9 @@ import okhttp3.Response;
  * One OTLP endpoint over OkHttp: gRPC (HTTP/2; prior knowledge on {@code http://}, ALPN on
  * {@code https://}; the unary call's status read from the trailers) or OTLP/HTTP with protobuf
  * bodies. Sends asynchronously and reports each answer once: null when the collector took the
- * message, else why not. Retrying is the export queue's business, not this one's.
+ * message, a {@link BatchExporter.Rejected} when it refused the message itself (gRPC
+ * {@code INVALID_ARGUMENT} or a message larger than it takes; HTTP 400 or 413), else why not.
+ * Retrying is the export queue's business, not this one's.
  */
 final class OtlpTransport {
   static final String TRACES_GRPC_PATH = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
@@ -36,6 +38,8 @@ final class OtlpTransport {
       "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
       "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE",
       "DATA_LOSS", "UNAUTHENTICATED"};
+  private static final String INVALID_ARGUMENT = "3";
+  private static final String RESOURCE_EXHAUSTED = "8";
   /** The threads and connections shared by every endpoint of the process (made at the first export). */
   private static OkHttpClient shared;
 
@@ -130,7 +134,12 @@ final class OtlpTransport {
     if (status == null) {
       return new IOException("HTTP " + r.code() + " without a gRPC status (not a gRPC endpoint?)");
     }
-    return new IOException("gRPC status " + codeName(status) + (message == null ? "" : ": " + decode(message)));
+    String why = "gRPC status " + codeName(status) + (message == null ? "" : ": " + decode(message));
+    // the request itself is refused: malformed, or larger than the collector takes (its default is 4 MiB)
+    String code = status.trim();
+    boolean rejected = code.equals(INVALID_ARGUMENT)
+        || (code.equals(RESOURCE_EXHAUSTED) && message != null && decode(message).contains("larger than max"));
+    return rejected ? new BatchExporter.Rejected(why) : new IOException(why);
   }
 
   private static Throwable httpFailure(Response r) throws IOException {
@@ -138,7 +147,8 @@ final class OtlpTransport {
       r.body().bytes();
       return null;
     }
-    return new IOException("HTTP " + r.code());
+    String why = "HTTP " + r.code();
+    return r.code() == 400 || r.code() == 413 ? new BatchExporter.Rejected(why) : new IOException(why);
   }
 
   private static String codeName(String status) {

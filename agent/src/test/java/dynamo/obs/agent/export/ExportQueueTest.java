@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** The buffer's rules with an exporter that accepts or refuses as the test says. */
 class ExportQueueTest {
   /** A collector stand-in: refuses while {@code down}, else keeps what it gets. */
-  static final class Collector implements BatchExporter<Integer> {
+  static class Collector implements BatchExporter<Integer> {
     final List<Integer> got = new CopyOnWriteArrayList<>();
     volatile boolean down;
     volatile int calls;
@@ -65,6 +65,34 @@ class ExportQueueTest {
       assertEquals(i, sorted.get(i));
     }
     assertEquals(0, q.dropped());
+    q.shutdown();
+  }
+
+  @Test
+  void aRejectedBatchIsDroppedAndCountedAndDoesNotHoldUpTheRest() throws Exception {
+    // the collector rejects any batch holding a 13: malformed for it, however often it is sent
+    Collector c = new Collector() {
+      @Override
+      public void export(List<Integer> batch, Consumer<Throwable> done) {
+        calls++;
+        if (batch.contains(13)) {
+          done.accept(new BatchExporter.Rejected("INVALID_ARGUMENT"));
+        } else {
+          got.addAll(batch);
+          done.accept(null);
+        }
+      }
+    };
+    ExportQueue<Integer> q = new ExportQueue<>("spans", 1000, 10, 1, 20, c);
+    for (int i = 0; i < 100; i++) {
+      q.offer(i);
+    }
+    await("everything settled", () -> q.exported() + q.dropped() == 100 && q.size() == 0);
+    assertEquals(90, q.exported(), "the other batches are delivered");
+    assertEquals(10, q.dropped(), "the rejected batch is dropped and counted");
+    assertEquals(1, q.failures());
+    assertTrue(!c.got.contains(13) && c.got.contains(99));
+    assertEquals(10, c.calls, "the rejected batch is not sent again");
     q.shutdown();
   }
 

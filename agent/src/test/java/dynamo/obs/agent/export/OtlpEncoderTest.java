@@ -77,7 +77,7 @@ class OtlpEncoderTest {
     root.set("big", "x".repeat(70_000));
     root.end();
 
-    ExportTraceServiceRequest req = ExportTraceServiceRequest.parseFrom(message(encoder().spans(ended)));
+    ExportTraceServiceRequest req = ExportTraceServiceRequest.parseFrom(message(encoder().spans(ended, 0)));
     assertEquals(1, req.getResourceSpansCount());
     ResourceSpans rs = req.getResourceSpans(0);
     Map<String, AnyValue> resource = attributes(rs.getResource().getAttributesList());
@@ -137,7 +137,7 @@ class OtlpEncoderTest {
         span.end();
         batch.add(span);
       }
-      ExportTraceServiceRequest req = ExportTraceServiceRequest.parseFrom(message(e.spans(batch)));
+      ExportTraceServiceRequest req = ExportTraceServiceRequest.parseFrom(message(e.spans(batch, 0)));
       List<Span> spans = req.getResourceSpans(0).getScopeSpans(0).getSpansList();
       assertEquals(n, spans.size());
       for (int i = 0; i < n; i++) {
@@ -162,14 +162,14 @@ class OtlpEncoderTest {
         new LogEvent(3_000L, LogFilter.Level.WARN, "app.http", null, null, null, null, 0, null, null),
         new LogEvent(4_000L, LogFilter.Level.DEBUG, null, "no logger", null, null, null, 0, null, null));
 
-    ExportLogsServiceRequest req = ExportLogsServiceRequest.parseFrom(message(encoder().logs(events)));
+    ExportLogsServiceRequest req = ExportLogsServiceRequest.parseFrom(message(encoder().logs(events, 0)));
     assertEquals(1, req.getResourceLogsCount());
     assertEquals("frontend", attributes(req.getResourceLogs(0).getResource().getAttributesList())
         .get("service.name").getStringValue());
     List<ScopeLogs> scopes = req.getResourceLogs(0).getScopeLogsList();
-    assertEquals(List.of("app.http", "app.engine", ""), scopes.stream().map(s -> s.getScope().getName()).toList(),
-        "one scope per logger name, in order of first appearance");
-    assertEquals(2, scopes.get(0).getLogRecordsCount());
+    assertEquals(List.of("app.http", "app.engine", "app.http", ""),
+        scopes.stream().map(s -> s.getScope().getName()).toList(), "one scope per run of records of one logger");
+    assertEquals(1, scopes.get(0).getLogRecordsCount());
 
     LogRecord info = scopes.get(0).getLogRecords(0);
     assertEquals(1_000L, info.getTimeUnixNano());
@@ -187,7 +187,7 @@ class OtlpEncoderTest {
     assertEquals("rq-7", a.get("request_id").getStringValue());
     assertFalse(a.containsKey("code.filepath"));
 
-    LogRecord warn = scopes.get(0).getLogRecords(1);
+    LogRecord warn = scopes.get(2).getLogRecords(0);
     assertEquals(SeverityNumber.SEVERITY_NUMBER_WARN, warn.getSeverityNumber());
     assertFalse(warn.hasBody(), "no message, no body");
     assertTrue(warn.getTraceId().isEmpty());
@@ -202,7 +202,56 @@ class OtlpEncoderTest {
     assertEquals("Engine.java", e.get("code.filepath").getStringValue());
     assertEquals(42L, e.get("code.lineno").getIntValue());
 
-    assertEquals(SeverityNumber.SEVERITY_NUMBER_DEBUG, scopes.get(2).getLogRecords(0).getSeverityNumber());
+    assertEquals(SeverityNumber.SEVERITY_NUMBER_DEBUG, scopes.get(3).getLogRecords(0).getSeverityNumber());
+  }
+
+  @Test
+  void aBatchLargerThanAMessageShouldBeGoesInSeveral() throws Exception {
+    OtlpEncoder e = encoder();
+    List<LogEvent> events = new ArrayList<>();
+    String trace = "at x.y.Z.frame(Z.java:1)\n".repeat(4_000); // ~100 KB, like a deep stack trace
+    for (int i = 0; i < 100; i++) {
+      events.add(new LogEvent(i, LogFilter.Level.ERROR, i % 3 == 0 ? "a" : "b", "failure " + i, null, null,
+          null, 0, Map.of("trace", trace), null));
+    }
+    List<String> got = new ArrayList<>();
+    int from = 0;
+    int messages = 0;
+    while (from < events.size()) {
+      byte[] m = e.logs(events, from);
+      assertTrue(e.encoded() >= 1);
+      assertTrue(m.length - OtlpEncoder.PREFIX < OtlpEncoder.MAX_MESSAGE + 200_000,
+          "a message stops at the limit, past it by one record at most: " + m.length);
+      for (ScopeLogs s : ExportLogsServiceRequest.parseFrom(message(m)).getResourceLogs(0).getScopeLogsList()) {
+        for (LogRecord r : s.getLogRecordsList()) {
+          assertEquals(r.getTimeUnixNano() % 3 == 0 ? "a" : "b", s.getScope().getName());
+          got.add(r.getBody().getStringValue());
+        }
+      }
+      from += e.encoded();
+      messages++;
+    }
+    assertTrue(messages >= 4, "~10 MB in messages of ~2 MiB: " + messages);
+    List<String> want = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      want.add("failure " + i);
+    }
+    assertEquals(want, got, "every record once, in order");
+
+    List<TraceSpan> spans = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, null, null, null);
+      span.set("prompt", "p".repeat(200_000));
+      span.end();
+      spans.add(span);
+    }
+    int total = 0;
+    for (from = 0; from < spans.size(); from += e.encoded()) {
+      byte[] m = e.spans(spans, from);
+      total += ExportTraceServiceRequest.parseFrom(message(m)).getResourceSpans(0).getScopeSpans(0).getSpansCount();
+      assertEquals(total, from + e.encoded());
+    }
+    assertEquals(30, total);
   }
 
   @Test

@@ -182,6 +182,38 @@ class CollectorOutageIT {
   }
 
   /**
+   * INVALID_ARGUMENT: the collector refuses the batch itself, so it would refuse it again forever. The batch
+   * is dropped and counted, that is logged once, and what comes after it is delivered.
+   */
+  @Test
+  void aBatchRejectedAsInvalidIsDroppedAndDoesNotHoldUpTheRest() {
+    int system = FreePort.pick();
+    try (OtlpGrpcReceiver receiver = new OtlpGrpcReceiver()) {
+      receiver.start();
+      receiver.refuse(Status.Code.INVALID_ARGUMENT);
+      try (AgentProcess app = app(receiver.port(), system)) {
+        int port = appPort(app);
+        SystemServer server = new SystemServer(app, system);
+        server.awaitInstrumentationActive();
+        requests(port, "rejected", 0, 50);
+        Poll.until("the rejected spans dropped and counted", server::metrics,
+            m -> counter(m, "dynamo_obs_export_dropped_total") == 50, app);
+        int calls = receiver.refusedCalls(OtlpReceiver.Signal.TRACES);
+        receiver.accept();
+        requests(port, "after", 0, 50);
+        awaitRequests(receiver, "after", 0, 50);
+        Set<String> ids = requestIds(receiver.spans());
+        assertTrue(ids.stream().noneMatch(id -> id.startsWith("rejected-")), "a rejected batch is not sent again: " + ids);
+        assertEquals(calls, receiver.refusedCalls(OtlpReceiver.Signal.TRACES));
+        List<String> warned = app.stderrLinesContaining("rejected a batch of");
+        assertEquals(1, warned.stream().filter(l -> l.contains(" spans (gRPC status INVALID_ARGUMENT")).count(),
+            "logged once per signal:\n" + app.stderr());
+        assertTrue(warned.stream().filter(l -> l.contains(" logs (")).count() <= 1, "logged once per signal: " + warned);
+      }
+    }
+  }
+
+  /**
    * A buffer of 64 spans and 300 requests while the collector is away: the newest are delivered,
    * the oldest dropped and counted, and the drop is logged once.
    */

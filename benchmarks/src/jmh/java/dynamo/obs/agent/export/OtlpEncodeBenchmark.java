@@ -81,13 +81,13 @@ public class OtlpEncodeBenchmark {
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public byte[] spanBatch() {
-    return encoder.spans(spans);
+    return encoder.spans(spans, 0);
   }
 
   @Benchmark
   @OperationsPerInvocation(BATCH)
   public byte[] logBatch() {
-    return encoder.logs(records);
+    return encoder.logs(records, 0);
   }
 
   @Benchmark

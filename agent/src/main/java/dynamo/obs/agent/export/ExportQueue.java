@@ -33,13 +33,33 @@ public final class ExportQueue<T> {
   /** Items drained together, with their place in the order. */
   private static final class Batch<T> {
     final long seq;
-    List<T> items;
+    /** The batch's items from {@link #start} on (those before it were dropped). */
+    private List<T> items;
+    private int start;
     /** Drops that fell due while this batch was on its way: taken from its front if it is refused. */
     int owed;
 
     Batch(long seq, List<T> items) {
       this.seq = seq;
       this.items = items;
+    }
+
+    int size() {
+      return items.size() - start;
+    }
+
+    List<T> items() {
+      return start == 0 ? items : items.subList(start, items.size());
+    }
+
+    /** Drops the first {@code k} items: no copy, as this happens once per new item while the buffer is full. */
+    void dropFront(int k) {
+      start += k;
+    }
+
+    void replace(List<T> joined) {
+      items = joined;
+      start = 0;
     }
   }
 
@@ -129,7 +149,7 @@ public final class ExportQueue<T> {
       Map.Entry<Long, Batch<T>> firstRefused = refused.firstEntry();
       Batch<T> owing = null;
       for (Batch<T> b : inFlight.values()) {
-        if (b.owed < b.items.size()) {
+        if (b.owed < b.size()) {
           owing = b;
           break;
         }
@@ -150,12 +170,12 @@ public final class ExportQueue<T> {
 
   /** Drops the first {@code n} items of a refused batch (guarded by this). */
   private void dropFront(Batch<T> b, int n) {
-    int k = Math.min(n, b.items.size());
+    int k = Math.min(n, b.size());
     if (k <= 0) {
       return;
     }
-    b.items = k == b.items.size() ? List.of() : new ArrayList<>(b.items.subList(k, b.items.size()));
-    if (b.items.isEmpty()) {
+    b.dropFront(k);
+    if (b.size() == 0) {
       refused.remove(b.seq);
     }
     heldOutside -= k;
@@ -230,17 +250,17 @@ public final class ExportQueue<T> {
     Map.Entry<Long, Batch<T>> first = refused.pollFirstEntry();
     if (first != null) {
       batch = first.getValue();
-      heldOutside -= batch.items.size();
+      heldOutside -= batch.size();
       List<T> joined = null;
       for (Map.Entry<Long, Batch<T>> e = refused.firstEntry();
-          e != null && batch.items.size() + e.getValue().items.size() <= maxBatch; e = refused.firstEntry()) {
+          e != null && batch.size() + e.getValue().size() <= maxBatch; e = refused.firstEntry()) {
         if (joined == null) {
-          joined = new ArrayList<>(batch.items);
+          joined = new ArrayList<>(batch.items());
         }
-        joined.addAll(e.getValue().items);
-        heldOutside -= e.getValue().items.size();
+        joined.addAll(e.getValue().items());
+        heldOutside -= e.getValue().size();
         refused.remove(e.getKey());
-        batch.items = joined;
+        batch.replace(joined);
       }
     } else {
       List<T> items = new ArrayList<>(Math.min(maxBatch, Math.max(16, queued.get())));
@@ -256,13 +276,13 @@ public final class ExportQueue<T> {
     }
     batch.owed = 0;
     inFlight.put(batch.seq, batch);
-    heldOutside += batch.items.size();
+    heldOutside += batch.size();
     return batch;
   }
 
   private void send(Batch<T> batch) {
     try {
-      exporter.export(batch.items, failure -> done(batch, failure));
+      exporter.export(batch.items(), failure -> done(batch, failure));
     } catch (Throwable t) {
       done(batch, t);
     }
@@ -275,7 +295,7 @@ public final class ExportQueue<T> {
     }
     settle(batch, failure == null);
     if (failure == null) {
-      exported.addAndGet(batch.items.size());
+      exported.addAndGet(batch.size());
       synchronized (this) {
         backoff = MIN_BACKOFF_NANOS;
       }
@@ -305,7 +325,7 @@ public final class ExportQueue<T> {
    * It leaves the buffer, its items are counted as dropped, and that is logged once.
    */
   private void rejected(Batch<T> batch, Throwable why) {
-    int n = batch.items.size();
+    int n = batch.size();
     settle(batch, true);
     dropped.addAndGet(n);
     failures.incrementAndGet();
@@ -321,12 +341,12 @@ public final class ExportQueue<T> {
    */
   private synchronized void settle(Batch<T> batch, boolean taken) {
     inFlight.remove(batch.seq);
-    heldOutside -= batch.items.size() - batch.owed;
+    heldOutside -= batch.size() - batch.owed;
     if (!taken) {
       int owed = batch.owed;
       batch.owed = 0;
       refused.put(batch.seq, batch);
-      heldOutside += batch.items.size();
+      heldOutside += batch.size();
       dropFront(batch, owed);
     }
   }

@@ -173,12 +173,16 @@ public class Hooks {
   // ---- outbound HTTP ---------------------------------------------------------------------------
 
   /**
-   * A {@code java.net.http.HttpRequest} is about to be sent: returns it, or a copy carrying the
-   * current request's propagation headers.
+   * The {@code java.net.http.HttpClient} made its own request object from the user's, to send it: may
+   * add the current request's propagation headers to its system headers.
    */
-  public Object outboundHttpRequest(Object request) {
-    return request;
-  }
+  public void outboundHttpRequest(Object request) {}
+
+  /**
+   * The {@code java.net.http.HttpClient} made the request of a redirect or an authentication retry
+   * from the one it follows: may carry over the propagation headers that one got.
+   */
+  public void outboundHttpRequestFollowed(Object request, Object previous) {}
 
   /** A {@code java.net.HttpURLConnection} is about to connect: may add propagation headers. */
   public void outboundUrlConnection(Object connection) {}

@@ -111,12 +111,19 @@ public final class JdkAdvice {
 
   // ---- outbound HTTP --------------------------------------------------------------------------
 
-  public static Object outboundHttpRequest(Object request) {
+  public static void outboundHttpRequest(Object request) {
     try {
-      return Hooks.get().outboundHttpRequest(request);
+      Hooks.get().outboundHttpRequest(request);
     } catch (Throwable t) {
       failed("jdk-httpclient:send", t);
-      return request;
+    }
+  }
+
+  public static void outboundHttpRequestFollowed(Object request, Object previous) {
+    try {
+      Hooks.get().outboundHttpRequestFollowed(request, previous);
+    } catch (Throwable t) {
+      failed("jdk-httpclient:follow", t);
     }
   }
 

@@ -7,6 +7,9 @@ import dynamo.obs.agent.trace.TraceParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.worker.CallContext;
 import dynamo.obs.agent.worker.InboundRequest;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.net.HttpURLConnection;
 import java.net.http.HttpRequest;
 import java.time.Instant;
@@ -267,37 +270,99 @@ final class RequestContext {
     return Long.toString(now.getEpochSecond() * 1_000_000_000L + now.getNano());
   }
 
-  /** The request with the current context's headers added (those it sets itself are kept). */
-  static Object onHttpRequest(Object request) {
+  /**
+   * The HttpClient's own request object, made from the user's to send it: the current context's
+   * headers the user's request lacks are added to its system headers (those it sets itself are kept).
+   */
+  static void onHttpRequest(Object request) throws Throwable {
     RequestContext c = CURRENT.get();
-    if (c == null || !(request instanceof HttpRequest)) {
-      return request;
+    if (c == null || !(request instanceof HttpRequest) || !ClientRequests.AVAILABLE) {
+      return;
     }
-    HttpRequest r = (HttpRequest) request;
+    HttpRequest r = (HttpRequest) request; // its headers are the user's
     SpanParent parent = missing(r, TRACEPARENT) ? c.nextHopParent() : null;
-    String xRequestId = missing(r, X_REQUEST_ID) ? c.xRequestId : null;
-    String requestId = missing(r, REQUEST_ID) ? c.requestId() : null;
-    String sendTs = missing(r, SEND_TS) ? c.sendTs() : null;
-    if (xRequestId == null && requestId == null && sendTs == null && parent == null) {
-      return request; // nothing to add: no copy of the request
-    }
-    HttpRequest.Builder b = HttpRequest.newBuilder(r, (name, value) -> true);
     if (parent != null) {
-      b.setHeader(TRACEPARENT, TraceParent.format(parent));
+      ClientRequests.set(request, TRACEPARENT, TraceParent.format(parent));
       if (parent.traceState() != null && missing(r, TRACESTATE)) {
-        b.setHeader(TRACESTATE, parent.traceState());
+        ClientRequests.set(request, TRACESTATE, parent.traceState());
       }
     }
-    if (xRequestId != null) {
-      b.setHeader(X_REQUEST_ID, xRequestId);
+    if (c.xRequestId != null && missing(r, X_REQUEST_ID)) {
+      ClientRequests.set(request, X_REQUEST_ID, c.xRequestId);
     }
-    if (requestId != null) {
-      b.setHeader(REQUEST_ID, requestId);
+    String requestId = c.requestId();
+    if (requestId != null && missing(r, REQUEST_ID)) {
+      ClientRequests.set(request, REQUEST_ID, requestId);
     }
-    if (sendTs != null) {
-      b.setHeader(SEND_TS, sendTs);
+    if (missing(r, SEND_TS)) {
+      String sendTs = c.sendTs();
+      if (sendTs != null) {
+        ClientRequests.set(request, SEND_TS, sendTs);
+      }
     }
-    return b.build();
+  }
+
+  private static final String[] PROPAGATED = {TRACEPARENT, TRACESTATE, X_REQUEST_ID, REQUEST_ID, SEND_TS};
+
+  /** A redirect's or an authentication retry's request: it carries on what the one it follows got. */
+  static void onHttpRequestFollowed(Object request, Object previous) throws Throwable {
+    if (!(request instanceof HttpRequest) || previous == null || !ClientRequests.AVAILABLE) {
+      return;
+    }
+    Map<String, java.util.List<String>> added = ClientRequests.systemHeaders(previous);
+    for (String name : PROPAGATED) {
+      java.util.List<String> values = added.get(name);
+      if (values != null && !values.isEmpty() && missing((HttpRequest) request, name)) {
+        ClientRequests.set(request, name, values.get(0));
+      }
+    }
+  }
+
+  /**
+   * The system headers of the HttpClient's request objects ({@code jdk.internal.net.http.HttpRequestImpl},
+   * whose package the jdk-httpclient instrumentation opens to the agent). Where they cannot be reached
+   * (another JDK's internals), nothing is added, and a WARN says so once.
+   */
+  private static final class ClientRequests {
+    static final boolean AVAILABLE;
+    /** {@code (Object request, String name, String value) void}: sets a system header. */
+    private static final MethodHandle SET;
+    /** {@code (Object request) Map}: the system headers (case-insensitive names). */
+    private static final MethodHandle SYSTEM_HEADERS;
+
+    static {
+      MethodHandle set = null;
+      MethodHandle headers = null;
+      try {
+        Class<?> impl = Class.forName("jdk.internal.net.http.HttpRequestImpl", false, HttpRequest.class.getClassLoader());
+        Class<?> builder = Class.forName("jdk.internal.net.http.common.HttpHeadersBuilder", false,
+            HttpRequest.class.getClassLoader());
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());
+        set = lookup.findVirtual(impl, "setSystemHeader", MethodType.methodType(void.class, String.class, String.class))
+            .asType(MethodType.methodType(void.class, Object.class, String.class, String.class));
+        headers = MethodHandles.filterReturnValue(
+            lookup.findVirtual(impl, "getSystemHeadersBuilder", MethodType.methodType(builder)),
+            MethodHandles.lookup().findVirtual(builder, "map", MethodType.methodType(Map.class)))
+            .asType(MethodType.methodType(Map.class, Object.class));
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        set = null;
+        headers = null;
+        dynamo.obs.agent.log.AgentLog.forTarget("dynamo_obs.instrumentation").warn(
+            "jdk-httpclient: this JDK's HttpClient internals differ; no propagation headers on its requests: " + e);
+      }
+      SET = set;
+      SYSTEM_HEADERS = headers;
+      AVAILABLE = set != null;
+    }
+
+    static void set(Object request, String name, String value) throws Throwable {
+      SET.invokeExact(request, name, value);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, java.util.List<String>> systemHeaders(Object request) throws Throwable {
+      return (Map<String, java.util.List<String>>) (Map<?, ?>) SYSTEM_HEADERS.invokeExact(request);
+    }
   }
 
   /** The header map is case-insensitive; {@code firstValue} would build a stream per call. */

@@ -162,12 +162,20 @@ public final class RuntimeHooks extends Hooks {
   }
 
   @Override
-  public Object outboundHttpRequest(Object request) {
+  public void outboundHttpRequest(Object request) {
     try {
-      return RequestContext.onHttpRequest(request);
+      RequestContext.onHttpRequest(request);
     } catch (Throwable t) {
       adviceError("jdk-httpclient", t);
-      return request;
+    }
+  }
+
+  @Override
+  public void outboundHttpRequestFollowed(Object request, Object previous) {
+    try {
+      RequestContext.onHttpRequestFollowed(request, previous);
+    } catch (Throwable t) {
+      adviceError("jdk-httpclient", t);
     }
   }
 

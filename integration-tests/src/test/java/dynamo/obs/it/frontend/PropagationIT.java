@@ -60,6 +60,27 @@ class PropagationIT {
     }
   }
 
+  @Test
+  void idsAndSendTimeFollowARedirect() {
+    try (AgentProcess worker = AgentProcess.app(HopApp.class).args("/generate").start()) {
+      int workerPort = ready(worker);
+      try (AgentProcess frontend = AgentProcess.app(HopApp.class)
+          .args("/v1/chat/completions", "http://127.0.0.1:" + workerPort + "/moved", "redirects").start()) {
+        int frontendPort = ready(frontend);
+        String[] hops = dynamo.obs.it.support.Poll.until("propagation across a redirect", () -> {
+          HttpResponse<byte[]> r = FrontendMetricsIT.post(frontendPort, "/v1/chat/completions", "-",
+              "{\"model\":\"m\"}", "x-request-id", "client-8");
+          return new String(r.body(), StandardCharsets.UTF_8).split("\n");
+        }, h -> h.length == 2 && h[1].contains("client-8"), frontend);
+
+        Matcher atWorker = match(hops[1]);
+        assertEquals("\"client-8\"", atWorker.group(1), "x-request-id reaches the redirect's target");
+        assertTrue(atWorker.group(2).matches("\"[0-9a-f-]{36}\""), "request-id too: " + atWorker.group(2));
+        assertTrue(atWorker.group(3).matches("\"\\d{19}\""), "and the send time: " + atWorker.group(3));
+      }
+    }
+  }
+
   private static Matcher match(String hop) {
     Matcher m = SEEN.matcher(hop);
     assertTrue(m.matches(), hop);

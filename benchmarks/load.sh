@@ -12,7 +12,7 @@
 #
 # Env: CONFIGS ("no-agent dynamo-obs otel-javaagent"; also dynamo-obs-export, -export-down, -export-slow, and
 # dynamo-obs-without-<instrumentation>, e.g. dynamo-obs-without-executors, to see what one instrumentation costs),
-# LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (8s per stack and kind of request), PROFILE (1: one
+# LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (40s per stack and kind of request), PROFILE (1: one
 # more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none;
 # PROFILE_CONFIG: another configuration's stack, e.g. dynamo-obs-export),
 # SCENARIOS ("unary:8 unary:1 stream:8": kind:connections; a kind "unary/40" paces each connection, 40 ms
@@ -25,7 +25,9 @@ source "$(dirname "$0")/common.sh"
 
 ROUNDS=${ROUNDS:-6}
 DURATION=${DURATION:-4s}
-WARMUP=${WARMUP:-8s}
+# long enough for the JIT to settle: with 8 s the compiler threads were still busy in the measured windows,
+# more so with an agent (more code), which counted as per-request cost (BENCHMARKS.md)
+WARMUP=${WARMUP:-40s}
 read -r -a SCENARIO_LIST <<< "${SCENARIOS:-unary:8 unary:1 stream:8}"
 JAVA_HOME_RUN=$(resolve_jdk "${JDK:-17}")
 JAVA="$JAVA_HOME_RUN/bin/java"

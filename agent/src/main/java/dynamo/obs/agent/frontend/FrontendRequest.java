@@ -139,9 +139,20 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   /** Dynamo's request id: the inbound UUID, else a new UUIDv4 (made only when asked for). */
   public String requestId() {
     if (inboundRequestId == null) {
-      inboundRequestId = java.util.UUID.randomUUID().toString();
+      inboundRequestId = newRequestId();
     }
     return inboundRequestId;
+  }
+
+  /**
+   * A random UUID version 4 from the thread's own generator: a correlation id needs uniqueness, not the
+   * unpredictability of {@code UUID.randomUUID()}, whose shared SecureRandom is synchronized (~180 ns).
+   */
+  static String newRequestId() {
+    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    long high = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
+    long low = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // the RFC 4122 variant
+    return new java.util.UUID(high, low).toString();
   }
 
   static boolean isUuid(String s) {

@@ -251,6 +251,13 @@ class FrontendRequestTest {
     s.requestHeaders(null, "not-a-uuid", null);
     assertTrue(FrontendRequest.isUuid(s.requestId()));
     assertEquals(s.requestId(), s.requestId(), "stable once made");
+    java.util.Set<String> made = new java.util.HashSet<>();
+    for (int i = 0; i < 10_000; i++) {
+      java.util.UUID id = java.util.UUID.fromString(FrontendRequest.newRequestId());
+      assertEquals(4, id.version());
+      assertEquals(2, id.variant());
+      assertTrue(made.add(id.toString()), "unique");
+    }
   }
 
   /**

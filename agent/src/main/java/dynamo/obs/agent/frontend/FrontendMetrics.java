@@ -44,13 +44,13 @@ public final class FrontendMetrics {
     this.models = new ModelSeriesCache<>(config.maxModels, seriesRefused, ModelSeries::new);
     requests = Counter.builder().withoutExemplars().name(p + "_requests_total").help("Total number of LLM requests processed")
         .labelNames("model", "endpoint", "request_type", "status", "error_type").register(registry);
-    inflight = Gauge.builder().name(p + "_inflight_requests")
+    inflight = Gauge.builder().withoutExemplars().name(p + "_inflight_requests")
         .help("Number of inflight requests (deprecated alias of active_requests)").labelNames("model").register(registry);
-    active = Gauge.builder().name(p + "_active_requests").help("Number of requests being processed")
+    active = Gauge.builder().withoutExemplars().name(p + "_active_requests").help("Number of requests being processed")
         .labelNames("model").register(registry);
-    queued = Gauge.builder().name(p + "_queued_requests")
+    queued = Gauge.builder().withoutExemplars().name(p + "_queued_requests")
         .help("Number of requests waiting for their first token").labelNames("model").register(registry);
-    disconnected = Gauge.builder().name(p + "_disconnected_clients")
+    disconnected = Gauge.builder().withoutExemplars().name(p + "_disconnected_clients")
         .help("Number of client disconnects").register(registry);
     duration = histogram(registry, p + "_request_duration_seconds", "Duration of LLM requests",
         config.buckets("REQUEST_DURATION"));

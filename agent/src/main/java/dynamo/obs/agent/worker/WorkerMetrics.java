@@ -40,7 +40,7 @@ public final class WorkerMetrics {
     requests = Counter.builder().withoutExemplars().name("dynamo_component_requests_total")
         .help("Total number of requests processed by work handler").constLabels(constant).labelNames("model")
         .register(registry);
-    inflight = Gauge.builder().name("dynamo_component_inflight_requests")
+    inflight = Gauge.builder().withoutExemplars().name("dynamo_component_inflight_requests")
         .help("Number of requests currently being processed by work handler").constLabels(constant)
         .labelNames("model").register(registry);
     duration = Histogram.builder().withoutExemplars().name("dynamo_component_request_duration_seconds")

@@ -23,6 +23,8 @@ final class OtlpEncoder {
 
   // OTLP field numbers (opentelemetry/proto/{trace,logs,common,resource}/v1)
   private static final int REQUEST_RESOURCE_ITEMS = 1;
+  private static final int RESOURCE_ATTRIBUTES = 1;
+  private static final int SCOPE_NAME = 1;
   private static final int RESOURCE = 1;
   private static final int RESOURCE_SCOPE_ITEMS = 2;
   private static final int SCOPE = 1;
@@ -77,7 +79,7 @@ final class OtlpEncoder {
   private final ProtoWriter scratch = new ProtoWriter(256);
   private final byte[] resource;
   private final byte[] spanScope;
-  private final Map<String, byte[]> logScopes = new LinkedHashMap<>();
+  private final Map<String, byte[]> logScopes = new java.util.HashMap<>();
   private int encoded;
   private String lastTraceState;
   private String lastTraceStateValid;
@@ -91,7 +93,7 @@ final class OtlpEncoder {
     attributes.put("service.name", serviceName);
     scratch.reset(0);
     for (Map.Entry<String, String> e : attributes.entrySet()) {
-      attribute(scratch, 1, e.getKey(), e.getValue());
+      attribute(scratch, RESOURCE_ATTRIBUTES, e.getKey(), e.getValue());
     }
     resource = scratch.toByteArray();
     spanScope = scope(serviceName);
@@ -99,7 +101,7 @@ final class OtlpEncoder {
 
   private byte[] scope(String name) {
     scratch.reset(0);
-    scratch.optionalString(1, name);
+    scratch.optionalString(SCOPE_NAME, name);
     return scratch.toByteArray();
   }
 

@@ -115,17 +115,13 @@ public final class OtlpPipeline {
         encoder = new OtlpEncoder(config.resourceAttributes, config.serviceName);
         transport = transport(config, logs);
       }
-      byte[] first = encoding.encode(encoder, batch, 0);
-      int from = encoder.encoded();
-      if (from >= batch.size()) {
-        transport.send(first, done);
-        return;
-      }
-      List<byte[]> messages = new ArrayList<>();
-      messages.add(first);
-      while (from < batch.size()) {
+      List<byte[]> messages = new ArrayList<>(1);
+      for (int from = 0; from < batch.size() || messages.isEmpty(); from += encoder.encoded()) {
         messages.add(encoding.encode(encoder, batch, from));
-        from += encoder.encoded();
+      }
+      if (messages.size() == 1) {
+        transport.send(messages.get(0), done);
+        return;
       }
       Answers answers = new Answers(messages.size(), done);
       for (byte[] m : messages) {

@@ -82,10 +82,6 @@ final class OtlpTransport {
     return shared;
   }
 
-  String url() {
-    return url;
-  }
-
   /**
    * Sends {@code message}: the bytes after {@link OtlpEncoder#PREFIX} are the protobuf message, the
    * first ones its gRPC frame header (filled in by the encoder). {@code done} gets one answer.
@@ -128,17 +124,18 @@ final class OtlpTransport {
       status = r.trailers().get("grpc-status");
       message = r.trailers().get("grpc-message");
     }
+    message = message == null ? null : decode(message);
     if (r.code() == 200 && "0".equals(status)) {
       return null;
     }
     if (status == null) {
       return new IOException("HTTP " + r.code() + " without a gRPC status (not a gRPC endpoint?)");
     }
-    String why = "gRPC status " + codeName(status) + (message == null ? "" : ": " + decode(message));
+    String why = "gRPC status " + codeName(status) + (message == null ? "" : ": " + message);
     // the request itself is refused: malformed, or larger than the collector takes (its default is 4 MiB)
     String code = status.trim();
     boolean rejected = code.equals(INVALID_ARGUMENT)
-        || (code.equals(RESOURCE_EXHAUSTED) && message != null && decode(message).contains("larger than max"));
+        || (code.equals(RESOURCE_EXHAUSTED) && message != null && message.contains("larger than max"));
     return rejected ? new BatchExporter.Rejected(why) : new IOException(why);
   }
 

@@ -269,9 +269,11 @@ class OtlpEncoderTest {
     }
     for (int size : new int[] {0, 1, 127, 128, 16_383, 16_384, 2_097_152}) {
       for (int reserve : new int[] {1, 2, 3}) {
+        byte[] expected = new byte[size];
         w.reset(0);
         int m = w.begin(7, reserve);
         for (int i = 0; i < size; i++) {
+          expected[i] = (byte) (i & 0x7F);
           w.varint(i & 0x7F);
         }
         w.end(m);
@@ -279,13 +281,7 @@ class OtlpEncoderTest {
         com.google.protobuf.CodedInputStream in = com.google.protobuf.CodedInputStream.newInstance(out);
         in.setSizeLimit(Integer.MAX_VALUE);
         assertEquals((7 << 3) | 2, in.readTag());
-        byte[] body = in.readByteArray();
-        assertEquals(size, body.length, "size " + size + " reserve " + reserve);
-        for (int i = 0; i < size; i++) {
-          if (body[i] != (byte) (i & 0x7F)) {
-            assertArrayEquals(new byte[] {(byte) (i & 0x7F)}, new byte[] {body[i]}, "byte " + i);
-          }
-        }
+        assertArrayEquals(expected, in.readByteArray(), "size " + size + " reserve " + reserve);
         assertEquals(out.length, ProtoWriter.varintSize((7 << 3) | 2) + ProtoWriter.varintSize(size) + size,
             "the length in as few bytes as it needs");
       }

@@ -18,6 +18,8 @@
 # SCENARIOS ("unary:8 unary:1 stream:8": kind:connections; a kind "unary/40" paces each connection, 40 ms
 # between an answer and its next request, e.g. "unary/40:8" ≈ 190 req/s: latency at a steady load below
 # saturation), JDK (17; or 25, or a JAVA_HOME),
+# SETTLE_WINDOW (10, seconds), SETTLE_PCT (1), SETTLE_MAX (300, seconds): after the warm-up each stack serves
+# windows until its JVMs spend less than SETTLE_PCT % of a CPU compiling over a whole turn of its kinds (SETTLE_MAX=0: no such phase),
 # AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
 # Writes benchmarks/results/load-<date>.csv and .md (the report, also on stdout).
 set -euo pipefail
@@ -221,6 +223,50 @@ for cfg in "${CONFIGS[@]}"; do
   done
 done
 
+# Then until the JIT is quiet: a fixed warm-up left the C2 compilers busy in the measured windows (tier-4
+# compilations of hot JDK and agent methods 100 s in), and their CPU counted as per-request cost of
+# whichever stack had more code to compile. Each stack serves windows of SETTLE_WINDOW (its kinds in
+# turn) until the compiler threads of its three JVMs used less than SETTLE_PCT % of a CPU over each
+# window of a whole turn, or for SETTLE_MAX.
+SETTLE_WINDOW=${SETTLE_WINDOW:-10}; SETTLE_PCT=${SETTLE_PCT:-1}; SETTLE_MAX=${SETTLE_MAX:-300}
+compile_ms() { # config: CPU time, in ms, its three JVMs' JIT compiler threads have used so far
+  local role t=0 tid comm
+  for role in "${ROLES[@]}"; do
+    for tid in /proc/"${PID[$1-$role]}"/task/*; do
+      read -r comm < "$tid/comm" 2>/dev/null || continue
+      [[ $comm == C[12]\ CompilerThre* ]] || continue
+      # the thread's name has a space: its utime and stime are counted from the ')' that ends it
+      t=$((t + $(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' \
+        "$tid/stat" 2>/dev/null || echo 0)))
+    done
+  done
+  echo "$t"
+}
+declare -A SETTLED
+read -r -a KIND_LIST <<< "$KINDS"
+for cfg in "${CONFIGS[@]}"; do
+  ((SETTLE_MAX > 0)) || { SETTLED[$cfg]="not waited for (SETTLE_MAX=0)"; continue; }
+  spent=0; w=0; quiet=0
+  while :; do
+    c0=$(compile_ms "$cfg")
+    run_wrk "$cfg" "${KIND_LIST[w % ${#KIND_LIST[@]}]}" 8 "${SETTLE_WINDOW}s" > /dev/null
+    c1=$(compile_ms "$cfg"); w=$((w + 1)); spent=$((spent + SETTLE_WINDOW))
+    pct=$(awk -v d="$((c1 - c0))" -v w="$SETTLE_WINDOW" 'BEGIN { printf "%.1f", d / (w * 10) }')
+    log "settle: $cfg's JIT compilers used $((c1 - c0)) ms of CPU in a ${SETTLE_WINDOW} s window ($pct %)"
+    # quiet over a whole turn of the kinds: a paced window alone is too light to tell
+    if awk -v p="$pct" -v m="$SETTLE_PCT" 'BEGIN { exit !(p < m) }'; then quiet=$((quiet + 1)); else quiet=0; fi
+    if ((quiet >= ${#KIND_LIST[@]})); then
+      SETTLED[$cfg]="${spent} s (JIT compilers at $pct % of a CPU in the last window)"; break
+    fi
+    if ((spent >= SETTLE_MAX)); then
+      SETTLED[$cfg]="not within ${SETTLE_MAX} s (JIT compilers at $pct % of a CPU in the last window)"; break
+    fi
+  done
+done
+SETTLE_FACTS=""
+for cfg in "${CONFIGS[@]}"; do SETTLE_FACTS+="$cfg ${SETTLED[$cfg]}; "; done
+MEASURE_START_S=$SECONDS
+
 # dynamo-obs must be recording on all three JVMs before the measurement starts
 for role in "${ROLES[@]}"; do
   curl -sf -o /dev/null "http://127.0.0.1:${SYS[$AGENT_CFG-$role]}/metrics" || { log "$AGENT_CFG $role: no /metrics"; exit 1; }
@@ -239,7 +285,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
     done
   done
 done
-MEASURED_S=$((SECONDS - STARTED_S))
+MEASURED_S=$((SECONDS - MEASURE_START_S)); PREPARED_S=$((MEASURE_START_S - STARTED_S))
 
 FRONT1=$(counter_sum frontend dynamo_frontend_requests_total)
 WORK1=$(counter_sum worker dynamo_component_requests_total)
@@ -298,7 +344,8 @@ done
   echo "- examples (frontend, router, worker): $(sha256sum "$EXAMPLES_JAR" | cut -c1-12) from $([[ $TREE_DIR == "$ROOT_DIR" ]] && echo "the working tree" || echo "the same export")"
   echo "- deployment: FrontendServer → RouterServer → one WorkerServer (--ttft-ms=0 --itl-ms=0 --output-tokens=8), every JVM with -Dsun.net.httpserver.nodelay=true and default heap/GC; the $N stacks ($((N * 3)) JVMs) run side by side, idle while another is measured"
   echo "- load: wrk $(wrk -v 2>&1 | awk 'NR==1{print $2}') -t1, POST /v1/chat/completions {\"model\":\"$MODEL\",…,\"max_tokens\":8}, unary or \"stream\":true (benchmarks/load-chat.lua); connections as given per table; $DURATION per window after a $WARMUP warm-up per stack and kind"
-  echo "- $ROUNDS rounds, each measuring every configuration and scenario once, the order of the configurations rotated per round; measurement took $MEASURED_S s"
+  echo "- JIT settled before measuring (its compiler threads, three JVMs together, below $SETTLE_PCT % of a CPU over a ${SETTLE_WINDOW} s window of load): ${SETTLE_FACTS% }"
+  echo "- $ROUNDS rounds, each measuring every configuration and scenario once, the order of the configurations rotated per round; warm-up and settling took $PREPARED_S s, the measurement $MEASURED_S s"
   echo "- dynamo-obs: DYN_SYSTEM_PORT set, OTEL_EXPORT_ENABLED=false, worker and router methods as in examples/demo.sh; otel-javaagent: -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none, all else default"
   echo "- dynamo-obs counted, over the measured windows: frontend requests_total +$((FRONT1 - FRONT0)), worker dynamo_component_requests_total +$((WORK1 - WORK0)), router requests +$((ROUTE1 - ROUTE0)); wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); advice errors $ERRORS"
   [[ -n $EXPORT_FACTS ]] && echo "- export: $EXPORT_FACTS"

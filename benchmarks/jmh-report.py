@@ -39,6 +39,10 @@ DESCRIPTIONS = [
     ("OtlpEncodeBenchmark.logBatch",
      "(e) export thread, per record: a batch of 512 lifecycle records as one OTLP message (the agent's encoder)"),
     ("OtlpEncodeBenchmark.logBatchSdk", "(e) the same with the OpenTelemetry SDK's marshalling (before)"),
+    ("LogLinesBenchmark.readableRequestReceived",
+     "(f) console thread: one \"request received\" line (4 fields), Dynamo's readable form"),
+    ("LogLinesBenchmark.readableRequestCompleted", "(f) the same for \"request completed\" (2 fields)"),
+    ("LogLinesBenchmark.jsonlRequestCompleted", "(f) \"request completed\" as a Dynamo JSONL line"),
 ]
 # (label, benchmark, metric, limit, unit)
 TARGETS = [

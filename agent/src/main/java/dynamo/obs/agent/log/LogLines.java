@@ -63,7 +63,7 @@ public final class LogLines {
     }
     sb.append(level).append(' ').append(e.target).append(": ");
     appendSingleLine(sb, e.message);
-    for (Map.Entry<String, String> field : new TreeMap<>(e.fields).entrySet()) {
+    for (Map.Entry<String, String> field : sorted(e.fields).entrySet()) {
       appendSingleLine(sb.append(' ').append(field.getKey()).append('='), field.getValue());
     }
     return sb.toString();
@@ -84,33 +84,79 @@ public final class LogLines {
     return appendTime(new StringBuilder(32), epochNanos, local).toString();
   }
 
-  private static StringBuilder appendTime(StringBuilder sb, long epochNanos, boolean local) {
-    java.time.Instant instant = java.time.Instant.ofEpochSecond(
-        Math.floorDiv(epochNanos, 1_000_000_000L), Math.floorMod(epochNanos, 1_000_000_000L));
-    OffsetDateTime t = OffsetDateTime.ofInstant(instant, local ? ZoneId.systemDefault() : ZoneOffset.UTC);
-    pad(sb, t.getYear(), 4).append('-');
-    pad(sb, t.getMonthValue(), 2).append('-');
-    pad(sb, t.getDayOfMonth(), 2).append('T');
-    pad(sb, t.getHour(), 2).append(':');
-    pad(sb, t.getMinute(), 2).append(':');
-    pad(sb, t.getSecond(), 2).append('.');
-    pad(sb, t.getNano() / 1000, 6);
-    if (!local) {
-      return sb.append('Z');
+  /**
+   * One second's timestamp without its fraction, kept for the lines of the same second: lines come
+   * in runs (every request writes two), and the calendar arithmetic was most of a line's cost.
+   * Immutable, so threads share it through a volatile field without a lock.
+   */
+  private static final class Second {
+    final long epochSecond;
+    /** The local zone it is in, or null for UTC. */
+    final ZoneId zone;
+    /** {@code YYYY-MM-DDTHH:MM:SS.} */
+    final String head;
+    /** {@code Z}, or the offset as {@code +HH:MM}. */
+    final String offset;
+
+    Second(long epochSecond, ZoneId zone) {
+      this.epochSecond = epochSecond;
+      this.zone = zone;
+      OffsetDateTime t = OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(epochSecond),
+          zone != null ? zone : ZoneOffset.UTC);
+      StringBuilder sb = new StringBuilder(20);
+      pad(sb, t.getYear(), 4).append('-');
+      pad(sb, t.getMonthValue(), 2).append('-');
+      pad(sb, t.getDayOfMonth(), 2).append('T');
+      pad(sb, t.getHour(), 2).append(':');
+      pad(sb, t.getMinute(), 2).append(':');
+      pad(sb, t.getSecond(), 2).append('.');
+      this.head = sb.toString();
+      if (zone != null) {
+        int seconds = t.getOffset().getTotalSeconds();
+        int abs = Math.abs(seconds);
+        StringBuilder z = new StringBuilder(6).append(seconds < 0 ? '-' : '+');
+        pad(z, abs / 3600, 2).append(':');
+        this.offset = pad(z, (abs / 60) % 60, 2).toString();
+      } else {
+        this.offset = "Z";
+      }
     }
-    int offset = t.getOffset().getTotalSeconds();
-    int abs = Math.abs(offset);
-    sb.append(offset < 0 ? '-' : '+');
-    pad(sb, abs / 3600, 2).append(':');
-    return pad(sb, (abs / 60) % 60, 2);
   }
 
+  private static volatile Second lastSecond = new Second(0, null);
+
+  private static StringBuilder appendTime(StringBuilder sb, long epochNanos, boolean local) {
+    long epochSecond = Math.floorDiv(epochNanos, 1_000_000_000L);
+    ZoneId zone = local ? ZoneId.systemDefault() : null; // the default zone may change while running
+    Second second = lastSecond;
+    if (second.epochSecond != epochSecond || !java.util.Objects.equals(second.zone, zone)) {
+      second = new Second(epochSecond, zone);
+      lastSecond = second;
+    }
+    sb.append(second.head);
+    pad(sb, (int) (Math.floorMod(epochNanos, 1_000_000_000L) / 1000), 6);
+    return sb.append(second.offset);
+  }
+
+  /** {@code value} (not negative) in decimal, zero-padded to {@code width} digits. */
   private static StringBuilder pad(StringBuilder sb, int value, int width) {
-    String s = Integer.toString(value);
-    for (int i = s.length(); i < width; i++) {
+    int digits = 1;
+    for (int v = value; v >= 10; v /= 10) {
+      digits++;
+    }
+    for (int i = digits; i < width; i++) {
       sb.append('0');
     }
-    return sb.append(s);
+    return sb.append(value);
+  }
+
+  /** The fields by name: as they are when already a naturally ordered sorted map (the agent's own events). */
+  private static Map<String, String> sorted(Map<String, String> fields) {
+    if (fields.size() < 2 || (fields instanceof java.util.SortedMap
+        && ((java.util.SortedMap<String, String>) fields).comparator() == null)) {
+      return fields;
+    }
+    return new TreeMap<>(fields);
   }
 
   /** Every field after the head, by name, each value already JSON text. */

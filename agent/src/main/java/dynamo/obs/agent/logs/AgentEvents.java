@@ -88,7 +88,7 @@ public final class AgentEvents {
     if (fields == null || fields.isEmpty()) {
       return Map.of();
     }
-    Map<String, String> text = new TreeMap<>();
+    java.util.SortedMap<String, String> text = new TreeMap<>();
     fields.forEach((key, value) -> {
       if (key != null && value != null) {
         boolean nonFinite = (value instanceof Double && !Double.isFinite((Double) value))
@@ -96,7 +96,7 @@ public final class AgentEvents {
         text.put(key, nonFinite ? "0" : String.valueOf(value));
       }
     });
-    return Collections.unmodifiableMap(text);
+    return Collections.unmodifiableSortedMap(text);
   }
 
   /** Alternating names and values, in order; null values are left out later. */

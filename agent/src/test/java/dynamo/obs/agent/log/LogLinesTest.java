@@ -30,6 +30,28 @@ class LogLinesTest {
   }
 
   @Test
+  void linesOfTheSameSecondAndOfTheNextAreEachTheirOwnTime() {
+    long lastMicroOf2025 = LogEvent.epochNanos(Instant.parse("2025-12-31T23:59:59.999999Z"));
+    assertEquals("2025-12-31T23:59:59.999999Z", LogLines.time(lastMicroOf2025, false));
+    assertEquals("2025-12-31T23:59:59.000007Z", LogLines.time(lastMicroOf2025 - 999_992_000L, false));
+    assertEquals("2026-01-01T00:00:00.000000Z", LogLines.time(lastMicroOf2025 + 1_000, false));
+    assertEquals("2025-12-31T23:59:59.500000Z", LogLines.time(lastMicroOf2025 - 499_999_000L, false));
+    assertEquals("2025-12-31T23:59:59.500000+00:00", withZone("UTC",
+        () -> LogLines.time(lastMicroOf2025 - 499_999_000L, true)), "the same second in local time");
+    assertEquals("2025-12-31T23:59:59.500000Z", LogLines.time(lastMicroOf2025 - 499_999_000L, false));
+  }
+
+  private static String withZone(String zone, java.util.function.Supplier<String> s) {
+    TimeZone before = TimeZone.getDefault();
+    try {
+      TimeZone.setDefault(TimeZone.getTimeZone(zone));
+      return s.get();
+    } finally {
+      TimeZone.setDefault(before);
+    }
+  }
+
+  @Test
   void localTimeHasTheZonesOffset() {
     TimeZone before = TimeZone.getDefault();
     try {

@@ -51,6 +51,7 @@ public final class InstrumentationInstaller {
     }
     JdkWeaver weaver = new JdkWeaver(inst, weaves, metrics::typeInstrumented);
     boolean watching = !byteBuddy.isEmpty() && !now;
+    java.util.concurrent.CountDownLatch watchedInstall = new java.util.concurrent.CountDownLatch(1);
     if (watching) {
       // watching starts before the transformer is registered and before looking for what is
       // there already, so a trigger class loaded meanwhile is not missed; the watch fires once
@@ -61,6 +62,8 @@ public final class InstrumentationInstaller {
             ByteBuddyInstaller.sweepLater(inst, ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven));
           } catch (Throwable e) {
             LOG.error("instrumentation could not be installed; the application runs on without it: " + e);
+          } finally {
+            watchedInstall.countDown();
           }
         }, "dynamo-obs-instrument");
         t.setDaemon(true);
@@ -75,9 +78,30 @@ public final class InstrumentationInstaller {
       afterInstall(inst, woven);
     }
     // Byte Buddy on this thread (before health turns ready) when it is needed already: a module
-    // without triggers, or a trigger class visible or loaded, unless the watch fired meanwhile
-    if (!byteBuddy.isEmpty() && (now || (anyPresent(inst, triggers, packages) && weaver.claimWatch()))) {
-      ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven);
+    // without triggers, or a trigger class visible or loaded. If the watch fired meanwhile (the
+    // application's main thread loaded a servlet class while the agent was starting), its install
+    // is under way on its own thread: it is waited for here, so that the instrumentation is not
+    // declared active — health ready, the first requests served — before the classes are woven.
+    if (!byteBuddy.isEmpty() && (now || anyPresent(inst, triggers, packages))) {
+      if (now || weaver.claimWatch()) {
+        ByteBuddyInstaller.install(inst, byteBuddy, metrics, onWoven);
+      } else {
+        awaitWatchedInstall(watchedInstall);
+      }
+    }
+  }
+
+  /** How long the agent's start waits for an install the watch began before it declares itself active anyway. */
+  private static final long WATCHED_INSTALL_WAIT_SECONDS = 60;
+
+  private static void awaitWatchedInstall(java.util.concurrent.CountDownLatch done) {
+    try {
+      if (!done.await(WATCHED_INSTALL_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+        LOG.warn("the instrumentation of the libraries found at start was not installed within "
+            + WATCHED_INSTALL_WAIT_SECONDS + " s; health turns ready without waiting longer");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

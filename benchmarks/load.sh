@@ -18,6 +18,7 @@
 # SCENARIOS ("unary:8 unary:1 stream:8": kind:connections; a kind "unary/40" paces each connection, 40 ms
 # between an answer and its next request, e.g. "unary/40:8" ≈ 190 req/s: latency at a steady load below
 # saturation), JDK (17; or 25, or a JAVA_HOME),
+# THREADS (0; 1: CPU per thread group per window too, in load-<date>-threads.csv and the report),
 # SETTLE_WINDOW (10, seconds), SETTLE_PCT (1), SETTLE_MAX (300, seconds): after the warm-up each stack serves
 # windows until its JVMs spend less than SETTLE_PCT % of a CPU compiling over a whole turn of its kinds (SETTLE_MAX=0: no such phase),
 # AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
@@ -50,8 +51,10 @@ EXAMPLES_JAR="$BENCH_DIR/target/agents/dynamo-obs-examples.jar"
 cp "$TREE_DIR/examples/target/dynamo-obs-examples.jar" "$EXAMPLES_JAR"
 CSV="$RESULTS_DIR/load-$STAMP.csv"
 MD="$RESULTS_DIR/load-$STAMP.md"
+THREADS_CSV="$RESULTS_DIR/load-$STAMP-threads.csv"
 LOGS="$BENCH_DIR/target/load-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
+[[ ${THREADS:-0} == 1 ]] && echo "round,config,kind,connections,role,thread_group,cpu_ms,requests" > "$THREADS_CSV"
 echo "round,config,kind,connections,requests,duration_s,req_per_s,avg_ms,p50_ms,p90_ms,p99_ms,max_ms,err_connect,err_read,err_write,err_timeout,non2xx,cpu_ms_frontend,cpu_ms_router,cpu_ms_worker,load1,other_java,other_cpu_cores" > "$CSV"
 
 # 6 distinct free ports per stack (3 app, 3 system) and 2 for the collectors, chosen at once (each
@@ -135,6 +138,21 @@ cpu_ms() { # pid: utime + stime of the process so far, in ms
   awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
 }
 
+# THREADS=1: each window also records every thread group's CPU time in the stack's three JVMs (a group is
+# a thread name with its numbers as N: frontend-http-N, C2 CompilerThreN, dynamo-obs-export-…), so the
+# report says where a configuration's added CPU goes (request threads, the JIT, GC, the agent's threads)
+thread_cpu() { # config: "role<TAB>group<TAB>ms" for every thread of its three JVMs
+  local role tid comm
+  for role in "${ROLES[@]}"; do
+    for tid in /proc/"${PID[$1-$role]}"/task/*; do
+      read -r comm < "$tid/comm" 2>/dev/null || continue
+      # the name may hold spaces: utime and stime are counted from the ')' that ends it
+      awk -v role="$role" -v g="$(sed -E 's/[0-9]+/N/g' <<< "$comm")" -v hz="$(getconf CLK_TCK)" \
+        '{ sub(/^.*\) /, ""); printf "%s\t%s\t%d\n", role, g, ($12 + $13) * 1000 / hz }' "$tid/stat" 2>/dev/null || true
+    done
+  done
+}
+
 other_java() { # java processes on the machine that are not ours
   local p n=0
   for p in $(pgrep -x java || true); do
@@ -170,8 +188,10 @@ measure() { # round config kind:connections
   local round=$1 cfg=$2 kind=${3%%:*} conns=${3##*:} out line load1 others f0 r0 w0 b0 o0 t0 other
   load1=$(cut -d' ' -f1 /proc/loadavg); others=$(other_java)
   f0=$(cpu_ms "${PID[$cfg-frontend]}"); r0=$(cpu_ms "${PID[$cfg-router]}"); w0=$(cpu_ms "${PID[$cfg-worker]}")
+  [[ ${THREADS:-0} == 1 ]] && thread_cpu "$cfg" > "$LOGS/threads-before.tsv"
   b0=$(busy_ms); o0=$(ours_ms); t0=$(date +%s%N)
   out=$(run_wrk "$cfg" "$kind" "$conns" "$DURATION")
+  [[ ${THREADS:-0} == 1 ]] && thread_cpu "$cfg" > "$LOGS/threads-after.tsv"
   other=$(awk -v b="$(( $(busy_ms) - b0 - $(ours_ms) + o0 ))" -v t="$(( $(date +%s%N) - t0 ))" \
     'BEGIN { printf "%.2f", b / (t / 1e6) }')
   line=$(grep '^WRKRESULT' <<< "$out") || { log "wrk gave no result: $out"; exit 1; }
@@ -184,6 +204,12 @@ measure() { # round config kind:connections
         v["p90_us"] / 1000, v["p99_us"] / 1000, v["max_us"] / 1000, v["connect"], v["read"], v["write"],
         v["timeout"], v["non2xx"], f, r, w, post }' <<< "$line" >> "$CSV"
   log "  $(tail -n1 "$CSV")"
+  if [[ ${THREADS:-0} == 1 ]]; then # per group: CPU in the window (threads that ended during it are not counted)
+    awk -F'\t' -v pre="$round,$cfg,$kind,$conns" -v n="$(cut -d, -f5 <<< "$(tail -n1 "$CSV")")" '
+      FNR == NR { b[$1 "\t" $2] += $3; next } { a[$1 "\t" $2] += $3 }
+      END { for (k in a) { split(k, rg, "\t"); d = a[k] - b[k]; if (d > 0) printf "%s,%s,%s,%d,%d\n", pre, rg[1], rg[2], d, n } }' \
+      "$LOGS/threads-before.tsv" "$LOGS/threads-after.tsv" >> "$THREADS_CSV"
+  fi
 }
 
 # the dynamo-obs stack whose counters are checked and profiled: plain dynamo-obs, else the first variant
@@ -359,5 +385,9 @@ done
     echo "One more window after the measurement: the $AGENT_CFG stack, $profile_kind, $profile_conns connections, ${PROFILE_DURATION:-8s}, JFR on its three JVMs (profile settings, execution sampled every 1 ms; the recordings stay in benchmarks/target/load-logs/). A CPU sample counts as the agent's when an agent frame (dynamo.obs.agent, .bootstrap, .shaded) is on its stack and is not only a wrapper passing the application's work through (the body streams' read/write, context-carrying tasks). Advice woven into the servers' own methods runs inside them and is seen only through what it calls."
     echo
     cat "$PROFILE_MD"
+  fi
+  if [[ ${THREADS:-0} == 1 ]]; then
+    echo
+    LOAD_BASE="${LOAD_BASE:-no-agent}" python3 "$BENCH_DIR/load-threads-report.py" "$THREADS_CSV"
   fi
 } | tee "$MD"

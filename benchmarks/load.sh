@@ -256,17 +256,7 @@ done
 # window of a whole turn, or for SETTLE_MAX.
 SETTLE_WINDOW=${SETTLE_WINDOW:-10}; SETTLE_PCT=${SETTLE_PCT:-1}; SETTLE_MAX=${SETTLE_MAX:-300}
 compile_ms() { # config: CPU time, in ms, its three JVMs' JIT compiler threads have used so far
-  local role t=0 tid comm
-  for role in "${ROLES[@]}"; do
-    for tid in /proc/"${PID[$1-$role]}"/task/*; do
-      read -r comm < "$tid/comm" 2>/dev/null || continue
-      [[ $comm == C[12]\ CompilerThre* ]] || continue
-      # the thread's name has a space: its utime and stime are counted from the ')' that ends it
-      t=$((t + $(awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%d", ($12 + $13) * 1000 / hz }' \
-        "$tid/stat" 2>/dev/null || echo 0)))
-    done
-  done
-  echo "$t"
+  thread_cpu "$1" | awk -F'\t' '$2 ~ /^CN CompilerThre/ { t += $3 } END { printf "%d", t }'
 }
 declare -A SETTLED
 read -r -a KIND_LIST <<< "$KINDS"

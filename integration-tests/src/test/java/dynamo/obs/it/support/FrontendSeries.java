@@ -39,4 +39,16 @@ public final class FrontendSeries {
       return true;
     }, app);
   }
+
+  /**
+   * Polls until {@code series} is at least {@code min}, for a series other requests of the same
+   * process count too: an exposition reads its families one after another, so the scrape whose
+   * request counters show a request ended may have read this one just before.
+   */
+  public static String awaitAtLeast(SystemServer system, AgentProcess app, String series, double min) {
+    return Poll.until(series + " >= " + min, system::metrics, t -> {
+      Double v = value(t, series);
+      return v != null && v >= min;
+    }, app);
+  }
 }

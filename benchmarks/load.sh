@@ -142,14 +142,16 @@ cpu_ms() { # pid: utime + stime of the process so far, in ms
 # a thread name with its numbers as N: frontend-http-N, C2 CompilerThreN, dynamo-obs-export-…), so the
 # report says where a configuration's added CPU goes (request threads, the JIT, GC, the agent's threads)
 thread_cpu() { # config: "role<TAB>group<TAB>ms" for every thread of its three JVMs
-  local role tid comm
+  local role hz
+  hz=$(getconf CLK_TCK)
   for role in "${ROLES[@]}"; do
-    for tid in /proc/"${PID[$1-$role]}"/task/*; do
-      read -r comm < "$tid/comm" 2>/dev/null || continue
-      # the name may hold spaces: utime and stime are counted from the ')' that ends it
-      awk -v role="$role" -v g="$(sed -E 's/[0-9]+/N/g' <<< "$comm")" -v hz="$(getconf CLK_TCK)" \
-        '{ sub(/^.*\) /, ""); printf "%s\t%s\t%d\n", role, g, ($12 + $13) * 1000 / hz }' "$tid/stat" 2>/dev/null || true
-    done
+    # one awk per JVM; a name may hold spaces and parentheses: it runs from the first '(' to the last ')'
+    cat /proc/"${PID[$1-$role]}"/task/*/stat 2>/dev/null | awk -v role="$role" -v hz="$hz" '
+      match($0, /\(.*\)/) {
+        g = substr($0, RSTART + 1, RLENGTH - 2); gsub(/[0-9]+/, "N", g)
+        split(substr($0, RSTART + RLENGTH + 1), f, " ")
+        printf "%s\t%s\t%d\n", role, g, (f[12] + f[13]) * 1000 / hz
+      }' || true
   done
 }
 

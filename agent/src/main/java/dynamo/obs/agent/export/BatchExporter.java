@@ -3,13 +3,22 @@ package dynamo.obs.agent.export;
 import java.util.List;
 import java.util.function.Consumer;
 
-/** Sends one batch to a collector and says, later, whether the collector took it. */
-interface BatchExporter<T> {
+/**
+ * Packs batches of items for a collector and sends them, saying later whether the collector took them.
+ *
+ * @param <T> an item
+ * @param <P> a batch of items as it waits and travels (encoded)
+ */
+interface BatchExporter<T, P> {
+  /** The batch as it will wait and be sent; called once per batch, on the export thread. */
+  P pack(List<T> items);
+
   /**
-   * Starts sending; {@code done} gets null when the collector accepted the batch, a {@link Rejected}
-   * when it refused the batch itself (sending it again would be refused again), else why not.
+   * Starts sending the packed items from {@code from} on (those before it were dropped while the batch
+   * waited); {@code done} gets null when the collector accepted them, a {@link Rejected} when it refused
+   * the batch itself (sending it again would be refused again), else why not.
    */
-  void export(List<T> batch, Consumer<Throwable> done);
+  void export(P batch, int from, Consumer<Throwable> done);
 
   /** Where the batches go, for log lines. */
   String destination();

@@ -13,53 +13,45 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The bounded buffer between the application's threads and a collector (SPEC §7): {@link #offer}
- * never blocks and never waits for the network; one agent thread sends batches, several at a time,
- * and keeps a batch the collector did not take to send it again, before anything newer, after a
- * back-off (unless the collector rejected the batch itself as malformed or too large: that one is
- * dropped and counted, so that it cannot hold up everything behind it). While the collector is away items wait here; the capacity bounds everything that
- * waits, refused or new, and when more than the capacity wait, the oldest are dropped, counted,
- * and the drop is logged once per outage.
+ * never blocks and never waits for the network. One agent thread drains what is offered into batches
+ * (when a batch is full, or a delay after the last drain), has the exporter pack each batch (encode
+ * it: {@code P}, one object per batch instead of the items' own), and sends the waiting batches,
+ * several at a time. A batch the collector did not take waits to be sent again, before anything
+ * newer, after a back-off (unless the collector rejected the batch itself as malformed or too large:
+ * that one is dropped and counted, so that it cannot hold up everything behind it). While the
+ * collector is away the new items are still drained and packed on schedule, so what waits through
+ * an outage is packed batches, not the objects of every item. The capacity bounds everything that
+ * waits, queued, packed or on its way, and when more than the capacity wait, the oldest are dropped,
+ * counted, and the drop is logged once per outage.
  *
- * <p>Order is kept by batch: each batch has a sequence number, refused batches wait in that order,
- * and a drop that falls due while the oldest items are on their way is owed by their batch and
- * taken from it only if the collector refuses it. So what survives an outage is exactly the newest
- * {@code capacity} items, whatever order the collector's answers come back in.
+ * <p>Order is kept by batch: each batch has a sequence number, waiting batches go in that order,
+ * and a drop that falls due while the oldest items are being packed or on their way is owed by their
+ * batch and taken from it only if the collector refuses it. So what survives an outage is exactly the
+ * newest {@code capacity} items, whatever order the collector's answers come back in.
  */
-public final class ExportQueue<T> {
+public final class ExportQueue<T, P> {
   private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.export");
   private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /** Items drained together, with their place in the order. */
-  private static final class Batch<T> {
+  private static final class Batch<P> {
     final long seq;
-    /** The batch's items from {@link #start} on (those before it were dropped). */
-    private List<T> items;
-    private int start;
-    /** Drops that fell due while this batch was on its way: taken from its front if it is refused. */
+    final int count;
+    /** The items as the exporter packed them (null while they are being packed). */
+    P packed;
+    /** The first item still held: those before it were dropped while the batch waited. */
+    int start;
+    /** Drops that fell due while this batch was being packed or on its way: taken from its front if it is refused. */
     int owed;
 
-    Batch(long seq, List<T> items) {
+    Batch(long seq, int count) {
       this.seq = seq;
-      this.items = items;
+      this.count = count;
     }
 
     int size() {
-      return items.size() - start;
-    }
-
-    List<T> items() {
-      return start == 0 ? items : items.subList(start, items.size());
-    }
-
-    /** Drops the first {@code k} items: no copy, as this happens once per new item while the buffer is full. */
-    void dropFront(int k) {
-      start += k;
-    }
-
-    void replace(List<T> joined) {
-      items = joined;
-      start = 0;
+      return count - start;
     }
   }
 
@@ -68,17 +60,17 @@ public final class ExportQueue<T> {
   private final int maxBatch;
   private final int maxInFlight;
   private final long delayNanos;
-  private final BatchExporter<T> exporter;
+  private final BatchExporter<T, P> exporter;
 
   /** New items, oldest first. */
   private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queued = new AtomicInteger();
-  /** Refused batches by sequence (guarded by this); all older than anything in {@link #queue}. */
-  private final TreeMap<Long, Batch<T>> refused = new TreeMap<>();
-  /** Batches on their way by sequence (guarded by this). */
-  private final TreeMap<Long, Batch<T>> inFlight = new TreeMap<>();
+  /** Packed batches waiting to be sent, refused or new, by sequence (guarded by this); all older than anything in {@link #queue}. */
+  private final TreeMap<Long, Batch<P>> waiting = new TreeMap<>();
+  /** Batches being packed or on their way, by sequence (guarded by this). */
+  private final TreeMap<Long, Batch<P>> inFlight = new TreeMap<>();
   private long nextSeq;
-  /** Items held outside {@link #queue}: refused plus on their way, less the drops they owe. */
+  /** Items held outside {@link #queue}: waiting, being packed or on their way, less the drops they owe. */
   private volatile int heldOutside;
   private final AtomicLong exported = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
@@ -95,7 +87,7 @@ public final class ExportQueue<T> {
   private volatile boolean dropLogged;
 
   public ExportQueue(String signal, int capacity, int maxBatch, int maxInFlight, long delayMillis,
-      BatchExporter<T> exporter) {
+      BatchExporter<T, P> exporter) {
     this.signal = signal;
     this.capacity = capacity;
     this.maxBatch = maxBatch;
@@ -141,21 +133,22 @@ public final class ExportQueue<T> {
   }
 
   /**
-   * More than the capacity is held: the oldest item goes. The oldest is in the first refused batch
-   * (dropped now), or on its way (owed by its batch), or, when nothing older waits, the first queued.
+   * More than the capacity is held: the oldest item goes. The oldest is in the first waiting batch
+   * (dropped now), or being packed or on its way (owed by its batch), or, when nothing older waits,
+   * the first queued.
    */
   private synchronized void overflow() {
     while (queued.get() + heldOutside > capacity) {
-      Map.Entry<Long, Batch<T>> firstRefused = refused.firstEntry();
-      Batch<T> owing = null;
-      for (Batch<T> b : inFlight.values()) {
+      Map.Entry<Long, Batch<P>> firstWaiting = waiting.firstEntry();
+      Batch<P> owing = null;
+      for (Batch<P> b : inFlight.values()) {
         if (b.owed < b.size()) {
           owing = b;
           break;
         }
       }
-      if (firstRefused != null && (owing == null || firstRefused.getKey() < owing.seq)) {
-        dropFront(firstRefused.getValue(), 1);
+      if (firstWaiting != null && (owing == null || firstWaiting.getKey() < owing.seq)) {
+        dropFront(firstWaiting.getValue(), 1);
       } else if (owing != null) {
         owing.owed++;
         heldOutside--;
@@ -168,15 +161,15 @@ public final class ExportQueue<T> {
     }
   }
 
-  /** Drops the first {@code n} items of a refused batch (guarded by this). */
-  private void dropFront(Batch<T> b, int n) {
+  /** Drops the first {@code n} items of a waiting batch (guarded by this). */
+  private void dropFront(Batch<P> b, int n) {
     int k = Math.min(n, b.size());
     if (k <= 0) {
       return;
     }
-    b.dropFront(k);
+    b.start += k;
     if (b.size() == 0) {
-      refused.remove(b.seq);
+      waiting.remove(b.seq);
     }
     heldOutside -= k;
     countDrops(k);
@@ -193,26 +186,27 @@ public final class ExportQueue<T> {
   }
 
   private void run() {
-    long nextSend = System.nanoTime() + delayNanos;
+    long nextDrain = System.nanoTime() + delayNanos;
     while (!stopping) {
       try {
         long now = System.nanoTime();
+        if (queued.get() >= maxBatch || now - nextDrain >= 0 || now - flushUntil <= 0) {
+          while (drainOne()) {
+            // every full batch, and the rest
+          }
+          nextDrain = now + delayNanos;
+        }
         if (now < backoffUntil) {
-          park(backoffUntil - now);
+          park(Math.min(backoffUntil, nextDrain) - now);
           continue;
         }
         if (inFlightBatches() >= maxInFlight) {
-          park(TimeUnit.MILLISECONDS.toNanos(50));
+          park(Math.min(TimeUnit.MILLISECONDS.toNanos(50), nextDrain - now));
           continue;
         }
-        if (!hasRefused() && queued.get() < maxBatch && now < nextSend && now - flushUntil > 0) {
-          park(nextSend - now);
-          continue;
-        }
-        nextSend = now + delayNanos;
-        Batch<T> batch = next();
+        Batch<P> batch = nextWaiting();
         if (batch == null) {
-          park(nextSend - now);
+          park(nextDrain - now);
           continue;
         }
         send(batch);
@@ -228,10 +222,6 @@ public final class ExportQueue<T> {
     return inFlight.size();
   }
 
-  private synchronized boolean hasRefused() {
-    return !refused.isEmpty();
-  }
-
   private void park(long nanos) {
     sleeping = true;
     try {
@@ -242,53 +232,67 @@ public final class ExportQueue<T> {
   }
 
   /**
-   * The next batch to send: refused batches first, oldest first, joined up to the batch size;
-   * else the oldest queued items. Null when nothing waits.
+   * Drains up to a batch of the oldest queued items and packs them, outside the lock (offers go on and
+   * may owe drops to the batch meanwhile); the packed batch then waits in its place. False when
+   * nothing was queued.
    */
-  private synchronized Batch<T> next() {
-    Batch<T> batch;
-    Map.Entry<Long, Batch<T>> first = refused.pollFirstEntry();
-    if (first != null) {
-      batch = first.getValue();
-      heldOutside -= batch.size();
-      List<T> joined = null;
-      for (Map.Entry<Long, Batch<T>> e = refused.firstEntry();
-          e != null && batch.size() + e.getValue().size() <= maxBatch; e = refused.firstEntry()) {
-        if (joined == null) {
-          joined = new ArrayList<>(batch.items());
-        }
-        joined.addAll(e.getValue().items());
-        heldOutside -= e.getValue().size();
-        refused.remove(e.getKey());
-        batch.replace(joined);
-      }
-    } else {
-      List<T> items = new ArrayList<>(Math.min(maxBatch, Math.max(16, queued.get())));
+  private boolean drainOne() {
+    List<T> items;
+    Batch<P> batch;
+    synchronized (this) {
+      items = new ArrayList<>(Math.min(maxBatch, Math.max(16, queued.get())));
       T item;
       while (items.size() < maxBatch && (item = queue.poll()) != null) {
         queued.decrementAndGet();
         items.add(item);
       }
       if (items.isEmpty()) {
-        return null;
+        return false;
       }
-      batch = new Batch<>(nextSeq++, items);
+      batch = new Batch<>(nextSeq++, items.size());
+      inFlight.put(batch.seq, batch);
+      heldOutside += batch.count;
     }
+    P packed;
+    try {
+      packed = exporter.pack(items);
+    } catch (Throwable t) {
+      synchronized (this) {
+        inFlight.remove(batch.seq);
+        heldOutside -= batch.count - batch.owed;
+      }
+      dropped.addAndGet(batch.count);
+      LOG.once(AgentLog.Level.WARN, "pack-" + signal, "a batch of " + batch.count + " " + signal
+          + " could not be encoded (" + t + "); it is dropped and counted in"
+          + " dynamo_obs_export_dropped_total{signal=\"" + signal + "\"}");
+      return true;
+    }
+    batch.packed = packed;
+    settle(batch, false);
+    return true;
+  }
+
+  /** The oldest waiting batch, now on its way; null when none waits. */
+  private synchronized Batch<P> nextWaiting() {
+    Map.Entry<Long, Batch<P>> first = waiting.pollFirstEntry();
+    if (first == null) {
+      return null;
+    }
+    Batch<P> batch = first.getValue();
     batch.owed = 0;
     inFlight.put(batch.seq, batch);
-    heldOutside += batch.size();
     return batch;
   }
 
-  private void send(Batch<T> batch) {
+  private void send(Batch<P> batch) {
     try {
-      exporter.export(batch.items(), failure -> done(batch, failure));
+      exporter.export(batch.packed, batch.start, failure -> done(batch, failure));
     } catch (Throwable t) {
       done(batch, t);
     }
   }
 
-  private void done(Batch<T> batch, Throwable failure) {
+  private void done(Batch<P> batch, Throwable failure) {
     if (failure instanceof BatchExporter.Rejected) {
       rejected(batch, failure);
       return;
@@ -324,7 +328,7 @@ public final class ExportQueue<T> {
    * The collector refused a batch for what it holds: sending it again would only stop everything behind it.
    * It leaves the buffer, its items are counted as dropped, and that is logged once.
    */
-  private void rejected(Batch<T> batch, Throwable why) {
+  private void rejected(Batch<P> batch, Throwable why) {
     int n = batch.size();
     settle(batch, true);
     dropped.addAndGet(n);
@@ -336,16 +340,17 @@ public final class ExportQueue<T> {
   }
 
   /**
-   * A batch is back from the collector. Taken: its items leave the buffer and the drops it owed are
-   * void. Refused: it waits in its place in the order, less the drops it owed, taken from its front.
+   * A batch is back from the collector, or packed. Taken: its items leave the buffer and the drops it
+   * owed are void. Refused, or packed and not yet sent: it waits in its place in the order, less the
+   * drops it owed, taken from its front.
    */
-  private synchronized void settle(Batch<T> batch, boolean taken) {
+  private synchronized void settle(Batch<P> batch, boolean taken) {
     inFlight.remove(batch.seq);
     heldOutside -= batch.size() - batch.owed;
     if (!taken) {
       int owed = batch.owed;
       batch.owed = 0;
-      refused.put(batch.seq, batch);
+      waiting.put(batch.seq, batch);
       heldOutside += batch.size();
       dropFront(batch, owed);
     }

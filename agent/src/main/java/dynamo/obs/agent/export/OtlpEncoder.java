@@ -12,9 +12,10 @@ import java.util.Map;
 
 /**
  * The agent's spans and log records as OTLP protobuf ({@code ExportTraceServiceRequest},
- * {@code ExportLogsServiceRequest}), written field by field from the agent's own objects in one
- * pass: no per-item attribute maps, no size pre-pass, the resource and scopes encoded once. Every
- * message starts with 5 free bytes for the gRPC frame header ({@link ProtoWriter#grpcPrefix}).
+ * {@code ExportLogsServiceRequest}), in two steps: a batch's items are written field by field from the
+ * agent's own objects in one pass into a {@link Packed} batch (no per-item attribute maps, no size
+ * pre-pass), and a message is that batch's bytes framed by the resource and scopes, encoded once each.
+ * Every message starts with 5 free bytes for the gRPC frame header ({@link ProtoWriter#grpcPrefix}).
  * One encoder per export thread.
  */
 final class OtlpEncoder {
@@ -110,23 +111,58 @@ final class OtlpEncoder {
     return new byte[PREFIX];
   }
 
+  /** The spans, each encoded as a {@code ScopeSpans.spans} field, under the service's scope. */
+  Packed packSpans(List<TraceSpan> spans) {
+    w.reset(0);
+    int[] ends = new int[spans.size()];
+    byte[][] scopes = new byte[spans.size()][];
+    for (int i = 0; i < ends.length; i++) {
+      span(spans.get(i));
+      ends[i] = w.size();
+      scopes[i] = spanScope;
+    }
+    return new Packed(w.toByteArray(), ends, scopes);
+  }
+
+  /** The log records, each encoded as a {@code ScopeLogs.log_records} field, each under its logger's scope. */
+  Packed packLogs(List<LogEvent> events) {
+    w.reset(0);
+    int[] ends = new int[events.size()];
+    byte[][] scopes = new byte[events.size()][];
+    for (int i = 0; i < ends.length; i++) {
+      LogEvent e = events.get(i);
+      record(e);
+      ends[i] = w.size();
+      scopes[i] = logScope(target(e));
+    }
+    return new Packed(w.toByteArray(), ends, scopes);
+  }
+
   /**
-   * {@code ExportTraceServiceRequest} of the spans from {@code from} on, after {@link #PREFIX} bytes: as
-   * many as fit in {@link #MAX_MESSAGE} (at least one); {@link #encoded()} says how many.
+   * The export request ({@code ExportTraceServiceRequest} or {@code ExportLogsServiceRequest}: both frame
+   * their items alike) of the packed items from {@code from} on, after {@link #PREFIX} bytes: the resource
+   * once, each run of items of one scope under that scope, as many items as fit in {@link #MAX_MESSAGE}
+   * (at least one); {@link #encoded()} says how many.
    */
-  byte[] spans(List<TraceSpan> spans, int from) {
+  byte[] message(Packed p, int from) {
     w.reset(PREFIX);
-    int resourceSpans = w.begin(REQUEST_RESOURCE_ITEMS, 3);
+    int resourceItems = w.begin(REQUEST_RESOURCE_ITEMS, 3);
     message(RESOURCE, resource);
-    int scopeSpans = w.begin(RESOURCE_SCOPE_ITEMS, 3);
-    message(SCOPE, spanScope);
     int i = from;
-    while (i < spans.size() && (i == from || w.size() < MAX_MESSAGE)) {
-      span(spans.get(i++));
+    while (i < p.count() && (i == from || w.size() < MAX_MESSAGE)) {
+      byte[] scope = p.scopes[i];
+      int scopeItems = w.begin(RESOURCE_SCOPE_ITEMS, 3);
+      message(SCOPE, scope);
+      int first = i;
+      do {
+        i++;
+      } while (i < p.count() && p.scopes[i] == scope
+          && w.size() + (p.ends[i - 1] - p.start(first)) < MAX_MESSAGE);
+      w.raw(p.bytes, p.start(first), p.ends[i - 1] - p.start(first));
+      w.end(scopeItems);
     }
     encoded = i - from;
-    w.end(scopeSpans);
-    w.end(resourceSpans);
+    w.end(resourceItems);
     w.grpcPrefix();
     return w.toByteArray();
   }
@@ -177,31 +213,6 @@ final class OtlpEncoder {
       lastTraceState = header;
     }
     return lastTraceStateValid;
-  }
-
-  /**
-   * {@code ExportLogsServiceRequest} of the records from {@code from} on, after {@link #PREFIX} bytes: as
-   * many as fit in {@link #MAX_MESSAGE} (at least one), each run of records of one logger under that
-   * logger's scope; {@link #encoded()} says how many.
-   */
-  byte[] logs(List<LogEvent> events, int from) {
-    w.reset(PREFIX);
-    int resourceLogs = w.begin(REQUEST_RESOURCE_ITEMS, 3);
-    message(RESOURCE, resource);
-    int i = from;
-    while (i < events.size() && (i == from || w.size() < MAX_MESSAGE)) {
-      String target = target(events.get(i));
-      int scopeLogs = w.begin(RESOURCE_SCOPE_ITEMS, 3);
-      message(SCOPE, logScope(target));
-      do {
-        record(events.get(i++));
-      } while (i < events.size() && w.size() < MAX_MESSAGE && target(events.get(i)).equals(target));
-      w.end(scopeLogs);
-    }
-    encoded = i - from;
-    w.end(resourceLogs);
-    w.grpcPrefix();
-    return w.toByteArray();
   }
 
   private static String target(LogEvent e) {

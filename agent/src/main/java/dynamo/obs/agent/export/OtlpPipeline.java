@@ -25,15 +25,15 @@ public final class OtlpPipeline {
   /** Keeps OkHttp's own JUL loggers quiet (the agent reports export trouble itself, once). */
   private static java.util.logging.Logger quietShaded;
 
-  private final ExportQueue<TraceSpan> spans;
-  private final ExportQueue<LogEvent> logs;
+  private final ExportQueue<TraceSpan, Packed> spans;
+  private final ExportQueue<LogEvent, Packed> logs;
 
   private OtlpPipeline(Config config) {
     spans = new ExportQueue<>("spans", config.spanBuffer, SPAN_BATCH, IN_FLIGHT, DELAY_MILLIS,
-        new Batches<TraceSpan>(config, false, OtlpEncoder::spans));
+        new Batches<TraceSpan>(config, false, OtlpEncoder::packSpans));
     logs = config.exportLogsEnabled
         ? new ExportQueue<>("logs", config.logBuffer, LOG_BATCH, IN_FLIGHT, DELAY_MILLIS,
-            new Batches<LogEvent>(config, true, OtlpEncoder::logs))
+            new Batches<LogEvent>(config, true, OtlpEncoder::packLogs))
         : null;
   }
 
@@ -53,8 +53,8 @@ public final class OtlpPipeline {
   }
 
   /** The queues, for the self-metrics. */
-  public List<ExportQueue<?>> queues() {
-    List<ExportQueue<?>> q = new ArrayList<>();
+  public List<ExportQueue<?, ?>> queues() {
+    List<ExportQueue<?, ?>> q = new ArrayList<>();
     q.add(spans);
     if (logs != null) {
       q.add(logs);
@@ -86,17 +86,17 @@ public final class OtlpPipeline {
     }
   }
 
-  /** Encodes the items of a batch from {@code from} on into one message ({@link OtlpEncoder#encoded()}: how many). */
+  /** Encodes the items of a batch. */
   private interface Encoding<T> {
-    byte[] encode(OtlpEncoder encoder, List<T> items, int from);
+    Packed pack(OtlpEncoder encoder, List<T> items);
   }
 
   /**
-   * Batches of one signal, encoded by the queue's thread and sent by the transport (built at first use):
-   * one message per batch, or several when the batch is larger than a message should be. The batch is
-   * taken when every message is; a message to send again makes the whole batch go again.
+   * Batches of one signal, packed and sent by the queue's thread through the transport (both built at
+   * first use): one message per batch, or several when the batch is larger than a message should be. The
+   * batch is taken when every message is; a message to send again makes the whole batch go again.
    */
-  private static final class Batches<T> implements BatchExporter<T> {
+  private static final class Batches<T> implements BatchExporter<T, Packed> {
     private final Config config;
     private final boolean logs;
     private final Encoding<T> encoding;
@@ -110,14 +110,21 @@ public final class OtlpPipeline {
     }
 
     @Override
-    public void export(List<T> batch, Consumer<Throwable> done) {
-      if (transport == null) {
+    public Packed pack(List<T> items) {
+      if (encoder == null) {
         encoder = new OtlpEncoder(config.resourceAttributes, config.serviceName);
+      }
+      return encoding.pack(encoder, items);
+    }
+
+    @Override
+    public void export(Packed batch, int from, Consumer<Throwable> done) {
+      if (transport == null) {
         transport = transport(config, logs);
       }
       List<byte[]> messages = new ArrayList<>(1);
-      for (int from = 0; from < batch.size() || messages.isEmpty(); from += encoder.encoded()) {
-        messages.add(encoding.encode(encoder, batch, from));
+      for (int i = from; i < batch.count() || messages.isEmpty(); i += encoder.encoded()) {
+        messages.add(encoder.message(batch, i));
       }
       if (messages.size() == 1) {
         transport.send(messages.get(0), done);

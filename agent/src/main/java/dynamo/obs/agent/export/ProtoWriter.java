@@ -137,9 +137,14 @@ final class ProtoWriter {
 
   /** Bytes encoded elsewhere (a message's fields), written as they are. */
   void raw(byte[] bytes) {
-    ensure(bytes.length);
-    System.arraycopy(bytes, 0, buf, pos, bytes.length);
-    pos += bytes.length;
+    raw(bytes, 0, bytes.length);
+  }
+
+  /** {@code len} bytes of {@code bytes} from {@code off}, written as they are. */
+  void raw(byte[] bytes, int off, int len) {
+    ensure(len);
+    System.arraycopy(bytes, off, buf, pos, len);
+    pos += len;
   }
 
   /** A string field, written even when empty (for a value inside a oneof). */

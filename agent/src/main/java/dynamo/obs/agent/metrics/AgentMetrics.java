@@ -148,7 +148,7 @@ public final class AgentMetrics {
   }
 
   /** Export health per signal: waiting, delivered, dropped and failed (SPEC §7: nothing lost silently). */
-  public void exportQueues(java.util.List<dynamo.obs.agent.export.ExportQueue<?>> queues) {
+  public void exportQueues(java.util.List<dynamo.obs.agent.export.ExportQueue<?, ?>> queues) {
     GaugeWithCallback.builder()
         .name("dynamo_obs_export_queue_size")
         .help("Spans or log records waiting to be exported (buffered while the collector is away)")
@@ -163,8 +163,8 @@ public final class AgentMetrics {
         queues, dynamo.obs.agent.export.ExportQueue::failures);
   }
 
-  private void exportCounter(String name, String help, java.util.List<dynamo.obs.agent.export.ExportQueue<?>> queues,
-      java.util.function.ToLongFunction<dynamo.obs.agent.export.ExportQueue<?>> value) {
+  private void exportCounter(String name, String help, java.util.List<dynamo.obs.agent.export.ExportQueue<?, ?>> queues,
+      java.util.function.ToLongFunction<dynamo.obs.agent.export.ExportQueue<?, ?>> value) {
     io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
         .name(name)
         .help(help)

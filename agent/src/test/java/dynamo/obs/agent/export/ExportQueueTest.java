@@ -15,13 +15,21 @@ import org.junit.jupiter.api.Test;
 /** The buffer's rules with an exporter that accepts or refuses as the test says. */
 class ExportQueueTest {
   /** A collector stand-in: refuses while {@code down}, else keeps what it gets. */
-  static class Collector implements BatchExporter<Integer> {
+  static class Collector implements BatchExporter<Integer, List<Integer>> {
     final List<Integer> got = new CopyOnWriteArrayList<>();
+    final List<Integer> packed = new CopyOnWriteArrayList<>();
     volatile boolean down;
     volatile int calls;
 
     @Override
-    public void export(List<Integer> batch, Consumer<Throwable> done) {
+    public List<Integer> pack(List<Integer> items) {
+      packed.addAll(items);
+      return new ArrayList<>(items);
+    }
+
+    @Override
+    public void export(List<Integer> all, int from, Consumer<Throwable> done) {
+      List<Integer> batch = all.subList(from, all.size());
       calls++;
       if (down) {
         done.accept(new IOException("collector away"));
@@ -53,7 +61,7 @@ class ExportQueueTest {
   @Test
   void everythingArrivesOnceWhenTheCollectorTakesIt() throws Exception {
     Collector c = new Collector();
-    ExportQueue<Integer> q = new ExportQueue<>("spans", 1000, 50, 2, 20, c);
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 1000, 50, 2, 20, c);
     for (int i = 0; i < 500; i++) {
       q.offer(i);
     }
@@ -73,7 +81,8 @@ class ExportQueueTest {
     // the collector rejects any batch holding a 13: malformed for it, however often it is sent
     Collector c = new Collector() {
       @Override
-      public void export(List<Integer> batch, Consumer<Throwable> done) {
+      public void export(List<Integer> all, int from, Consumer<Throwable> done) {
+        List<Integer> batch = all.subList(from, all.size());
         calls++;
         if (batch.contains(13)) {
           done.accept(new BatchExporter.Rejected("INVALID_ARGUMENT"));
@@ -83,7 +92,7 @@ class ExportQueueTest {
         }
       }
     };
-    ExportQueue<Integer> q = new ExportQueue<>("spans", 1000, 10, 1, 20, c);
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 1000, 10, 1, 20, c);
     for (int i = 0; i < 100; i++) {
       q.offer(i);
     }
@@ -100,7 +109,7 @@ class ExportQueueTest {
   void aRefusedBatchIsKeptAndSentAgainWhenTheCollectorReturns() throws Exception {
     Collector c = new Collector();
     c.down = true;
-    ExportQueue<Integer> q = new ExportQueue<>("logs", 1000, 50, 2, 20, c);
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("logs", 1000, 50, 2, 20, c);
     for (int i = 0; i < 300; i++) {
       q.offer(i);
     }
@@ -117,7 +126,7 @@ class ExportQueueTest {
   void beyondTheCapacityTheOldestAreDroppedAndCounted() throws Exception {
     Collector c = new Collector();
     c.down = true;
-    ExportQueue<Integer> q = new ExportQueue<>("spans", 100, 10, 1, 20, c);
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 100, 10, 1, 20, c);
     for (int i = 0; i < 1000; i++) {
       q.offer(i);
     }
@@ -134,7 +143,7 @@ class ExportQueueTest {
   void refusedBatchesCountAgainstTheCapacity() throws Exception {
     Collector c = new Collector();
     c.down = true;
-    ExportQueue<Integer> q = new ExportQueue<>("spans", 100, 50, 5, 1, c);
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 100, 50, 5, 1, c);
     for (int i = 0; i < 1000; i++) {
       q.offer(i);
     }
@@ -155,14 +164,20 @@ class ExportQueueTest {
   }
 
   /** Holds each batch until the test answers it. */
-  static final class HeldCollector implements BatchExporter<Integer> {
+  static final class HeldCollector implements BatchExporter<Integer, List<Integer>> {
     final List<List<Integer>> batches = new CopyOnWriteArrayList<>();
     final List<Consumer<Throwable>> answers = new CopyOnWriteArrayList<>();
     final List<Integer> got = new CopyOnWriteArrayList<>();
     volatile boolean taking;
 
     @Override
-    public void export(List<Integer> batch, Consumer<Throwable> done) {
+    public List<Integer> pack(List<Integer> items) {
+      return items;
+    }
+
+    @Override
+    public void export(List<Integer> all, int from, Consumer<Throwable> done) {
+      List<Integer> batch = all.subList(from, all.size());
       if (taking) {
         got.addAll(batch);
         done.accept(null);
@@ -184,7 +199,7 @@ class ExportQueueTest {
   @Test
   void theNewestSurviveWhateverOrderTheRefusalsComeBackIn() throws Exception {
     HeldCollector c = new HeldCollector();
-    ExportQueue<Integer> q = new ExportQueue<>("spans", 20, 5, 4, 1, c);
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 20, 5, 4, 1, c);
     for (int i = 0; i < 20; i++) {
       q.offer(i);
     }
@@ -210,9 +225,54 @@ class ExportQueueTest {
   }
 
   @Test
+  void whileTheCollectorIsAwayNewItemsAreStillPackedOnSchedule() throws Exception {
+    Collector c = new Collector();
+    c.down = true;
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 1000, 50, 2, 20, c);
+    q.offer(0);
+    await("a failure", () -> q.failures() > 0);
+    for (int i = 1; i < 300; i++) {
+      q.offer(i);
+    }
+    // the back-off after a failure is 0.5 s and more: these are packed meanwhile, not left as queued objects
+    await("all 300 packed during the back-off", () -> c.packed.size() == 300);
+    assertEquals(300, q.size(), "packed, they still count against the capacity");
+    c.down = false;
+    await("all delivered", () -> q.exported() == 300);
+    List<Integer> sorted = new ArrayList<>(c.got);
+    sorted.sort(null);
+    assertEquals(300, sorted.size(), "none twice");
+    assertEquals(299, sorted.get(299));
+    assertEquals(300, c.packed.size(), "a batch sent again is not packed again");
+    q.shutdown();
+  }
+
+  @Test
+  void aBatchThatCannotBePackedIsDroppedAndCountedAndTheRestGoOn() throws Exception {
+    Collector c = new Collector() {
+      @Override
+      public List<Integer> pack(List<Integer> items) {
+        if (items.contains(13)) {
+          throw new IllegalStateException("an attribute's toString failed");
+        }
+        return super.pack(items);
+      }
+    };
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("logs", 1000, 10, 2, 20, c);
+    for (int i = 0; i < 100; i++) {
+      q.offer(i);
+    }
+    await("everything settled", () -> q.exported() + q.dropped() == 100 && q.size() == 0);
+    assertEquals(90, q.exported());
+    assertEquals(10, q.dropped());
+    assertTrue(c.got.contains(99) && !c.got.contains(13));
+    q.shutdown();
+  }
+
+  @Test
   void flushSendsWhatWaitsWithoutWaitingForTheSchedule() {
     Collector c = new Collector();
-    ExportQueue<Integer> q = new ExportQueue<>("spans", 1000, 512, 2, 60_000, c);
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 1000, 512, 2, 60_000, c);
     for (int i = 0; i < 7; i++) {
       q.offer(i);
     }

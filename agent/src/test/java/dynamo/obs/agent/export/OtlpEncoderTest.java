@@ -77,7 +77,7 @@ class OtlpEncoderTest {
     root.set("big", "x".repeat(70_000));
     root.end();
 
-    ExportTraceServiceRequest req = ExportTraceServiceRequest.parseFrom(message(encoder().spans(ended, 0)));
+    ExportTraceServiceRequest req = ExportTraceServiceRequest.parseFrom(message(spans(encoder(), ended)));
     assertEquals(1, req.getResourceSpansCount());
     ResourceSpans rs = req.getResourceSpans(0);
     Map<String, AnyValue> resource = attributes(rs.getResource().getAttributesList());
@@ -137,7 +137,11 @@ class OtlpEncoderTest {
         span.end();
         batch.add(span);
       }
-      ExportTraceServiceRequest req = ExportTraceServiceRequest.parseFrom(message(e.spans(batch, 0)));
+      ExportTraceServiceRequest req = ExportTraceServiceRequest.parseFrom(message(spans(e, batch)));
+      if (n == 0) {
+        assertEquals(0, req.getResourceSpans(0).getScopeSpansCount(), "no items, no scope");
+        continue;
+      }
       List<Span> spans = req.getResourceSpans(0).getScopeSpans(0).getSpansList();
       assertEquals(n, spans.size());
       for (int i = 0; i < n; i++) {
@@ -162,7 +166,7 @@ class OtlpEncoderTest {
         new LogEvent(3_000L, LogFilter.Level.WARN, "app.http", null, null, null, null, 0, null, null),
         new LogEvent(4_000L, LogFilter.Level.DEBUG, null, "no logger", null, null, null, 0, null, null));
 
-    ExportLogsServiceRequest req = ExportLogsServiceRequest.parseFrom(message(encoder().logs(events, 0)));
+    ExportLogsServiceRequest req = ExportLogsServiceRequest.parseFrom(message(logs(encoder(), events)));
     assertEquals(1, req.getResourceLogsCount());
     assertEquals("frontend", attributes(req.getResourceLogs(0).getResource().getAttributesList())
         .get("service.name").getStringValue());
@@ -217,8 +221,9 @@ class OtlpEncoderTest {
     List<String> got = new ArrayList<>();
     int from = 0;
     int messages = 0;
+    Packed packedLogs = e.packLogs(events);
     while (from < events.size()) {
-      byte[] m = e.logs(events, from);
+      byte[] m = e.message(packedLogs, from);
       assertTrue(e.encoded() >= 1);
       assertTrue(m.length - OtlpEncoder.PREFIX < OtlpEncoder.MAX_MESSAGE + 200_000,
           "a message stops at the limit, past it by one record at most: " + m.length);
@@ -246,12 +251,26 @@ class OtlpEncoderTest {
       spans.add(span);
     }
     int total = 0;
+    Packed packedSpans = e.packSpans(spans);
     for (from = 0; from < spans.size(); from += e.encoded()) {
-      byte[] m = e.spans(spans, from);
+      byte[] m = e.message(packedSpans, from);
       total += ExportTraceServiceRequest.parseFrom(message(m)).getResourceSpans(0).getScopeSpans(0).getSpansCount();
       assertEquals(total, from + e.encoded());
     }
     assertEquals(30, total);
+  }
+
+  /** One message of all the spans, packed as the export queue packs them. */
+  private static byte[] spans(OtlpEncoder e, List<TraceSpan> spans) {
+    byte[] m = e.message(e.packSpans(spans), 0);
+    assertEquals(spans.size(), e.encoded());
+    return m;
+  }
+
+  private static byte[] logs(OtlpEncoder e, List<LogEvent> events) {
+    byte[] m = e.message(e.packLogs(events), 0);
+    assertEquals(events.size(), e.encoded());
+    return m;
   }
 
   @Test

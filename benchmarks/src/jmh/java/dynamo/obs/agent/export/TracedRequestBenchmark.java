@@ -27,14 +27,19 @@ public class TracedRequestBenchmark {
   private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   private static final String REQUEST_ID = "8fa9f963-386d-4af4-8132-93d7d551fe98";
 
-  private ExportQueue<TraceSpan> queue;
+  private ExportQueue<TraceSpan, Object> queue;
   private Tracing tracing;
 
   @Setup
   public void setup() {
-    queue = new ExportQueue<>("spans", 32_768, 512, 5, 1_000, new BatchExporter<TraceSpan>() {
+    queue = new ExportQueue<>("spans", 32_768, 512, 5, 1_000, new BatchExporter<TraceSpan, Object>() {
       @Override
-      public void export(java.util.List<TraceSpan> batch, java.util.function.Consumer<Throwable> done) {
+      public Object pack(java.util.List<TraceSpan> items) {
+        return items;
+      }
+
+      @Override
+      public void export(Object batch, int from, java.util.function.Consumer<Throwable> done) {
         done.accept(null);
       }
 

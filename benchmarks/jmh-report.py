@@ -34,15 +34,22 @@ DESCRIPTIONS = [
      "(d) a traced request on its thread: traceparent parsed, span started, attributes, ended, queued"),
     ("TracedRequestBenchmark.outboundTraceparent", "(d) a routing span started and its traceparent formatted"),
     ("OtlpEncodeBenchmark.spanBatch",
-     "(e) export thread, per span: a batch of 512 http-request spans as one OTLP message (the agent's encoder)"),
+     "(e) export thread, per span: a batch of 512 http-request spans packed, then framed as one OTLP message"
+     " (the agent's encoder)"),
     ("OtlpEncodeBenchmark.spanBatchSdk", "(e) the same with the OpenTelemetry SDK's marshalling (before)"),
     ("OtlpEncodeBenchmark.logBatch",
-     "(e) export thread, per record: a batch of 512 lifecycle records as one OTLP message (the agent's encoder)"),
+     "(e) export thread, per record: a batch of 512 lifecycle records packed, then framed as one OTLP message"
+     " (the agent's encoder)"),
     ("OtlpEncodeBenchmark.logBatchSdk", "(e) the same with the OpenTelemetry SDK's marshalling (before)"),
     ("LogLinesBenchmark.readableRequestReceived",
      "(f) console thread: one \"request received\" line (4 fields), Dynamo's readable form"),
     ("LogLinesBenchmark.readableRequestCompleted", "(f) the same for \"request completed\" (2 fields)"),
     ("LogLinesBenchmark.jsonlRequestCompleted", "(f) \"request completed\" as a Dynamo JSONL line"),
+    ("EventFieldsBenchmark.sortedFieldsReceived",
+     "(g) request thread: the fields of one \"request received\" event (4), as the agent makes them"),
+    ("EventFieldsBenchmark.treeMapReceived", "(g) the same the way it replaced (LinkedHashMap, then TreeMap)"),
+    ("EventFieldsBenchmark.sortedFieldsCompleted", "(g) the fields of one \"request completed\" event (2)"),
+    ("EventFieldsBenchmark.treeMapCompleted", "(g) the same the way it replaced"),
 ]
 # (label, benchmark, metric, limit, unit)
 TARGETS = [

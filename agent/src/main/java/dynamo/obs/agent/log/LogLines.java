@@ -150,10 +150,10 @@ public final class LogLines {
     return sb.append(value);
   }
 
-  /** The fields by name: as they are when already a naturally ordered sorted map (the agent's own events). */
+  /** The fields by name: as they are when already sorted by name (the agent's own events). */
   private static Map<String, String> sorted(Map<String, String> fields) {
-    if (fields.size() < 2 || (fields instanceof java.util.SortedMap
-        && ((java.util.SortedMap<String, String>) fields).comparator() == null)) {
+    if (fields.size() < 2 || fields instanceof dynamo.obs.agent.logs.SortedFields
+        || (fields instanceof java.util.SortedMap && ((java.util.SortedMap<String, String>) fields).comparator() == null)) {
       return fields;
     }
     return new TreeMap<>(fields);

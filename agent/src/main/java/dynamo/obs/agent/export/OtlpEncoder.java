@@ -73,6 +73,9 @@ final class OtlpEncoder {
    */
   static final int MAX_MESSAGE = 2 * 1024 * 1024;
 
+  /** Room for the request's own tag and length, left out of a message's size while its items are chosen. */
+  private static final int HEADROOM = 8;
+
   /** Distinct logger names whose scope encodings are kept; past it a name's scope is encoded each time. */
   private static final int MAX_SCOPES = 4096;
 
@@ -82,6 +85,8 @@ final class OtlpEncoder {
   private final byte[] spanScope;
   private final Map<String, byte[]> logScopes = new java.util.HashMap<>();
   private int encoded;
+  /** The runs of the message being framed: first item, end, bytes of its scope group. */
+  private int[] runBounds = new int[48];
   private String lastTraceState;
   private String lastTraceStateValid;
 
@@ -142,29 +147,67 @@ final class OtlpEncoder {
    * The export request ({@code ExportTraceServiceRequest} or {@code ExportLogsServiceRequest}: both frame
    * their items alike) of the packed items from {@code from} on, after {@link #PREFIX} bytes: the resource
    * once, each run of items of one scope under that scope, as many items as fit in {@link #MAX_MESSAGE}
-   * (at least one); {@link #encoded()} says how many.
+   * (at least one); {@link #encoded()} says how many. The items' bytes stay in the batch: the message is
+   * the framing written here around runs of them.
    */
-  byte[] message(Packed p, int from) {
-    w.reset(PREFIX);
-    int resourceItems = w.begin(REQUEST_RESOURCE_ITEMS, 3);
-    message(RESOURCE, resource);
+  Message message(Packed p, int from) {
+    // the runs of one scope, and with them every length, before a byte is written
+    int resourceField = ProtoWriter.fieldSize(RESOURCE, resource.length);
+    int size = resourceField;
+    int runs = 0;
     int i = from;
-    while (i < p.count() && (i == from || w.size() < MAX_MESSAGE)) {
+    while (i < p.count() && (i == from || PREFIX + HEADROOM + size < MAX_MESSAGE)) {
       byte[] scope = p.scopes[i];
-      int scopeItems = w.begin(RESOURCE_SCOPE_ITEMS, 3);
-      message(SCOPE, scope);
       int first = i;
+      int scopeField = ProtoWriter.fieldSize(SCOPE, scope.length);
       do {
         i++;
       } while (i < p.count() && p.scopes[i] == scope
-          && w.size() + (p.ends[i - 1] - p.start(first)) < MAX_MESSAGE);
-      w.raw(p.bytes, p.start(first), p.ends[i - 1] - p.start(first));
-      w.end(scopeItems);
+          && PREFIX + HEADROOM + size + scopeField + (p.ends[i - 1] - p.start(first)) < MAX_MESSAGE);
+      int group = scopeField + p.ends[i - 1] - p.start(first);
+      size += ProtoWriter.fieldSize(RESOURCE_SCOPE_ITEMS, group);
+      if (runs * 3 + 3 > runBounds.length) {
+        runBounds = java.util.Arrays.copyOf(runBounds, runBounds.length * 2);
+      }
+      runBounds[runs * 3] = first;
+      runBounds[runs * 3 + 1] = i;
+      runBounds[runs * 3 + 2] = group;
+      runs++;
     }
     encoded = i - from;
-    w.end(resourceItems);
-    w.grpcPrefix();
-    return w.toByteArray();
+    w.reset(PREFIX);
+    w.lengthPrefix(REQUEST_RESOURCE_ITEMS, size);
+    w.lengthPrefix(RESOURCE, resource.length);
+    w.raw(resource);
+    int[] pieces = new int[runs * 6 + 3];
+    int piece = 0;
+    int framed = 0;
+    int length = 0;
+    for (int r = 0; r < runs; r++) {
+      byte[] scope = p.scopes[runBounds[r * 3]];
+      w.lengthPrefix(RESOURCE_SCOPE_ITEMS, runBounds[r * 3 + 2]);
+      w.lengthPrefix(SCOPE, scope.length);
+      w.raw(scope); // then the run's items, which carry their own tags
+      int itemsFrom = p.start(runBounds[r * 3]);
+      int itemsLen = p.ends[runBounds[r * 3 + 1] - 1] - itemsFrom;
+      piece = piece(pieces, piece, 0, framed, w.size() - framed);
+      piece = piece(pieces, piece, 1, itemsFrom, itemsLen);
+      length += w.size() - framed + itemsLen;
+      framed = w.size();
+    }
+    if (framed < w.size() || runs == 0) {
+      piece = piece(pieces, piece, 0, framed, w.size() - framed);
+      length += w.size() - framed;
+    }
+    w.grpcPrefix(length - PREFIX);
+    return new Message(w.toByteArray(), p.bytes, java.util.Arrays.copyOf(pieces, piece), length);
+  }
+
+  private static int piece(int[] pieces, int at, int source, int off, int len) {
+    pieces[at] = source;
+    pieces[at + 1] = off;
+    pieces[at + 2] = len;
+    return at + 3;
   }
 
   /** How many items the last message holds. */

@@ -122,7 +122,7 @@ public final class OtlpPipeline {
       if (transport == null) {
         transport = transport(config, logs);
       }
-      List<byte[]> messages = new ArrayList<>(1);
+      List<Message> messages = new ArrayList<>(1);
       for (int i = from; i < batch.count() || messages.isEmpty(); i += encoder.encoded()) {
         messages.add(encoder.message(batch, i));
       }
@@ -131,7 +131,7 @@ public final class OtlpPipeline {
         return;
       }
       Answers answers = new Answers(messages.size(), done);
-      for (byte[] m : messages) {
+      for (Message m : messages) {
         transport.send(m, answers::answer);
       }
     }

@@ -25,7 +25,7 @@ public final class OtlpProbe {
     CompletableFuture<Throwable> answer = new CompletableFuture<>();
     Throwable failure;
     try {
-      OtlpPipeline.transport(config, logs).send(OtlpEncoder.empty(), answer::complete);
+      OtlpPipeline.transport(config, logs).send(Message.of(OtlpEncoder.empty()), answer::complete);
       failure = answer.get(11, TimeUnit.SECONDS);
     } catch (TimeoutException t) {
       failure = new TimeoutException("no answer within 10 s");

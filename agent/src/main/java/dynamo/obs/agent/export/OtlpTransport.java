@@ -86,9 +86,8 @@ final class OtlpTransport {
    * Sends {@code message}: the bytes after {@link OtlpEncoder#PREFIX} are the protobuf message, the
    * first ones its gRPC frame header (filled in by the encoder). {@code done} gets one answer.
    */
-  void send(byte[] message, Consumer<Throwable> done) {
-    RequestBody body = grpc ? RequestBody.create(message, GRPC, 0, message.length)
-        : RequestBody.create(message, PROTOBUF, OtlpEncoder.PREFIX, message.length - OtlpEncoder.PREFIX);
+  void send(Message message, Consumer<Throwable> done) {
+    RequestBody body = new MessageBody(message, grpc ? GRPC : PROTOBUF, grpc ? 0 : OtlpEncoder.PREFIX);
     Request.Builder request = new Request.Builder().url(url).header("User-Agent", "dynamo-obs");
     if (grpc) {
       request.header("te", "trailers");
@@ -113,6 +112,34 @@ final class OtlpTransport {
         done.accept(failure);
       }
     });
+  }
+
+  /** A message written straight from its pieces (OkHttp may write it more than once: a retried connection). */
+  private static final class MessageBody extends RequestBody {
+    private final Message message;
+    private final MediaType type;
+    private final int skip;
+
+    MessageBody(Message message, MediaType type, int skip) {
+      this.message = message;
+      this.type = type;
+      this.skip = skip;
+    }
+
+    @Override
+    public MediaType contentType() {
+      return type;
+    }
+
+    @Override
+    public long contentLength() {
+      return message.length() - skip;
+    }
+
+    @Override
+    public void writeTo(okio.BufferedSink sink) throws IOException {
+      message.writeTo(sink::write, skip);
+    }
   }
 
   /** Null when the unary call succeeded; the status, from the headers (trailers-only) or the trailers. */

@@ -256,9 +256,19 @@ final class ProtoWriter {
     buf[at] = (byte) v;
   }
 
-  /** Writes the 5-byte gRPC message prefix (uncompressed, big-endian length) at the start of the buffer. */
-  void grpcPrefix() {
-    int len = pos - 5;
+  /** The tag and length of a length-delimited field whose {@code len} bytes follow, written elsewhere. */
+  void lengthPrefix(int field, int len) {
+    tag(field, LENGTH);
+    varint(len);
+  }
+
+  /** Bytes a length-delimited field of {@code len} bytes takes, tag and length included. */
+  static int fieldSize(int field, int len) {
+    return varintSize((field << 3) | LENGTH) + varintSize(len) + len;
+  }
+
+  /** The 5-byte gRPC message prefix (uncompressed, big-endian length) of a message of {@code len} bytes, at the start of the buffer. */
+  void grpcPrefix(int len) {
     buf[0] = 0;
     buf[1] = (byte) (len >>> 24);
     buf[2] = (byte) (len >>> 16);

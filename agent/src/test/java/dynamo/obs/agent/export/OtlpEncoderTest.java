@@ -223,7 +223,7 @@ class OtlpEncoderTest {
     int messages = 0;
     Packed packedLogs = e.packLogs(events);
     while (from < events.size()) {
-      byte[] m = e.message(packedLogs, from);
+      byte[] m = e.message(packedLogs, from).toByteArray();
       assertTrue(e.encoded() >= 1);
       assertTrue(m.length - OtlpEncoder.PREFIX < OtlpEncoder.MAX_MESSAGE + 200_000,
           "a message stops at the limit, past it by one record at most: " + m.length);
@@ -253,22 +253,57 @@ class OtlpEncoderTest {
     int total = 0;
     Packed packedSpans = e.packSpans(spans);
     for (from = 0; from < spans.size(); from += e.encoded()) {
-      byte[] m = e.message(packedSpans, from);
+      byte[] m = e.message(packedSpans, from).toByteArray();
       total += ExportTraceServiceRequest.parseFrom(message(m)).getResourceSpans(0).getScopeSpans(0).getSpansCount();
       assertEquals(total, from + e.encoded());
     }
     assertEquals(30, total);
   }
 
+  @Test
+  void aMessageOfPackedItemsFromAnyStartAndWithoutItsFrameHeader() throws Exception {
+    OtlpEncoder e = encoder();
+    List<LogEvent> events = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      events.add(new LogEvent(i, LogFilter.Level.INFO, i < 3 || i > 6 ? "a" : "b", "r" + i, null, null, null, 0,
+          Map.of("i", "" + i), null));
+    }
+    Packed p = e.packLogs(events);
+    for (int from = 0; from < 10; from++) {
+      Message m = e.message(p, from);
+      assertEquals(10 - from, e.encoded());
+      byte[] whole = m.toByteArray();
+      assertEquals(m.length(), whole.length);
+      java.io.ByteArrayOutputStream http = new java.io.ByteArrayOutputStream();
+      m.writeTo(http::write, OtlpEncoder.PREFIX);
+      assertArrayEquals(java.util.Arrays.copyOfRange(whole, OtlpEncoder.PREFIX, whole.length), http.toByteArray(),
+          "OTLP/HTTP: the same message without the gRPC frame header");
+      List<String> got = new ArrayList<>();
+      List<String> scopes = new ArrayList<>();
+      for (ScopeLogs s : ExportLogsServiceRequest.parseFrom(message(whole)).getResourceLogs(0).getScopeLogsList()) {
+        scopes.add(s.getScope().getName());
+        for (LogRecord r : s.getLogRecordsList()) {
+          got.add(r.getBody().getStringValue());
+        }
+      }
+      List<String> want = new ArrayList<>();
+      for (int i = from; i < 10; i++) {
+        want.add("r" + i);
+      }
+      assertEquals(want, got, "from " + from);
+      assertEquals(from < 3 ? List.of("a", "b", "a") : from < 7 ? List.of("b", "a") : List.of("a"), scopes);
+    }
+  }
+
   /** One message of all the spans, packed as the export queue packs them. */
   private static byte[] spans(OtlpEncoder e, List<TraceSpan> spans) {
-    byte[] m = e.message(e.packSpans(spans), 0);
+    byte[] m = e.message(e.packSpans(spans), 0).toByteArray();
     assertEquals(spans.size(), e.encoded());
     return m;
   }
 
   private static byte[] logs(OtlpEncoder e, List<LogEvent> events) {
-    byte[] m = e.message(e.packLogs(events), 0);
+    byte[] m = e.message(e.packLogs(events), 0).toByteArray();
     assertEquals(events.size(), e.encoded());
     return m;
   }

@@ -25,8 +25,17 @@ final class JdkHttpExchanges {
   }
 
 
+  /** The request's path as the server matches it (decoded); decoding, which copies, only when there is an escape. */
+  static String path(URI uri) {
+    if (uri == null) {
+      return null;
+    }
+    String raw = uri.getRawPath();
+    return raw != null && raw.indexOf('%') < 0 ? raw : uri.getPath();
+  }
+
   void started(Object exchange, String method, URI uri, Map<String, List<String>> headers) {
-    requests.started(exchange, uri == null ? null : uri.getPath(), headers, requests.tracing()
+    requests.started(exchange, path(uri), headers, requests.tracing()
         // the JDK's server speaks HTTP/1.1 (1.0 clients are answered as 1.1); its exchange hides the request line
         ? new ServedRequests.RequestLine() {
           @Override

@@ -58,7 +58,7 @@ final class ServedRequests<H> {
   private final Tracing tracing;
   private final ConcurrentHashMap<Object, FrontendRequest> open = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Object, InboundRequest> inbound = new ConcurrentHashMap<>();
-  /** The request the server is serving on this thread (its key). */
+  /** The request the server is serving on this thread (its key); cleared with set(null), as RequestContext's. */
   private final ThreadLocal<Object> serving = new ThreadLocal<>();
   /** {@link #REQUEST_HEADERS} without those this process never uses (null): no span, no worker inbound. */
   private final String[] wanted;
@@ -164,7 +164,7 @@ final class ServedRequests<H> {
 
   /** The server is done with the request on this thread (its handler returned or threw). */
   void runEnded() {
-    serving.remove();
+    serving.set(null);
     RequestContext.exit();
   }
 

@@ -108,7 +108,7 @@ final class ServletExchanges {
   private final ConcurrentHashMap<Object, Exchange> owners = new ConcurrentHashMap<>();
   /** The streams and writers handed out for them. */
   private final ConcurrentHashMap<Object, Io> io = new ConcurrentHashMap<>();
-  /** The exchange whose writer is being called on this thread while its output stream is not known yet. */
+  /** The exchange whose writer is being called on this thread while its output stream is not known yet (cleared with set(null)). */
   private final ThreadLocal<Exchange> writing = new ThreadLocal<>();
 
   /**
@@ -460,7 +460,7 @@ final class ServletExchanges {
   void ioExited(Object call, Throwable error) {
     Io b = (Io) call;
     if (b.kind == WRITER) {
-      writing.remove();
+      writing.set(null);
       return;
     }
     passed(b, NONE, 0, 0, error);

@@ -1,7 +1,6 @@
 package dynamo.obs.agent.export;
 
 import java.io.IOException;
-import java.util.Arrays;
 
 /**
  * One export request as the transport writes it: the gRPC frame header and the request's framing
@@ -54,15 +53,11 @@ final class Message {
   /** Its bytes in one array (tests, and anything that needs them whole). */
   byte[] toByteArray() {
     byte[] out = new byte[length];
-    int[] at = {0};
-    try {
-      writeTo((b, off, len) -> {
-        System.arraycopy(b, off, out, at[0], len);
-        at[0] += len;
-      }, 0);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    int at = 0;
+    for (int i = 0; i < pieces.length; i += 3) {
+      System.arraycopy(pieces[i] == 0 ? frame : items, pieces[i + 1], out, at, pieces[i + 2]);
+      at += pieces[i + 2];
     }
-    return Arrays.copyOf(out, at[0]);
+    return out;
   }
 }

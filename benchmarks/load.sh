@@ -10,8 +10,10 @@
 #
 #   CONFIGS="dynamo-obs dynamo-obs-export dynamo-obs-export-down dynamo-obs-export-slow" LOAD_BASE=dynamo-obs benchmarks/load.sh
 #
-# Env: CONFIGS ("no-agent dynamo-obs otel-javaagent"; also dynamo-obs-export, -export-down, -export-slow, and
-# dynamo-obs-without-<instrumentation>, e.g. dynamo-obs-without-executors, to see what one instrumentation costs),
+# Env: CONFIGS ("no-agent dynamo-obs otel-javaagent"; also dynamo-obs-export, -export-down, -export-slow,
+# dynamo-obs-without-<instrumentation>, e.g. dynamo-obs-without-executors, to see what one instrumentation costs,
+# and dynamo-obs-frontend / otel-javaagent-frontend: the agent on the frontend JVM only, router and worker
+# plain — the frontend in front of a fast simulated engine),
 # LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (40s per stack and kind of request), PROFILE (1: one
 # more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none;
 # PROFILE_CONFIG: another configuration's stack, e.g. dynamo-obs-export),
@@ -77,10 +79,10 @@ declare -A PID URL SYS
 OUR_PIDS=()
 
 start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i+3..6i+5]
-  local cfg=$1 i=$2 r role main port args envs opts
+  local cfg=$1 i=$2 r role main port args envs opts cfg_role
   local wport=${PORTS[i * 6]} rport=${PORTS[i * 6 + 1]} fport=${PORTS[i * 6 + 2]}
   for r in 0 1 2; do
-    role=${ROLES[r]}
+    role=${ROLES[r]}; cfg_role=""
     envs=(); opts=(-Dsun.net.httpserver.nodelay=true)
     case $role in
       worker) main=dynamo.obs.examples.worker.WorkerServer; port=$wport
@@ -91,11 +93,14 @@ start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i
         args=(--port="$port" --router="http://127.0.0.1:$rport" --models="$MODEL") ;;
     esac
     case $cfg in
+      *-frontend) [[ $role == frontend ]] || cfg_role=no-agent ;;
+    esac
+    case ${cfg_role:-$cfg} in
       dynamo-obs*)
         SYS[$cfg-$role]=${PORTS[i * 6 + 3 + r]}
         envs=(DYN_SYSTEM_PORT="${SYS[$cfg-$role]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="dynamo-$role")
         case $cfg in
-          dynamo-obs) envs+=(OTEL_EXPORT_ENABLED=false) ;;
+          dynamo-obs|dynamo-obs-frontend) envs+=(OTEL_EXPORT_ENABLED=false) ;;
           # a diagnostic: dynamo-obs with one instrumentation switched off, e.g. dynamo-obs-without-executors
           dynamo-obs-without-*) local off=${cfg#dynamo-obs-without-}; off=${off//-/_}
             envs+=(OTEL_EXPORT_ENABLED=false "DYN_OBS_INSTRUMENTATION_${off^^}_ENABLED=false") ;;
@@ -112,7 +117,7 @@ start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i
           frontend) envs+=(DYN_COMPONENT=frontend) ;;
         esac
         opts+=(-javaagent:"$AGENT_JAR_COPY") ;;
-      otel-javaagent)
+      otel-javaagent|otel-javaagent-frontend)
         opts+=(-javaagent:"$OTEL_AGENT_JAR" -Dotel.traces.exporter=none -Dotel.metrics.exporter=none
           -Dotel.logs.exporter=none -Dotel.service.name="dynamo-$role") ;;
     esac
@@ -215,11 +220,15 @@ measure() { # round config kind:connections
 }
 
 # the dynamo-obs stack whose counters are checked and profiled: plain dynamo-obs, else the first variant
+# with the agent on all three JVMs, else dynamo-obs-frontend
 AGENT_CFG=""
 for cfg in "${CONFIGS[@]}"; do
-  [[ $cfg == dynamo-obs* && ( -z $AGENT_CFG || $cfg == dynamo-obs ) ]] && AGENT_CFG=$cfg
+  [[ $cfg == dynamo-obs* && $cfg != *-frontend && ( -z $AGENT_CFG || $cfg == dynamo-obs ) ]] && AGENT_CFG=$cfg
 done
+[[ -z $AGENT_CFG && " ${CONFIGS[*]} " == *" dynamo-obs-frontend "* ]] && AGENT_CFG=dynamo-obs-frontend
 [[ -n $AGENT_CFG ]] || { log "CONFIGS has no dynamo-obs configuration"; exit 1; }
+AGENT_ROLES=("${ROLES[@]}")
+[[ $AGENT_CFG == *-frontend ]] && AGENT_ROLES=(frontend)
 if [[ " ${CONFIGS[*]} " == *" dynamo-obs-export"* ]]; then
   run_group "${CLEAN_ENV[@]}" "$JAVA" -cp "$TREE_BENCH/dynamo-obs-benchmarks.jar:$TREE_BENCH/lib/*" dynamo.obs.benchmarks.collector.SinkCollector \
     --port="$COLLECTOR_PORT" --counts="$LOGS/collector.counts" > "$LOGS/collector.log" 2>&1
@@ -285,13 +294,16 @@ SETTLE_FACTS=""
 for cfg in "${CONFIGS[@]}"; do SETTLE_FACTS+="$cfg ${SETTLED[$cfg]}; "; done
 MEASURE_START_S=$SECONDS
 
-# dynamo-obs must be recording on all three JVMs before the measurement starts
-for role in "${ROLES[@]}"; do
+# dynamo-obs must be recording on its JVMs before the measurement starts
+for role in "${AGENT_ROLES[@]}"; do
   curl -sf -o /dev/null "http://127.0.0.1:${SYS[$AGENT_CFG-$role]}/metrics" || { log "$AGENT_CFG $role: no /metrics"; exit 1; }
 done
+role_counter() { # role family: its sum, or 1 where the stack runs that JVM without the agent
+  if [[ " ${AGENT_ROLES[*]} " == *" $1 "* ]]; then counter_sum "$1" "$2"; else echo 1; fi
+}
 FRONT0=$(counter_sum frontend dynamo_frontend_requests_total)
-WORK0=$(counter_sum worker dynamo_component_requests_total)
-ROUTE0=$(counter_sum router dynamo_component_router_requests_total)
+WORK0=$(role_counter worker dynamo_component_requests_total)
+ROUTE0=$(role_counter router dynamo_component_router_requests_total)
 (( FRONT0 > 0 && WORK0 > 0 && ROUTE0 > 0 )) || {
   log "dynamo-obs is not recording after the warm-up (frontend $FRONT0, worker $WORK0, router $ROUTE0 requests)"; exit 1; }
 
@@ -306,10 +318,10 @@ done
 MEASURED_S=$((SECONDS - MEASURE_START_S)); PREPARED_S=$((MEASURE_START_S - STARTED_S))
 
 FRONT1=$(counter_sum frontend dynamo_frontend_requests_total)
-WORK1=$(counter_sum worker dynamo_component_requests_total)
-ROUTE1=$(counter_sum router dynamo_component_router_requests_total)
+WORK1=$(role_counter worker dynamo_component_requests_total)
+ROUTE1=$(role_counter router dynamo_component_router_requests_total)
 ERRORS=0
-for role in "${ROLES[@]}"; do
+for role in "${AGENT_ROLES[@]}"; do
   ERRORS=$((ERRORS + $(counter_sum "$role" dynamo_obs_advice_errors_total)))
 done
 SENT=$(awk -F, -v c="$AGENT_CFG" 'NR > 1 && $2 == c { s += $5 } END { printf "%d", s }' "$CSV")
@@ -366,6 +378,7 @@ done
   echo "- $ROUNDS rounds, each measuring every configuration and scenario once, the order of the configurations rotated per round; warm-up and settling took $PREPARED_S s, the measurement $MEASURED_S s"
   echo "- dynamo-obs: DYN_SYSTEM_PORT set, OTEL_EXPORT_ENABLED=false, worker and router methods as in examples/demo.sh; otel-javaagent: -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none, all else default"
   echo "- dynamo-obs counted, over the measured windows: frontend requests_total +$((FRONT1 - FRONT0)), worker dynamo_component_requests_total +$((WORK1 - WORK0)), router requests +$((ROUTE1 - ROUTE0)); wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); advice errors $ERRORS"
+  [[ " ${CONFIGS[*]} " == *"-frontend "* ]] && echo "- dynamo-obs-frontend, otel-javaagent-frontend: the same agent on the frontend JVM only; its router and worker run without an agent (the frontend in front of a fast simulated engine)"
   [[ -n $EXPORT_FACTS ]] && echo "- export: $EXPORT_FACTS"
   echo "- raw results: benchmarks/results/$(basename "$CSV")"
   echo

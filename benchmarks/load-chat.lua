@@ -1,8 +1,8 @@
 -- wrk -s load-chat.lua URL -- unary|stream[/MS] : POSTs one chat completion (a unary answer, or server-sent
 -- events) per request, and prints one machine-readable line with exact figures (latencies in µs), read
--- by load.sh. With /MS each connection waits MS milliseconds after every answer before its next request
--- (paced load: about connections * 1000 / (MS + latency) requests per second, instead of as many as the
--- deployment can serve).
+-- by load.sh. With /MS each connection waits MS milliseconds on average (0 … 2 * MS) after every answer
+-- before its next request (paced load: about connections * 1000 / (MS + latency) requests per second,
+-- instead of as many as the deployment can serve).
 local prompt = '"messages":[{"role":"user","content":"Write one sentence about the sea."}],"max_tokens":8'
 
 local pause_ms = 0
@@ -23,8 +23,13 @@ function init(args)
   end
 end
 
+-- a pause drawn evenly from 0 … 2 * MS (MS on average), so the connections, which start together, do not
+-- stay in step and send their requests in bursts
 function delay()
-  return pause_ms
+  if pause_ms == 0 then
+    return 0
+  end
+  return math.random(0, 2 * pause_ms)
 end
 
 done = function(summary, latency, requests)

@@ -17,7 +17,7 @@
 # LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (40s per stack and kind of request), PROFILE (1: one
 # more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none;
 # PROFILE_CONFIG: another configuration's stack, e.g. dynamo-obs-export),
-# SCENARIOS ("unary:8 unary:1 stream:8": kind:connections; a kind "unary/40" paces each connection, 40 ms
+# SCENARIOS ("unary:8 unary:1 stream:8": kind:connections; a kind "unary/40" paces each connection, 0–80 ms (40 on average)
 # between an answer and its next request, e.g. "unary/40:8" ≈ 190 req/s: latency at a steady load below
 # saturation), JDK (17; or 25, or a JAVA_HOME),
 # THREADS (0; 1: CPU per thread group per window too, in load-<date>-threads.csv and the report),

@@ -243,7 +243,6 @@ public final class ExportQueue<T, P> {
       items = new ArrayList<>(Math.min(maxBatch, Math.max(16, queued.get())));
       T item;
       while (items.size() < maxBatch && (item = queue.poll()) != null) {
-        queued.decrementAndGet();
         items.add(item);
       }
       if (items.isEmpty()) {
@@ -252,6 +251,10 @@ public final class ExportQueue<T, P> {
       batch = new Batch<>(nextSeq++, items.size());
       inFlight.put(batch.seq, batch);
       heldOutside += batch.count;
+      // once per batch, not per item: every request thread's offer updates the same count. Until now
+      // the polled items were counted as queued; an offer that saw that could only call overflow(),
+      // which waits for this lock and counts again.
+      queued.addAndGet(-batch.count);
     }
     P packed;
     try {

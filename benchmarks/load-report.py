@@ -153,44 +153,32 @@ def targets(ours, theirs, title, jvms):
     print()
     print(f"| what | target | {ours} | verdict | {theirs} (comparison) |")
     print("|---|---|---:|---|---:|")
-    for kind, conns in scenarios:
-        d = summary.get((kind, conns, ours))
-        o = summary.get((kind, conns, theirs))
-        if not d:
-            continue
-        judged = kind == "unary" and conns > 1
-        verdict = ("met" if d["loss"] <= THROUGHPUT_LOSS_TARGET else "NOT met") if judged else "(not judged)"
-        other = f"{o['loss']:+.1f} %" if o else "—"
-        print(f"| throughput loss, {kind}, {conns} connection{'s' if conns > 1 else ''} | ≤ {THROUGHPUT_LOSS_TARGET:.0f} % |"
-              f" {d['loss']:+.1f} % (range {d['loss_range']}) | {verdict} | {other} |")
-    for kind, conns in scenarios:
-        d = summary.get((kind, conns, ours))
-        o = summary.get((kind, conns, theirs))
-        if not d:
-            continue
-        judged = kind == "unary" and conns == 1
-        verdict = ("met" if d["added_p99"] <= ADDED_P99_TARGET else "NOT met") if judged else "(not judged)"
-        other = f"{o['added_p99']:+.2f} ms" if o else "—"
-        print(f"| added p99, {kind}, {conns} connection{'s' if conns > 1 else ''} | ≤ {ADDED_P99_TARGET} ms |"
-              f" {d['added_p99']:+.2f} ms (range {d['added_p99_range']}) | {verdict} | {other} |")
-    for kind, conns in scenarios:
-        d = summary.get((kind, conns, ours))
-        o = summary.get((kind, conns, theirs))
-        if not d:
-            continue
-        other = f"{o['added_p50']:+.2f} ms" if o else "—"
-        print(f"| added p50, {kind}, {conns} connection{'s' if conns > 1 else ''} | (information) |"
-              f" {d['added_p50']:+.2f} ms (range {d['added_p50_range']}) | — | {other} |")
-    for kind, conns in scenarios:
-        d = summary.get((kind, conns, ours))
-        o = summary.get((kind, conns, theirs))
-        if not d:
-            continue
-        other = f"{o['added_cpu']:+.0f} µs" if o else "—"
-        print(f"| added CPU per request ({jvms}), {kind}, {conns} connection{'s' if conns > 1 else ''} | (information) |"
-              f" {d['added_cpu']:+.0f} µs | — | {other} |")
+    # what, target text, the summary's key, its range key (None: no range), format, unit, judged when, met when
+    rows = [
+        ("throughput loss", f"≤ {THROUGHPUT_LOSS_TARGET:.0f} %", "loss", "loss_range", "%+.1f", " %",
+         lambda kind, conns: kind == "unary" and conns > 1, lambda v: v <= THROUGHPUT_LOSS_TARGET),
+        ("added p99", f"≤ {ADDED_P99_TARGET} ms", "added_p99", "added_p99_range", "%+.2f", " ms",
+         lambda kind, conns: kind == "unary" and conns == 1, lambda v: v <= ADDED_P99_TARGET),
+        ("added p50", "(information)", "added_p50", "added_p50_range", "%+.2f", " ms", None, None),
+        (f"added CPU per request ({jvms})", "(information)", "added_cpu", None, "%+.0f", " µs", None, None),
+    ]
+    for what, target, key, range_key, fmt, unit, judged, met in rows:
+        for kind, conns in scenarios:
+            d = summary.get((kind, conns, ours))
+            o = summary.get((kind, conns, theirs))
+            if not d:
+                continue
+            if judged is None:
+                verdict = "—"
+            elif judged(kind, conns):
+                verdict = "met" if met(d[key]) else "NOT met"
+            else:
+                verdict = "(not judged)"
+            value = (fmt % d[key]) + unit + (f" (range {d[range_key]})" if range_key else "")
+            other = (fmt % o[key]) + unit if o else "—"
+            print(f"| {what}, {kind}, {conns} connection{'s' if conns > 1 else ''} | {target} | {value} |"
+                  f" {verdict} | {other} |")
     print()
-
 
 PAIRS = [("dynamo-obs", "otel-javaagent", "", "3 JVMs"),
          ("dynamo-obs-frontend", "otel-javaagent-frontend", ": the agent on the frontend only", "3 JVMs, agent on 1")]

@@ -38,4 +38,22 @@ done = function(summary, latency, requests)
     "WRKRESULT requests=%d duration_us=%d connect=%d read=%d write=%d timeout=%d non2xx=%d avg_us=%.1f p50_us=%d p90_us=%d p99_us=%d max_us=%d bytes=%d\n",
     summary.requests, summary.duration, e.connect, e.read, e.write, e.timeout, e.status,
     latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, summary.bytes))
+  -- every latency, in buckets 1 % wide (a bucket is named by its lowest µs), so that windows can be pooled:
+  -- "WRKHIST µs:count µs:count …"
+  local buckets, order = {}, {}
+  for i = 1, #latency do
+    local us, count = latency(i)
+    local b = math.floor(1.01 ^ math.floor(math.log(math.max(us, 1)) / math.log(1.01)) + 0.5)
+    if not buckets[b] then
+      buckets[b] = 0
+      order[#order + 1] = b
+    end
+    buckets[b] = buckets[b] + count
+  end
+  table.sort(order)
+  local parts = {}
+  for _, b in ipairs(order) do
+    parts[#parts + 1] = b .. ":" .. buckets[b]
+  end
+  io.write("WRKHIST " .. table.concat(parts, " ") .. "\n")
 end

@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""load-report.py LOAD.csv: the tables of BENCHMARKS.md from the windows load.sh measured.
+"""load-report.py LOAD.csv [LOAD-latency.csv]: the tables of BENCHMARKS.md from the windows load.sh measured.
 
 Every comparison with no agent is paired by round: a configuration's window is compared with the
 no-agent window of the same round and scenario (measured minutes apart at most), and the median of
 those per-round differences is reported with their range."""
+import bisect
 import csv
+import itertools
+import random
 import statistics
 import sys
 from collections import defaultdict
@@ -132,6 +135,63 @@ print(f"Throughput loss = 1 − req/s ÷ req/s of {BASE} in the same round (posi
       f" added p99 = p99 − p99 of {BASE} in the same round; CPU = user + system time of the stack's three"
       " JVMs during the window ÷ requests completed.")
 print()
+
+def pooled_p99_section():
+    """p99 of all the requests of a configuration's windows together (load-<date>-latency.csv), against
+    the base configuration's; the interval comes from resampling the rounds (the same rounds for both)."""
+    if len(sys.argv) < 3 or not os.path.exists(sys.argv[2]):
+        return
+    raw = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # (kind, conns, cfg) -> round -> µs -> n
+    for r in csv.DictReader(open(sys.argv[2])):
+        raw[(r["kind"], int(r["connections"]), r["config"])][int(r["round"])][int(r["bucket_us"])] += int(r["count"])
+    if not raw:
+        return
+    # each window as counts over all the buckets seen, so that pooling is a sum of vectors
+    buckets = sorted({us for rounds in raw.values() for w in rounds.values() for us in w})
+    hist = {key: {rnd: [w.get(us, 0) for us in buckets] for rnd, w in rounds.items()} for key, rounds in raw.items()}
+
+    def p99(windows):
+        cum = list(itertools.accumulate(map(sum, zip(*windows))))
+        if not cum or not cum[-1]:
+            return float("nan")
+        return buckets[bisect.bisect_left(cum, 0.99 * cum[-1])] / 1000.0
+
+    rng = random.Random(1)
+    print("#### p99 of all the measured requests together")
+    print()
+    print(f"Each configuration's windows pooled (every request of every round, latencies in 1 % buckets), against"
+          f" {BASE}'s; in brackets a 90 % interval from resampling the rounds 2,000 times (the same rounds for both"
+          f" configurations).")
+    print()
+    print(f"| scenario | configuration | p99 ms | vs {BASE}, ms (90 % interval) | vs {BASE}, % (90 % interval) |")
+    print("|---|---|---:|---:|---:|")
+    for kind, conns in scenarios:
+        base = hist.get((kind, conns, BASE))
+        for cfg in CONFIGS:
+            mine = hist.get((kind, conns, cfg))
+            if not mine or not base:
+                continue
+            rounds = sorted(set(mine) & set(base))
+            if not rounds:
+                continue
+            v, b = p99([mine[x] for x in rounds]), p99([base[x] for x in rounds])
+            if cfg == BASE:
+                print(f"| {kind}, {conns} conn. | {cfg} | {v:.2f} | — | — |")
+                continue
+            ms, pct = [], []
+            for _ in range(2000):
+                pick = [rng.choice(rounds) for _ in rounds]
+                pv, pb = p99([mine[x] for x in pick]), p99([base[x] for x in pick])
+                ms.append(pv - pb)
+                pct.append((pv / pb - 1) * 100.0)
+            ms.sort(); pct.sort()
+            lo, hi = int(0.05 * len(ms)), int(0.95 * len(ms)) - 1
+            print(f"| {kind}, {conns} conn. | {cfg} | {v:.2f} | {v - b:+.2f} ({ms[lo]:+.2f} … {ms[hi]:+.2f}) |"
+                  f" {(v / b - 1) * 100:+.1f} % ({pct[lo]:+.1f} … {pct[hi]:+.1f}) |")
+    print()
+
+
+pooled_p99_section()
 
 if BASE != "no-agent":
     # an export run: every configuration against the same agent with export off

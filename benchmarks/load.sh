@@ -54,9 +54,12 @@ cp "$TREE_DIR/examples/target/dynamo-obs-examples.jar" "$EXAMPLES_JAR"
 CSV="$RESULTS_DIR/load-$STAMP.csv"
 MD="$RESULTS_DIR/load-$STAMP.md"
 THREADS_CSV="$RESULTS_DIR/load-$STAMP-threads.csv"
+LATENCY_CSV="$RESULTS_DIR/load-$STAMP-latency.csv"
 LOGS="$BENCH_DIR/target/load-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
 [[ ${THREADS:-0} == 1 ]] && echo "round,config,kind,connections,role,thread_group,cpu_ms,requests" > "$THREADS_CSV"
+# every window's latencies in 1 % buckets (load-chat.lua), so the report can pool a configuration's windows
+echo "round,config,kind,connections,bucket_us,count" > "$LATENCY_CSV"
 echo "round,config,kind,connections,requests,duration_s,req_per_s,avg_ms,p50_ms,p90_ms,p99_ms,max_ms,err_connect,err_read,err_write,err_timeout,non2xx,cpu_ms_frontend,cpu_ms_router,cpu_ms_worker,load1,other_java,other_cpu_cores" > "$CSV"
 
 # 6 distinct free ports per stack (3 app, 3 system) and 2 for the collectors, chosen at once (each
@@ -202,6 +205,7 @@ measure() { # round config kind:connections
   other=$(awk -v b="$(( $(busy_ms) - b0 - $(ours_ms) + o0 ))" -v t="$(( $(date +%s%N) - t0 ))" \
     'BEGIN { printf "%.2f", b / (t / 1e6) }')
   line=$(grep '^WRKRESULT' <<< "$out") || { log "wrk gave no result: $out"; exit 1; }
+  grep '^WRKHIST' <<< "$out" | tr ' ' '\n' | awk -F: -v pre="$round,$cfg,$kind,$conns" 'NF == 2 { print pre "," $1 "," $2 }' >> "$LATENCY_CSV" || true
   awk -v pre="$round,$cfg,$kind,$conns" -v f="$(( $(cpu_ms "${PID[$cfg-frontend]}") - f0 ))" \
       -v r="$(( $(cpu_ms "${PID[$cfg-router]}") - r0 ))" -v w="$(( $(cpu_ms "${PID[$cfg-worker]}") - w0 ))" \
       -v post="$load1,$others,$other" '{
@@ -380,9 +384,9 @@ done
   echo "- dynamo-obs counted, over the measured windows: frontend requests_total +$((FRONT1 - FRONT0)), worker dynamo_component_requests_total +$((WORK1 - WORK0)), router requests +$((ROUTE1 - ROUTE0)); wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); advice errors $ERRORS"
   [[ " ${CONFIGS[*]} " == *"-frontend "* ]] && echo "- dynamo-obs-frontend, otel-javaagent-frontend: the same agent on the frontend JVM only; its router and worker run without an agent (the frontend in front of a fast simulated engine)"
   [[ -n $EXPORT_FACTS ]] && echo "- export: $EXPORT_FACTS"
-  echo "- raw results: benchmarks/results/$(basename "$CSV")"
+  echo "- raw results: benchmarks/results/$(basename "$CSV") (and -latency.csv: every window's latencies in 1 % buckets$([[ ${THREADS:-0} == 1 ]] && echo "; -threads.csv"))"
   echo
-  LOAD_BASE="${LOAD_BASE:-no-agent}" python3 "$BENCH_DIR/load-report.py" "$CSV"
+  LOAD_BASE="${LOAD_BASE:-no-agent}" python3 "$BENCH_DIR/load-report.py" "$CSV" "$LATENCY_CSV"
   if [[ -s "$PROFILE_MD" ]]; then
     echo
     echo "#### Where dynamo-obs' cost goes (JFR)"

@@ -82,10 +82,10 @@ declare -A PID URL SYS
 OUR_PIDS=()
 
 start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i+3..6i+5]
-  local cfg=$1 i=$2 r role main port args envs opts cfg_role
+  local cfg=$1 i=$2 r role main port args envs opts as
   local wport=${PORTS[i * 6]} rport=${PORTS[i * 6 + 1]} fport=${PORTS[i * 6 + 2]}
   for r in 0 1 2; do
-    role=${ROLES[r]}; cfg_role=""
+    role=${ROLES[r]}
     envs=(); opts=(-Dsun.net.httpserver.nodelay=true)
     case $role in
       worker) main=dynamo.obs.examples.worker.WorkerServer; port=$wport
@@ -95,10 +95,9 @@ start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i
       frontend) main=dynamo.obs.examples.frontend.FrontendServer; port=$fport
         args=(--port="$port" --router="http://127.0.0.1:$rport" --models="$MODEL") ;;
     esac
-    case $cfg in
-      *-frontend) [[ $role == frontend ]] || cfg_role=no-agent ;;
-    esac
-    case ${cfg_role:-$cfg} in
+    as=$cfg # a *-frontend stack runs its router and worker as no-agent
+    [[ $cfg == *-frontend && $role != frontend ]] && as=no-agent
+    case $as in
       dynamo-obs*)
         SYS[$cfg-$role]=${PORTS[i * 6 + 3 + r]}
         envs=(DYN_SYSTEM_PORT="${SYS[$cfg-$role]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="dynamo-$role")
@@ -302,14 +301,14 @@ MEASURE_START_S=$SECONDS
 for role in "${AGENT_ROLES[@]}"; do
   curl -sf -o /dev/null "http://127.0.0.1:${SYS[$AGENT_CFG-$role]}/metrics" || { log "$AGENT_CFG $role: no /metrics"; exit 1; }
 done
-role_counter() { # role family: its sum, or 1 where the stack runs that JVM without the agent
-  if [[ " ${AGENT_ROLES[*]} " == *" $1 "* ]]; then counter_sum "$1" "$2"; else echo 1; fi
-}
-FRONT0=$(counter_sum frontend dynamo_frontend_requests_total)
-WORK0=$(role_counter worker dynamo_component_requests_total)
-ROUTE0=$(role_counter router dynamo_component_router_requests_total)
-(( FRONT0 > 0 && WORK0 > 0 && ROUTE0 > 0 )) || {
-  log "dynamo-obs is not recording after the warm-up (frontend $FRONT0, worker $WORK0, router $ROUTE0 requests)"; exit 1; }
+# the request counter of each JVM with the agent, before and after the measurement
+declare -A REQUESTS_FAMILY=([frontend]=dynamo_frontend_requests_total [router]=dynamo_component_router_requests_total
+  [worker]=dynamo_component_requests_total)
+declare -A COUNTED0 COUNTED1
+for role in "${AGENT_ROLES[@]}"; do
+  COUNTED0[$role]=$(counter_sum "$role" "${REQUESTS_FAMILY[$role]}")
+  (( COUNTED0[$role] > 0 )) || { log "dynamo-obs is not recording after the warm-up ($role: no requests)"; exit 1; }
+done
 
 for ((round = 1; round <= ROUNDS; round++)); do
   for ((k = 0; k < N; k++)); do
@@ -321,11 +320,11 @@ for ((round = 1; round <= ROUNDS; round++)); do
 done
 MEASURED_S=$((SECONDS - MEASURE_START_S)); PREPARED_S=$((MEASURE_START_S - STARTED_S))
 
-FRONT1=$(counter_sum frontend dynamo_frontend_requests_total)
-WORK1=$(role_counter worker dynamo_component_requests_total)
-ROUTE1=$(role_counter router dynamo_component_router_requests_total)
 ERRORS=0
+COUNTED=""
 for role in "${AGENT_ROLES[@]}"; do
+  COUNTED1[$role]=$(counter_sum "$role" "${REQUESTS_FAMILY[$role]}")
+  COUNTED+="$role ${REQUESTS_FAMILY[$role]} +$((COUNTED1[$role] - COUNTED0[$role])), "
   ERRORS=$((ERRORS + $(counter_sum "$role" dynamo_obs_advice_errors_total)))
 done
 SENT=$(awk -F, -v c="$AGENT_CFG" 'NR > 1 && $2 == c { s += $5 } END { printf "%d", s }' "$CSV")
@@ -381,7 +380,7 @@ done
   echo "- JIT settled before measuring (its compiler threads, three JVMs together, below $SETTLE_PCT % of a CPU over a ${SETTLE_WINDOW} s window of load): ${SETTLE_FACTS% }"
   echo "- $ROUNDS rounds, each measuring every configuration and scenario once, the order of the configurations rotated per round; warm-up and settling took $PREPARED_S s, the measurement $MEASURED_S s"
   echo "- dynamo-obs: DYN_SYSTEM_PORT set, OTEL_EXPORT_ENABLED=false, worker and router methods as in examples/demo.sh; otel-javaagent: -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none, all else default"
-  echo "- dynamo-obs counted, over the measured windows: frontend requests_total +$((FRONT1 - FRONT0)), worker dynamo_component_requests_total +$((WORK1 - WORK0)), router requests +$((ROUTE1 - ROUTE0)); wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); advice errors $ERRORS"
+  echo "- $AGENT_CFG counted, over the measured windows: ${COUNTED%, }; wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); advice errors $ERRORS"
   [[ " ${CONFIGS[*]} " == *"-frontend "* ]] && echo "- dynamo-obs-frontend, otel-javaagent-frontend: the same agent on the frontend JVM only; its router and worker run without an agent (the frontend in front of a fast simulated engine)"
   [[ -n $EXPORT_FACTS ]] && echo "- export: $EXPORT_FACTS"
   echo "- raw results: benchmarks/results/$(basename "$CSV") (and -latency.csv: every window's latencies in 1 % buckets$([[ ${THREADS:-0} == 1 ]] && echo "; -threads.csv"))"

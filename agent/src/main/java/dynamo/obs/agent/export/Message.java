@@ -50,13 +50,23 @@ final class Message {
     }
   }
 
-  /** Its bytes in one array (tests, and anything that needs them whole). */
+  /**
+   * Its bytes in one array (tests, and anything that needs them whole), through {@link #writeTo}, so
+   * that what the tests read is what the transport writes.
+   */
   byte[] toByteArray() {
     byte[] out = new byte[length];
-    int at = 0;
-    for (int i = 0; i < pieces.length; i += 3) {
-      System.arraycopy(pieces[i] == 0 ? frame : items, pieces[i + 1], out, at, pieces[i + 2]);
-      at += pieces[i + 2];
+    int[] at = {0};
+    try {
+      writeTo((b, off, len) -> {
+        System.arraycopy(b, off, out, at[0], len);
+        at[0] += len;
+      }, 0);
+    } catch (IOException e) {
+      throw new IllegalStateException(e); // the sink above does not throw
+    }
+    if (at[0] != length) {
+      throw new IllegalStateException("the pieces hold " + at[0] + " bytes, the message says " + length);
     }
     return out;
   }

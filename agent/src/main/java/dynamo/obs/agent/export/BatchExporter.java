@@ -13,6 +13,9 @@ interface BatchExporter<T, P> {
   /** The batch as it will wait and be sent; called once per batch, on the export thread. */
   P pack(List<T> items);
 
+  /** One batch of pieces packed one after another (in that order); called once per batch of several pieces. */
+  P join(List<P> pieces);
+
   /**
    * Starts sending the packed items from {@code from} on (those before it were dropped while the batch
    * waited); {@code done} gets null when the collector accepted them, a {@link Rejected} when it refused

@@ -14,9 +14,12 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The bounded buffer between the application's threads and a collector (SPEC §7): {@link #offer}
  * never blocks and never waits for the network. One agent thread drains what is offered into batches
- * (when a batch is full, or a delay after the last drain), has the exporter pack each batch (encode
- * it: {@code P}, one object per batch instead of the items' own), and sends the waiting batches,
- * several at a time. A batch the collector did not take waits to be sent again, before anything
+ * and has the exporter pack them (encode them: {@code P}, one object per batch instead of the items'
+ * own), and sends the waiting batches, several at a time. It packs a little at a time: every
+ * {@link #PACK_INTERVAL_NANOS} it packs what was offered since into the open batch, which waits to be
+ * sent once it is full or the delay has passed since it opened; so the work comes in slices of a tenth
+ * of a second's items, not a whole second's at once, and a request thread that shares a CPU with it
+ * waits less behind it. A batch the collector did not take waits to be sent again, before anything
  * newer, after a back-off (unless the collector rejected the batch itself as malformed or too large:
  * that one is dropped and counted, so that it cannot hold up everything behind it). While the
  * collector is away the new items are still drained and packed on schedule, so what waits through
@@ -33,21 +36,29 @@ public final class ExportQueue<T, P> {
   private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.export");
   private static final long MIN_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(5);
+  /** How often what was offered is packed into the open batch (at most the delay). */
+  static final long PACK_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** Items drained together, with their place in the order. */
   private static final class Batch<P> {
     final long seq;
-    final int count;
-    /** The items as the exporter packed them (null while they are being packed). */
+    /** When it opened (nanoTime): it waits to be sent at the latest a delay after. */
+    final long opened;
+    /** Items in it; grows while it is open. */
+    int count;
+    /** While it is open, its items packed so far, a piece per drain (only the export thread touches them). */
+    List<P> pieces;
+    /** The items as the exporter packed them (null while the batch is open). */
     P packed;
     /** The first item still held: those before it were dropped while the batch waited. */
     int start;
     /** Drops that fell due while this batch was being packed or on its way: taken from its front if it is refused. */
     int owed;
 
-    Batch(long seq, int count) {
+    Batch(long seq, long opened) {
       this.seq = seq;
-      this.count = count;
+      this.opened = opened;
+      this.pieces = new ArrayList<>(4);
     }
 
     int size() {
@@ -60,6 +71,7 @@ public final class ExportQueue<T, P> {
   private final int maxBatch;
   private final int maxInFlight;
   private final long delayNanos;
+  private final long packNanos;
   private final BatchExporter<T, P> exporter;
 
   /** New items, oldest first. */
@@ -67,8 +79,10 @@ public final class ExportQueue<T, P> {
   private final AtomicInteger queued = new AtomicInteger();
   /** Packed batches waiting to be sent, refused or new, by sequence (guarded by this); all older than anything in {@link #queue}. */
   private final TreeMap<Long, Batch<P>> waiting = new TreeMap<>();
-  /** Batches being packed or on their way, by sequence (guarded by this). */
+  /** Batches open (being packed) or on their way, by sequence (guarded by this). */
   private final TreeMap<Long, Batch<P>> inFlight = new TreeMap<>();
+  /** The batch being packed, newer than every other; null between batches (guarded by this). */
+  private Batch<P> open;
   private long nextSeq;
   /** Items held outside {@link #queue}: waiting, being packed or on their way, less the drops they owe. */
   private volatile int heldOutside;
@@ -93,6 +107,7 @@ public final class ExportQueue<T, P> {
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
+    this.packNanos = Math.min(delayNanos, PACK_INTERVAL_NANOS);
     this.exporter = exporter;
     this.thread = new Thread(this::run, "dynamo-obs-export-" + signal);
     thread.setDaemon(true);
@@ -186,16 +201,18 @@ public final class ExportQueue<T, P> {
   }
 
   private void run() {
-    long nextDrain = System.nanoTime() + delayNanos;
+    long nextDrain = System.nanoTime() + packNanos;
     while (!stopping) {
       try {
         long now = System.nanoTime();
-        if (queued.get() >= maxBatch || now - nextDrain >= 0 || now - flushUntil <= 0) {
+        boolean flushing = now - flushUntil <= 0;
+        if (queued.get() >= maxBatch || now - nextDrain >= 0 || flushing) {
           while (drainOne()) {
-            // every full batch, and the rest
+            // every full batch, and the rest into the open one
           }
-          nextDrain = now + delayNanos;
+          nextDrain = now + packNanos;
         }
+        sealIfDue(now, flushing);
         if (now < backoffUntil) {
           park(Math.min(backoffUntil, nextDrain) - now);
           continue;
@@ -218,8 +235,9 @@ public final class ExportQueue<T, P> {
     }
   }
 
+  /** Batches on their way (the open one is not). */
   private synchronized int inFlightBatches() {
-    return inFlight.size();
+    return inFlight.size() - (open != null ? 1 : 0);
   }
 
   private void park(long nanos) {
@@ -232,47 +250,87 @@ public final class ExportQueue<T, P> {
   }
 
   /**
-   * Drains up to a batch of the oldest queued items and packs them, outside the lock (offers go on and
-   * may owe drops to the batch meanwhile); the packed batch then waits in its place. False when
-   * nothing was queued.
+   * Drains the oldest queued items into the open batch (opening one if need be), up to a full batch,
+   * and packs them outside the lock (offers go on and may owe drops to the batch meanwhile); a full
+   * batch waits in its place to be sent. False when nothing was queued.
    */
   private boolean drainOne() {
     List<T> items;
     Batch<P> batch;
     synchronized (this) {
-      items = new ArrayList<>(Math.min(maxBatch, Math.max(16, queued.get())));
+      int room = open == null ? maxBatch : maxBatch - open.count;
+      items = new ArrayList<>(Math.min(room, Math.max(16, queued.get())));
       T item;
-      while (items.size() < maxBatch && (item = queue.poll()) != null) {
+      while (items.size() < room && (item = queue.poll()) != null) {
         items.add(item);
       }
       if (items.isEmpty()) {
         return false;
       }
-      batch = new Batch<>(nextSeq++, items.size());
-      inFlight.put(batch.seq, batch);
-      heldOutside += batch.count;
-      // once per batch, not per item: every request thread's offer updates the same count. Until now
+      if (open == null) {
+        open = new Batch<>(nextSeq++, System.nanoTime());
+        inFlight.put(open.seq, open);
+      }
+      batch = open;
+      batch.count += items.size();
+      heldOutside += items.size();
+      // once per drain, not per item: every request thread's offer updates the same count. Until now
       // the polled items were counted as queued; an offer that saw that could only call overflow(),
       // which waits for this lock and counts again.
-      queued.addAndGet(-batch.count);
+      queued.addAndGet(-items.size());
     }
-    P packed;
     try {
-      packed = exporter.pack(items);
+      batch.pieces.add(exporter.pack(items));
     } catch (Throwable t) {
-      synchronized (this) {
-        inFlight.remove(batch.seq);
-        heldOutside -= batch.count - batch.owed;
-      }
-      dropped.addAndGet(batch.count);
-      LOG.once(AgentLog.Level.WARN, "pack-" + signal, "a batch of " + batch.count + " " + signal
-          + " could not be encoded (" + t + "); it is dropped and counted in"
-          + " dynamo_obs_export_dropped_total{signal=\"" + signal + "\"}");
+      dropUnpacked(batch, t);
       return true;
     }
-    batch.packed = packed;
-    settle(batch, false);
+    if (batch.count >= maxBatch) {
+      seal(batch);
+    }
     return true;
+  }
+
+  /** The open batch waits to be sent once the delay since it opened has passed (at once when flushing). */
+  private void sealIfDue(long now, boolean flushing) {
+    Batch<P> batch;
+    synchronized (this) {
+      batch = open;
+    }
+    if (batch != null && (flushing || now - batch.opened >= delayNanos)) {
+      seal(batch);
+    }
+  }
+
+  /** The open batch is complete: its pieces become one packed batch that waits in its place. */
+  private void seal(Batch<P> batch) {
+    List<P> pieces = batch.pieces;
+    P packed;
+    try {
+      packed = pieces.size() == 1 ? pieces.get(0) : exporter.join(pieces);
+    } catch (Throwable t) {
+      dropUnpacked(batch, t);
+      return;
+    }
+    batch.pieces = null;
+    batch.packed = packed;
+    synchronized (this) {
+      open = null;
+      settle(batch, false);
+    }
+  }
+
+  /** The open batch could not be encoded: all of it is dropped and counted, and the rest go on. */
+  private void dropUnpacked(Batch<P> batch, Throwable why) {
+    synchronized (this) {
+      inFlight.remove(batch.seq);
+      open = null;
+      heldOutside -= batch.count - batch.owed;
+    }
+    dropped.addAndGet(batch.count);
+    LOG.once(AgentLog.Level.WARN, "pack-" + signal, "a batch of " + batch.count + " " + signal
+        + " could not be encoded (" + why + "); it is dropped and counted in"
+        + " dynamo_obs_export_dropped_total{signal=\"" + signal + "\"}");
   }
 
   /** The oldest waiting batch, now on its way; null when none waits. */

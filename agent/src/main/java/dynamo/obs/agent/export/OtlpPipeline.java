@@ -118,6 +118,11 @@ public final class OtlpPipeline {
     }
 
     @Override
+    public Packed join(List<Packed> pieces) {
+      return Packed.join(pieces);
+    }
+
+    @Override
     public void export(Packed batch, int from, Consumer<Throwable> done) {
       if (transport == null) {
         transport = transport(config, logs);

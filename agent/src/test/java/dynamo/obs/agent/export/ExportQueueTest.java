@@ -28,6 +28,11 @@ class ExportQueueTest {
     }
 
     @Override
+    public List<Integer> join(List<List<Integer>> pieces) {
+      return concat(pieces);
+    }
+
+    @Override
     public void export(List<Integer> all, int from, Consumer<Throwable> done) {
       List<Integer> batch = all.subList(from, all.size());
       calls++;
@@ -46,6 +51,12 @@ class ExportQueueTest {
 
     @Override
     public void shutdown() {}
+  }
+
+  static List<Integer> concat(List<List<Integer>> pieces) {
+    List<Integer> all = new ArrayList<>();
+    pieces.forEach(all::addAll);
+    return all;
   }
 
   private static void await(String what, BooleanSupplier done) throws InterruptedException {
@@ -176,6 +187,11 @@ class ExportQueueTest {
     }
 
     @Override
+    public List<Integer> join(List<List<Integer>> pieces) {
+      return concat(pieces);
+    }
+
+    @Override
     public void export(List<Integer> all, int from, Consumer<Throwable> done) {
       List<Integer> batch = all.subList(from, all.size());
       if (taking) {
@@ -278,6 +294,45 @@ class ExportQueueTest {
     }
     q.flush(5_000);
     assertEquals(7, c.got.size(), "sent at exit although the batch was neither full nor due");
+    q.shutdown();
+  }
+
+  @Test
+  void itemsArePackedAsTheyComeAndSentAsOneBatch() throws Exception {
+    Collector c = new Collector();
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 1000, 512, 2, 60_000, c);
+    for (int i = 0; i < 10; i++) {
+      q.offer(i);
+    }
+    await("the first ten packed", () -> c.packed.size() == 10);
+    for (int i = 10; i < 20; i++) {
+      q.offer(i);
+    }
+    await("the next ten packed", () -> c.packed.size() == 20);
+    assertEquals(0, c.calls, "packed into the open batch, which is not due for a minute");
+    assertEquals(20, q.size(), "packed, they count against the capacity");
+    q.flush(5_000);
+    assertEquals(1, c.calls, "the two pieces went as one batch");
+    assertEquals(java.util.stream.IntStream.range(0, 20).boxed().collect(java.util.stream.Collectors.toList()), c.got);
+    q.shutdown();
+  }
+
+  @Test
+  void aFullOpenBatchIsSentWithoutWaitingForTheDelay() throws Exception {
+    Collector c = new Collector();
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 1000, 50, 2, 60_000, c);
+    for (int i = 0; i < 30; i++) {
+      q.offer(i);
+    }
+    await("thirty packed", () -> c.packed.size() == 30);
+    for (int i = 30; i < 60; i++) {
+      q.offer(i);
+    }
+    await("the full batch delivered", () -> q.exported() == 50);
+    assertEquals(1, c.calls);
+    assertEquals(java.util.stream.IntStream.range(0, 50).boxed().collect(java.util.stream.Collectors.toList()), c.got);
+    await("the other ten packed into the next batch", () -> c.packed.size() == 60);
+    assertEquals(10, q.size());
     q.shutdown();
   }
 }

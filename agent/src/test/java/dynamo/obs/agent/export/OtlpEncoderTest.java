@@ -295,6 +295,29 @@ class OtlpEncoderTest {
     }
   }
 
+  @Test
+  void piecesPackedOneAfterAnotherMakeTheMessageOfTheWhole() throws Exception {
+    OtlpEncoder e = encoder();
+    List<LogEvent> events = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      events.add(new LogEvent(i, LogFilter.Level.INFO, i < 4 ? "a" : "b", "r" + i, null, null, null, 0,
+          Map.of("i", "" + i), null));
+    }
+    byte[] whole = e.message(e.packLogs(events), 0).toByteArray();
+    Packed joined = Packed.join(List.of(e.packLogs(events.subList(0, 3)), e.packLogs(events.subList(3, 7)),
+        e.packLogs(events.subList(7, 10))));
+    assertEquals(10, joined.count());
+    assertArrayEquals(whole, e.message(joined, 0).toByteArray(), "the same bytes as one piece of the ten");
+    byte[] tail = e.message(joined, 5).toByteArray();
+    List<String> got = new ArrayList<>();
+    for (ScopeLogs s : ExportLogsServiceRequest.parseFrom(message(tail)).getResourceLogs(0).getScopeLogsList()) {
+      for (LogRecord r : s.getLogRecordsList()) {
+        got.add(r.getBody().getStringValue());
+      }
+    }
+    assertEquals(List.of("r5", "r6", "r7", "r8", "r9"), got, "from an item inside a piece");
+  }
+
   /** One message of all the spans, packed as the export queue packs them. */
   private static byte[] spans(OtlpEncoder e, List<TraceSpan> spans) {
     byte[] m = e.message(e.packSpans(spans), 0).toByteArray();

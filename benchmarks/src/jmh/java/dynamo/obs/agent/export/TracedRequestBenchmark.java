@@ -39,6 +39,11 @@ public class TracedRequestBenchmark {
       }
 
       @Override
+      public Object join(java.util.List<Object> pieces) {
+        return pieces;
+      }
+
+      @Override
       public void export(Object batch, int from, java.util.function.Consumer<Throwable> done) {
         done.accept(null);
       }

@@ -121,7 +121,11 @@ public final class JsonFieldScanner {
   private boolean stringIsKey;
   /** Whether the string's bytes are kept: a key that may be looked up, or a value whose text is wanted. */
   private boolean capturing;
-  private byte[] capture = new byte[32];
+  /**
+   * A string's kept bytes; between strings, a number's or literal's (only one of them is read at a time,
+   * so one array serves both, at least {@link #MAX_TOKEN} long).
+   */
+  private byte[] capture = new byte[MAX_TOKEN];
   private int captured;
   private int stringLength;
   private boolean keyUsable;
@@ -130,8 +134,7 @@ public final class JsonFieldScanner {
   /** The UTF-8 bytes of a unicode escape (made at the first one). */
   private byte[] escaped;
 
-  /** The number or literal being read (longer ones are invalid for what is looked for: see MAX_TOKEN). */
-  private final byte[] token = new byte[MAX_TOKEN];
+  /** The length of the number or literal being read, kept in {@link #capture} (longer ones than MAX_TOKEN are passed over). */
   private int tokenLength;
   private static final int MAX_TOKEN = 40;
 
@@ -162,27 +165,82 @@ public final class JsonFieldScanner {
 
   public void feed(byte[] b, int off, int len) {
     int end = off + len;
-    for (int i = off; i < end && state != ERROR; i++) {
-      if (state == STRING) {
-        // the plain run of a string in one go: up to a quote, a backslash or a control byte
-        int j = i;
-        while (j < end) {
-          int c = b[j] & 0xff;
-          if (c == '"' || c == '\\' || c < 0x20) {
-            break;
+    int i = off;
+    while (i < end) {
+      switch (state) {
+        case STRING: {
+          // the plain run of a string in one go: up to a quote, a backslash or a control byte
+          int j = i;
+          while (j < end && !STRING_STOP[b[j] & 0xff]) {
+            j++;
           }
-          j++;
+          if (j > i) {
+            keepRun(b, i, j - i);
+          }
+          if (j == end) {
+            return;
+          }
+          stringByte(b[j]);
+          i = j + 1;
+          continue;
         }
-        if (j > i) {
-          keepRun(b, i, j - i);
+        case NUMBER:
+        case LITERAL: {
+          // the rest of a number or literal in one go; its delimiter is then an ordinary step
+          int j = i;
+          while (j < end && TOKEN[b[j] & 0xff]) {
+            j++;
+          }
+          keepToken(b, i, j - i);
+          if (j == end) {
+            return;
+          }
+          endToken();
+          i = j;
+          break;
         }
-        if (j == end) {
+        case COLON:
+          if (b[i] == ':') {
+            state = VALUE;
+            i++;
+            continue;
+          }
+          break;
+        case ERROR:
           return;
-        }
-        i = j;
+        default:
+          break;
       }
-      step(b[i]);
+      if (state == ERROR) {
+        return;
+      }
+      step(b[i++]);
     }
+  }
+
+  /** Bytes that end a string's plain run: a quote, a backslash, a control byte. */
+  private static final boolean[] STRING_STOP = new boolean[256];
+  /** Bytes that continue a number or literal (anything else ends it, and is judged on its own). */
+  private static final boolean[] TOKEN = new boolean[256];
+
+  static {
+    for (int c = 0; c < 0x20; c++) {
+      STRING_STOP[c] = true;
+    }
+    STRING_STOP['"'] = true;
+    STRING_STOP['\\'] = true;
+    for (int c = 0; c < 256; c++) {
+      TOKEN[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '.' || c == '-' || c == '+' || c == 'E';
+    }
+  }
+
+  /** {@code n} more bytes of a number or literal: the first {@link #MAX_TOKEN} kept, all counted. */
+  private void keepToken(byte[] b, int off, int n) {
+    int room = MAX_TOKEN - tokenLength;
+    if (room > 0) {
+      System.arraycopy(b, off, capture, tokenLength, Math.min(room, n));
+    }
+    tokenLength += n;
   }
 
   /** Marks the end of input: a trailing top-level number or literal is complete now. */
@@ -205,9 +263,9 @@ public final class JsonFieldScanner {
         return;
       case NUMBER:
       case LITERAL:
-        if (c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '.' || c == '-' || c == '+' || c == 'E') {
+        if (TOKEN[c & 0xff]) {
           if (tokenLength < MAX_TOKEN) {
-            token[tokenLength] = c;
+            capture[tokenLength] = c;
           }
           tokenLength++;
           return;
@@ -292,11 +350,11 @@ public final class JsonFieldScanner {
         return;
       default:
         if (c == '-' || (c >= '0' && c <= '9')) {
-          token[0] = c;
+          capture[0] = c;
           tokenLength = 1;
           state = NUMBER;
         } else if (c == 't' || c == 'f' || c == 'n') {
-          token[0] = c;
+          capture[0] = c;
           tokenLength = 1;
           state = LITERAL;
         } else {
@@ -500,12 +558,12 @@ public final class JsonFieldScanner {
     int len = tokenLength;
     tokenLength = 0;
     if (state == LITERAL) {
-      boolean isTrue = is(token, len, TRUE);
-      if (!isTrue && !is(token, len, FALSE) && !is(token, len, NULL)) {
+      boolean isTrue = is(capture, len, TRUE);
+      if (!isTrue && !is(capture, len, FALSE) && !is(capture, len, NULL)) {
         state = ERROR;
         return;
       }
-      if (wanted && !is(token, len, NULL)) {
+      if (wanted && !is(capture, len, NULL)) {
         listener.onBoolean(n.field, isTrue);
       }
     } else {
@@ -514,12 +572,12 @@ public final class JsonFieldScanner {
         afterValue();
         return;
       }
-      if (!isJsonNumber(token, len)) {
+      if (!isJsonNumber(capture, len)) {
         state = ERROR;
         return;
       }
       if (wanted) {
-        listener.onNumber(n.field, parseNumber(token, len));
+        listener.onNumber(n.field, parseNumber(capture, len));
       }
     }
     afterValue();

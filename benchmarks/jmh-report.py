@@ -21,6 +21,7 @@ DESCRIPTIONS = [
     ("FrontendRequestBenchmark.modelLookup", "(a) the model's series from the request's model string"),
     ("FrontendRequestBenchmark.scanRequestBody", "(a) JsonFieldScanner over the request body, scanner reused"),
     ("FrontendRequestBenchmark.scanResponseBody", "(a) JsonFieldScanner over the unary response body, scanner reused"),
+    ("FrontendRequestBenchmark.scanLongRequestBody", "(a) JsonFieldScanner over a request body with a 4 KiB prompt, scanner reused"),
     ("SseEventBenchmark.event", "(b) one chat.completion.chunk event: SseScanner + JsonFieldScanner + onEventEnd"),
     ("SseEventBenchmark.eventScanOnly", "(b) the same event, SSE framing and JSON scan only"),
     ("SseEventBenchmark.eventRecordOnly", "(b) the same event, the recorder only (onString + onEventEnd)"),

@@ -78,6 +78,16 @@ public final class JsonFieldScanner {
       return next[next.length - 1];
     }
 
+    /** Keys are short: a plain loop beats the intrinsic's set-up. */
+    private static boolean same(byte[] k, byte[] b, int len) {
+      for (int i = 0; i < len; i++) {
+        if (k[i] != b[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+
     boolean hasChildren() {
       return keys.length > 0;
     }
@@ -86,7 +96,7 @@ public final class JsonFieldScanner {
     Node find(byte[] b, int len) {
       for (int i = 0; i < keys.length; i++) {
         byte[] k = keys[i];
-        if (k.length == len && java.util.Arrays.equals(k, 0, len, b, 0, len)) {
+        if (k.length == len && same(k, b, len)) {
           return next[i];
         }
       }
@@ -167,63 +177,103 @@ public final class JsonFieldScanner {
     int end = off + len;
     int i = off;
     while (i < end) {
-      switch (state) {
-        case STRING: {
-          // the plain run of a string in one go: up to a quote, a backslash or a control byte
-          int j = i;
+      int st = state;
+      if (st == STRING) {
+        // the plain run of a string in one go, up to a quote, a backslash or a control byte: byte by
+        // byte for the first 16 (most keys and labels end by then), then eight bytes at a time while
+        // none of them can be one
+        int j = i;
+        int shortEnd = Math.min(end, i + 16);
+        while (j < shortEnd && !STRING_STOP[b[j] & 0xff]) {
+          j++;
+        }
+        if (j == shortEnd && j < end) {
+          while (j <= end - 8 && !mayStop((long) LONGS.get(b, j))) {
+            j += 8;
+          }
           while (j < end && !STRING_STOP[b[j] & 0xff]) {
             j++;
           }
-          if (j > i) {
-            keepRun(b, i, j - i);
-          }
-          if (j == end) {
-            return;
-          }
-          stringByte(b[j]);
-          i = j + 1;
-          continue;
         }
-        case NUMBER:
-        case LITERAL: {
-          // the rest of a number or literal in one go; its delimiter is then an ordinary step
-          int j = i;
-          while (j < end && TOKEN[b[j] & 0xff]) {
-            j++;
-          }
-          keepToken(b, i, j - i);
-          if (j == end) {
-            return;
-          }
-          endToken();
-          i = j;
-          break;
+        if (j > i) {
+          keepRun(b, i, j - i);
         }
-        case COLON:
-          if (b[i] == ':') {
-            state = VALUE;
-            i++;
-            continue;
-          }
-          break;
-        case ERROR:
+        if (j == end) {
           return;
-        default:
-          break;
+        }
+        stringByte(b[j]);
+        i = j + 1;
+        continue;
       }
-      if (state == ERROR) {
+      if (st == NUMBER || st == LITERAL) {
+        // the rest of a number or literal in one go; the byte after it is then read as structure
+        int j = i;
+        while (j < end && TOKEN[b[j] & 0xff]) {
+          j++;
+        }
+        keepToken(b, i, j - i);
+        if (j == end) {
+          return;
+        }
+        endToken();
+        i = j;
+        st = state;
+      } else if (st == STRING_ESCAPE) {
+        escapeByte(b[i++]);
+        continue;
+      } else if (st == STRING_UNICODE) {
+        unicodeByte(b[i++]);
+        continue;
+      }
+      if (st == ERROR) {
         return;
       }
-      step(b[i++]);
+      byte c = b[i++];
+      if (WHITESPACE[c & 0xff]) {
+        continue;
+      }
+      // the commonest structure first, each with one test
+      if (c == '"' && (st == KEY || st == KEY_OR_END)) {
+        beginString(true);
+      } else if (c == '"' && (st == VALUE || st == VALUE_OR_END)) {
+        beginString(false);
+      } else if (c == ':' && st == COLON) {
+        state = VALUE;
+      } else {
+        structure(c);
+      }
     }
   }
 
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
+
+  /**
+   * Whether any of eight bytes (a little-endian word) is a quote, a backslash or a control byte: the
+   * classic test for a zero byte, {@code (x - 0x01…) & ~x & 0x80…}, of the word xor each of the first two,
+   * and its less-than form for bytes below 0x20. Exact as to whether there is one; not where.
+   */
+  static boolean mayStop(long w) {
+    long quote = w ^ (ONES * '"');
+    long backslash = w ^ (ONES * '\\');
+    return ((((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((w - ONES * 0x20) & ~w)) & HIGHS) != 0;
+  }
+
   /** Bytes that end a string's plain run: a quote, a backslash, a control byte. */
-  private static final boolean[] STRING_STOP = new boolean[256];
+  static final boolean[] STRING_STOP = new boolean[256];
   /** Bytes that continue a number or literal (anything else ends it, and is judged on its own). */
   private static final boolean[] TOKEN = new boolean[256];
 
+  /** JSON's whitespace, between tokens. */
+  private static final boolean[] WHITESPACE = new boolean[256];
+
   static {
+    WHITESPACE[' '] = true;
+    WHITESPACE['\n'] = true;
+    WHITESPACE['\r'] = true;
+    WHITESPACE['\t'] = true;
     for (int c = 0; c < 0x20; c++) {
       STRING_STOP[c] = true;
     }
@@ -250,38 +300,8 @@ public final class JsonFieldScanner {
     }
   }
 
-  private void step(byte c) {
-    switch (state) {
-      case STRING:
-        stringByte(c);
-        return;
-      case STRING_ESCAPE:
-        escapeByte(c);
-        return;
-      case STRING_UNICODE:
-        unicodeByte(c);
-        return;
-      case NUMBER:
-      case LITERAL:
-        if (TOKEN[c & 0xff]) {
-          if (tokenLength < MAX_TOKEN) {
-            capture[tokenLength] = c;
-          }
-          tokenLength++;
-          return;
-        }
-        endToken();
-        if (state == ERROR) {
-          return;
-        }
-        step(c); // the delimiter
-        return;
-      default:
-        break;
-    }
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      return;
-    }
+  /** A byte of structure (not whitespace) outside strings, numbers and literals. */
+  private void structure(byte c) {
     switch (state) {
       case VALUE:
       case VALUE_OR_END:
@@ -493,22 +513,31 @@ public final class JsonFieldScanner {
       return;
     }
     if (stringIsKey) {
+      // a key: short, ASCII or not looked up; copied as it is checked
       if (captured + n > MAX_KEY) {
         keyUsable = false;
         return;
       }
+      if (captured + n > capture.length) {
+        capture = java.util.Arrays.copyOf(capture, MAX_KEY);
+      }
+      byte[] c = capture;
+      int at = captured;
       for (int i = off; i < off + n; i++) {
-        if (b[i] < 0) {
+        byte x = b[i];
+        if (x < 0) {
           keyUsable = false;
           return;
         }
+        c[at++] = x;
       }
+      captured = at;
+      return;
     }
-    int limit = stringIsKey ? MAX_KEY : MAX_CAPTURE;
-    int k = Math.min(n, limit - captured);
+    int k = Math.min(n, MAX_CAPTURE - captured);
     if (k > 0) {
       if (captured + k > capture.length) {
-        capture = java.util.Arrays.copyOf(capture, Math.min(limit, Math.max(captured + k, capture.length * 2)));
+        capture = java.util.Arrays.copyOf(capture, Math.min(MAX_CAPTURE, Math.max(captured + k, capture.length * 2)));
       }
       System.arraycopy(b, off, capture, captured, k);
       captured += k;

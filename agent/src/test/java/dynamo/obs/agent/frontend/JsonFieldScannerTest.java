@@ -147,4 +147,42 @@ class JsonFieldScannerTest {
   void unicodeEscapesEncodeAsUtf8() {
     assertEquals(List.of("0=s:\u20ac\u0041?/5"), scan("{\"model\":\"\\u20ac\\u0041\\ud83d\"}", 1, "model"));
   }
+
+  @Test
+  void theEightByteTestFindsEveryStopByteAndNothingElse() {
+    java.util.Random random = new java.util.Random(7);
+    byte[] b = new byte[8];
+    for (int filler : new int[] {'a', ' ', 0x7f, 0x80, 0xff, 0x21, 0x5d}) {
+      for (int v = 0; v < 256; v++) {
+        for (int at = 0; at < 8; at++) {
+          java.util.Arrays.fill(b, (byte) filler);
+          b[at] = (byte) v;
+          assertEquals(JsonFieldScanner.STRING_STOP[v] || JsonFieldScanner.STRING_STOP[filler], JsonFieldScanner.mayStop(
+              java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()), "byte " + v + " at " + at);
+        }
+      }
+    }
+    for (int n = 0; n < 200_000; n++) {
+      random.nextBytes(b);
+      boolean any = false;
+      for (byte x : b) {
+        any |= JsonFieldScanner.STRING_STOP[x & 0xff];
+      }
+      assertEquals(any, JsonFieldScanner.mayStop(java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()));
+    }
+  }
+
+  @Test
+  void longStringsWithStopBytesAtEveryPlaceAndSplit() {
+    for (int at = 0; at < 40; at++) {
+      StringBuilder v = new StringBuilder("x".repeat(40));
+      v.insert(at, "\\\"\\n");
+      String body = "{\"model\":\"" + v + "\",\"n\":1}";
+      String want = v.toString().replace("\\\"", "\"").replace("\\n", "\n");
+      for (int chunk : new int[] {1, 5, 8, 9, 1000}) {
+        assertEquals(List.of("0=s:" + want + "/" + want.length(), "1=n:1.0"), scan(body, chunk, "model", "n"),
+            "at " + at + ", chunk " + chunk);
+      }
+    }
+  }
 }

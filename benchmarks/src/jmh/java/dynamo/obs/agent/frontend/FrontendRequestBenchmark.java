@@ -138,6 +138,21 @@ public class FrontendRequestBenchmark {
     return s.failed();
   }
 
+  /** A request whose prompt is 4 KiB of prose: what a long prompt costs the request scanner, per request. */
+  static final byte[] LONG_REQUEST_BODY = utf8("{\"model\":\"Qwen/Qwen3-0.6B\",\"messages\":[{\"role\":\"user\","
+      + "\"content\":\"" + "Summarise the following text, keeping every name and number in it. ".repeat(61)
+      + "\"}],\"max_tokens\":16}");
+
+  /** The long request body through a reused scanner. */
+  @Benchmark
+  public boolean scanLongRequestBody() {
+    JsonFieldScanner s = requestScanner;
+    s.reset();
+    s.feed(LONG_REQUEST_BODY, 0, LONG_REQUEST_BODY.length);
+    s.finish();
+    return s.failed();
+  }
+
   /** The unary response body through a reused scanner. */
   @Benchmark
   public boolean scanResponseBody() {

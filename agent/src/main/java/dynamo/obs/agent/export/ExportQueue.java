@@ -91,6 +91,10 @@ public final class ExportQueue<T, P> {
   private final AtomicLong failures = new AtomicLong();
   private final Thread thread;
   private volatile boolean sleeping;
+  /** Parked with nothing to do (nothing queued, open, waiting): the first offer wakes it. */
+  private volatile boolean idle;
+  /** Turns of the export loop (for tests: an idle queue's thread sleeps). */
+  volatile long turns;
   private volatile boolean stopping;
   private volatile long backoffUntil;
   /** Until this time (nanoTime) everything queued is sent at once: the process is exiting. */
@@ -121,7 +125,7 @@ public final class ExportQueue<T, P> {
     if (q + heldOutside > capacity) {
       overflow();
     }
-    if (sleeping && q >= maxBatch) {
+    if (sleeping && q >= maxBatch || q == 1 && idle) {
       LockSupport.unpark(thread);
     }
   }
@@ -204,6 +208,7 @@ public final class ExportQueue<T, P> {
     long nextDrain = System.nanoTime() + packNanos;
     while (!stopping) {
       try {
+        turns++;
         long now = System.nanoTime();
         boolean flushing = now - flushUntil <= 0;
         if (queued.get() >= maxBatch || now - nextDrain >= 0 || flushing) {
@@ -223,7 +228,16 @@ public final class ExportQueue<T, P> {
         }
         Batch<P> batch = nextWaiting();
         if (batch == null) {
-          park(nextDrain - now);
+          if (nothingOpen() && queued.get() == 0) {
+            // idle: no wake-ups every pack interval while there is nothing to pack
+            idle = true;
+            if (queued.get() == 0) {
+              park(delayNanos);
+            }
+            idle = false;
+          } else {
+            park(nextDrain - now);
+          }
           continue;
         }
         send(batch);
@@ -233,6 +247,10 @@ public final class ExportQueue<T, P> {
         park(TimeUnit.SECONDS.toNanos(1));
       }
     }
+  }
+
+  private synchronized boolean nothingOpen() {
+    return open == null;
   }
 
   /** Batches on their way (the open one is not). */

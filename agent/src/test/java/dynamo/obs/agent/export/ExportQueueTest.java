@@ -335,4 +335,20 @@ class ExportQueueTest {
     assertEquals(10, q.size());
     q.shutdown();
   }
+
+  @Test
+  void anIdleQueueSleepsUntilTheFirstOffer() throws Exception {
+    Collector c = new Collector();
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 1000, 512, 2, 60_000, c);
+    Thread.sleep(300);
+    long before = q.turns;
+    Thread.sleep(1_000);
+    assertTrue(q.turns - before <= 1, "nothing to pack: no turn every 100 ms, " + (q.turns - before) + " turns");
+    q.offer(1);
+    // the idle park lasts the delay, a minute; await gives up after 20 s: the offer has to wake it
+    await("packed", () -> c.packed.size() == 1);
+    q.flush(5_000);
+    assertEquals(List.of(1), c.got);
+    q.shutdown();
+  }
 }

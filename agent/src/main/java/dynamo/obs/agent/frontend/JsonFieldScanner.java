@@ -78,16 +78,6 @@ public final class JsonFieldScanner {
       return next[next.length - 1];
     }
 
-    /** Keys are short: a plain loop beats the intrinsic's set-up. */
-    private static boolean same(byte[] k, byte[] b, int len) {
-      for (int i = 0; i < len; i++) {
-        if (k[i] != b[i]) {
-          return false;
-        }
-      }
-      return true;
-    }
-
     boolean hasChildren() {
       return keys.length > 0;
     }
@@ -96,7 +86,7 @@ public final class JsonFieldScanner {
     Node find(byte[] b, int len) {
       for (int i = 0; i < keys.length; i++) {
         byte[] k = keys[i];
-        if (k.length == len && same(k, b, len)) {
+        if (k.length == len && java.util.Arrays.equals(k, 0, len, b, 0, len)) {
           return next[i];
         }
       }

@@ -10,11 +10,6 @@ package dynamo.obs.agent.frontend;
  * close, a failure), and a compare-and-set decides it.
  */
 public final class FrontendRequest implements JsonFieldScanner.Listener, SseScanner.EventListener, RequestBody {
-  // request fields
-  static final int F_MODEL = 0;
-  static final int F_STREAM = 1;
-  static final JsonFieldScanner.Fields REQUEST_FIELDS = new JsonFieldScanner.Fields("model", "stream");
-
   // response fields (unary bodies and each server-sent event)
   static final int R_CONTENT_FIRST = 0;
   static final int R_CONTENT_LAST = 8;
@@ -24,7 +19,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   static final int R_COMPLETION_LAST = 15;
   static final int R_CACHED_FIRST = 16;
   static final int R_CACHED_LAST = 19;
-  static final JsonFieldScanner.Fields RESPONSE_FIELDS = new JsonFieldScanner.Fields(
+  private static final String[] RESPONSE_PATHS = {
       // text carried by an event: OpenAI chat and completions, reasoning, tool calls, Anthropic, Responses API
       "choices.delta.content",
       "choices.delta.reasoning_content",
@@ -46,7 +41,35 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
       "usage.prompt_tokens_details.cached_tokens",
       "usage.cache_read_input_tokens",
       "message.usage.cache_read_input_tokens",
-      "response.usage.input_tokens_details.cached_tokens");
+      "response.usage.input_tokens_details.cached_tokens"};
+  /**
+   * The fields of a server-sent event. Only the fields matter, not whether the rest of the answer is
+   * valid JSON, so what no field can be in is passed over by its brackets.
+   */
+  static final JsonFieldScanner.Fields RESPONSE_FIELDS = new JsonFieldScanner.Fields(false, RESPONSE_PATHS);
+  /**
+   * The fields of a unary answer: its usage only. Its text is not counted (its tokens are what its usage
+   * says, or unknown), so its {@code choices} are passed over whole.
+   */
+  static final JsonFieldScanner.Fields UNARY_RESPONSE_FIELDS = new JsonFieldScanner.Fields(false, usageOnly());
+
+  // request fields, numbered after the response's: one listener (the request) hears both scanners
+  static final int F_MODEL = RESPONSE_PATHS.length;
+  static final int F_STREAM = F_MODEL + 1;
+  static final JsonFieldScanner.Fields REQUEST_FIELDS = new JsonFieldScanner.Fields(requestPaths());
+
+  private static String[] requestPaths() {
+    String[] paths = new String[F_STREAM + 1];
+    paths[F_MODEL] = "model";
+    paths[F_STREAM] = "stream";
+    return paths;
+  }
+
+  private static String[] usageOnly() {
+    String[] paths = RESPONSE_PATHS.clone();
+    java.util.Arrays.fill(paths, R_CONTENT_FIRST, R_CONTENT_LAST + 1, null);
+    return paths;
+  }
 
   private static final int OPEN = 0;
   private static final int ENDED = 1;
@@ -190,7 +213,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     try {
       if (len > 0 && state == OPEN && !requestDone) {
         if (requestScanner == null) {
-          requestScanner = new JsonFieldScanner(REQUEST_FIELDS, new RequestFields(this));
+          requestScanner = new JsonFieldScanner(REQUEST_FIELDS, this);
         }
         requestScanner.feed(b, off, len);
       }
@@ -220,7 +243,6 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
-  /** The model's bytes: its series if this spelling was seen before (then no String is made). */
   private boolean onRequestModelBytes(byte[] b, int captured) {
     if (model != null || modelSeries != null) {
       return true; // the first model wins
@@ -287,11 +309,12 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
 
   /** The response's scanner, at its first byte: the request's scanner once that is done with, else a new one. */
   private void openResponseScanner() {
+    JsonFieldScanner.Fields fields = eventStream ? RESPONSE_FIELDS : UNARY_RESPONSE_FIELDS;
     if (requestDone && requestScanner != null) {
-      requestScanner.reuse(RESPONSE_FIELDS, this);
+      requestScanner.reuse(fields, this);
       responseScanner = requestScanner;
     } else {
-      responseScanner = new JsonFieldScanner(RESPONSE_FIELDS, this);
+      responseScanner = new JsonFieldScanner(fields, this);
     }
     if (eventStream) {
       sse = new SseScanner(responseScanner, this);
@@ -330,15 +353,32 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
+  // ---- the scanners' fields: the request's model and stream, the response's text and usage ----------
+
   @Override
   public boolean wantsValue(int field) {
-    return false; // a content field's length is all that counts
+    return field == F_MODEL; // of the response's, a content field's length is all that counts
+  }
+
+  /** The model's bytes: its series if this spelling was seen before (then no String is made). */
+  @Override
+  public boolean onStringBytes(int field, byte[] value, int captured, int length) {
+    return field != F_MODEL || onRequestModelBytes(value, captured);
   }
 
   @Override
   public void onString(int field, String value, int length) {
-    if (field <= R_CONTENT_LAST && length > 0) {
+    if (field == F_MODEL) {
+      onRequestModel(value);
+    } else if (field <= R_CONTENT_LAST && length > 0) {
       eventContent = true;
+    }
+  }
+
+  @Override
+  public void onBoolean(int field, boolean value) {
+    if (field == F_STREAM) {
+      streamRequested = value;
     }
   }
 
@@ -354,9 +394,6 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
       cachedTokens = v;
     }
   }
-
-  @Override
-  public void onBoolean(int field, boolean value) {}
 
   /** A server-sent event ended: a content event is a token (or, with running usage, several). */
   @Override
@@ -495,36 +532,5 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   /** The lower-cased model label this request is counted under (for tests and spans). */
   public String modelLabel() {
     return series == null ? null : series.model;
-  }
-
-  /** The request body's fields: the model (by its bytes when seen before) and {@code stream}. */
-  private static final class RequestFields implements JsonFieldScanner.Listener {
-    private final FrontendRequest request;
-
-    RequestFields(FrontendRequest request) {
-      this.request = request;
-    }
-
-    @Override
-    public boolean onStringBytes(int field, byte[] value, int captured, int length) {
-      return field != F_MODEL || request.onRequestModelBytes(value, captured);
-    }
-
-    @Override
-    public void onString(int field, String value, int length) {
-      if (field == F_MODEL) {
-        request.onRequestModel(value);
-      }
-    }
-
-    @Override
-    public void onNumber(int field, double value) {}
-
-    @Override
-    public void onBoolean(int field, boolean value) {
-      if (field == F_STREAM) {
-        request.streamRequested = value;
-      }
-    }
   }
 }

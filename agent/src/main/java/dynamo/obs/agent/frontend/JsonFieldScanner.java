@@ -43,12 +43,30 @@ public final class JsonFieldScanner {
   /** Deeper documents stop the scan (the fields we look for are never that deep). */
   private static final int MAX_DEPTH = 512;
 
-  /** A compiled set of paths: a trie of keys. */
+  /**
+   * A compiled set of paths: a trie of keys. A path's index is its field number; a null path keeps
+   * its number unused.
+   */
   public static final class Fields {
     final Node root = new Node();
+    /**
+     * Whether the whole document is checked: true (the default), any invalid JSON fails the scan; false,
+     * an object or array in which no path can match is passed over by its brackets and strings alone
+     * (its numbers, literals, commas and colons unread), so that a document's uninteresting bulk costs
+     * little. For documents whose validity nothing depends on.
+     */
+    final boolean checksAll;
 
     public Fields(String... paths) {
+      this(true, paths);
+    }
+
+    public Fields(boolean checksAll, String... paths) {
+      this.checksAll = checksAll;
       for (int i = 0; i < paths.length; i++) {
+        if (paths[i] == null) {
+          continue;
+        }
         Node n = root;
         for (String key : paths[i].split("\\.")) {
           n = n.child(key);
@@ -108,6 +126,7 @@ public final class JsonFieldScanner {
   private static final int DONE = 10;
   private static final int ERROR = 11;
   private static final int VALUE_OR_END = 12; // after '['
+  private static final int SKIP = 13; // inside an object or array passed over (Fields.checksAll false)
 
   private Fields fields;
   private Listener listener;
@@ -134,6 +153,11 @@ public final class JsonFieldScanner {
   /** The UTF-8 bytes of a unicode escape (made at the first one). */
   private byte[] escaped;
 
+  // the object or array being passed over: its open brackets, and whether in a string, after its backslash
+  private int skipDepth;
+  private boolean skipString;
+  private boolean skipEscape;
+
   /** The length of the number or literal being read, kept in {@link #capture} (longer ones than MAX_TOKEN are passed over). */
   private int tokenLength;
   private static final int MAX_TOKEN = 40;
@@ -157,6 +181,9 @@ public final class JsonFieldScanner {
     state = VALUE;
     valueNode = fields.root;
     tokenLength = 0;
+    skipDepth = 0;
+    skipString = false;
+    skipEscape = false;
   }
 
   public boolean failed() {
@@ -169,22 +196,7 @@ public final class JsonFieldScanner {
     while (i < end) {
       int st = state;
       if (st == STRING) {
-        // the plain run of a string in one go, up to a quote, a backslash or a control byte: byte by
-        // byte for the first 16 (most keys and labels end by then), then eight bytes at a time while
-        // none of them can be one
-        int j = i;
-        int shortEnd = Math.min(end, i + 16);
-        while (j < shortEnd && !STRING_STOP[b[j] & 0xff]) {
-          j++;
-        }
-        if (j == shortEnd && j < end) {
-          while (j <= end - 8 && !mayStop((long) LONGS.get(b, j))) {
-            j += 8;
-          }
-          while (j < end && !STRING_STOP[b[j] & 0xff]) {
-            j++;
-          }
-        }
+        int j = plainRun(b, i, end);
         if (j > i) {
           keepRun(b, i, j - i);
         }
@@ -214,6 +226,9 @@ public final class JsonFieldScanner {
       } else if (st == STRING_UNICODE) {
         unicodeByte(b[i++]);
         continue;
+      } else if (st == SKIP) {
+        i = skip(b, i, end);
+        continue;
       }
       if (st == ERROR) {
         return;
@@ -234,6 +249,80 @@ public final class JsonFieldScanner {
       }
     }
   }
+
+  /**
+   * The end of a string's plain run starting at {@code i}: the index of its first quote, backslash or
+   * control byte, or {@code end}. Byte by byte for the first 16 (most keys and labels end by then),
+   * then eight bytes at a time while none of them can be one.
+   */
+  private static int plainRun(byte[] b, int i, int end) {
+    int j = i;
+    int shortEnd = Math.min(end, i + 16);
+    while (j < shortEnd && !STRING_STOP[b[j] & 0xff]) {
+      j++;
+    }
+    if (j == shortEnd && j < end) {
+      while (j <= end - 8 && !mayStop((long) LONGS.get(b, j))) {
+        j += 8;
+      }
+      while (j < end && !STRING_STOP[b[j] & 0xff]) {
+        j++;
+      }
+    }
+    return j;
+  }
+
+  /**
+   * Passes over the object or array being skipped, from {@code i}: counts its brackets outside strings
+   * until the one that closes it, then goes on after it as after any value. Returns where it stopped.
+   */
+  private int skip(byte[] b, int i, int end) {
+    int d = skipDepth;
+    boolean inString = skipString;
+    boolean escape = skipEscape;
+    while (i < end) {
+      if (escape) {
+        escape = false;
+        i++;
+      } else if (inString) {
+        int j = plainRun(b, i, end);
+        if (j == end) {
+          i = end;
+        } else {
+          byte c = b[j];
+          i = j + 1;
+          if (c == '"') {
+            inString = false;
+          } else if (c == '\\') {
+            escape = true;
+          } // a control byte: not JSON, but not this scan's to judge
+        }
+      } else {
+        int k = SKIP_CLASS[b[i++] & 0xff];
+        if (k == SKIP_QUOTE) {
+          inString = true;
+        } else if (k == SKIP_OPEN) {
+          d++;
+        } else if (k == SKIP_CLOSE && --d == 0) {
+          skipString = false;
+          skipEscape = false;
+          skipDepth = 0;
+          afterValue();
+          return i;
+        }
+      }
+    }
+    skipDepth = d;
+    skipString = inString;
+    skipEscape = escape;
+    return i;
+  }
+
+  private static final byte SKIP_QUOTE = 1;
+  private static final byte SKIP_OPEN = 2;
+  private static final byte SKIP_CLOSE = 3;
+  /** What a byte outside strings is to {@link #skip}: a quote, an opening or a closing bracket, or nothing. */
+  private static final byte[] SKIP_CLASS = new byte[256];
 
   private static final java.lang.invoke.VarHandle LONGS =
       java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
@@ -269,6 +358,11 @@ public final class JsonFieldScanner {
     }
     STRING_STOP['"'] = true;
     STRING_STOP['\\'] = true;
+    SKIP_CLASS['"'] = SKIP_QUOTE;
+    SKIP_CLASS['{'] = SKIP_OPEN;
+    SKIP_CLASS['['] = SKIP_OPEN;
+    SKIP_CLASS['}'] = SKIP_CLOSE;
+    SKIP_CLASS[']'] = SKIP_CLOSE;
     for (int c = 0; c < 256; c++) {
       TOKEN[c] = c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '.' || c == '-' || c == '+' || c == 'E';
     }
@@ -374,11 +468,17 @@ public final class JsonFieldScanner {
   }
 
   private void open(boolean object) {
+    Node n = valueNode;
+    if (!fields.checksAll && (n == null || !n.hasChildren())) {
+      // no path goes through this object or array: passed over (it may be nested deeper than MAX_DEPTH)
+      skipDepth = 1;
+      state = SKIP;
+      return;
+    }
     if (depth == MAX_DEPTH) {
       state = ERROR;
       return;
     }
-    Node n = valueNode;
     if (depth == isObject.length) {
       isObject = java.util.Arrays.copyOf(isObject, depth * 2);
       nodes = java.util.Arrays.copyOf(nodes, depth * 2);

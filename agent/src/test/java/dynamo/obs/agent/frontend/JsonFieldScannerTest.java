@@ -29,8 +29,12 @@ class JsonFieldScannerTest {
   }
 
   private static List<String> scan(String json, int chunk, String... paths) {
+    return scan(true, json, chunk, paths);
+  }
+
+  private static List<String> scan(boolean checksAll, String json, int chunk, String... paths) {
     Seen seen = new Seen();
-    JsonFieldScanner s = new JsonFieldScanner(new JsonFieldScanner.Fields(paths), seen);
+    JsonFieldScanner s = new JsonFieldScanner(new JsonFieldScanner.Fields(checksAll, paths), seen);
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < b.length; i += chunk) {
       s.feed(b, i, Math.min(chunk, b.length - i));
@@ -184,5 +188,54 @@ class JsonFieldScannerTest {
             "at " + at + ", chunk " + chunk);
       }
     }
+  }
+
+  /** Valid documents: what no path can be in is passed over, and the fields found are the same as when all is read. */
+  @Test
+  void passingOverWhatNoPathIsInFindsTheSameFields() {
+    String[] paths = {"choices.delta.content", "choices.text", "delta.text", "usage.prompt_tokens",
+        "usage.completion_tokens", "model", "stream"};
+    String[] docs = {
+        "{\"id\":\"c1\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"]}\\\"[{\"},\"logprobs\":{\"t\":[[1,2],"
+            + "{\"a\":\"}\"}]}}],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":8,\"x\":{\"y\":[]}}}",
+        "{\"messages\":[{\"role\":\"user\",\"content\":\"a \\\\\\\"]\\\\\"},{\"content\":[{\"type\":\"text\"}]}],"
+            + "\"model\":\"m\",\"stream\":true,\"meta\":{}}",
+        "{\"type\":\"content_block_delta\",\"delta\":{\"type\":\"text_delta\",\"text\":\"{[\\\"\"},\"o\":[[],[[]],{}]}",
+        "{\"a\":[\"\\u005d\",{\"b\":\"\\\\\"}],\"model\":\"after\"}",
+        "[{\"model\":\"x\"},{\"other\":[1]}]",
+    };
+    for (String doc : docs) {
+      List<String> all = scan(true, doc, 1000, paths);
+      assertTrue(!all.isEmpty(), doc);
+      for (int chunk = 1; chunk <= doc.length(); chunk++) {
+        assertEquals(all, scan(false, doc, chunk, paths), doc + " in chunks of " + chunk);
+      }
+    }
+  }
+
+  @Test
+  void whatIsPassedOverIsNotChecked() {
+    String body = "{\"a\":{\"x\":tru,\"y\":[1,,2],\"z\":\"\u0001\"},\"n\":3}";
+    assertEquals(List.of(), scan(true, body, 1, "n"));
+    assertEquals(List.of("0=n:3.0"), scan(false, body, 1, "n"));
+    // beyond the depth bound too: nothing is kept per level of what is passed over
+    String tooDeep = "[".repeat(600) + "]".repeat(600);
+    assertEquals(List.of("0=s:m/1"), scan(false, "{\"x\":" + tooDeep + ",\"model\":\"m\"}", 7, "model"));
+    // the document around what is passed over is still read as JSON
+    assertEquals(List.of("0=n:1.0"), scan(false, "{\"n\":1,\"a\":[],}", 1, "n"));
+    assertTrue(failsAfter(false, "{\"a\":[]]"));
+  }
+
+  private static boolean failsAfter(boolean checksAll, String json) {
+    JsonFieldScanner s = new JsonFieldScanner(new JsonFieldScanner.Fields(checksAll, "n"), new Seen());
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    s.feed(b, 0, b.length);
+    s.finish();
+    return s.failed();
+  }
+
+  @Test
+  void aNullPathKeepsItsNumberUnused() {
+    assertEquals(List.of("1=n:1.0", "2=n:5.0"), scan(false, "{\"a\":\"x\",\"b\":{\"c\":1},\"d\":5}", 1, null, "b.c", "d"));
   }
 }

@@ -72,7 +72,7 @@ public class FrontendRequestBenchmark {
     unaryRequest();
     recorderWithoutBodies();
     requestScanner = new JsonFieldScanner(FrontendRequest.REQUEST_FIELDS, IGNORE);
-    responseScanner = new JsonFieldScanner(FrontendRequest.RESPONSE_FIELDS, IGNORE);
+    responseScanner = new JsonFieldScanner(FrontendRequest.UNARY_RESPONSE_FIELDS, IGNORE);
   }
 
   /** Everything one unary request costs outside the stream wrappers: recorder, both scans, every metric. */

@@ -36,9 +36,12 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
         // the client's copy of the user's request, made by every send and sendAsync
         new JdkWeave(REQUEST_IMPL, "<init>", "(Ljava/net/http/HttpRequest;Ljava/net/ProxySelector;)", Kind.EXIT,
             "outboundHttpRequest", "this"),
-        // a redirect's or an authentication retry's request, made from the one it follows
+        // a redirect's or an authentication retry's request, made from the one it follows: (URI, String,
+        // HttpRequestImpl, boolean) in JDK 17 up to 17.0.15 at least; later ones add an Optional<BiPredicate>
+        // and keep the four-argument constructor calling it, so both are matched (by this prefix of their
+        // descriptors) and a redirect's headers may be copied twice, to the same values
         new JdkWeave(REQUEST_IMPL, "<init>",
-            "(Ljava/net/URI;Ljava/lang/String;Ljdk/internal/net/http/HttpRequestImpl;ZLjava/util/Optional;)",
+            "(Ljava/net/URI;Ljava/lang/String;Ljdk/internal/net/http/HttpRequestImpl;Z",
             Kind.EXIT, "outboundHttpRequestFollowed", "this", "arg2"),
         new JdkWeave(URL_CONNECTION, "connect", "()", Kind.ENTER, "outboundUrlConnection", "this"),
         new JdkWeave(URL_CONNECTION, "getOutputStream", "()", Kind.ENTER, "outboundUrlConnection", "this"),

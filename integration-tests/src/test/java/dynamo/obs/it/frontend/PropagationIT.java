@@ -35,15 +35,15 @@ class PropagationIT {
             .args("/v1/chat/completions", "http://127.0.0.1:" + routerPort + "/generate").start()) {
           int frontendPort = ready(frontend);
           // The agent weaves the HTTP client off the main thread: wait until the frontend propagates.
-          String[] hops = dynamo.obs.it.support.Poll.until("propagation through the frontend", () -> {
+          java.util.List<String> hops = dynamo.obs.it.support.Poll.until("propagation through the frontend", () -> {
             HttpResponse<byte[]> r = FrontendMetricsIT.post(frontendPort, "/v1/chat/completions", "-",
                 "{\"model\":\"m\"}", "x-request-id", "client-7");
-            return new String(r.body(), StandardCharsets.UTF_8).split("\n");
-          }, h -> h.length == 3 && h[2].contains("client-7"), frontend);
+            return java.util.List.of(new String(r.body(), StandardCharsets.UTF_8).split("\n"));
+          }, h -> h.size() == 3 && h.get(2).contains("client-7"), frontend);
 
-          Matcher atFrontend = match(hops[0]);
-          Matcher atRouter = match(hops[1]);
-          Matcher atWorker = match(hops[2]);
+          Matcher atFrontend = match(hops.get(0));
+          Matcher atRouter = match(hops.get(1));
+          Matcher atWorker = match(hops.get(2));
           assertEquals("\"client-7\"", atFrontend.group(1));
           assertEquals("null", atFrontend.group(2), "the client sent no request-id");
           for (Matcher downstream : new Matcher[] {atRouter, atWorker}) {
@@ -67,13 +67,13 @@ class PropagationIT {
       try (AgentProcess frontend = AgentProcess.app(HopApp.class)
           .args("/v1/chat/completions", "http://127.0.0.1:" + workerPort + "/moved", "redirects").start()) {
         int frontendPort = ready(frontend);
-        String[] hops = dynamo.obs.it.support.Poll.until("propagation across a redirect", () -> {
+        java.util.List<String> hops = dynamo.obs.it.support.Poll.until("propagation across a redirect", () -> {
           HttpResponse<byte[]> r = FrontendMetricsIT.post(frontendPort, "/v1/chat/completions", "-",
               "{\"model\":\"m\"}", "x-request-id", "client-8");
-          return new String(r.body(), StandardCharsets.UTF_8).split("\n");
-        }, h -> h.length == 2 && h[1].contains("client-8"), frontend);
+          return java.util.List.of(new String(r.body(), StandardCharsets.UTF_8).split("\n"));
+        }, h -> h.size() == 2 && h.get(1).contains("client-8"), frontend);
 
-        Matcher atWorker = match(hops[1]);
+        Matcher atWorker = match(hops.get(1));
         assertEquals("\"client-8\"", atWorker.group(1), "x-request-id reaches the redirect's target");
         assertTrue(atWorker.group(2).matches("\"[0-9a-f-]{36}\""), "request-id too: " + atWorker.group(2));
         assertTrue(atWorker.group(3).matches("\"\\d{19}\""), "and the send time: " + atWorker.group(3));

@@ -16,8 +16,11 @@ import java.util.List;
  * @param values what the call is given, in order: {@code this}, {@code arg0}…, {@code field:name}
  *     (a field of {@code this}), {@code token} (what the method's {@link Kind#ENTER_TOKEN} call returned);
  *     {@link Kind#EXIT_RETURN} adds the returned value last, {@link Kind#EXIT_THROWN} passes the throwable only
+ * @param sinceJdk the first JDK feature release whose class has the method (0: every one the agent runs on);
+ *     on an older JDK its absence is expected, on a newer one it is reported
  */
-public record JdkWeave(String type, String method, String descriptor, Kind kind, String hook, List<String> values) {
+public record JdkWeave(String type, String method, String descriptor, Kind kind, String hook, List<String> values,
+    int sinceJdk) {
 
   public enum Kind {
     /** At entry; the result is ignored. */
@@ -39,7 +42,12 @@ public record JdkWeave(String type, String method, String descriptor, Kind kind,
   }
 
   public JdkWeave(String type, String method, String descriptor, Kind kind, String hook, String... values) {
-    this(type, method, descriptor, kind, hook, List.of(values));
+    this(type, method, descriptor, kind, hook, List.of(values), 0);
+  }
+
+  /** This weave, for a method that JDKs before {@code feature} do not have. */
+  public JdkWeave since(int feature) {
+    return new JdkWeave(type, method, descriptor, kind, hook, values, feature);
   }
 
   public boolean isEnter() {

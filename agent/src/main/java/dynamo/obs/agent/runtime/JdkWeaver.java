@@ -100,7 +100,7 @@ public final class JdkWeaver implements ClassFileTransformer {
       return null; // only the JDK's own classes of that name
     }
     try {
-      byte[] woven = weave(bytes, weaves);
+      byte[] woven = weave(bytes, weaves, this::missing);
       if (woven != null && module != null && !module.canRead(adviceModule)) {
         inst.redefineModule(module, java.util.Set.of(adviceModule), Map.of(), Map.of(), java.util.Set.of(), Map.of());
       }
@@ -117,8 +117,27 @@ public final class JdkWeaver implements ClassFileTransformer {
     }
   }
 
+  /** A weave found no method in its class: another JDK's internals. Said once; the class runs without it. */
+  private void missing(JdkWeave w) {
+    if (Runtime.version().feature() < w.sinceJdk()) {
+      return; // a method of later JDKs
+    }
+    LOG.once(AgentLog.Level.WARN, "missing:" + w.type() + "." + w.method() + w.descriptor(),
+        w.type() + " has no method " + w.method() + w.descriptor() + "… on this JDK ("
+            + System.getProperty("java.vm.version") + "): what the agent does there (" + w.hook()
+            + ") is off; please report it with the JDK's version");
+  }
+
   /** The class with the weaves applied, or null when no method matched. */
   static byte[] weave(byte[] bytes, List<JdkWeave> weaves) {
+    return weave(bytes, weaves, w -> {});
+  }
+
+  /**
+   * The class with the weaves applied, or null when no method matched; each weave that matched no method
+   * of the class (another JDK's internals) is told to {@code missing}.
+   */
+  static byte[] weave(byte[] bytes, List<JdkWeave> weaves, java.util.function.Consumer<JdkWeave> missing) {
     ClassReader reader = new ClassReader(bytes);
     Map<String, Integer> maxLocals = new HashMap<>();
     for (JdkWeave w : weaves) {
@@ -142,6 +161,11 @@ public final class JdkWeaver implements ClassFileTransformer {
     ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
     WeavingClass weaving = new WeavingClass(writer, weaves, maxLocals);
     reader.accept(weaving, ClassReader.EXPAND_FRAMES);
+    for (JdkWeave w : weaves) {
+      if (!weaving.matched.contains(w)) {
+        missing.accept(w);
+      }
+    }
     return weaving.changed ? writer.toByteArray() : null;
   }
 
@@ -151,6 +175,8 @@ public final class JdkWeaver implements ClassFileTransformer {
     private final Map<String, Integer> maxLocals;
     private String owner;
     boolean changed;
+    /** The weaves that found a method of the class (by identity: two weaves may be equal records). */
+    final java.util.Set<JdkWeave> matched = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     WeavingClass(ClassVisitor next, List<JdkWeave> weaves, Map<String, Integer> maxLocals) {
       super(Opcodes.ASM9, next);
@@ -182,7 +208,11 @@ public final class JdkWeaver implements ClassFileTransformer {
       JdkWeave enter = null;
       JdkWeave exit = null;
       for (JdkWeave w : weaves) {
-        if (w.method().equals(name) && descriptor.startsWith(w.descriptor()) && usable(w, access, name)) {
+        if (w.method().equals(name) && descriptor.startsWith(w.descriptor())) {
+          matched.add(w); // found; usable() says why when it cannot be applied
+          if (!usable(w, access, name)) {
+            continue;
+          }
           if (w.isEnter()) {
             enter = enter == null ? w : enter;
           } else {

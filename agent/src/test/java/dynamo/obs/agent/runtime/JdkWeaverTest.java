@@ -225,7 +225,14 @@ class JdkWeaverTest {
     try (InputStream in = WeaveTarget.class.getResourceAsStream("WeaveTarget.class")) {
       bytes = in.readAllBytes();
     }
-    assertNull(JdkWeaver.weave(bytes, List.of(new JdkWeave(T, "absent", "()", Kind.ENTER, "serverStarted", "this"))));
+    List<JdkWeave> missing = new java.util.ArrayList<>();
+    JdkWeave absent = new JdkWeave(T, "absent", "()", Kind.ENTER, "serverStarted", "this");
+    JdkWeave present = new JdkWeave(T, "run", "(IZ)J", Kind.ENTER_TOKEN, "futureTaskStarted", "this");
+    assertNull(JdkWeaver.weave(bytes, List.of(absent), missing::add));
+    assertEquals(List.of(absent), missing, "a weave that found no method is told");
+    missing.clear();
+    assertNotNull(JdkWeaver.weave(bytes, List.of(present, absent), missing::add));
+    assertEquals(List.of(absent), missing, "only the one that found none");
     assertSame(null, JdkWeaver.weave(bytes, List.of(
         new JdkWeave(T, "run", "(IZ)J", Kind.EXIT, "contextCreated", "this", "field:absent"))),
         "a weave naming a field the class lacks is not applied");

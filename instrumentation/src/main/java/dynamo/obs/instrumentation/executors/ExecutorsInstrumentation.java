@@ -37,10 +37,10 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
         // CompletableFuture's own fallback when the common pool has a single thread (small machines)
         wrap("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor", "execute", RUNNABLE),
         // JDK 21+: virtual threads, one per task or started directly
-        wrap("java.util.concurrent.ThreadPerTaskExecutor", "start", RUNNABLE),
-        wrap("java.lang.ThreadBuilders$VirtualThreadBuilder", "start", RUNNABLE),
-        wrap("java.lang.ThreadBuilders$VirtualThreadBuilder", "unstarted", RUNNABLE),
-        wrap("java.lang.Thread", "startVirtualThread", RUNNABLE),
+        wrap("java.util.concurrent.ThreadPerTaskExecutor", "start", RUNNABLE).since(21),
+        wrap("java.lang.ThreadBuilders$VirtualThreadBuilder", "start", RUNNABLE).since(21),
+        wrap("java.lang.ThreadBuilders$VirtualThreadBuilder", "unstarted", RUNNABLE).since(21),
+        wrap("java.lang.Thread", "startVirtualThread", RUNNABLE).since(21),
         new JdkWeave("java.util.concurrent.FutureTask", "<init>", "(", Kind.EXIT, "futureTaskCreated", "this"),
         new JdkWeave("java.util.concurrent.FutureTask", "run", "()V", Kind.ENTER_TOKEN, "futureTaskStarted", "this"),
         new JdkWeave("java.util.concurrent.FutureTask", "run", "()V", Kind.EXIT_ALWAYS, "futureTaskEnded", "token"));

@@ -16,11 +16,12 @@ import java.util.List;
  * @param values what the call is given, in order: {@code this}, {@code arg0}…, {@code field:name}
  *     (a field of {@code this}), {@code token} (what the method's {@link Kind#ENTER_TOKEN} call returned);
  *     {@link Kind#EXIT_RETURN} adds the returned value last, {@link Kind#EXIT_THROWN} passes the throwable only
- * @param sinceJdk the first JDK feature release whose class has the method (0: every one the agent runs on);
- *     on an older JDK its absence is expected, on a newer one it is reported
+ * @param sinceJdk the first JDK feature release whose class has the method (0: every one the agent runs on)
+ * @param beforeJdk the first JDK feature release that no longer has it (0: none); outside these bounds the
+ *     method's absence is expected, within them it is reported
  */
 public record JdkWeave(String type, String method, String descriptor, Kind kind, String hook, List<String> values,
-    int sinceJdk) {
+    int sinceJdk, int beforeJdk) {
 
   public enum Kind {
     /** At entry; the result is ignored. */
@@ -42,12 +43,22 @@ public record JdkWeave(String type, String method, String descriptor, Kind kind,
   }
 
   public JdkWeave(String type, String method, String descriptor, Kind kind, String hook, String... values) {
-    this(type, method, descriptor, kind, hook, List.of(values), 0);
+    this(type, method, descriptor, kind, hook, List.of(values), 0, 0);
   }
 
   /** This weave, for a method that JDKs before {@code feature} do not have. */
   public JdkWeave since(int feature) {
-    return new JdkWeave(type, method, descriptor, kind, hook, values, feature);
+    return new JdkWeave(type, method, descriptor, kind, hook, values, feature, beforeJdk);
+  }
+
+  /** This weave, for a method that JDK {@code feature} and later ones no longer have. */
+  public JdkWeave before(int feature) {
+    return new JdkWeave(type, method, descriptor, kind, hook, values, sinceJdk, feature);
+  }
+
+  /** Whether the JDK of this feature release should have the method. */
+  public boolean expectedOn(int feature) {
+    return feature >= sinceJdk && (beforeJdk == 0 || feature < beforeJdk);
   }
 
   public boolean isEnter() {

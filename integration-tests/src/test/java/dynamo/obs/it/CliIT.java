@@ -55,6 +55,9 @@ class CliIT {
       assertEquals(0, p.awaitExit(), p.outputs());
       assertTrue(p.stdout().contains("No configuration warnings."), p.outputs());
       assertTrue(p.stdout().contains(":8081"), p.outputs());
+      // every JDK method the agent weaves exists on the JDK the test runs on (17 and 25)
+      assertTrue(p.stdout().matches("(?s).*JDK internals +all \\d+ JDK methods the agent weaves here are present.*"),
+          p.outputs());
     }
   }
 

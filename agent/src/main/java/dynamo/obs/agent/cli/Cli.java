@@ -4,10 +4,13 @@ import dynamo.obs.agent.Version;
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.config.ConfigSource;
 import dynamo.obs.agent.export.OtlpProbe;
+import dynamo.obs.agent.runtime.JdkWeaver;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import dynamo.obs.instrumentation.Instrumentations;
 import java.io.File;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
 
 /** {@code java -jar dynamo-obs.jar [version | doctor | instrumentations]}. */
 public final class Cli {
@@ -73,10 +76,22 @@ public final class Cli {
     c.inferencePaths.forEach((k, v) -> out.println("  " + pad(k, 18) + " " + v));
     out.println();
     out.println("Instrumentations");
+    List<dynamo.obs.instrumentation.JdkWeave> weaves = new ArrayList<>();
     for (InstrumentationModule m : Instrumentations.all()) {
       out.println("  " + pad(m.name(), 18) + " " + (c.instrumentationEnabled(m.name()) ? "on " : "off") + "  "
           + m.description());
+      if (c.instrumentationEnabled(m.name())) {
+        weaves.addAll(m.jdkWeaves());
+      }
     }
+    List<String> jdkMissing = JdkWeaver.missingOnThisJdk(weaves);
+    int feature = Runtime.version().feature();
+    long expected = weaves.stream().filter(w -> w.expectedOn(feature)).count();
+    out.println("  JDK internals      " + (jdkMissing.isEmpty()
+        ? "all " + expected + " JDK methods the agent weaves here are present (JDK "
+            + System.getProperty("java.vm.version") + (expected < weaves.size()
+                ? "; " + (weaves.size() - expected) + " more are for other JDKs)" : ")")
+        : jdkMissing.size() + " of the " + expected + " JDK methods the agent weaves here are missing (see the warnings)"));
     out.println("  router methods     " + (c.routerMethods.isEmpty() ? "none" : c.routerMethods));
     out.println("  worker methods     " + (c.workerMethods.isEmpty() ? "none" : c.workerMethods));
     out.println();
@@ -98,12 +113,14 @@ public final class Cli {
       out.println("  sample ratio       " + c.tracesSampleRatio);
     }
     out.println();
-    if (c.warnings().isEmpty()) {
+    List<String> warnings = new ArrayList<>(c.warnings());
+    warnings.addAll(jdkMissing);
+    if (warnings.isEmpty()) {
       out.println("No configuration warnings.");
       return 0;
     }
-    out.println("Warnings (" + c.warnings().size() + ")");
-    for (String w : c.warnings()) {
+    out.println("Warnings (" + warnings.size() + ")");
+    for (String w : warnings) {
       out.println("  WARN " + w);
     }
     return 1;

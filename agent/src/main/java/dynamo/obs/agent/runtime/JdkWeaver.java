@@ -119,13 +119,62 @@ public final class JdkWeaver implements ClassFileTransformer {
 
   /** A weave found no method in its class: another JDK's internals. Said once; the class runs without it. */
   private void missing(JdkWeave w) {
-    if (Runtime.version().feature() < w.sinceJdk()) {
-      return; // a method of later JDKs
+    if (!w.expectedOn(Runtime.version().feature())) {
+      return; // a method of other JDKs
     }
-    LOG.once(AgentLog.Level.WARN, "missing:" + w.type() + "." + w.method() + w.descriptor(),
-        w.type() + " has no method " + w.method() + w.descriptor() + "… on this JDK ("
-            + System.getProperty("java.vm.version") + "): what the agent does there (" + w.hook()
-            + ") is off; please report it with the JDK's version");
+    LOG.once(AgentLog.Level.WARN, "missing:" + w.type() + "." + w.method() + w.descriptor(), missingMessage(w, true));
+  }
+
+  private static String missingMessage(JdkWeave w, boolean classFound) {
+    return w.type() + (classFound ? " has no method " + w.method() + w.descriptor() + "…" : " does not exist")
+        + " on this JDK (" + System.getProperty("java.vm.version") + "): what the agent does there (" + w.hook()
+        + ") is off; please report it with the JDK's version";
+  }
+
+  /**
+   * What of {@code weaves} this JDK lacks, read from its class files without loading or changing a class
+   * (for {@code doctor}): one message per weave whose class or method is not there, as the weaver would
+   * say it when the class loads. Weaves for other JDKs than this one are not looked for.
+   */
+  public static List<String> missingOnThisJdk(List<JdkWeave> weaves) {
+    Map<String, List<String>> methodsByType = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (JdkWeave w : weaves) {
+      if (!w.expectedOn(Runtime.version().feature())) {
+        continue;
+      }
+      List<String> methods = methodsByType.computeIfAbsent(w.type(), JdkWeaver::methodsOf);
+      String wanted = w.method() + w.descriptor();
+      if (methods.isEmpty()) {
+        missing.add(missingMessage(w, false));
+      } else if (methods.stream().noneMatch(m -> m.startsWith(wanted))) {
+        missing.add(missingMessage(w, true));
+      }
+    }
+    return missing;
+  }
+
+  /** The name and descriptor of every method with a body of a JDK class; empty when there is no such class. */
+  private static List<String> methodsOf(String type) {
+    List<String> methods = new ArrayList<>();
+    try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
+      if (in == null) {
+        return methods;
+      }
+      new ClassReader(in.readAllBytes()).accept(new ClassVisitor(Opcodes.ASM9) {
+        @Override
+        public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+            String[] exceptions) {
+          if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
+            methods.add(name + descriptor);
+          }
+          return null;
+        }
+      }, ClassReader.SKIP_CODE);
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.debug("could not read " + type + ": " + e);
+    }
+    return methods;
   }
 
   /** The class with the weaves applied, or null when no method matched. */

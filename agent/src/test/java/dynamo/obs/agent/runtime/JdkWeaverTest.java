@@ -237,4 +237,22 @@ class JdkWeaverTest {
         new JdkWeave(T, "run", "(IZ)J", Kind.EXIT, "contextCreated", "this", "field:absent"))),
         "a weave naming a field the class lacks is not applied");
   }
+
+  /** doctor's check: this JDK's class files against the weaves, without loading or changing a class. */
+  @Test
+  void theWeavesThisJdkLacksAreFoundFromItsClassFiles() {
+    String task = "java.util.concurrent.FutureTask";
+    JdkWeave present = new JdkWeave(task, "run", "()V", Kind.ENTER_TOKEN, "futureTaskStarted", "this");
+    JdkWeave absentMethod = new JdkWeave(task, "absent", "()", Kind.ENTER, "futureTaskStarted", "this");
+    JdkWeave absentClass = new JdkWeave("java.util.concurrent.NoSuchTask", "run", "()V", Kind.ENTER,
+        "futureTaskStarted", "this");
+    int feature = Runtime.version().feature();
+    List<String> missing = JdkWeaver.missingOnThisJdk(List.of(present, absentMethod, absentClass,
+        absentClass.since(feature + 1), absentMethod.before(feature)));
+    assertEquals(2, missing.size(), String.valueOf(missing));
+    assertTrue(missing.get(0).startsWith(task + " has no method absent()… on this JDK ("), missing.get(0));
+    assertTrue(missing.get(1).startsWith("java.util.concurrent.NoSuchTask does not exist on this JDK"), missing.get(1));
+    assertEquals(List.of(), JdkWeaver.missingOnThisJdk(List.of(present, absentMethod.since(feature + 1))),
+        "a method of later JDKs is not looked for");
+  }
 }

@@ -34,8 +34,9 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
         wrap("java.util.concurrent.ForkJoinPool", "execute", RUNNABLE),
         wrap("java.util.concurrent.ForkJoinPool", "submit", RUNNABLE),
         wrap("java.util.concurrent.ForkJoinPool", "submit", CALLABLE),
-        // CompletableFuture's own fallback when the common pool has a single thread (small machines)
-        wrap("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor", "execute", RUNNABLE),
+        // CompletableFuture's own fallback when the common pool has a single thread (small machines); later
+        // JDKs use ForkJoinPool's async common pool instead (25 has no such class)
+        wrap("java.util.concurrent.CompletableFuture$ThreadPerTaskExecutor", "execute", RUNNABLE).before(23),
         // JDK 21+: virtual threads, one per task or started directly
         wrap("java.util.concurrent.ThreadPerTaskExecutor", "start", RUNNABLE).since(21),
         wrap("java.lang.ThreadBuilders$VirtualThreadBuilder", "start", RUNNABLE).since(21),

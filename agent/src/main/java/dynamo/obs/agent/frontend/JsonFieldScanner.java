@@ -193,6 +193,9 @@ public final class JsonFieldScanner {
   public void feed(byte[] b, int off, int len) {
     int end = off + len;
     int i = off;
+    if (state == SKIP) {
+      i = skip(b, i, end); // the rest of what the last bytes were passing over
+    }
     while (i < end) {
       int st = state;
       if (st == STRING) {
@@ -226,9 +229,6 @@ public final class JsonFieldScanner {
       } else if (st == STRING_UNICODE) {
         unicodeByte(b[i++]);
         continue;
-      } else if (st == SKIP) {
-        i = skip(b, i, end);
-        continue;
       }
       if (st == ERROR) {
         return;
@@ -246,6 +246,9 @@ public final class JsonFieldScanner {
         state = VALUE;
       } else {
         structure(c);
+        if (state == SKIP) {
+          i = skip(b, i, end); // an object or array no field can be in: passed over here, off the loop's path
+        }
       }
     }
   }

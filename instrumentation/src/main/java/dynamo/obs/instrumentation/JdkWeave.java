@@ -56,6 +56,11 @@ public record JdkWeave(String type, String method, String descriptor, Kind kind,
     return new JdkWeave(type, method, descriptor, kind, hook, values, sinceJdk, feature);
   }
 
+  /** Whether a method of the class, by its name and descriptor, is the one this weave is for. */
+  public boolean matches(String name, String methodDescriptor) {
+    return method.equals(name) && methodDescriptor.startsWith(descriptor);
+  }
+
   /** Whether the JDK of this feature release should have the method. */
   public boolean expectedOn(int feature) {
     return feature >= sinceJdk && (beforeJdk == 0 || feature < beforeJdk);

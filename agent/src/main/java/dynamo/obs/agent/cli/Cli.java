@@ -6,6 +6,7 @@ import dynamo.obs.agent.config.ConfigSource;
 import dynamo.obs.agent.export.OtlpProbe;
 import dynamo.obs.agent.runtime.JdkWeaver;
 import dynamo.obs.instrumentation.InstrumentationModule;
+import dynamo.obs.instrumentation.JdkWeave;
 import dynamo.obs.instrumentation.Instrumentations;
 import java.io.File;
 import java.io.PrintStream;
@@ -76,7 +77,7 @@ public final class Cli {
     c.inferencePaths.forEach((k, v) -> out.println("  " + pad(k, 18) + " " + v));
     out.println();
     out.println("Instrumentations");
-    List<dynamo.obs.instrumentation.JdkWeave> weaves = new ArrayList<>();
+    List<JdkWeave> weaves = new ArrayList<>();
     for (InstrumentationModule m : Instrumentations.all()) {
       out.println("  " + pad(m.name(), 18) + " " + (c.instrumentationEnabled(m.name()) ? "on " : "off") + "  "
           + m.description());
@@ -90,7 +91,7 @@ public final class Cli {
     out.println("  JDK internals      " + (jdkMissing.isEmpty()
         ? "all " + expected + " JDK methods the agent weaves here are present (JDK "
             + System.getProperty("java.vm.version") + (expected < weaves.size()
-                ? "; " + (weaves.size() - expected) + " more are for other JDKs)" : ")")
+                ? "; " + (weaves.size() - expected) + " more for other JDKs)" : ")")
         : jdkMissing.size() + " of the " + expected + " JDK methods the agent weaves here are missing (see the warnings)"));
     out.println("  router methods     " + (c.routerMethods.isEmpty() ? "none" : c.routerMethods));
     out.println("  worker methods     " + (c.workerMethods.isEmpty() ? "none" : c.workerMethods));

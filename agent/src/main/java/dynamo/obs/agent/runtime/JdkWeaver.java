@@ -100,7 +100,7 @@ public final class JdkWeaver implements ClassFileTransformer {
       return null; // only the JDK's own classes of that name
     }
     try {
-      byte[] woven = weave(bytes, weaves, this::missing);
+      byte[] woven = weave(bytes, weaves, JdkWeaver::missing);
       if (woven != null && module != null && !module.canRead(adviceModule)) {
         inst.redefineModule(module, java.util.Set.of(adviceModule), Map.of(), Map.of(), java.util.Set.of(), Map.of());
       }
@@ -118,7 +118,7 @@ public final class JdkWeaver implements ClassFileTransformer {
   }
 
   /** A weave found no method in its class: another JDK's internals. Said once; the class runs without it. */
-  private void missing(JdkWeave w) {
+  private static void missing(JdkWeave w) {
     if (!w.expectedOn(Runtime.version().feature())) {
       return; // a method of other JDKs
     }
@@ -137,36 +137,38 @@ public final class JdkWeaver implements ClassFileTransformer {
    * say it when the class loads. Weaves for other JDKs than this one are not looked for.
    */
   public static List<String> missingOnThisJdk(List<JdkWeave> weaves) {
-    Map<String, List<String>> methodsByType = new HashMap<>();
+    Map<String, List<String[]>> methodsByType = new HashMap<>();
     List<String> missing = new ArrayList<>();
     for (JdkWeave w : weaves) {
       if (!w.expectedOn(Runtime.version().feature())) {
         continue;
       }
-      List<String> methods = methodsByType.computeIfAbsent(w.type(), JdkWeaver::methodsOf);
-      String wanted = w.method() + w.descriptor();
-      if (methods.isEmpty()) {
+      List<String[]> methods = methodsByType.computeIfAbsent(w.type(), JdkWeaver::methodsOf);
+      if (methods == null) {
         missing.add(missingMessage(w, false));
-      } else if (methods.stream().noneMatch(m -> m.startsWith(wanted))) {
+      } else if (methods.stream().noneMatch(m -> w.matches(m[0], m[1]))) {
         missing.add(missingMessage(w, true));
       }
     }
     return missing;
   }
 
-  /** The name and descriptor of every method with a body of a JDK class; empty when there is no such class. */
-  private static List<String> methodsOf(String type) {
-    List<String> methods = new ArrayList<>();
+  /**
+   * The name and descriptor of every method with a body of a JDK class (what the weaver can weave); null
+   * when there is no such class.
+   */
+  private static List<String[]> methodsOf(String type) {
+    List<String[]> methods = new ArrayList<>();
     try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
       if (in == null) {
-        return methods;
+        return null;
       }
       new ClassReader(in.readAllBytes()).accept(new ClassVisitor(Opcodes.ASM9) {
         @Override
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
             String[] exceptions) {
           if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
-            methods.add(name + descriptor);
+            methods.add(new String[] {name, descriptor});
           }
           return null;
         }
@@ -257,7 +259,7 @@ public final class JdkWeaver implements ClassFileTransformer {
       JdkWeave enter = null;
       JdkWeave exit = null;
       for (JdkWeave w : weaves) {
-        if (w.method().equals(name) && descriptor.startsWith(w.descriptor())) {
+        if (w.matches(name, descriptor)) {
           matched.add(w); // found; usable() says why when it cannot be applied
           if (!usable(w, access, name)) {
             continue;

@@ -223,11 +223,12 @@ class JsonFieldScannerTest {
     assertEquals(List.of("0=s:m/1"), scan(false, "{\"x\":" + tooDeep + ",\"model\":\"m\"}", 7, "model"));
     // the document around what is passed over is still read as JSON
     assertEquals(List.of("0=n:1.0"), scan(false, "{\"n\":1,\"a\":[],}", 1, "n"));
-    assertTrue(failsAfter(false, "{\"a\":[]]"));
+    assertTrue(failsWhenPassingOver("{\"n\":1,\"a\":[],}"), "a trailing comma after what was passed over");
+    assertTrue(failsWhenPassingOver("{\"a\":[]]"), "a bracket too many after what was passed over");
   }
 
-  private static boolean failsAfter(boolean checksAll, String json) {
-    JsonFieldScanner s = new JsonFieldScanner(new JsonFieldScanner.Fields(checksAll, "n"), new Seen());
+  private static boolean failsWhenPassingOver(String json) {
+    JsonFieldScanner s = new JsonFieldScanner(new JsonFieldScanner.Fields(false, "n"), new Seen());
     byte[] b = json.getBytes(StandardCharsets.UTF_8);
     s.feed(b, 0, b.length);
     s.finish();

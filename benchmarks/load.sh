@@ -13,7 +13,8 @@
 # Env: CONFIGS ("no-agent dynamo-obs otel-javaagent"; also dynamo-obs-export, -export-down, -export-slow,
 # dynamo-obs-without-<instrumentation>, e.g. dynamo-obs-without-executors, to see what one instrumentation costs,
 # and dynamo-obs-frontend / otel-javaagent-frontend: the agent on the frontend JVM only, router and worker
-# plain — the frontend in front of a fast simulated engine),
+# plain — the frontend in front of a fast simulated engine; NAME#2 is another stack of configuration NAME,
+# launched and measured apart from it: an A/A control that shows what two launches of the same thing differ by),
 # LOAD_BASE (the configuration the others are compared with: no-agent), ROUNDS (6), DURATION (4s per window), WARMUP (40s per stack and kind of request), PROFILE (1: one
 # more window on the dynamo-obs stack under JFR after the measurement, PROFILE_DURATION 8s; 0: none;
 # PROFILE_CONFIG: another configuration's stack, e.g. dynamo-obs-export),
@@ -95,16 +96,16 @@ start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i
       frontend) main=dynamo.obs.examples.frontend.FrontendServer; port=$fport
         args=(--port="$port" --router="http://127.0.0.1:$rport" --models="$MODEL") ;;
     esac
-    as=$cfg # a *-frontend stack runs its router and worker as no-agent
-    [[ $cfg == *-frontend && $role != frontend ]] && as=no-agent
+    as=${cfg%%#*} # a *-frontend stack runs its router and worker as no-agent
+    [[ $as == *-frontend && $role != frontend ]] && as=no-agent
     case $as in
       dynamo-obs*)
         SYS[$cfg-$role]=${PORTS[i * 6 + 3 + r]}
         envs=(DYN_SYSTEM_PORT="${SYS[$cfg-$role]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="dynamo-$role")
-        case $cfg in
+        case ${cfg%%#*} in
           dynamo-obs|dynamo-obs-frontend) envs+=(OTEL_EXPORT_ENABLED=false) ;;
           # a diagnostic: dynamo-obs with one instrumentation switched off, e.g. dynamo-obs-without-executors
-          dynamo-obs-without-*) local off=${cfg#dynamo-obs-without-}; off=${off//-/_}
+          dynamo-obs-without-*) local off=${cfg%%#*}; off=${off#dynamo-obs-without-}; off=${off//-/_}
             envs+=(OTEL_EXPORT_ENABLED=false "DYN_OBS_INSTRUMENTATION_${off^^}_ENABLED=false") ;;
           dynamo-obs-export) envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$COLLECTOR_PORT") ;;
           dynamo-obs-export-slow) envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$SLOW_COLLECTOR_PORT") ;;

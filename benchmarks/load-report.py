@@ -139,13 +139,14 @@ print()
 def pooled_p99_section():
     """p99 of all the requests of a configuration's windows together (load-<date>-latency.csv), against
     the base configuration's; the interval comes from resampling the rounds (the same rounds for both)."""
+    pooled = {}  # (kind, conns, cfg) -> (% vs base, interval low, interval high)
     if len(sys.argv) < 3 or not os.path.exists(sys.argv[2]):
-        return
+        return pooled
     raw = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))  # (kind, conns, cfg) -> round -> µs -> n
     for r in csv.DictReader(open(sys.argv[2])):
         raw[(r["kind"], int(r["connections"]), r["config"])][int(r["round"])][int(r["bucket_us"])] += int(r["count"])
     if not raw:
-        return
+        return pooled
     # each window as counts over all the buckets seen, so that pooling is a sum of vectors
     buckets = sorted({us for rounds in raw.values() for w in rounds.values() for us in w})
     hist = {key: {rnd: [w.get(us, 0) for us in buckets] for rnd, w in rounds.items()} for key, rounds in raw.items()}
@@ -188,24 +189,49 @@ def pooled_p99_section():
             lo, hi = int(0.05 * len(ms)), int(0.95 * len(ms)) - 1
             print(f"| {kind}, {conns} conn. | {cfg} | {v:.2f} | {v - b:+.2f} ({ms[lo]:+.2f} … {ms[hi]:+.2f}) |"
                   f" {(v / b - 1) * 100:+.1f} % ({pct[lo]:+.1f} … {pct[hi]:+.1f}) |")
+            pooled[(kind, conns, cfg)] = ((v / b - 1) * 100, pct[lo], pct[hi])
     print()
+    return pooled
 
 
-pooled_p99_section()
+POOLED = pooled_p99_section()
+
+
+def export_verdict(cfg, interval):
+    """Judged on the pooled p99's 90 % interval: met when all of it lies at or below the target, NOT met when
+    all of it lies above, otherwise the run cannot tell. A second stack of the base configuration (BASE#2) is an
+    A/A control: its interval is what two launches of one configuration differ by, and it is not judged."""
+    if cfg.split("#")[0] == BASE:
+        return "A/A control (not judged)"
+    if interval is None:
+        return "cannot tell (no pooled p99)"
+    _, lo, hi = interval
+    if hi <= EXPORT_P99_TARGET:
+        return "met"
+    if lo > EXPORT_P99_TARGET:
+        return "NOT met"
+    return f"cannot tell (interval wider than the {EXPORT_P99_TARGET:.0f} % target)"
+
 
 if BASE != "no-agent":
     # an export run: every configuration against the same agent with export off
-    print("#### Targets (issue: p99 with export on within 5 % of export off)")
+    print(f"#### Targets (issue: p99 with export on within {EXPORT_P99_TARGET:.0f} % of export off)")
     print()
-    print(f"| scenario | configuration | p99 vs {BASE}, median of per-round ratios (range) | verdict |")
-    print("|---|---|---:|---|")
+    print(f"Judged on the pooled p99 above: met when its whole 90 % interval lies at or below +{EXPORT_P99_TARGET:.0f} %,"
+          " NOT met when it lies wholly above, otherwise this run cannot tell.")
+    print()
+    print(f"| scenario | configuration | p99 vs {BASE}, median of per-round ratios (range) |"
+          " pooled p99 vs it (90 % interval) | verdict |")
+    print("|---|---|---:|---:|---|")
     for kind, conns in scenarios:
         for cfg in CONFIGS:
             d = summary.get((kind, conns, cfg))
             if not d:
                 continue
-            verdict = "met" if d["p99_pct"] <= EXPORT_P99_TARGET else "NOT met"
-            print(f"| {kind}, {conns} conn. | {cfg} | {d['p99_pct']:+.1f} % ({d['p99_pct_range']}) | {verdict} |")
+            interval = POOLED.get((kind, conns, cfg))
+            pooled = f"{interval[0]:+.1f} % ({interval[1]:+.1f} … {interval[2]:+.1f})" if interval else "—"
+            print(f"| {kind}, {conns} conn. | {cfg} | {d['p99_pct']:+.1f} % ({d['p99_pct_range']}) | {pooled} |"
+                  f" {export_verdict(cfg, interval)} |")
     sys.exit(0)
 
 def targets(ours, theirs, title, jvms):

@@ -472,8 +472,9 @@ public final class JsonFieldScanner {
 
   private void open(boolean object) {
     Node n = valueNode;
-    if (!fields.checksAll && (n == null || !n.hasChildren())) {
-      // no path goes through this object or array: passed over (it may be nested deeper than MAX_DEPTH)
+    if (!fields.checksAll && (n == null || !n.hasChildren() && (object || n.field < 0))) {
+      // no path goes through this object or array (an array's items are its key's values, so it is read when
+      // that key is a field): passed over (it may be nested deeper than MAX_DEPTH)
       skipDepth = 1;
       state = SKIP;
       return;
@@ -763,7 +764,7 @@ public final class JsonFieldScanner {
         j++;
       }
       if (j == len) {
-        return i == 1 ? -v : v;
+        return i == 1 ? -(double) v : v; // -0 stays -0.0, as Double.parseDouble has it
       }
     }
     return Double.parseDouble(new String(b, 0, len, StandardCharsets.ISO_8859_1));

@@ -53,12 +53,9 @@ public final class SseScanner {
       if (inField) {
         if (c == ':') {
           inField = false;
-          dataLine = fieldLen == 4 && matches(DATA);
+          dataLine = isData();
           if (dataLine) {
-            if (eventHasData) {
-              json.feed(NEWLINE, 0, 1); // data lines of one event join with a newline
-            }
-            eventHasData = true;
+            dataField();
             skipSpace = true;
           }
         } else if (fieldLen < field.length) {
@@ -96,7 +93,22 @@ public final class SseScanner {
     return true;
   }
 
+  private boolean isData() {
+    return fieldLen == 4 && matches(DATA);
+  }
+
+  /** A data field begins: the data lines of one event join with a newline. */
+  private void dataField() {
+    if (eventHasData) {
+      json.feed(NEWLINE, 0, 1);
+    }
+    eventHasData = true;
+  }
+
   private void endLine() {
+    if (inField && !lineEmpty && isData()) {
+      dataField(); // a line that is just "data" is a data field with an empty value
+    }
     if (lineEmpty) {
       json.finish();
       listener.onEventEnd(eventHasData);

@@ -12,16 +12,20 @@ package dynamo.obs.agent.frontend;
 public final class FrontendRequest implements JsonFieldScanner.Listener, SseScanner.EventListener, RequestBody {
   // response fields (unary bodies and each server-sent event)
   static final int R_CONTENT_FIRST = 0;
-  static final int R_CONTENT_LAST = 8;
-  static final int R_PROMPT_FIRST = 9;
-  static final int R_PROMPT_LAST = 12;
-  static final int R_COMPLETION_FIRST = 13;
-  static final int R_COMPLETION_LAST = 15;
-  static final int R_CACHED_FIRST = 16;
-  static final int R_CACHED_LAST = 19;
+  static final int R_CONTENT_LAST = 11;
+  static final int R_PROMPT_FIRST = 12;
+  static final int R_PROMPT_LAST = 15;
+  static final int R_COMPLETION_FIRST = 16;
+  static final int R_COMPLETION_LAST = 18;
+  static final int R_CACHED_FIRST = 19;
+  static final int R_CACHED_LAST = 22;
   private static final String[] RESPONSE_PATHS = {
-      // text carried by an event: OpenAI chat and completions, reasoning, tool calls, Anthropic, Responses API
+      // text carried by an event: OpenAI chat (content, as a string or as parts; refusals) and completions,
+      // reasoning (also as parts), tool calls, Anthropic, Responses API
       "choices.delta.content",
+      "choices.delta.content.text",
+      "choices.delta.content.thinking.text",
+      "choices.delta.refusal",
       "choices.delta.reasoning_content",
       "choices.delta.reasoning",
       "choices.delta.tool_calls.function.arguments",

@@ -128,6 +128,24 @@ class FrontendRequestTest {
   }
 
   @Test
+  void refusalsAndContentPartsAreContent() throws IOException {
+    FrontendRequest r = request(0);
+    feed(r, "{\"model\":\"m\",\"stream\":true}");
+    r.responseStarted(200, true);
+    // a refusal streamed in delta.refusal, then content given as parts (text, and reasoning as parts of its own)
+    respond(r, "data: {\"choices\":[{\"delta\":{\"refusal\":\"I can\"}}]}\n\n", 7);
+    respond(r, "data: {\"choices\":[{\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"Hi\"}]}}]}\n\n", 7);
+    respond(r, "data: {\"choices\":[{\"delta\":{\"content\":[{\"type\":\"thinking\",\"thinking\":[{\"type\":"
+        + "\"text\",\"text\":\"hmm\"}]}]}}]}\n\n", 7);
+    // parts with empty text, and a part that is not text, carry no token
+    respond(r, "data: {\"choices\":[{\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"\"},{\"type\":\"image\"}]}}]}\n\n", 7);
+    r.completed();
+    assertEquals(3.0, value("dynamo_frontend_output_tokens_total{model=\"m\"}"));
+    assertEquals(1.0, value("dynamo_frontend_time_to_first_token_seconds_count{model=\"m\"}"));
+    assertEquals(2.0, value("dynamo_frontend_inter_token_latency_seconds_count{model=\"m\"}"));
+  }
+
+  @Test
   void eventsCarryingSeveralTokensSplitTheLatency() throws IOException {
     FrontendRequest r = request(0);
     feed(r, "{\"model\":\"m\",\"stream\":true}");

@@ -2,6 +2,7 @@ package dynamo.obs.agent.server;
 
 import dynamo.obs.agent.log.AgentLog;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -35,18 +36,25 @@ public final class SystemStatusServer {
   private static final int MAX_HEAD_BYTES = 16 * 1024;
   private static final int MAX_BODY_BYTES = 64 * 1024;
   private static final int IDLE_TIMEOUT_MS = 60_000;
+  /** A request's head and body, from its first byte: a client that trickles them does not hold a worker longer. */
+  private static final int HEAD_TIMEOUT_MS = 10_000;
+  /** A connection beyond the workers': its one request, from its accept. */
+  private static final int OVERFLOW_TIMEOUT_MS = 1_000;
   private static final int MAX_CONNECTIONS = 16;
 
   private final Function<HttpRequest, HttpResponse> routes;
   private final ServerSocket socket;
   private final ThreadPoolExecutor workers;
+  private final int headTimeoutMs;
   private volatile boolean closed;
 
-  private SystemStatusServer(ServerSocket socket, Function<HttpRequest, HttpResponse> routes) {
+  private SystemStatusServer(ServerSocket socket, Function<HttpRequest, HttpResponse> routes, int maxConnections,
+      int headTimeoutMs) {
     this.socket = socket;
     this.routes = routes;
+    this.headTimeoutMs = headTimeoutMs;
     AtomicInteger n = new AtomicInteger();
-    this.workers = new ThreadPoolExecutor(0, MAX_CONNECTIONS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+    this.workers = new ThreadPoolExecutor(0, maxConnections, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
       Thread t = new Thread(r, "dynamo-obs-http-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
@@ -56,6 +64,11 @@ public final class SystemStatusServer {
   /** Binds and starts serving; throws if the address cannot be bound. */
   public static SystemStatusServer start(String host, int port, Function<HttpRequest, HttpResponse> routes)
       throws IOException {
+    return start(host, port, routes, MAX_CONNECTIONS, HEAD_TIMEOUT_MS);
+  }
+
+  static SystemStatusServer start(String host, int port, Function<HttpRequest, HttpResponse> routes,
+      int maxConnections, int headTimeoutMs) throws IOException {
     ServerSocket ss = new ServerSocket();
     try {
       ss.setReuseAddress(true);
@@ -64,7 +77,7 @@ public final class SystemStatusServer {
       ss.close();
       throw e;
     }
-    SystemStatusServer server = new SystemStatusServer(ss, routes);
+    SystemStatusServer server = new SystemStatusServer(ss, routes, maxConnections, headTimeoutMs);
     Thread acceptor = new Thread(server::acceptLoop, "dynamo-obs-http-acceptor");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -99,13 +112,9 @@ public final class SystemStatusServer {
       try {
         workers.execute(() -> serve(s));
       } catch (RejectedExecutionException e) {
-        // Too many open connections: answer and close rather than queue without bound.
-        try (s) {
-          s.setSoTimeout(1000);
-          write(s.getOutputStream(), HttpResponse.text(503, "Too many connections"), false, false);
-        } catch (IOException ignored) {
-          // peer gone
-        }
+        // Every worker holds a connection (most often an idle keep-alive one): this one's request is read and
+        // answered here, within a short deadline, and the connection closed, so that probes are still answered.
+        serveOne(s);
       }
     }
   }
@@ -113,45 +122,138 @@ public final class SystemStatusServer {
   private void serve(Socket s) {
     try (s) {
       s.setTcpNoDelay(true);
-      s.setSoTimeout(IDLE_TIMEOUT_MS);
-      InputStream in = new BufferedInputStream(s.getInputStream(), 8192);
+      Deadline d = new Deadline(s, IDLE_TIMEOUT_MS);
+      InputStream in = new BufferedInputStream(d, 8192);
       OutputStream out = s.getOutputStream();
       while (!closed) {
-        HttpRequest req;
-        try {
-          req = readHead(in);
-        } catch (HeadTooLarge e) {
-          write(out, HttpResponse.text(431, "Request header fields too large"), false, false);
-          return;
-        } catch (BadRequest e) {
-          write(out, HttpResponse.text(400, "Bad request"), false, false);
+        d.startAtNextByte(headTimeoutMs);
+        if (!exchange(in, out, true)) {
           return;
         }
-        if (req == null) {
-          return; // peer closed
-        }
-        if (!discardBody(in, req)) {
-          write(out, HttpResponse.text(413, "Request body too large"), false, false);
-          return;
-        }
-        boolean keepAlive = keepAlive(req);
-        HttpResponse resp;
-        try {
-          resp = routes.apply(req);
-        } catch (RuntimeException e) {
-          LOG.once(AgentLog.Level.ERROR, "route:" + e.getClass().getName(),
-              "system status server: " + req.path() + " failed: " + e);
-          resp = HttpResponse.text(500, "Internal error");
-        }
-        write(out, resp, keepAlive, req.method().equals("HEAD"));
-        if (!keepAlive) {
-          return;
-        }
+        d.clear(); // waiting for the next request on a keep-alive connection: idle
       }
-    } catch (SocketTimeoutException idle) {
-      // idle keep-alive connection: close it
     } catch (IOException e) {
-      // peer reset or went away: nothing to answer
+      // idle for too long, too slow to send its request, reset or gone: nothing to answer
+    }
+  }
+
+  private void serveOne(Socket s) {
+    try (s) {
+      s.setTcpNoDelay(true);
+      Deadline d = new Deadline(s, OVERFLOW_TIMEOUT_MS);
+      d.startNow(OVERFLOW_TIMEOUT_MS);
+      exchange(new BufferedInputStream(d, 8192), s.getOutputStream(), false);
+    } catch (IOException e) {
+      // too slow, reset or gone
+    }
+  }
+
+  /** Reads one request and answers it; false when the connection is to be closed after it. */
+  private boolean exchange(InputStream in, OutputStream out, boolean mayKeepAlive) throws IOException {
+    HttpRequest req;
+    try {
+      req = readHead(in);
+    } catch (HeadTooLarge e) {
+      write(out, HttpResponse.text(431, "Request header fields too large"), false, false);
+      return false;
+    } catch (BadRequest e) {
+      write(out, HttpResponse.text(400, "Bad request"), false, false);
+      return false;
+    }
+    if (req == null) {
+      return false; // peer closed
+    }
+    if (!discardBody(in, req)) {
+      write(out, HttpResponse.text(413, "Request body too large"), false, false);
+      return false;
+    }
+    boolean keepAlive = mayKeepAlive && keepAlive(req);
+    HttpResponse resp;
+    try {
+      resp = routes.apply(req);
+    } catch (RuntimeException e) {
+      LOG.once(AgentLog.Level.ERROR, "route:" + e.getClass().getName(),
+          "system status server: " + req.path() + " failed: " + e);
+      resp = HttpResponse.text(500, "Internal error");
+    }
+    write(out, resp, keepAlive, req.method().equals("HEAD"));
+    return keepAlive;
+  }
+
+  /**
+   * A connection's input with a deadline for reading one request: each read waits at most until it (or, with
+   * none running, for the idle timeout), and a read after it fails as a timeout.
+   */
+  static final class Deadline extends FilterInputStream {
+    private final Socket socket;
+    private final int idleMs;
+    private long deadline; // System.nanoTime() bound, when running
+    private boolean running;
+    private int pendingMs; // > 0: starts at the next bytes read
+
+    Deadline(Socket socket, int idleMs) throws IOException {
+      super(socket.getInputStream());
+      this.socket = socket;
+      this.idleMs = idleMs;
+      socket.setSoTimeout(idleMs);
+    }
+
+    void startAtNextByte(int ms) {
+      pendingMs = ms;
+    }
+
+    void startNow(int ms) {
+      pendingMs = 0;
+      running = true;
+      deadline = System.nanoTime() + ms * 1_000_000L;
+    }
+
+    void clear() throws IOException {
+      pendingMs = 0;
+      if (running) {
+        running = false;
+        socket.setSoTimeout(idleMs);
+      }
+    }
+
+    private void beforeRead() throws IOException {
+      if (running) {
+        long left = (deadline - System.nanoTime()) / 1_000_000L;
+        if (left <= 0) {
+          throw new SocketTimeoutException("the request was not read in time");
+        }
+        socket.setSoTimeout((int) Math.min(left, Integer.MAX_VALUE));
+      }
+    }
+
+    private void afterRead(long n) {
+      if (n > 0 && pendingMs > 0) {
+        startNow(pendingMs);
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      beforeRead();
+      int b = super.read();
+      afterRead(b >= 0 ? 1 : 0);
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      beforeRead();
+      int n = super.read(b, off, len);
+      afterRead(n);
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      beforeRead();
+      long k = super.skip(n);
+      afterRead(k);
+      return k;
     }
   }
 

@@ -24,6 +24,8 @@ public final class SseScanner {
   private boolean lineEmpty = true;
   private boolean eventHasData;
   private boolean lastWasCr;
+  /** How much of a leading byte-order mark was passed over; 3 once the stream's first bytes are behind. */
+  private int bom;
 
   public SseScanner(JsonFieldScanner json, EventListener listener) {
     this.json = json;
@@ -33,7 +35,8 @@ public final class SseScanner {
   public void feed(byte[] b, int off, int len) {
     int end = off + len;
     int dataStart = -1;
-    for (int i = off; i < end; i++) {
+    int from = bom < BOM.length ? passBom(b, off, end) : off;
+    for (int i = from; i < end; i++) {
       byte c = b[i];
       if (c == '\n' || c == '\r') {
         if (dataStart >= 0 && i > dataStart) {
@@ -83,6 +86,20 @@ public final class SseScanner {
   }
 
   private static final byte[] NEWLINE = {'\n'};
+  private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+
+  /** A byte-order mark at the stream's start is not part of it (the HTML standard decodes it away). */
+  private int passBom(byte[] b, int i, int end) {
+    while (i < end && bom < BOM.length) {
+      if (b[i] != BOM[bom]) {
+        bom = BOM.length;
+        return i;
+      }
+      bom++;
+      i++;
+    }
+    return i;
+  }
 
   private boolean matches(byte[] name) {
     for (int i = 0; i < name.length; i++) {

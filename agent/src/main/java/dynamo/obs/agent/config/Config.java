@@ -478,8 +478,12 @@ public final class Config {
         return def;
       }
       if (!(Double.isFinite(max) && max > min)) {
-        invalid(base + "_MAX", rawMax == null ? fmt(max) : rawMax,
-            "a finite number greater than the minimum " + fmt(min), using);
+        if (rawMax == null) {
+          // only the minimum was set, above the default maximum: it is the one to blame
+          invalid(base + "_MIN", rawMin, "a finite number greater than 0 and below the maximum " + fmt(max), using);
+        } else {
+          invalid(base + "_MAX", rawMax, "a finite number greater than the minimum " + fmt(min), using);
+        }
         return def;
       }
       if (count < 1 || count > 512) {

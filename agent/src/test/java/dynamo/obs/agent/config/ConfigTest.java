@@ -143,6 +143,14 @@ class ConfigTest {
   }
 
   @Test
+  void aMinimumAboveTheDefaultMaximumIsWhatTheWarningBlames() {
+    Config c = read(Map.of("DYN_HISTOGRAM_TTFT_MIN", "1000"));
+    assertEquals(Config.DEFAULT_BUCKETS.get("TTFT"), c.buckets("TTFT"));
+    assertEquals(List.of("DYN_HISTOGRAM_TTFT_MIN=\"1000\" is invalid (expected a finite number greater than 0 and below"
+        + " the maximum 480); using the default buckets (0.001, 480, 18)"), c.warnings());
+  }
+
+  @Test
   void deprecatedSystemEnabledWarnsOnceEvenWhenEmpty() {
     Map<String, String> env = new HashMap<>();
     env.put("DYN_SYSTEM_ENABLED", "");

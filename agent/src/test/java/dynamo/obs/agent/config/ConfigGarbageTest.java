@@ -3,12 +3,17 @@ package dynamo.obs.agent.config;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every variable the configuration reads, set to values it cannot use: reading never throws, and what is wrong
@@ -64,6 +69,42 @@ class ConfigGarbageTest {
           if (!warning.contains(name) && !warning.contains(ConfigSource.propertyName(name))) {
             problems.append(name).append('=').append(shown(value)).append(": a warning that does not name it: ")
                 .append(warning).append('\n');
+          }
+        }
+      }
+    }
+    if (problems.length() > 0) {
+      fail(problems.toString());
+    }
+  }
+
+  /**
+   * The same with files: every variable given the path of a file, and {@code @path}, whose contents cannot be
+   * used (a TOML logging configuration, a JSON payload, or anything else read from a file).
+   */
+  @Test
+  void unusableFilesGiveOneWarningNamingTheVariable(@TempDir Path dir) throws IOException {
+    String[] contents = {"", "[", "[log]\nlevel = ", "level = \"loud\"", "[log.filters]\n\"a\" = 7", "{\"a\":",
+        "\u0000\u0001", "x = \"unterminated", "[[[", "{\"ok\":true} trailing", "\uFEFF{}"};
+    TreeSet<String> names = namesRead();
+    StringBuilder problems = new StringBuilder();
+    for (int i = 0; i < contents.length; i++) {
+      Path file = Files.writeString(dir.resolve("bad-" + i), contents[i], StandardCharsets.UTF_8);
+      for (String name : names) {
+        for (String value : new String[] {file.toString(), "@" + file, dir.resolve("absent").toString()}) {
+          try {
+            List<String> w = Config.read(new ConfigSource(Map.of(name, value), new Properties()), KNOWN).warnings();
+            if (w.size() > 1) {
+              problems.append(name).append(" with ").append(shown(contents[i])).append(": ").append(w).append('\n');
+            }
+            for (String warning : w) {
+              if (!warning.contains(name)) {
+                problems.append(name).append(" with ").append(shown(contents[i]))
+                    .append(": a warning that does not name it: ").append(warning).append('\n');
+              }
+            }
+          } catch (RuntimeException e) {
+            problems.append(name).append(" with ").append(shown(contents[i])).append(" threw ").append(e).append('\n');
           }
         }
       }

@@ -6,15 +6,28 @@ package dynamo.obs.agent.config;
  */
 public final class JsonCheck {
   private final String s;
+  /** Whether the text may stop anywhere a longer document could go on (see {@link #isValueOrStart}). */
+  private final boolean mayStop;
   private int i;
 
-  private JsonCheck(String s) {
+  private JsonCheck(String s, boolean mayStop) {
     this.s = s;
+    this.mayStop = mayStop;
+  }
+
+  /** The text ran out where a longer document could go on. */
+  private static final class Stopped extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    static final Stopped INSTANCE = new Stopped();
+
+    private Stopped() {
+      super(null, null, false, false);
+    }
   }
 
   /** Null when {@code text} is exactly one JSON object, else what is wrong and where. */
   public static String objectError(String text) {
-    return new JsonCheck(text).error(true);
+    return new JsonCheck(text, false).error(true);
   }
 
   /** Whether {@code text} is exactly one JSON value: object, array, string, number, true, false or null. */
@@ -22,7 +35,19 @@ public final class JsonCheck {
     String start = text.stripLeading();
     // most log field values are plain words: decline them before any parsing
     return !start.isEmpty() && "{[\"-0123456789tfn".indexOf(start.charAt(0)) >= 0
-        && new JsonCheck(text).error(false) == null;
+        && new JsonCheck(text, false).error(false) == null;
+  }
+
+  /**
+   * Whether {@code text} is one JSON value or the start of one — what a reader of a document that arrives in
+   * pieces can tell before its end. A number or literal the text ends in is taken as whole.
+   */
+  public static boolean isValueOrStart(String text) {
+    try {
+      return new JsonCheck(text, true).error(false) == null;
+    } catch (Stopped stopped) {
+      return true;
+    }
   }
 
   private String error(boolean objectOnly) {
@@ -134,7 +159,7 @@ public final class JsonCheck {
     if (peek() == '-') {
       i++;
     }
-    if (peek() == '0') {
+    if (i < s.length() && s.charAt(i) == '0') { // a number the text ends in is judged whole
       i++;
     } else {
       digits();
@@ -180,6 +205,9 @@ public final class JsonCheck {
 
   private char peek() {
     if (i >= s.length()) {
+      if (mayStop) {
+        throw Stopped.INSTANCE;
+      }
       throw fail("unexpected end");
     }
     return s.charAt(i);

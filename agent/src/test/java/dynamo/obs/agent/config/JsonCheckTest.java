@@ -23,6 +23,20 @@ class JsonCheckTest {
   }
 
   @ParameterizedTest
+  @ValueSource(strings = {"", " ", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "[1,", "\"ab", "\"a\\", "\"a\\u00",
+      "{\"a\":[true", "{\"a\":1}", "-0.5e3"})
+  void aValueOrTheStartOfOne(String json) {
+    assertTrue(JsonCheck.isValueOrStart(json), json);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-", "1.", "1e", "tr", "{\"a\":1.}", "[1,]", "{} x", "{\"a\" 1", "\"\u0001", "{\"a\":01",
+      "\"\\x"})
+  void neitherAValueNorTheStartOfOne(String json) {
+    assertFalse(JsonCheck.isValueOrStart(json), json);
+  }
+
+  @ParameterizedTest
   @ValueSource(strings = {"42", "-0.5e3", "true", "false", "null", "\"q\"", "[1,{\"a\":[]}]", " {\"a\":1} "})
   void valuesOfAnyKindAreJson(String json) {
     assertTrue(JsonCheck.isValue(json));

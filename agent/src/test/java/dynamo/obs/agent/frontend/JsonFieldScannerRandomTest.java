@@ -2,6 +2,7 @@ package dynamo.obs.agent.frontend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dynamo.obs.agent.config.JsonCheck;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The scanner against documents drawn at random (fixed seeds, so a failure repeats): the fields it reports are
  * those the generated tree holds, in either mode and however the bytes are split; and on those documents with a
- * byte changed, dropped or cut off, it fails exactly when an independent reading says the bytes cannot begin a
- * JSON document.
+ * byte changed, dropped or cut off, it fails exactly when the configuration's strict JSON reader (another
+ * implementation, {@link JsonCheck#isValueOrStart}) says the bytes cannot begin a JSON document.
  */
 class JsonFieldScannerRandomTest {
   private static final String[] PATHS = {"model", "stream", "choices.delta.content", "usage.prompt_tokens", "a.b",
@@ -246,7 +247,8 @@ class JsonFieldScannerRandomTest {
     int total = 0;
     for (int d = 0; d < 3000; d++) {
       byte[] b = damage(new Doc(r).json.toString().getBytes(StandardCharsets.UTF_8), r);
-      boolean viable = Prefix.viable(b);
+      // the configuration's strict JSON reader, another implementation than the scanner's
+      boolean viable = JsonCheck.isValueOrStart(new String(b, StandardCharsets.UTF_8));
       List<String> events = scan(true, b, r);
       boolean scannerFailed = !events.isEmpty() && events.get(events.size() - 1).equals("failed");
       assertEquals(!viable, scannerFailed, "document " + d + ": " + new String(b, StandardCharsets.UTF_8));
@@ -283,187 +285,5 @@ class JsonFieldScannerRandomTest {
         out.write(b, 0, at);
     }
     return out.toByteArray();
-  }
-
-  /**
-   * An independent reading of JSON (RFC 8259, recursive descent): whether the bytes are a JSON text or the
-   * start of one. A number or literal that the bytes end in is taken as complete (the scanner's finish() does
-   * the same); bytes of 0x80 and above are taken as they are inside strings (UTF-8 is not validated).
-   */
-  static final class Prefix {
-    private static final class End extends RuntimeException {
-      End() {
-        super(null, null, false, false);
-      }
-    }
-
-    private static final class Invalid extends RuntimeException {
-      Invalid() {
-        super(null, null, false, false);
-      }
-    }
-
-    private final byte[] b;
-    private int i;
-
-    private Prefix(byte[] b) {
-      this.b = b;
-    }
-
-    static boolean viable(byte[] b) {
-      Prefix p = new Prefix(b);
-      try {
-        p.value();
-        p.ws();
-        return p.i == b.length;
-      } catch (End e) {
-        return true;
-      } catch (Invalid e) {
-        return false;
-      }
-    }
-
-    private int peek() {
-      if (i == b.length) {
-        throw new End();
-      }
-      return b[i] & 0xff;
-    }
-
-    private void ws() {
-      while (i < b.length && (b[i] == ' ' || b[i] == '\n' || b[i] == '\r' || b[i] == '\t')) {
-        i++;
-      }
-    }
-
-    private void expect(char c) {
-      if (peek() != c) {
-        throw new Invalid();
-      }
-      i++;
-    }
-
-    private void value() {
-      ws();
-      int c = peek();
-      if (c == '{') {
-        i++;
-        ws();
-        if (peek() == '}') {
-          i++;
-          return;
-        }
-        while (true) {
-          ws();
-          string();
-          ws();
-          expect(':');
-          value();
-          ws();
-          if (peek() == ',') {
-            i++;
-          } else {
-            expect('}');
-            return;
-          }
-        }
-      } else if (c == '[') {
-        i++;
-        ws();
-        if (peek() == ']') {
-          i++;
-          return;
-        }
-        while (true) {
-          value();
-          ws();
-          if (peek() == ',') {
-            i++;
-          } else {
-            expect(']');
-            return;
-          }
-        }
-      } else if (c == '"') {
-        string();
-      } else if (c == '-' || (c >= '0' && c <= '9')) {
-        number();
-      } else if (c == 't' || c == 'f' || c == 'n') {
-        literal(c == 't' ? "true" : c == 'f' ? "false" : "null");
-      } else {
-        throw new Invalid();
-      }
-    }
-
-    private void string() {
-      expect('"');
-      while (true) {
-        int c = peek();
-        i++;
-        if (c == '"') {
-          return;
-        } else if (c == '\\') {
-          int e = peek();
-          i++;
-          if (e == 'u') {
-            for (int k = 0; k < 4; k++) {
-              if (Character.digit(peek(), 16) < 0) {
-                throw new Invalid();
-              }
-              i++;
-            }
-          } else if ("\"\\/bfnrt".indexOf(e) < 0) {
-            throw new Invalid();
-          }
-        } else if (c < 0x20) {
-          throw new Invalid();
-        }
-      }
-    }
-
-    /** Where the bytes end inside a number, what was read must be a whole number. */
-    private boolean digit() {
-      return i < b.length && b[i] >= '0' && b[i] <= '9';
-    }
-
-    private void digits() {
-      if (!digit()) {
-        throw new Invalid();
-      }
-      while (digit()) {
-        i++;
-      }
-    }
-
-    private void number() {
-      if (b[i] == '-') {
-        i++;
-      }
-      if (i < b.length && b[i] == '0') {
-        i++;
-      } else {
-        digits();
-      }
-      if (i < b.length && b[i] == '.') {
-        i++;
-        digits();
-      }
-      if (i < b.length && (b[i] == 'e' || b[i] == 'E')) {
-        i++;
-        if (i < b.length && (b[i] == '+' || b[i] == '-')) {
-          i++;
-        }
-        digits();
-      }
-    }
-
-    private void literal(String word) {
-      for (int k = 0; k < word.length(); k++) {
-        if (i == b.length || b[i] != word.charAt(k)) {
-          throw new Invalid(); // a literal the bytes end in is judged whole
-        }
-        i++;
-      }
-    }
   }
 }

@@ -61,10 +61,10 @@ public final class LogLines {
     for (int i = level.length(); i < 5; i++) {
       sb.append(' ');
     }
-    sb.append(level).append(' ').append(e.target).append(": ");
+    appendSingleLine(sb.append(level).append(' '), e.target).append(": ");
     appendSingleLine(sb, e.message);
     for (Map.Entry<String, String> field : sorted(e.fields).entrySet()) {
-      appendSingleLine(sb.append(' ').append(field.getKey()).append('='), field.getValue());
+      appendSingleLine(appendSingleLine(sb.append(' '), field.getKey()).append('='), field.getValue());
     }
     return sb.toString();
   }

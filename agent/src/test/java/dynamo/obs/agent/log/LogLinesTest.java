@@ -21,6 +21,42 @@ class LogLinesTest {
     return new LogEvent(T, Level.INFO, "com.acme.app", message, thrown, "main", null, 0, fields, span);
   }
 
+  /**
+   * Messages, field values, targets and exceptions drawn at random (fixed seed) from line ends, control
+   * characters, quotes, backslashes, lone surrogates, emoji and JSON-looking text: every record is one line, one
+   * JSON object (the configuration's strict reader), and its readable form one line too.
+   */
+  @Test
+  void randomEventsAreEachOneLineOfJson() {
+    java.util.Random r = new java.util.Random(5);
+    String[] pieces = {"\n", "\r\n", "\r", "\t", "\u0000", "\u001b[31m", "\"", "\\", "\uD800", "\uDC00x", "😀",
+        "é", "\u2028", "{\"a\":1}", "[1,\n2]", "42", "true", " 7 ", "null", "{\"a\":", "plain words", "=", ","};
+    for (int k = 0; k < 3000; k++) {
+      Map<String, String> fields = new LinkedHashMap<>();
+      for (int f = r.nextInt(4); f > 0; f--) {
+        fields.put(random(r, pieces, 3), random(r, pieces, 4));
+      }
+      Throwable thrown = r.nextInt(4) == 0 ? new IllegalStateException(random(r, pieces, 3)) : null;
+      LogEvent e = new LogEvent(T, Level.values()[r.nextInt(Level.values().length)], random(r, pieces, 2),
+          random(r, pieces, 5), thrown, "main", null, 0, fields, null);
+      for (boolean local : new boolean[] {false, true}) {
+        String line = LogLines.jsonl(e, local);
+        assertTrue(line.indexOf('\n') < 0 && line.indexOf('\r') < 0, "one line: " + line);
+        assertEquals(null, dynamo.obs.agent.config.JsonCheck.objectError(line), line);
+        String readable = LogLines.readable(e, local);
+        assertTrue(readable.indexOf('\n') < 0 && readable.indexOf('\r') < 0, "one line: " + readable);
+      }
+    }
+  }
+
+  private static String random(java.util.Random r, String[] pieces, int most) {
+    StringBuilder b = new StringBuilder();
+    for (int n = r.nextInt(most + 1); n > 0; n--) {
+      b.append(pieces[r.nextInt(pieces.length)]);
+    }
+    return b.toString();
+  }
+
   @Test
   void utcTimeHasSixFractionDigitsAndZ() {
     assertEquals("2025-09-02T15:53:31.943377Z", LogLines.time(T, false));

@@ -1,6 +1,7 @@
 package dynamo.obs.agent.frontend;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.agent.config.JsonCheck;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * implementation, {@link JsonCheck#isValueOrStart}) says the bytes cannot begin a JSON document.
  */
 class JsonFieldScannerRandomTest {
-  private static final String[] PATHS = {"model", "stream", "choices.delta.content", "usage.prompt_tokens", "a.b",
+  /** The fields looked for, here and in {@link SseScannerRandomTest}. */
+  static final String[] PATHS = {"model", "stream", "choices.delta.content", "usage.prompt_tokens", "a.b",
       "a.b.c", "x"};
   private static final Map<String, Integer> FIELD = new HashMap<>();
   private static final String[] KEYS = {"model", "stream", "choices", "delta", "content", "usage", "prompt_tokens",
@@ -208,21 +210,27 @@ class JsonFieldScannerRandomTest {
   private static List<String> scan(boolean checksAll, byte[] b, Random splits) {
     JsonFieldScannerTest.Seen seen = new JsonFieldScannerTest.Seen();
     JsonFieldScanner s = new JsonFieldScanner(new JsonFieldScanner.Fields(checksAll, PATHS), seen);
-    feedInRandomPieces(s, b, splits);
+    inRandomPieces(b, splits, s::feed);
+    s.finish();
     if (s.failed()) {
       seen.events.add("failed");
     }
     return seen.events;
   }
 
-  private static void feedInRandomPieces(JsonFieldScanner s, byte[] b, Random splits) {
+  /** What takes bytes a piece at a time: a scanner's or an event-stream splitter's {@code feed}. */
+  interface Feed {
+    void feed(byte[] b, int off, int len);
+  }
+
+  /** {@code b} fed in pieces of random lengths (a third of the time, all the rest at once). */
+  static void inRandomPieces(byte[] b, Random splits, Feed feed) {
     int i = 0;
     while (i < b.length) {
       int n = splits.nextInt(3) == 0 ? b.length - i : 1 + splits.nextInt(Math.min(40, b.length - i));
-      s.feed(b, i, n);
+      feed.feed(b, i, n);
       i += n;
     }
-    s.finish();
   }
 
   @Test
@@ -237,7 +245,7 @@ class JsonFieldScannerRandomTest {
       assertEquals(doc.expected, scan(false, b, r), "passing over, document " + d + ": " + doc.json);
     }
     // the generator must reach the fields often enough for the comparison to mean something
-    org.junit.jupiter.api.Assertions.assertTrue(withFields > 1200, withFields + " documents with fields");
+    assertTrue(withFields > 1200, withFields + " documents with fields");
   }
 
   @Test
@@ -257,7 +265,7 @@ class JsonFieldScannerRandomTest {
       scan(false, b, r); // passing over does not judge what it passes over, but must not throw either
     }
     // both verdicts must be common, or the comparison says little
-    org.junit.jupiter.api.Assertions.assertTrue(failed > total / 5 && failed < total * 4 / 5,
+    assertTrue(failed > total / 5 && failed < total * 4 / 5,
         failed + " of " + total + " failed");
   }
 

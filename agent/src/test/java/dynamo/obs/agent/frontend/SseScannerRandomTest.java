@@ -15,8 +15,7 @@ import org.junit.jupiter.api.Test;
  * other fields, byte-order mark and split points.
  */
 class SseScannerRandomTest {
-  private static final String[] PATHS = {"model", "stream", "choices.delta.content", "usage.prompt_tokens", "a.b",
-      "a.b.c", "x"};
+  private static final String[] PATHS = JsonFieldScannerRandomTest.PATHS;
   private static final String[] ENDINGS = {"\n", "\r", "\r\n"};
 
   /** A stream of events, each of whose data is a random JSON document cut into lines at random. */
@@ -107,13 +106,7 @@ class SseScannerRandomTest {
       out.add((hadData ? "event" : "empty") + seen.events);
       seen.events.clear();
     });
-    byte[] b = stream.getBytes(StandardCharsets.UTF_8);
-    int i = 0;
-    while (i < b.length) {
-      int n = splits.nextInt(3) == 0 ? b.length - i : 1 + splits.nextInt(Math.min(30, b.length - i));
-      sse.feed(b, i, n);
-      i += n;
-    }
+    JsonFieldScannerRandomTest.inRandomPieces(stream.getBytes(StandardCharsets.UTF_8), splits, sse::feed);
     return out;
   }
 

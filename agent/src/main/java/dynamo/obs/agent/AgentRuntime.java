@@ -5,24 +5,30 @@ import dynamo.obs.agent.config.ConfigSource;
 import dynamo.obs.agent.export.OtlpPipeline;
 import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.frontend.Frontend;
+import dynamo.obs.agent.health.Canary;
 import dynamo.obs.agent.health.HealthState;
-import dynamo.obs.agent.log.AgentLog;
-import dynamo.obs.agent.logs.AgentEvents;
-import dynamo.obs.agent.logs.LogCapture;
+import dynamo.obs.agent.console.AgentLog;
+import dynamo.obs.agent.applog.AgentEvents;
+import dynamo.obs.agent.applog.LogCapture;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.resources.ResourceMonitor;
-import dynamo.obs.agent.runtime.HttpRoutes;
-import dynamo.obs.agent.runtime.InstrumentationInstaller;
-import dynamo.obs.agent.runtime.MethodSelection;
+import dynamo.obs.agent.http.HttpRoutes;
+import dynamo.obs.agent.weaving.InstrumentationInstaller;
+import dynamo.obs.agent.targets.methods.MethodSelection;
 import dynamo.obs.agent.worker.ComponentIdentity;
 import dynamo.obs.agent.worker.WorkerRuntime;
-import dynamo.obs.agent.runtime.RuntimeHooks;
 import dynamo.obs.agent.server.SystemRoutes;
 import dynamo.obs.agent.server.SystemStatusServer;
-import dynamo.obs.bootstrap.Hooks;
-import dynamo.obs.instrumentation.InstrumentationModule;
-import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
-import dynamo.obs.instrumentation.Instrumentations;
+import dynamo.obs.bootstrap.Dispatch;
+import dynamo.obs.bootstrap.Handler;
+import dynamo.obs.agent.context.RequestContext;
+import dynamo.obs.agent.trace.ActiveSpan;
+import dynamo.obs.agent.weaving.AgentServices;
+import dynamo.obs.agent.weaving.InjectedFailure;
+import dynamo.obs.agent.weaving.TargetErrors;
+import dynamo.obs.agent.weaving.InstrumentationModule;
+import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
+import dynamo.obs.agent.weaving.Instrumentations;
 import java.lang.instrument.Instrumentation;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -61,6 +67,9 @@ public final class AgentRuntime {
       AgentMetrics metrics = new AgentMetrics(workerId, Version.get(), () -> System.nanoTime() - startNanos);
       metrics.configWarnings(config.warnings().size());
       Frontend frontend = new Frontend(config, metrics.registry(), health, metrics::seriesRefused);
+      if (config.healthCheckEnabled) {
+        frontend.canary(new Canary(config, health));
+      }
       String id = workerId;
       String routerId = Long.toUnsignedString(Long.parseUnsignedLong(id, 16));
       WorkerRuntime workers = new WorkerRuntime(
@@ -72,10 +81,18 @@ public final class AgentRuntime {
       MethodSelection methods = new MethodSelection(config.routerMethods, config.workerMethods,
           config.instrumentationEnabled(LangChain4jEngineCalls.NAME), workers);
       Tracing tracing = startTracing(config, metrics);
-      RuntimeHooks hooks = new RuntimeHooks(metrics, health, new HttpRoutes(config.inferencePaths), frontend,
-          methods.isEmpty() ? null : workers, tracing);
-      hooks.logCapture(new LogCapture(config.logFilter, config.loggingJsonl, config.logUseLocalTz));
-      Hooks.install(hooks);
+      WorkerRuntime served = methods.isEmpty() ? null : workers;
+      if (tracing != null) {
+        ActiveSpan.source(RequestContext::active);
+      }
+      if (served != null) {
+        served.traced(tracing, RequestContext.CALLS); // the request context, with or without spans
+      }
+      TargetErrors errors = new TargetErrors(metrics);
+      Dispatch.failures(errors);
+      AgentServices services = new AgentServices(config, metrics, health, frontend,
+          new HttpRoutes(config.inferencePaths), served, tracing,
+          new LogCapture(config.logFilter, config.loggingJsonl, config.logUseLocalTz), errors);
 
       String server = startServer(config, health, metrics);
       List<InstrumentationModule> enabled = new ArrayList<>();
@@ -88,6 +105,11 @@ public final class AgentRuntime {
         if (config.instrumentationEnabled(m.name())) {
           enabled.add(m);
           names.add(m.name());
+          // each target's handler is in place before anything is woven
+          Handler handler = m.handler(services);
+          if (handler != null) {
+            Dispatch.install(Instrumentations.number(m.name()), InjectedFailure.around(m.name(), handler));
+          }
         }
       }
       LOG.info("dynamo-obs " + Version.get() + " started: " + server + "; " + exportSummary(config)
@@ -97,7 +119,7 @@ public final class AgentRuntime {
       InstrumentationInstaller.install(inst, enabled, metrics, methods::woven);
       double secs = (System.nanoTime() - startNanos) / 1e9;
       health.instrumentationActive();
-      hooks.instrumentationActive();
+      services.instrumentationActive();
       metrics.instrumentationActive(secs);
       if (config.resourceMonitor) {
         ResourceMonitor.start(metrics.registry()); // after the agent is up: its thread uses JMX

@@ -2,10 +2,12 @@ package dynamo.obs.it;
 
 import static dynamo.obs.it.support.SystemServer.healthBody;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.it.apps.IdleApp;
 import dynamo.obs.it.apps.InferenceServerApp;
+import dynamo.obs.it.apps.OpenAiStubApp;
 import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.Http;
@@ -75,6 +77,44 @@ class HealthIT {
       assertEquals("pong", Http.get(appPort, "/ping").body());
       assertEquals(200, Http.post(appPort, "/v1/chat/completions", "{\"model\":\"m\"}").statusCode());
       assertEquals(200, Http.post(appPort, "/v1/completions", "{\"model\":\"m\"}").statusCode());
+    }
+  }
+
+  /**
+   * DYN_HEALTH_CHECK_ENABLED: the served routes are canary targets, notready until the canary's own request, sent
+   * after DYN_CANARY_WAIT_TIME of idleness with no request from anyone else, is answered; the canary is not counted as
+   * traffic.
+   */
+  @Test
+  void aCanaryThatIsAnsweredMakesTheRoutesReadyWithoutAnyTraffic() {
+    int port = FreePort.pick();
+    try (AgentProcess app = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + port)
+        .env("DYN_HEALTH_CHECK_ENABLED", "true").env("DYN_CANARY_WAIT_TIME", "1").start()) {
+      SystemServer sys = new SystemServer(app, port);
+      sys.awaitInstrumentationActive();
+      Health first = sys.health();
+      assertEquals(503, first.status(), "the canary has not answered yet: " + first);
+      Health ready = Poll.until("/health 200", sys::health, h -> h.status() == 200, app);
+      assertTrue(READY_CHAT_ROUTES.matcher(ready.body()).matches(), ready.body());
+      app.awaitStderr(Pattern.compile("health check task started for: chat_completions"));
+      String metrics = sys.metrics();
+      assertFalse(metrics.contains("dynamo_frontend_requests_total{"), "the canary is not traffic:\n" + metrics);
+    }
+  }
+
+  @Test
+  void aCanaryThatFailsKeepsTheRoutesNotReady() {
+    int port = FreePort.pick();
+    try (AgentProcess app = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + port)
+        .env("DYN_HEALTH_CHECK_ENABLED", "true").env("DYN_CANARY_WAIT_TIME", "1")
+        .env("DYN_HEALTH_CHECK_PAYLOAD", "{\"model\":\"m\",\"scenario\":\"status-503\"}").start()) {
+      SystemServer sys = new SystemServer(app, port);
+      sys.awaitInstrumentationActive();
+      app.awaitStderr(Pattern.compile("health check failed for chat_completions: HTTP 503"));
+      app.awaitStderr(Pattern.compile("health check failed for completions: HTTP 503"));
+      Health h = sys.health();
+      assertEquals(503, h.status(), h.toString());
+      assertTrue(NOT_READY_CHAT_ROUTES.matcher(h.body()).matches(), h.body());
     }
   }
 

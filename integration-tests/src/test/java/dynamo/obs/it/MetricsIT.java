@@ -125,9 +125,9 @@ class MetricsIT {
     try (AgentProcess fresh = AgentProcess.app(IdleApp.class).env("DYN_SYSTEM_PORT", "" + freshPort).start()) {
       SystemServer sys = new SystemServer(fresh, freshPort);
       String text = sys.awaitInstrumentationActive();
-      assertFalse(text.contains("dynamo_obs_advice_errors"), "no series, no HELP/TYPE:\n" + text);
+      assertFalse(text.contains("dynamo_obs_instrumentation_errors"), "no series, no HELP/TYPE:\n" + text);
       String om = Http.get(freshPort, "/metrics", "Accept", "application/openmetrics-text; version=1.0.0").body();
-      assertFalse(om.contains("dynamo_obs_advice_errors"), "no series, no HELP/TYPE:\n" + om);
+      assertFalse(om.contains("dynamo_obs_instrumentation_errors"), "no series, no HELP/TYPE:\n" + om);
       // the unlabelled families are there
       assertTrue(UPTIME.matcher(text).find(), text);
     }

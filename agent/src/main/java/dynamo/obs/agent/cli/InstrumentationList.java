@@ -1,9 +1,9 @@
 package dynamo.obs.agent.cli;
 
-import dynamo.obs.instrumentation.InstrumentationModule;
-import dynamo.obs.instrumentation.Instrumentations;
-import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
-import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
+import dynamo.obs.agent.weaving.InstrumentationModule;
+import dynamo.obs.agent.weaving.Instrumentations;
+import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
+import dynamo.obs.agent.targets.methods.MethodsInstrumentation;
 import java.util.Locale;
 
 /**
@@ -33,7 +33,7 @@ public final class InstrumentationList {
           .append(m.name().toUpperCase(Locale.ROOT).replace('-', '_')).append("_ENABLED` | ");
       String sep = "";
       java.util.Set<String> named = new java.util.LinkedHashSet<>();
-      for (dynamo.obs.instrumentation.JdkWeave w : m.jdkWeaves()) {
+      for (dynamo.obs.agent.weaving.JdkWeave w : m.jdkWeaves()) {
         named.add(w.type());
       }
       for (String type : named) {

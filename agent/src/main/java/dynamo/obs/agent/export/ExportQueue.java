@@ -1,6 +1,6 @@
 package dynamo.obs.agent.export;
 
-import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.console.AgentLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,6 +1,6 @@
 package dynamo.obs.agent.export;
 
-import dynamo.obs.agent.logs.LogEvent;
+import dynamo.obs.agent.applog.LogEvent;
 import dynamo.obs.agent.trace.ActiveSpan;
 import dynamo.obs.agent.trace.SpanParent;
 import dynamo.obs.agent.trace.TraceSpan;

@@ -1,8 +1,8 @@
 package dynamo.obs.agent.export;
 
 import dynamo.obs.agent.config.Config;
-import dynamo.obs.agent.logs.LogEvent;
-import dynamo.obs.agent.logs.LogExport;
+import dynamo.obs.agent.applog.LogEvent;
+import dynamo.obs.agent.applog.LogExport;
 import dynamo.obs.agent.trace.TraceSpan;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,7 @@
 package dynamo.obs.agent.frontend;
 
 import dynamo.obs.agent.config.Config;
+import dynamo.obs.agent.health.Canary;
 import dynamo.obs.agent.health.HealthState;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.HashMap;
@@ -20,6 +21,8 @@ public final class Frontend {
   private final Map<String, Integer> routes = new HashMap<>();
   private final boolean[] registered = new boolean[FrontendMetrics.ENDPOINTS.size()];
   private volatile FrontendMetrics metrics;
+  /** Null unless canary checks are on. */
+  private volatile Canary canary;
 
   public Frontend(Config config, PrometheusRegistry registry, HealthState health, Runnable seriesRefused) {
     this.config = config;
@@ -33,6 +36,15 @@ public final class Frontend {
         routes.put(path, i);
       }
     }
+  }
+
+  /** Canary checks of the inference endpoints ({@code DYN_HEALTH_CHECK_ENABLED}); null when off. */
+  public void canary(Canary canary) {
+    this.canary = canary;
+  }
+
+  public Canary canary() {
+    return canary;
   }
 
   /** The endpoint index of an inference route, or -1. Exact path match, as routes are declared. */
@@ -62,11 +74,12 @@ public final class Frontend {
   }
 
   /** A request for an inference route began: the route is served (covers root-context servers). */
-  public FrontendRequest startRequest(int endpoint, long startNanos, Consumer<FrontendRequest> onEnd) {
+  public FrontendRequest startRequest(int endpoint, long startNanos, Consumer<FrontendRequest> onEnd,
+      Consumer<Throwable> errors) {
     if (!registered[endpoint] && health.isInstrumentationActive()) {
       registered[endpoint] = true;
       health.endpointServed(FrontendMetrics.ENDPOINTS.get(endpoint));
     }
-    return new FrontendRequest(metrics(), endpoint, startNanos, onEnd);
+    return new FrontendRequest(metrics(), endpoint, startNanos, onEnd, errors);
   }
 }

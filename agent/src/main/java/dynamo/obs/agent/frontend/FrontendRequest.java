@@ -78,13 +78,13 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private static final int OPEN = 0;
   private static final int ENDED = 1;
 
-  /** Where errors inside the recorder go (counted and logged once); never into the application. */
-  private static volatile java.util.function.Consumer<Throwable> errors = t -> {};
 
   private final FrontendMetrics metrics;
   private final int endpoint;
   private final long startNanos;
   private final java.util.function.Consumer<FrontendRequest> onEnd;
+  /** Where errors inside the recorder go (counted against the server's target); never into the application. */
+  private final java.util.function.Consumer<Throwable> errors;
   private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<FrontendRequest> STATE =
       java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(FrontendRequest.class, "state");
   private volatile int state = OPEN;
@@ -130,15 +130,12 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private long lastCompletionTokens = -1;
 
   FrontendRequest(FrontendMetrics metrics, int endpoint, long startNanos,
-      java.util.function.Consumer<FrontendRequest> onEnd) {
+      java.util.function.Consumer<FrontendRequest> onEnd, java.util.function.Consumer<Throwable> errors) {
     this.metrics = metrics;
     this.endpoint = endpoint;
     this.startNanos = startNanos;
     this.onEnd = onEnd;
-  }
-
-  public static void errorSink(java.util.function.Consumer<Throwable> sink) {
-    errors = sink;
+    this.errors = errors;
   }
 
   // ---- request -----------------------------------------------------------------------------------
@@ -278,7 +275,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     series.queued.inc();
     queued = true;
     if (span != null) {
-      dynamo.obs.agent.logs.AgentEvents.requestReceived(requestId(), series.model,
+      dynamo.obs.agent.applog.AgentEvents.requestReceived(requestId(), series.model,
           FrontendMetrics.ENDPOINTS.get(endpoint), streamRequested || eventStream ? "stream" : "unary");
     }
   }
@@ -452,6 +449,25 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     return state == ENDED;
   }
 
+  /**
+   * Ends the request without recording it (its server's instrumentation was turned off, so no end will come): the
+   * gauges it raised go down, nothing else is counted.
+   */
+  public void abandon() {
+    if (!STATE.compareAndSet(this, OPEN, ENDED)) {
+      return;
+    }
+    try {
+      if (series != null) {
+        leaveQueue();
+        series.inflight.dec();
+        series.active.dec();
+      }
+    } finally {
+      onEnd.accept(this);
+    }
+  }
+
   private void end(Outcome outcome, boolean disconnected) {
     if (!STATE.compareAndSet(this, OPEN, ENDED)) {
       return;
@@ -507,9 +523,9 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     dynamo.obs.agent.trace.TraceSpan t = span;
     long elapsedMs = (now - startNanos) / 1_000_000;
     if (outcome == Outcome.SUCCESS) {
-      dynamo.obs.agent.logs.AgentEvents.requestCompleted(outcome.status, elapsedMs);
+      dynamo.obs.agent.applog.AgentEvents.requestCompleted(outcome.status, elapsedMs);
     } else {
-      dynamo.obs.agent.logs.AgentEvents.requestFailed(outcome.status, outcome.errorType,
+      dynamo.obs.agent.applog.AgentEvents.requestFailed(outcome.status, outcome.errorType,
           status > 0 ? "HTTP " + status : "no response", elapsedMs);
     }
     t.set("model", series.model);

@@ -1,7 +1,7 @@
 package dynamo.obs.agent.health;
 
 import dynamo.obs.agent.config.Config.HealthStatus;
-import dynamo.obs.agent.log.JsonText;
+import dynamo.obs.agent.console.JsonText;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -36,10 +36,12 @@ public final class HealthState {
 
   /**
    * An endpoint is being served (its route exists on a started server and the agent sees its
-   * requests). Without canary checks it becomes ready; with them the canary decides.
+   * requests). A canary target's canary decides; any other endpoint becomes ready — also with canary
+   * checks on, as upstream does for endpoints that register no canary (ai-dynamo/dynamo PR #8592):
+   * otherwise an endpoint the canary cannot reach would hold the process notready for ever.
    */
   public void endpointServed(String name) {
-    if (canaryEnabled) {
+    if (canaryEnabled && canaryTargets.contains(name)) {
       endpoints.putIfAbsent(name, HealthStatus.NOTREADY);
     } else {
       endpoints.put(name, HealthStatus.READY);

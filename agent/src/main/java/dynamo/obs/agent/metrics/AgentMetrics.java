@@ -1,6 +1,6 @@
 package dynamo.obs.agent.metrics;
 
-import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.console.AgentLog;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -32,7 +32,8 @@ public final class AgentMetrics {
   private final AtomicBoolean jvmRegistered = new AtomicBoolean();
   private final AtomicInteger instrumentedTypes = new AtomicInteger();
   private final java.util.Set<String> instrumented = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final Counter adviceErrors;
+  private final Counter instrumentationErrors;
+  private final Gauge instrumentationOff;
   private final Counter seriesRefused;
   private final Gauge instrumentationActive;
   private final Gauge startupSeconds;
@@ -73,10 +74,15 @@ public final class AgentMetrics {
         .name("dynamo_obs_series_refused_total")
         .help("Label values refused by a cardinality cap and counted under __overflow__ instead")
         .register(registry);
-    adviceErrors = Counter.builder().withoutExemplars()
-        .name("dynamo_obs_advice_errors_total")
-        .help("Errors caught inside the agent's advice (the application was not affected)")
-        .labelNames("instrumentation")
+    instrumentationErrors = Counter.builder().withoutExemplars()
+        .name("dynamo_obs_instrumentation_errors_total")
+        .help("Errors caught inside a target's woven code or its handler (the application was not affected)")
+        .labelNames("target")
+        .register(registry);
+    instrumentationOff = Gauge.builder()
+        .name("dynamo_obs_instrumentation_turned_off")
+        .help("1 for a target the agent turned off because it kept failing")
+        .labelNames("target")
         .register(registry);
   }
 
@@ -108,8 +114,14 @@ public final class AgentMetrics {
     seriesRefused.inc();
   }
 
-  public void adviceError(String instrumentation) {
-    adviceErrors.labelValues(instrumentation).inc();
+  /** An error inside {@code target}'s woven code or handler was caught. */
+  public void instrumentationError(String target) {
+    instrumentationErrors.labelValues(target).inc();
+  }
+
+  /** {@code target} kept failing and was turned off. */
+  public void instrumentationTurnedOff(String target) {
+    instrumentationOff.labelValues(target).set(1);
   }
 
   /**

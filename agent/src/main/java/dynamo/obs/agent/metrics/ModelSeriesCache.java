@@ -1,6 +1,6 @@
 package dynamo.obs.agent.metrics;
 
-import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.console.AgentLog;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;

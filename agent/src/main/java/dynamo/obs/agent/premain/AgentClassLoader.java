@@ -33,9 +33,16 @@ final class AgentClassLoader extends ClassLoader implements ClassDataIndex.Defin
   private final ClassDataIndex index;
   private final String jarUrl;
   private final ProtectionDomain domain;
+  /** Only for the command line, which weaves nothing: the bootstrap API is then defined here, as any class. */
+  private final boolean definesBootstrapApi;
 
   AgentClassLoader(JarFile jar, File file) throws MalformedURLException {
+    this(jar, file, false);
+  }
+
+  AgentClassLoader(JarFile jar, File file, boolean definesBootstrapApi) throws MalformedURLException {
     super("dynamo-obs", ClassLoader.getPlatformClassLoader());
+    this.definesBootstrapApi = definesBootstrapApi;
     this.jar = jar;
     this.index = ClassDataIndex.open(file);
     URL location = file.toURI().toURL();
@@ -66,7 +73,7 @@ final class AgentClassLoader extends ClassLoader implements ClassDataIndex.Defin
 
   @Override
   protected Class<?> findClass(String name) throws ClassNotFoundException {
-    if (name.startsWith(BOOTSTRAP_PACKAGE)) {
+    if (name.startsWith(BOOTSTRAP_PACKAGE) && !definesBootstrapApi) {
       // Only ever the bootstrap loader's copy (see BootstrapInjector): a second copy here would
       // split the hand-off between woven code and the runtime.
       throw new ClassNotFoundException(name + " is not defined in the bootstrap class loader yet");

@@ -29,7 +29,7 @@ public final class Premain {
   /** {@code java -jar dynamo-obs.jar [version|doctor]}. */
   public static void main(String[] args) throws Exception {
     File jar = agentJar();
-    ClassLoader loader = new AgentClassLoader(new JarFile(jar, false), jar);
+    ClassLoader loader = new AgentClassLoader(new JarFile(jar, false), jar, true);
     Class<?> cli = loader.loadClass(CLI);
     cli.getMethod("main", String[].class, File.class).invoke(null, args, jar);
   }

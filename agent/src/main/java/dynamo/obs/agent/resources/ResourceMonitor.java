@@ -1,6 +1,6 @@
 package dynamo.obs.agent.resources;
 
-import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.console.AgentLog;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;

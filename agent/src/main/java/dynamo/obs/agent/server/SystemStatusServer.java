@@ -1,6 +1,6 @@
 package dynamo.obs.agent.server;
 
-import dynamo.obs.agent.log.AgentLog;
+import dynamo.obs.agent.console.AgentLog;
 import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;

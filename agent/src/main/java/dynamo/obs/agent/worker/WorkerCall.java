@@ -1,6 +1,6 @@
 package dynamo.obs.agent.worker;
 
-import dynamo.obs.agent.logs.AgentEvents;
+import dynamo.obs.agent.applog.AgentEvents;
 import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceSpan;
 import java.util.concurrent.atomic.AtomicInteger;

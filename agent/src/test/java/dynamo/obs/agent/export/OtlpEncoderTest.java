@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dynamo.obs.agent.config.LogFilter;
-import dynamo.obs.agent.logs.LogEvent;
+import dynamo.obs.agent.applog.LogEvent;
 import dynamo.obs.agent.trace.TraceParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;

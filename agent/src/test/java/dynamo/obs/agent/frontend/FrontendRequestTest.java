@@ -34,7 +34,7 @@ class FrontendRequestTest {
   }
 
   private FrontendRequest request(int endpoint) {
-    return new FrontendRequest(metrics, endpoint, System.nanoTime(), ended::add);
+    return new FrontendRequest(metrics, endpoint, System.nanoTime(), ended::add, t -> {});
   }
 
   private static void feed(FrontendRequest r, String body) {

@@ -63,9 +63,20 @@ class HealthStateTest {
     HealthState h = new HealthState(HealthStatus.READY, List.of("generate"), true, 0);
     h.instrumentationActive();
     assertFalse(h.healthy(), "listed endpoints start notready when canary checks are on");
+    h.registerCanaryTarget("generate");
     h.endpointServed("generate");
     assertFalse(h.healthy(), "being served does not make an endpoint ready: the canary does");
     h.setEndpoint("generate", HealthStatus.READY);
+    assertTrue(h.healthy());
+  }
+
+  /** Upstream's fix for endpoints without a canary (ai-dynamo/dynamo PR #8592): else /health would be 503 for ever. */
+  @Test
+  void withCanaryChecksAnEndpointNoCanaryReachesIsReadyOnceServed() {
+    HealthState h = new HealthState(HealthStatus.READY, List.of("generate"), true, 0);
+    h.instrumentationActive();
+    assertFalse(h.healthy());
+    h.endpointServed("generate");
     assertTrue(h.healthy());
   }
 

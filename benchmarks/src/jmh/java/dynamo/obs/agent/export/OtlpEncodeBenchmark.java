@@ -3,7 +3,7 @@ package dynamo.obs.agent.export;
 import dynamo.obs.agent.config.LogFilter;
 import dynamo.obs.agent.export.sdk.LogView;
 import dynamo.obs.agent.export.sdk.SpanView;
-import dynamo.obs.agent.logs.LogEvent;
+import dynamo.obs.agent.applog.LogEvent;
 import dynamo.obs.agent.trace.TraceParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;

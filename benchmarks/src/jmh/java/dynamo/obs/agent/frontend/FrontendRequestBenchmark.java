@@ -78,7 +78,7 @@ public class FrontendRequestBenchmark {
   /** Everything one unary request costs outside the stream wrappers: recorder, both scans, every metric. */
   @Benchmark
   public boolean unaryRequest() {
-    FrontendRequest r = new FrontendRequest(metrics, 0, System.nanoTime(), ON_END);
+    FrontendRequest r = new FrontendRequest(metrics, 0, System.nanoTime(), ON_END, t -> {});
     r.requestBytes(REQUEST_BODY, 0, REQUEST_BODY.length);
     r.requestBodyDone();
     r.responseStarted(200, false);
@@ -93,7 +93,7 @@ public class FrontendRequestBenchmark {
    */
   @Benchmark
   public boolean recorderWithoutBodies() {
-    FrontendRequest r = new FrontendRequest(metrics, 0, System.nanoTime(), ON_END);
+    FrontendRequest r = new FrontendRequest(metrics, 0, System.nanoTime(), ON_END, t -> {});
     r.requestBodyDone();
     r.responseStarted(200, false);
     r.completed();

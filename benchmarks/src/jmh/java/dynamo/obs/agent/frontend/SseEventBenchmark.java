@@ -42,7 +42,7 @@ public class SseEventBenchmark {
   /** A stream that is open for a whole measurement iteration: every operation is one more event of it. */
   @Setup(Level.Iteration)
   public void openStream() {
-    stream = new FrontendRequest(metrics, 0, System.nanoTime(), r -> {});
+    stream = new FrontendRequest(metrics, 0, System.nanoTime(), r -> {}, t -> {});
     stream.requestBytes(STREAM_REQUEST, 0, STREAM_REQUEST.length);
     stream.requestBodyDone();
     stream.responseStarted(200, true);

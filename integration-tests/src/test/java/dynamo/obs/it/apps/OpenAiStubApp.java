@@ -68,6 +68,11 @@ public final class OpenAiStubApp {
       body = in.readAllBytes();
     }
     String scenario = ex.getRequestHeaders().getFirst("x-scenario");
+    if (scenario == null) { // a body can name it too (a request the test does not send itself: the agent's canary)
+      java.util.regex.Matcher named = java.util.regex.Pattern.compile("\"scenario\":\"([^\"]+)\"")
+          .matcher(new String(body, StandardCharsets.UTF_8));
+      scenario = named.find() ? named.group(1) : null;
+    }
     if (scenario == null) { // a real OpenAI client: answer as asked
       scenario = OpenAiAnswers.asksForStream(body) ? "stream" : "unary";
     }

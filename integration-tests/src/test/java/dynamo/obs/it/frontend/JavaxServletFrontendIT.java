@@ -40,7 +40,7 @@ class JavaxServletFrontendIT {
   @AfterAll
   static void stop() {
     try {
-      assertNull(value(system.metrics(), "dynamo_obs_advice_errors_total{instrumentation=\"javax-servlet\"}"));
+      assertNull(value(system.metrics(), "dynamo_obs_instrumentation_errors_total{target=\"javax-servlet\"}"));
     } finally {
       if (app != null) {
         app.close();

@@ -77,7 +77,7 @@ class ServletFrontendIT {
     }
   }
 
-  private static final String ADVICE_ERRORS = "dynamo_obs_advice_errors_total{instrumentation=\"jakarta-servlet\"}";
+  private static final String ADVICE_ERRORS = "dynamo_obs_instrumentation_errors_total{target=\"jakarta-servlet\"}";
 
   static HttpResponse<byte[]> post(String path, String scenario, String body, String... headers) {
     return FrontendMetricsIT.post(appPort, path, scenario, body, headers);

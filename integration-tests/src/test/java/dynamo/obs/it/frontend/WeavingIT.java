@@ -46,9 +46,9 @@ class WeavingIT {
       String metrics = FrontendSeries.await(system, app, requests("jdk-only", "chat_completions", "unary", "success", ""), 1,
           "dynamo_frontend_inflight_requests{model=\"jdk-only\"}", 0);
       assertTrue(value(metrics, "dynamo_obs_instrumented_types") >= 4, metrics);
-      assertNull(value(metrics, "dynamo_obs_advice_errors_total{instrumentation=\"jdk-httpserver\"}"));
+      assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"jdk-httpserver\"}"));
       List<String> loaded = Files.readAllLines(classes);
-      assertTrue(loaded.stream().anyMatch(l -> l.contains("dynamo.obs.bootstrap.JdkAdvice")), "the woven calls ran");
+      assertTrue(loaded.stream().anyMatch(l -> l.contains("dynamo.obs.bootstrap.Dispatch")), "the woven calls ran");
       // A few of Byte Buddy's interfaces are named by the agent's own types (the module's matcher
       // records); none of its machinery may load: no agent builder, no advice, no type pool.
       List<String> byteBuddy = loaded.stream().filter(l -> l.contains(".bytebuddy.") && !l.contains(".bytebuddy.jar.asm."))
@@ -90,7 +90,7 @@ class WeavingIT {
       }
       Double n = value(metrics, requests("nested", "chat_completions", "unary", "success", ""));
       assertTrue(n != null && n >= 1, "requests on the nested container are recorded: " + metrics);
-      assertNull(value(metrics, "dynamo_obs_advice_errors_total{instrumentation=\"jakarta-servlet\"}"));
+      assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"jakarta-servlet\"}"));
       assertFalse(app.stderr().contains("could not instrument"), app.stderr());
       assertEquals(0.0, value(system.metrics(), "dynamo_frontend_inflight_requests" + m));
       // the JDK's classes woven at start and the container's woven later (some at load, some found again by

@@ -1,0 +1,103 @@
+package dynamo.obs.agent.applog;
+
+import dynamo.obs.agent.config.LogFilter.Level;
+import dynamo.obs.agent.console.AgentLog;
+import dynamo.obs.agent.trace.ActiveSpan;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Events the agent logs itself, with fields: the request lifecycle (SPEC §6) and the span lifecycle
+ * records of {@code DYN_LOGGING_SPAN_EVENTS}. Callers pass plain values. An event is printed on
+ * stderr in the console form (readable or JSONL, through {@link AgentLog}) and sent to
+ * {@link LogExport} like an application's, inside the span the calling thread is in.
+ *
+ * <p>Field values: booleans and numbers are JSON booleans and numbers in JSONL (a non-finite
+ * number is 0, as in Dynamo); a null value leaves the field out; anything else is its text, and a
+ * text that is itself JSON is embedded as JSON, as Dynamo does.
+ */
+public final class AgentEvents {
+  /** Target of the request lifecycle events and of the span records. */
+  public static final String REQUEST_TARGET = "dynamo_obs.request";
+
+  private static volatile boolean spanRecords;
+
+  private AgentEvents() {}
+
+  /**
+   * Set once at start: whether span records are written ({@code DYN_LOGGING_SPAN_EVENTS} with
+   * {@code DYN_LOGGING_JSONL}: Dynamo writes them in its JSONL form only).
+   */
+  public static void configure(boolean writeSpanRecords) {
+    spanRecords = writeSpanRecords;
+  }
+
+  /** An event of the agent under {@code target} at {@code level}, if {@code DYN_LOG} lets it through. */
+  public static void log(String target, Level level, String message, Map<String, ?> fields) {
+    if (AgentLog.enabled(target, level)) {
+      Object[] pairs = new Object[fields == null ? 0 : 2 * fields.size()];
+      if (fields != null) {
+        int i = 0;
+        for (Map.Entry<String, ?> f : fields.entrySet()) {
+          pairs[i++] = f.getKey();
+          pairs[i++] = f.getValue();
+        }
+      }
+      emit(target, level, message, pairs);
+    }
+  }
+
+  /** The event, its fields given as alternating names and values ({@link SortedFields#of}). */
+  private static void emit(String target, Level level, String message, Object... fields) {
+    LogEvent event = event(target, level, message, SortedFields.of(fields), ActiveSpan.current());
+    AgentLog.printLater(event);
+    LogExport.current().emit(event);
+  }
+
+  /** "request received" at INFO with {@code request_id}, {@code model}, {@code endpoint}, {@code request_type}. */
+  public static void requestReceived(String requestId, String model, String endpoint, String requestType) {
+    if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
+      emit(REQUEST_TARGET, Level.INFO, "request received",
+          "request_id", requestId, "model", model, "endpoint", endpoint, "request_type", requestType);
+    }
+  }
+
+  /** "request completed" at INFO with {@code status} and {@code elapsed_ms}. */
+  public static void requestCompleted(String status, long elapsedMs) {
+    if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
+      emit(REQUEST_TARGET, Level.INFO, "request completed", "status", status, "elapsed_ms", elapsedMs);
+    }
+  }
+
+  /** A failed request's "request completed", at ERROR, with {@code error_type} and {@code error_detail} too. */
+  public static void requestFailed(String status, String errorType, String errorDetail, long elapsedMs) {
+    if (AgentLog.enabled(REQUEST_TARGET, Level.ERROR)) {
+      emit(REQUEST_TARGET, Level.ERROR, "request completed", "status", status, "elapsed_ms", elapsedMs,
+          "error_type", errorType, "error_detail", errorDetail);
+    }
+  }
+
+  /** {@code SPAN_FIRST_ENTRY}: {@code span} was entered for the first time (its ids, not the thread's). */
+  public static void spanFirstEntry(ActiveSpan span) {
+    spanRecord(span, "SPAN_FIRST_ENTRY", Map.of());
+  }
+
+  /** {@code SPAN_CLOSED} with {@code time.busy_us}, {@code time.idle_us} and {@code time.duration_us} (their sum). */
+  public static void spanClosed(ActiveSpan span, long busyMicros, long idleMicros) {
+    spanRecord(span, "SPAN_CLOSED", SortedFields.of("time.busy_us", busyMicros, "time.idle_us", idleMicros,
+        "time.duration_us", busyMicros + idleMicros));
+  }
+
+  /** Span records bypass DYN_LOG (Dynamo adds {@code span_event=trace}) and, like Dynamo's, stay on the console. */
+  private static void spanRecord(ActiveSpan span, String message, Map<String, String> fields) {
+    if (spanRecords && span != null) {
+      AgentLog.printLater(event(REQUEST_TARGET, Level.INFO, message, fields, span));
+    }
+  }
+
+  private static LogEvent event(String target, Level level, String message, Map<String, String> fields,
+      ActiveSpan span) {
+    return new LogEvent(LogEvent.epochNanos(Instant.now()), level, target, message == null ? "" : message, null,
+        Thread.currentThread().getName(), null, 0, fields, span);
+  }
+}

@@ -1,0 +1,89 @@
+package dynamo.obs.agent.console;
+
+import dynamo.obs.agent.applog.LogEvent;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+
+/**
+ * Console lines the agent writes for every request (the request lifecycle events, the span records):
+ * the request's thread only queues the event; one agent thread formats and writes them, several
+ * lines per write. Keeps console I/O and its lock off the request path (ARCHITECTURE.md). Bounded:
+ * beyond {@link #CAPACITY} waiting lines the newest is dropped and counted; at exit what waits is
+ * written.
+ */
+final class BackgroundConsole {
+  static final int CAPACITY = 65_536;
+  private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+  private final ConcurrentLinkedQueue<LogEvent> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger size = new AtomicInteger();
+  private final AtomicLong dropped = new AtomicLong();
+  private final Function<LogEvent, String> format;
+  private final java.util.function.Supplier<java.io.PrintStream> out;
+  private final Thread thread;
+
+  BackgroundConsole(Function<LogEvent, String> format, java.util.function.Supplier<java.io.PrintStream> out) {
+    this.format = format;
+    this.out = out;
+    thread = new Thread(this::run, "dynamo-obs-console");
+    thread.setDaemon(true);
+    thread.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(this::flush, "dynamo-obs-console-flush"));
+  }
+
+  void add(LogEvent event) {
+    if (size.incrementAndGet() > CAPACITY) {
+      size.decrementAndGet();
+      if (dropped.getAndIncrement() == 0) {
+        AgentLog.forTarget("dynamo_obs").once(AgentLog.Level.WARN, "console-full", "the console cannot keep up with"
+            + " the request events (" + CAPACITY + " lines waiting): further ones are dropped from the console"
+            + " (they are still exported); DYN_LOG=info,dynamo_obs.request=warn turns them off");
+      }
+      return;
+    }
+    queue.add(event);
+  }
+
+  /** Writes everything queued so far, on the caller's thread. */
+  void flush() {
+    while (drain()) {
+      // until empty
+    }
+  }
+
+  private void run() {
+    while (true) {
+      try {
+        if (!drain()) {
+          LockSupport.parkNanos(this, IDLE_NANOS);
+        }
+      } catch (Throwable t) {
+        LockSupport.parkNanos(this, IDLE_NANOS); // the console is unwritable: try again later
+      }
+    }
+  }
+
+  /** Writes what waits; false when nothing did. */
+  private synchronized boolean drain() {
+    LogEvent e = queue.poll();
+    if (e == null) {
+      return false;
+    }
+    StringBuilder lines = new StringBuilder(256);
+    String nl = System.lineSeparator();
+    int n = 0;
+    for (; e != null; e = n < 256 ? queue.poll() : null) {
+      size.decrementAndGet();
+      lines.append(format.apply(e)).append(nl);
+      n++;
+    }
+    java.io.PrintStream stream = out.get();
+    stream.print(lines);
+    stream.flush();
+    return true;
+  }
+}

@@ -1,0 +1,154 @@
+package dynamo.obs.agent.weaving;
+
+import dynamo.obs.bootstrap.Handler;
+import java.lang.instrument.Instrumentation;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.function.Predicate;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.matcher.ElementMatchers;
+
+/**
+ * One instrumented target: which types it weaves, which advice goes on which methods, the {@link Handler} that its
+ * woven code's events reach, and what to do once it is installed. Its kebab-case {@link #name()} is its on/off
+ * switch ({@code DYN_OBS_INSTRUMENTATION_<NAME>_ENABLED} with {@code -} → {@code _}), its label on
+ * {@code dynamo_obs_instrumentation_errors_total}, and, by its place in {@link Instrumentations#names()}, its number
+ * in {@code Dispatch}. Modules of the same name (the methods named by the user and the token handlers they take)
+ * share that number and the first one's handler.
+ */
+public interface InstrumentationModule {
+
+  /**
+   * Advice class (by name, so it is never loaded just to be referenced) for a set of methods. With
+   * an {@code exitClass}, {@code adviceClass} holds only the enter advice and {@code exitClass} the
+   * exit advice: one enter shared by methods whose exits differ.
+   */
+  record AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass, String exitClass) {
+    public AdviceBinding(ElementMatcher<? super MethodDescription> methods, String adviceClass) {
+      this(methods, adviceClass, null);
+    }
+  }
+
+  /**
+   * The advice woven into the types one matcher selects. {@code loaded} pre-selects, from plain
+   * {@code Class} objects, the already-loaded classes worth retransforming, so that start-up does
+   * not describe every class of the JVM to Byte Buddy.
+   */
+  record TypeAdvice(ElementMatcher<? super TypeDescription> types, ElementMatcher<ClassLoader> loaders,
+      Predicate<Class<?>> loaded, List<AdviceBinding> advice) {
+
+    /** Exactly the named class. */
+    public static TypeAdvice named(String name, List<AdviceBinding> advice) {
+      return new TypeAdvice(ElementMatchers.named(name), ElementMatchers.any(), c -> c.getName().equals(name), advice);
+    }
+
+    /**
+     * Every class (not interface) that extends or implements one of the named types — looked for
+     * only in class loaders that can see one of them: matching a hierarchy means reading the
+     * class file, which no other loader's classes should pay for.
+     */
+    public static TypeAdvice subtypesOf(Set<String> names, List<AdviceBinding> advice) {
+      return subtypesOf(names, names, advice);
+    }
+
+    /**
+     * Every class that extends or implements one of {@code names}, looked for only in class loaders
+     * that can see one of {@code seenBy} (a JDK type's subclasses that belong to a library).
+     */
+    public static TypeAdvice subtypesOf(Set<String> names, Set<String> seenBy, List<AdviceBinding> advice) {
+      SeesAnyOf loaders = new SeesAnyOf(seenBy);
+      return new TypeAdvice(
+          ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0])))
+              .and(ElementMatchers.not(ElementMatchers.isInterface())),
+          loaders, c -> !c.isInterface() && loaders.matches(c.getClassLoader()) && hasSuperType(c, names), advice);
+    }
+
+    /** Class loaders that can load one of the named classes (cached per loader, weakly). */
+    static final class SeesAnyOf extends ElementMatcher.Junction.AbstractBase<ClassLoader> {
+      private final Set<String> resources = new HashSet<>();
+      private final Map<ClassLoader, Boolean> seen = Collections.synchronizedMap(new WeakHashMap<>());
+
+      SeesAnyOf(Set<String> names) {
+        for (String n : names) {
+          resources.add(n.replace('.', '/') + ".class");
+        }
+      }
+
+      @Override
+      public boolean matches(ClassLoader loader) {
+        if (loader == null) {
+          return false; // the bootstrap loader holds the JDK only
+        }
+        Boolean known = seen.get(loader);
+        if (known == null) {
+          known = Boolean.FALSE;
+          for (String r : resources) {
+            if (loader.getResource(r) != null) {
+              known = Boolean.TRUE;
+              break;
+            }
+          }
+          seen.put(loader, known);
+        }
+        return known;
+      }
+    }
+
+    /** Whether a loaded class has one of the named super types (asked after the cheap loader check). */
+    static boolean hasSuperType(Class<?> c, Set<String> names) {
+      for (Class<?> t = c; t != null; t = t.getSuperclass()) {
+        if (names.contains(t.getName())) {
+          return true;
+        }
+        for (Class<?> i : t.getInterfaces()) {
+          if (hasSuperType(i, names)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  String name();
+
+  /**
+   * The handler of this target's events, made once the agent's services are ready and installed before anything is
+   * woven; null for a module whose name's first module has made it already.
+   */
+  Handler handler(AgentServices services);
+
+  /** One sentence for the generated list of instrumentations in docs/. */
+  String description();
+
+  /** What Byte Buddy weaves (types matched by hierarchy or outside the JDK); none for JDK-only modules. */
+  default List<TypeAdvice> typeAdvice() {
+    return List.of();
+  }
+
+  /** What the agent's own weaver puts into JDK classes known by name, without Byte Buddy. */
+  default List<JdkWeave> jdkWeaves() {
+    return List.of();
+  }
+
+  /**
+   * Class-name prefixes (internal form, {@code jakarta/servlet/}) of which one class must be loaded
+   * before this module's {@link #typeAdvice()} can match anything: Byte Buddy is loaded only when
+   * one appears. Empty: whenever the module is enabled.
+   */
+  default List<String> triggers() {
+    return List.of();
+  }
+
+  /**
+   * Called once the transformer is installed (and already-loaded classes retransformed): catch up
+   * on state the application created before the advice was in place.
+   */
+  default void afterInstall(Instrumentation inst) {}
+}

@@ -43,6 +43,11 @@ public final class Http {
     return send(request(port, path).POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
+  /** A POST with headers given as name, value, name, value … */
+  public static HttpResponse<String> post(int port, String path, String body, String... headers) {
+    return send(request(port, path, headers).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   public static HttpResponse<String> send(HttpRequest req) {
     try {
       return CLIENT.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

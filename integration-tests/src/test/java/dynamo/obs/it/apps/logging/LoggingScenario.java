@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * What the logging applications log, the same through each framework so that the tests expect the
  * same events: prints {@code READY}, waits for a line on stdin (the agent's instrumentation is then
- * active), logs the script named by the first argument, prints {@code DONE} and exits.
+ * active), logs the script named by the first argument, prints {@code DONE} and exits (with a second argument {@code stay}, once stdin closes).
  */
 public final class LoggingScenario {
   /** One framework's way to log an event; levels are error, warn, info, debug, trace. */
@@ -31,13 +31,17 @@ public final class LoggingScenario {
 
   public static void run(String[] args, Framework framework) throws Exception {
     System.out.println("READY");
-    new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    in.readLine();
     if (args[0].equals("threads")) {
       threads(framework);
     } else {
       basic(framework);
     }
     System.out.println("DONE");
+    if (args.length > 1 && args[1].equals("stay")) {
+      in.readLine(); // until stdin closes: the test still reads the agent's metrics
+    }
   }
 
   /** Every level on three loggers, then the awkward events: one after the other, so the output is deterministic. */

@@ -64,7 +64,9 @@ public interface InstrumentationModule {
     public static TypeAdvice subtypesOf(Set<String> names, Set<String> seenBy, List<AdviceBinding> advice) {
       SeesAnyOf loaders = new SeesAnyOf(seenBy);
       return new TypeAdvice(
-          ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0])))
+          // fail-safe: a class whose hierarchy names a type its loader lacks (Spring's servlet filters in a
+          // WebFlux application) is simply no match, not an error to report
+          ElementMatchers.failSafe(ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0]))))
               .and(ElementMatchers.not(ElementMatchers.isInterface())),
           loaders, c -> !c.isInterface() && loaders.matches(c.getClassLoader()) && hasSuperType(c, names), advice);
     }

@@ -8,6 +8,7 @@ import dynamo.obs.agent.targets.log4j.Log4jInstrumentation;
 import dynamo.obs.agent.targets.logback.LogbackInstrumentation;
 import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
 import dynamo.obs.agent.targets.methods.MethodsInstrumentation;
+import dynamo.obs.agent.targets.netty.NettyInstrumentation;
 import dynamo.obs.agent.targets.servlet.ServletInstrumentation;
 import dynamo.obs.bootstrap.Dispatch;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public final class Instrumentations {
   public static List<InstrumentationModule> all() {
     return List.of(new JdkHttpServerInstrumentation(), ServletInstrumentation.jakarta(), ServletInstrumentation.javax(),
         new JdkHttpClientInstrumentation(), new ExecutorsInstrumentation(), new JulInstrumentation(),
-        new LogbackInstrumentation(), new Log4jInstrumentation());
+        new LogbackInstrumentation(), new Log4jInstrumentation(), new NettyInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists) and {@code langchain4j}. */

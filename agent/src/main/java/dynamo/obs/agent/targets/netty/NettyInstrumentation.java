@@ -1,0 +1,177 @@
+package dynamo.obs.agent.targets.netty;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+import dynamo.obs.agent.weaving.AgentServices;
+import dynamo.obs.agent.weaving.InstrumentationModule;
+import dynamo.obs.agent.weaving.TargetId;
+import dynamo.obs.bootstrap.Dispatch;
+import dynamo.obs.bootstrap.Handler;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpObjectDecoder;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.List;
+import net.bytebuddy.asm.Advice;
+
+/**
+ * Netty's HTTP/1.1 codec, 4.1 and 4.2: every server built on it — plain Netty, Reactor Netty (Spring WebFlux,
+ * Spring AI), Vert.x 4 and 5 (Quarkus), Micronaut — decodes each request through {@code HttpObjectDecoder.decode}
+ * and encodes each response through {@code HttpObjectEncoder.encode}, whatever handlers the framework puts between.
+ * The decoder's output (the request's head, then its body in pieces) is read as it leaves {@code decode}, and each
+ * message of the response (its head, its body as {@code HttpContent} or {@code ByteBuf}, its end) as it enters
+ * {@code encode} — before Netty encodes and may release it — without changing a buffer's indices. The connection is
+ * the key: a connection's requests are answered in order (HTTP/1.1, pipelined or not). {@code decodeLast} runs when
+ * the connection's input ends: a response not finished by then lost its client. All of this runs on the
+ * connection's event loop.
+ */
+public final class NettyInstrumentation implements InstrumentationModule {
+  static final String NAME = "netty";
+  private static final String DECODER = "io.netty.handler.codec.http.HttpObjectDecoder";
+  private static final String ENCODER = "io.netty.handler.codec.http.HttpObjectEncoder";
+
+  // events, with the arguments of Dispatch.on or Dispatch.onData (a, data, i, j, b)
+  /** (connection, method, request target, HttpHeaders): a request's head was decoded. */
+  static final int REQUEST_HEAD = 0;
+  /** onData (connection, byte[] or ByteBuffer, offset, length, -): a piece of the request's body was decoded. */
+  static final int REQUEST_BYTES = 1;
+  /** (connection): the request's body ended. */
+  static final int REQUEST_END = 2;
+  /** (connection, status code as text, content type): a final response's head is encoded; returns an x-request-id to echo. */
+  static final int RESPONSE_HEAD = 3;
+  /** onData (connection, byte[] or ByteBuffer, offset, length, -): a piece of the response's body is encoded. */
+  static final int RESPONSE_BYTES = 4;
+  /** (connection): the response ended. */
+  static final int RESPONSE_END = 5;
+  /** (connection): the connection's input ended (closed, reset, half-closed). */
+  static final int CLOSED = 6;
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public String description() {
+    return "Netty 4.1/4.2 HTTP/1.1 servers (plain Netty, Reactor Netty and Spring WebFlux, Vert.x 4/5 and Quarkus,"
+        + " Micronaut 4): every inference request (frontend metrics, x-request-id, spans), bodies read as the"
+        + " codec decodes and encodes them";
+  }
+
+  /** Netty loads its codec package before any HTTP server class of a framework built on it. */
+  @Override
+  public List<String> triggers() {
+    return List.of("io/netty/handler/codec/http/HttpObjectDecoder", "io/netty/handler/codec/http/HttpObjectEncoder");
+  }
+
+  @Override
+  public Handler handler(AgentServices services) {
+    return new NettyHandler(services);
+  }
+
+  @Override
+  public List<TypeAdvice> typeAdvice() {
+    String self = NettyInstrumentation.class.getName();
+    return List.of(
+        TypeAdvice.named(DECODER, List.of(
+            new AdviceBinding(named("decode").and(takesArguments(3)), self + "$DecodeAdvice"),
+            new AdviceBinding(named("decodeLast").and(takesArguments(3)), self + "$ClosedAdvice"))),
+        TypeAdvice.named(ENCODER, List.of(
+            new AdviceBinding(named("encode").and(takesArguments(3)), self + "$EncodeAdvice"))));
+  }
+
+  /** What the decoder produced in this call: a request's head, pieces of its body, its end. */
+  @SuppressWarnings("unused")
+  public static final class DecodeAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static int enter(@Advice.Argument(2) List<Object> out) {
+      return out.size();
+    }
+
+    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
+    static void exit(@TargetId int target, @Advice.This HttpObjectDecoder decoder, @Advice.Enter int before,
+        @Advice.Argument(0) ChannelHandlerContext ctx, @Advice.Argument(2) List<Object> out) {
+      int size = out.size();
+      if (size <= before || !(decoder instanceof io.netty.handler.codec.http.HttpRequestDecoder)) {
+        return; // nothing new, or a client's decoder of responses
+      }
+      Object connection = ctx.channel();
+      for (int i = before; i < size; i++) {
+        Object m = out.get(i);
+        if (m instanceof HttpRequest) {
+          HttpRequest r = (HttpRequest) m;
+          if (r.decoderResult().isSuccess()) {
+            Dispatch.on(connection, r.method().name(), r.uri(), r.headers(), target, REQUEST_HEAD);
+          }
+        }
+        if (m instanceof HttpContent) {
+          ByteBuf b = ((HttpContent) m).content();
+          int n = b.readableBytes();
+          if (n > 0) {
+            if (b.hasArray()) {
+              Dispatch.onData(connection, b.array(), b.arrayOffset() + b.readerIndex(), n, null, target, REQUEST_BYTES);
+            } else {
+              Dispatch.onData(connection, b.nioBuffer(), 0, n, null, target, REQUEST_BYTES);
+            }
+          }
+          if (m instanceof LastHttpContent) {
+            Dispatch.on(connection, null, null, null, target, REQUEST_END);
+          }
+        }
+      }
+    }
+  }
+
+  /** The connection's input ended: the decoder decodes what is left, for the last time. */
+  @SuppressWarnings("unused")
+  public static final class ClosedAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@TargetId int target, @Advice.This HttpObjectDecoder decoder,
+        @Advice.Argument(0) ChannelHandlerContext ctx) {
+      if (decoder instanceof io.netty.handler.codec.http.HttpRequestDecoder) {
+        Dispatch.on(ctx.channel(), null, null, null, target, CLOSED);
+      }
+    }
+  }
+
+  /** One message of a response, before it is encoded: its head, a piece of its body, its end. */
+  @SuppressWarnings("unused")
+  public static final class EncodeAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@TargetId int target, @Advice.Argument(0) ChannelHandlerContext ctx,
+        @Advice.Argument(1) Object msg) {
+      Object connection = ctx.channel();
+      if (msg instanceof HttpResponse) {
+        HttpResponse r = (HttpResponse) msg;
+        if (r.status().code() >= 200) { // an interim 1xx response is not the answer
+          HttpHeaders headers = r.headers();
+          Object id = Dispatch.on(connection, r.status().codeAsText(), headers.get("content-type"), null, target,
+              RESPONSE_HEAD);
+          if (id != null && !headers.contains("x-request-id")) {
+            headers.set("x-request-id", id);
+          }
+        }
+      }
+      ByteBuf b = msg instanceof HttpContent ? ((HttpContent) msg).content() : msg instanceof ByteBuf ? (ByteBuf) msg
+          : null;
+      if (b != null) {
+        int n = b.readableBytes();
+        if (n > 0) {
+          if (b.hasArray()) {
+            Dispatch.onData(connection, b.array(), b.arrayOffset() + b.readerIndex(), n, null, target, RESPONSE_BYTES);
+          } else {
+            Dispatch.onData(connection, b.nioBuffer(), 0, n, null, target, RESPONSE_BYTES);
+          }
+        }
+      }
+      if (msg instanceof LastHttpContent) {
+        Dispatch.on(connection, null, null, null, target, RESPONSE_END);
+      }
+    }
+  }
+}

@@ -42,13 +42,17 @@ public final class HelidonOpenAiApp {
   }
 
   static void routing(HttpRouting.Builder routing) {
-    routing.post(Answer.CHAT_PATH, (req, res) -> answer(res, Answer.to(true, scenario(req), req.content().as(byte[].class))))
+    routing.post(Answer.CHAT_PATH, (req, res) -> answer(res, Answer.to(true, scenario(req), readWhole(req))))
         .post(Answer.COMPLETIONS_PATH, (req, res) -> answer(res, Answer.to(false, scenario(req), readInPieces(req))))
         .get(Answer.MODELS_PATH, (req, res) -> answer(res, Answer.models()));
   }
 
   private static String scenario(ServerRequest req) {
     return req.headers().first(SCENARIO).orElse(null);
+  }
+
+  private static byte[] readWhole(ServerRequest req) {
+    return req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
   }
 
   private static byte[] readInPieces(ServerRequest req) throws IOException {

@@ -35,7 +35,8 @@ import reactor.core.publisher.Mono;
  *   <li>{@code GET /v1/models}.
  * </ul>
  * Spring writes the events' framing itself ({@code data:} and the value, without a space), so the streamed bodies
- * carry the events of {@link Answer} rather than its exact bytes; pauses are {@code delayElement}s. Optional
+ * carry the events of {@link Answer} rather than its exact bytes; pauses are {@code delayElement}s. Bodies up to
+ * 16 MB are read ({@code spring.codec.max-in-memory-size}; Spring's 256 KB default answers a long prompt 413). Optional
  * argument: the port (default: any free one). Prints {@code READY <port>}.
  */
 @SpringBootApplication
@@ -43,7 +44,7 @@ public class WebFluxOpenAiApp {
   public static void main(String[] args) {
     SpringApplication app = new SpringApplication(WebFluxOpenAiApp.class);
     app.setDefaultProperties(Map.of("server.port", args.length > 0 ? args[0] : "0", "server.address", "127.0.0.1",
-        "spring.main.banner-mode", "off"));
+        "spring.main.banner-mode", "off", "spring.codec.max-in-memory-size", "16MB"));
     app.run();
   }
 

@@ -224,6 +224,16 @@ public final class AgentProcess implements AutoCloseable {
     return new Builder().mainClass(mainClass.getName());
   }
 
+  /**
+   * An application outside the test classes: {@code mainClass} on exactly the class path given with
+   * {@link Builder#classpath} (e.g. a test-apps application's jar and libraries).
+   */
+  public static Builder appOnClasspath(String mainClass) {
+    Builder b = new Builder().mainClass(mainClass);
+    b.testClasses = false;
+    return b;
+  }
+
   /** {@code java -jar dynamo-obs.jar args…} (the agent's command line). */
   public static Builder agentCli(String... args) {
     Builder b = new Builder();
@@ -243,8 +253,16 @@ public final class AgentProcess implements AutoCloseable {
     private boolean agent = true;
     private int agentCount = 1;
     private boolean fastJit = true;
+    private boolean testClasses = true;
+    private Path javaHome;
 
     private Builder() {}
+
+    /** The JDK to run on, instead of {@code app.java.home}. */
+    public Builder javaHome(Path home) {
+      this.javaHome = home;
+      return this;
+    }
 
     Builder mainClass(String name) {
       this.mainClass = name;
@@ -305,7 +323,7 @@ public final class AgentProcess implements AutoCloseable {
 
     public AgentProcess start() {
       List<String> cmd = new ArrayList<>();
-      cmd.add(javaExecutable().toString());
+      cmd.add((javaHome == null ? javaExecutable() : javaHome.resolve("bin").resolve("java")).toString());
       if (fastJit) {
         cmd.add("-XX:TieredStopAtLevel=1");
         cmd.add("-XX:+UseSerialGC");
@@ -326,7 +344,9 @@ public final class AgentProcess implements AutoCloseable {
         what = "java -jar dynamo-obs.jar " + String.join(" ", cliArgs);
       } else {
         List<String> cp = new ArrayList<>();
-        cp.add(appClasses(mainClass).toString());
+        if (testClasses) {
+          cp.add(appClasses(mainClass).toString());
+        }
         for (Path p : classpath) {
           cp.add(p.toString());
         }

@@ -22,7 +22,7 @@ public final class RawHttp implements AutoCloseable {
   private final InputStream in;
   private final OutputStream out;
 
-  /** A parsed response: status line, headers (names lower-cased) and the body read by Content-Length. */
+  /** A parsed response: status line, headers (names lower-cased) and the body (by Content-Length, or de-chunked). */
   public record Response(String statusLine, int status, Map<String, String> headers, byte[] body) {
     public String header(String name) {
       return headers.get(name.toLowerCase(Locale.ROOT));
@@ -82,6 +82,8 @@ public final class RawHttp implements AutoCloseable {
       if (body.length != Integer.parseInt(cl)) {
         throw new IOException("body cut short: " + body.length + " of " + cl + " bytes");
       }
+    } else if (!headOnly && "chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      body = chunks();
     }
     return new Response(statusLine, status, headers, body);
   }
@@ -121,6 +123,32 @@ public final class RawHttp implements AutoCloseable {
   /** Number of bytes available right now without blocking. */
   public int available() throws IOException {
     return in.available();
+  }
+
+  /** A chunked body up to its last chunk (trailers are read and dropped). */
+  private byte[] chunks() throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    while (true) {
+      String size = line();
+      if (size == null) {
+        throw new IOException("connection closed inside a chunked body after " + body.size() + " bytes");
+      }
+      int semicolon = size.indexOf(';');
+      int n = Integer.parseInt((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
+      if (n == 0) {
+        String trailer;
+        while ((trailer = line()) != null && !trailer.isEmpty()) {
+          // dropped
+        }
+        return body.toByteArray();
+      }
+      byte[] chunk = in.readNBytes(n);
+      if (chunk.length != n) {
+        throw new IOException("chunk cut short: " + chunk.length + " of " + n + " bytes");
+      }
+      body.write(chunk);
+      line(); // the CRLF after the chunk
+    }
   }
 
   private String line() throws IOException {

@@ -17,6 +17,7 @@ import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.Http;
 import dynamo.obs.it.support.Poll;
+import dynamo.obs.it.support.StackApp;
 import dynamo.obs.it.support.SystemServer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +99,12 @@ class TargetFailureIT {
           app.send("iterate m" + i + " 3");
           app.awaitStdout(Pattern.compile("DONE m" + i + "\\b"));
         }
+      }
+    },
+    NETTY("netty", () -> StackApp.NETTY_42.process()) {
+      @Override
+      void drive(AgentProcess app) {
+        chats(app, "/v1/chat/completions", 40);
       }
     },
     JDK_HTTPCLIENT("jdk-httpclient", () -> AgentProcess.app(HttpClientCalls.class)) {

@@ -251,7 +251,7 @@ class DemoDeploymentPrometheusIT {
       List<Object> found = Poll.until(d.title() + " variable $" + v.name() + " = " + v.query(),
           () -> prometheus.labelValues(lv[1], selector), l -> !l.isEmpty(),
           Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(5).toNanos())), prometheus::log);
-      String preferred = DemoDeployment.MODELS.get(0).toLowerCase(java.util.Locale.ROOT);
+      String preferred = DemoDeployment.MODELS.get(0);
       values.put(v.name(), String.valueOf(found.contains(preferred) ? preferred : found.get(0)));
     }
     return values;

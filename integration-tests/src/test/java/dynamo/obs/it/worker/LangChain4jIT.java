@@ -49,9 +49,10 @@ class LangChain4jIT {
             t -> t.contains("dynamo_component_request_duration_seconds_count{" + labels + "lc-unary\"")
                 && t.contains("dynamo_component_request_duration_seconds_count{" + labels + "lc-stream\""), worker);
         for (String model : new String[] {"lc-unary", "lc-stream"}) {
-          assertTrue(m.matches("(?s).*dynamo_component_requests_total\\{" + Pattern.quote(labels + model)
+          String modelLabels = Pattern.quote(labels + model + "\",model_name=\"" + model);
+          assertTrue(m.matches("(?s).*dynamo_component_requests_total\\{" + modelLabels
               + "\",worker_id=\"[0-9a-f]+\"\\} 1\\.0\n.*"), model + "\n" + m);
-          assertTrue(m.matches("(?s).*dynamo_component_inflight_requests\\{" + Pattern.quote(labels + model)
+          assertTrue(m.matches("(?s).*dynamo_component_inflight_requests\\{" + modelLabels
               + "\",worker_id=\"[0-9a-f]+\"\\} 0\\.0\n.*"), model);
         }
         // the streamed call's first token reached the handler: time to first response observed

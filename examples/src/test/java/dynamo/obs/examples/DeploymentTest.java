@@ -11,6 +11,7 @@ import dynamo.obs.examples.frontend.FrontendServer;
 import dynamo.obs.examples.http.PooledHttpServer;
 import dynamo.obs.examples.json.Json;
 import dynamo.obs.examples.router.RouterServer;
+import dynamo.obs.examples.worker.WorkerServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -260,6 +261,52 @@ class DeploymentTest {
                     "{\"model\":\"model-a\",\"prompt\":\"x\"}");
             assertEquals(503, fromRouter.statusCode());
             assertTrue(((String) error(fromRouter).get("message")).contains("worker-1"));
+        }
+    }
+
+    @Test
+    void answersEmbeddingsInOpenAiShape() throws Exception {
+        HttpResponse<String> response = post("/v1/embeddings",
+                "{\"model\":\"model-a\",\"input\":[\"Why is the sky blue?\",\"Be brief.\"]}");
+        assertEquals(200, response.statusCode(), response.body());
+        Map<?, ?> body = (Map<?, ?>) Json.parse(response.body());
+        assertEquals("list", body.get("object"));
+        assertEquals("model-a", body.get("model"));
+        List<?> data = (List<?>) body.get("data");
+        assertEquals(2, data.size());
+        List<?> vector = (List<?>) ((Map<?, ?>) data.get(1)).get("embedding");
+        assertEquals(8, vector.size());
+        double norm = 0;
+        for (Object x : vector) {
+            norm += ((Number) x).doubleValue() * ((Number) x).doubleValue();
+        }
+        assertEquals(1.0, norm, 1e-9, "a unit vector");
+        long tokens = SimulatedEngine.promptTokens("Why is the sky blue?") + SimulatedEngine.promptTokens("Be brief.");
+        assertEquals(Json.object("prompt_tokens", tokens, "total_tokens", tokens), body.get("usage"));
+        assertEquals(404, post("/v1/embeddings", "{\"model\":\"other\",\"input\":\"x\"}").statusCode());
+        assertInvalid("/v1/embeddings", "{\"model\":\"model-a\",\"input\":[]}", "input");
+    }
+
+    /** With {@code --max-inflight=1}, a generation asked for while another streams is refused with 529. */
+    @Test
+    void refusesWorkBeyondItsInflightLimitWith529() throws Exception {
+        try (PooledHttpServer worker = WorkerServer.start("--port=0", "--models=model-a", "--ttft-ms=0",
+                "--itl-ms=50", "--output-tokens=40");
+                PooledHttpServer router = RouterServer.start("--port=0", "--workers=http://127.0.0.1:" + worker.port());
+                PooledHttpServer frontend = FrontendServer.start("--port=0", "--router=http://127.0.0.1:" + router.port(),
+                        "--models=model-a", "--max-inflight=1")) {
+            URI chat = URI.create("http://127.0.0.1:" + frontend.port() + CHAT);
+            String body = "{\"model\":\"model-a\",\"messages\":" + MESSAGES + ",\"stream\":true}";
+            HttpResponse<java.io.InputStream> streaming = CLIENT.send(HttpRequest.newBuilder(chat)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream events = streaming.body()) {
+                assertEquals(200, streaming.statusCode(), "the first generation is streaming");
+                HttpResponse<String> refused = post(chat, body);
+                assertEquals(529, refused.statusCode());
+                assertEquals("overloaded_error", error(refused).get("type"));
+                events.readAllBytes();
+            }
+            assertEquals(200, post(chat, body).statusCode(), "its place is free again");
         }
     }
 

@@ -23,11 +23,13 @@ final class CompletionsHandler implements HttpHandler {
     private final Endpoint endpoint;
     private final Set<String> models;
     private final RouterClient router;
+    private final InflightLimit limit;
 
-    CompletionsHandler(Endpoint endpoint, Set<String> models, RouterClient router) {
+    CompletionsHandler(Endpoint endpoint, Set<String> models, RouterClient router, InflightLimit limit) {
         this.endpoint = endpoint;
         this.models = models;
         this.router = router;
+        this.limit = limit;
     }
 
     @Override
@@ -37,8 +39,11 @@ final class CompletionsHandler implements HttpHandler {
                 return;
             }
             String uuid = UUID.randomUUID().toString();
+            boolean admitted = false;
             try {
                 CompletionRequest request = CompletionRequest.parse(endpoint, Responses.readBody(exchange), models);
+                limit.admit();
+                admitted = true;
                 GenerateCall call = new GenerateCall(request.model(), request.prompt(), request.maxTokens(),
                         request.stream(), uuid);
                 CompletionJson json = new CompletionJson(endpoint, endpoint.idPrefix + uuid,
@@ -55,6 +60,10 @@ final class CompletionsHandler implements HttpHandler {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 OpenAiError.unavailable("The frontend is shutting down.").send(exchange);
+            } finally {
+                if (admitted) {
+                    limit.release();
+                }
             }
         }
     }

@@ -32,6 +32,12 @@ final class OpenAiError extends Exception {
                 "model_not_found");
     }
 
+    /** 529: the frontend has as many requests in flight as it takes (Dynamo's overload answer). */
+    static OpenAiError overloaded(int limit) {
+        return new OpenAiError(529, "overloaded_error", "The frontend is serving its limit of " + limit
+                + " requests; retry shortly.", null, null);
+    }
+
     /** 503: the router or a worker could not serve the request. */
     static OpenAiError unavailable(String message) {
         return new OpenAiError(503, "service_unavailable", message, null, null);

@@ -82,7 +82,8 @@ public final class FrontendMetrics {
         config.buckets("INPUT_SEQUENCE"));
     Config.Buckets emb = config.buckets("EMBEDDING_LATENCY");
     embeddingLatency = histogram(registry, p + "_embedding_latency_seconds",
-        "End-to-end latency of /v1/embeddings requests, in seconds", LogBuckets.generate(emb.min(), emb.max(), emb.count()));
+        "End-to-end latency of /v1/embeddings requests, in seconds",
+        LogBuckets.generate(emb.min(), emb.max(), emb.count()));
     images = histogram(registry, p + "_images_per_request", "Number of image_url content parts per request",
         MEDIA_COUNT_BUCKETS);
     videos = histogram(registry, p + "_videos_per_request", "Number of video_url content parts per request",
@@ -149,9 +150,10 @@ public final class FrontendMetrics {
   public final class ModelSeries {
     final String model;
     /**
-     * Whether the application answered a request for this model with anything but 404: then a request's
-     * in-flight and started counts begin when its body is read, before its answer says whether the model
-     * exists. Until then they begin with the answer's status, so that a made-up name never gets series.
+     * Whether the application answered a request for this model with anything but 404, as upstream's model
+     * registry knows its models: then a request's in-flight and started counts begin when its body is read,
+     * before its answer says whether the model exists, and a 404 keeps its name. Until then they begin with the
+     * answer's status, so that a made-up name never gets series.
      */
     volatile boolean served;
     final GaugeDataPoint inflight;

@@ -344,29 +344,23 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   }
 
   /**
-   * The answer's status decides what a request not yet admitted is counted under: 404 is upstream's
-   * {@code unknown_model} (a request already admitted under a served model moves there, and that model
-   * waits for a status again); a body that is not JSON is not counted unless answered 2xx; any other
-   * status admits the request under its model, which from now on counts as served.
+   * The answer's status decides what a request not yet admitted is counted under: 404 for a model the
+   * application never served is upstream's {@code unknown_model} (upstream labels a model no worker has
+   * registered so); a body that is not JSON is not counted unless answered 2xx; any other status admits
+   * the request under its model, which from now on counts as served. A served model answered 404 (upstream:
+   * a registered model asked for on an endpoint it does not serve) keeps its name.
    */
   private void decide(int status) {
-    if (excluded) {
+    if (excluded || series != null) {
       return;
     }
     if (status == 404) {
-      if (series == null) {
-        if (bodyInvalid()) {
-          excluded = true;
-        } else {
-          admit(metrics.unknownModel());
-        }
-      } else if (series != metrics.unknownModel()) {
-        series.served = false;
-        move(metrics.unknownModel());
+      if (bodyInvalid()) {
+        excluded = true;
+        return;
       }
-      return;
-    }
-    if (series != null) {
+      FrontendMetrics.ModelSeries s = modelSeries != null ? modelSeries : metrics.existingModel(modelName());
+      admit(s != null && s.served ? s : metrics.unknownModel());
       return;
     }
     if (bodyInvalid() && (status < 200 || status >= 300)) {
@@ -392,19 +386,6 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
-  /** The gauges of an admitted request go to another series (its model turned out not to be served). */
-  private void move(FrontendMetrics.ModelSeries to) {
-    FrontendMetrics.ModelSeries from = series;
-    from.inflight.dec();
-    from.active.dec();
-    to.inflight.inc();
-    to.active.inc();
-    if (queued) {
-      from.queued.dec();
-      to.queued.inc();
-    }
-    series = to;
-  }
 
   private void leaveQueue() {
     if (queued) {

@@ -70,6 +70,16 @@ class FrontendRequestTest {
 
   private static final String CHAT = "chat_completions";
 
+  private static String requests(String model, String endpoint, String type, String status, String errorType) {
+    return "dynamo_frontend_requests_total{endpoint=\"" + endpoint + "\",error_type=\"" + errorType + "\",model=\""
+        + model + "\",request_type=\"" + type + "\",status=\"" + status + "\"}";
+  }
+
+  private static String started(String model, String endpoint, String type) {
+    return "dynamo_frontend_requests_started_total{endpoint=\"" + endpoint + "\",model=\"" + model
+        + "\",request_type=\"" + type + "\"}";
+  }
+
   private static String chunk(String content) {
     return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
         + content + "\"},\"finish_reason\":null}],\"usage\":null}\n\n";
@@ -87,8 +97,7 @@ class FrontendRequestTest {
     r.responseStarted(200, true);
     assertEquals(1.0, value("dynamo_frontend_inflight_requests" + QWEN));
     assertEquals(1.0, value("dynamo_frontend_queued_requests" + QWEN));
-    assertEquals(1.0, value("dynamo_frontend_requests_started_total{endpoint=\"chat_completions\",model=\"Qwen/Qwen3-0.6B\","
-        + "request_type=\"stream\"}"));
+    assertEquals(1.0, value(started("Qwen/Qwen3-0.6B", CHAT, "stream")));
     respond(r, "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n", 7);
     assertEquals(1.0, value("dynamo_frontend_queued_requests" + QWEN), "the role chunk is no token");
     respond(r, chunk("Hello") + chunk(" wor") + chunk("ld"), 5);
@@ -100,7 +109,7 @@ class FrontendRequestTest {
     r.completed(); // ends once
 
     String m = QWEN;
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"Qwen/Qwen3-0.6B\",request_type=\"stream\",status=\"success\"}"));
+    assertEquals(1.0, value(requests("Qwen/Qwen3-0.6B", CHAT, "stream", "success", "")));
     assertEquals(0.0, value("dynamo_frontend_inflight_requests" + m));
     assertEquals(0.0, value("dynamo_frontend_active_requests" + m));
     assertEquals(0.0, value("dynamo_frontend_queued_requests" + m));
@@ -123,8 +132,7 @@ class FrontendRequestTest {
     feed(next, "{\"model\":\"Qwen/Qwen3-0.6B\",\"stream\":true}");
     assertEquals(1.0, value("dynamo_frontend_inflight_requests" + m));
     assertEquals(1.0, value("dynamo_frontend_queued_requests" + m));
-    assertEquals(2.0, value("dynamo_frontend_requests_started_total{endpoint=\"chat_completions\",model=\"Qwen/Qwen3-0.6B\","
-        + "request_type=\"stream\"}"));
+    assertEquals(2.0, value(started("Qwen/Qwen3-0.6B", CHAT, "stream")));
     next.responseStarted(200, true);
     assertEquals(1.0, value("dynamo_frontend_inflight_requests" + m), "counted once");
     next.completed();
@@ -188,13 +196,13 @@ class FrontendRequestTest {
         + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}", 3);
     r.completed();
     // the model keeps the request's casing (upstream since May 2026)
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"M\",request_type=\"unary\",status=\"success\"}"));
+    assertEquals(1.0, value(requests("M", CHAT, "unary", "success", "")));
     assertEquals(1.0, value("dynamo_frontend_time_to_first_token_seconds_count{model=\"M\"}"));
     assertEquals(0.0, value("dynamo_frontend_inter_token_latency_seconds_count{model=\"M\"}"));
     assertEquals(2.0, value("dynamo_frontend_output_tokens_total{model=\"M\"}"));
     assertEquals(2.0, value("dynamo_frontend_output_sequence_tokens_sum{model=\"M\"}"));
     assertEquals(7.0, value("dynamo_frontend_input_sequence_tokens_sum{model=\"M\"}"));
-    assertNull(value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"m\",request_type=\"unary\",status=\"success\"}"));
+    assertNull(value(requests("m", CHAT, "unary", "success", "")));
   }
 
   @Test
@@ -258,8 +266,7 @@ class FrontendRequestTest {
     }
     assertEquals(50.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"not_found\","
         + "model=\"unknown_model\",request_type=\"stream\",status=\"error\"}"));
-    assertEquals(50.0, value("dynamo_frontend_requests_started_total{endpoint=\"chat_completions\",model=\"unknown_model\","
-        + "request_type=\"stream\"}"));
+    assertEquals(50.0, value(started("unknown_model", CHAT, "stream")));
     assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"unknown_model\"}"));
     assertEquals(50.0, value("dynamo_frontend_request_duration_seconds_count{model=\"unknown_model\"}"));
     assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"b\","
@@ -271,56 +278,25 @@ class FrontendRequestTest {
     assertFalse(t.contains("dynamo_frontend_time_to_first_token_seconds_count{model=\"unknown_model\"}"), t);
   }
 
-  /** A model served before that the application now answers 404 for (unloaded) moves to unknown_model. */
+  /**
+   * A model the application served before keeps its name on a 404 (upstream: a registered model asked for on an
+   * endpoint it does not serve is not_found under its own name); it was in flight from its body's end.
+   */
   @Test
-  void aServedModelAnswered404MovesToUnknownModel() throws IOException {
+  void aServedModelAnswered404KeepsItsName() throws IOException {
     FrontendRequest first = request(0);
-    feed(first, "{\"model\":\"gone\"}");
+    feed(first, "{\"model\":\"chat-only\"}");
     first.responseStarted(200, false);
     first.completed();
-    FrontendRequest r = request(0);
-    feed(r, "{\"model\":\"gone\"}");
-    assertEquals(1.0, value("dynamo_frontend_inflight_requests{model=\"gone\"}"));
+    FrontendRequest r = request(2);
+    feed(r, "{\"model\":\"chat-only\",\"input\":\"x\"}");
+    assertEquals(1.0, value("dynamo_frontend_inflight_requests{model=\"chat-only\"}"));
     r.responseStarted(404, false);
-    assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"gone\"}"));
-    assertEquals(1.0, value("dynamo_frontend_inflight_requests{model=\"unknown_model\"}"));
-    assertEquals(1.0, value("dynamo_frontend_queued_requests{model=\"unknown_model\"}"));
     r.completed();
-    assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"unknown_model\"}"));
-    assertEquals(0.0, value("dynamo_frontend_queued_requests{model=\"unknown_model\"}"));
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"not_found\","
-        + "model=\"unknown_model\",request_type=\"unary\",status=\"error\"}"));
-    // and its next request waits for its status again
-    FrontendRequest later = request(0);
-    feed(later, "{\"model\":\"gone\"}");
-    assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"gone\"}"));
-    later.responseStarted(404, false);
-    later.completed();
-    assertEquals(2.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"not_found\","
-        + "model=\"unknown_model\",request_type=\"unary\",status=\"error\"}"));
-  }
-
-  @Test
-  void clientGoneMidStreamIsACancellation() throws IOException {
-    FrontendRequest r = request(0);
-    feed(r, "{\"model\":\"c\",\"stream\":true}");
-    r.responseStarted(200, true);
-    respond(r, chunk("a") + chunk("b"), 100);
-    r.clientGone();
-    r.completed();
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"cancelled\",model=\"c\",request_type=\"stream\",status=\"error\"}"));
-    assertEquals(1.0, value("dynamo_frontend_disconnected_clients"));
-    assertEquals(1.0, value("dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"c\",request_type=\"stream\"}"));
-    assertEquals(2.0, value("dynamo_frontend_output_sequence_tokens_sum{model=\"c\"}"));
-  }
-
-  @Test
-  void handlerFailureBeforeAnyResponseIsInternal() throws IOException {
-    FrontendRequest r = request(0);
-    feed(r, "{\"model\":\"f\"}");
-    r.failed();
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"internal\",model=\"f\",request_type=\"unary\",status=\"error\"}"));
-    assertEquals(0.0, value("dynamo_frontend_queued_requests{model=\"f\"}"));
+    assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"chat-only\"}"));
+    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"embeddings\",error_type=\"not_found\","
+        + "model=\"chat-only\",request_type=\"unary\",status=\"error\"}"));
+    assertNull(value("dynamo_frontend_inflight_requests{model=\"unknown_model\"}"));
   }
 
   @Test
@@ -329,7 +305,7 @@ class FrontendRequestTest {
     feed(a, "{\"messages\":[]}");
     a.responseStarted(400, false);
     a.completed();
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"validation\",model=\"unknown\",request_type=\"unary\",status=\"error\"}"));
+    assertEquals(1.0, value(requests("unknown", CHAT, "unary", "error", "validation")));
   }
 
   /**
@@ -339,8 +315,8 @@ class FrontendRequestTest {
    */
   @Test
   void aBodyThatIsNotJsonIsNotCounted() throws IOException {
-    for (String body : List.of("{\"model\":\"x\", oops}", "{\"model\":\"M\",\"messages\":[{\"role\":\"user\",\"content\":\"hi",
-        "{\"model\":\"M\",\"messages\":[", "")) {
+    for (String body : List.of("{\"model\":\"x\", oops}", "{\"model\":\"M\",\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"hi", "{\"model\":\"M\",\"messages\":[", "")) {
       for (int status : new int[] {400, 404, 422, 500}) {
         FrontendRequest r = request(0);
         feed(r, body);

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The machine's network and disk throughput from {@code /proc}, as upstream's Local Resource Monitor computes it. */
 class HostIoSamplerTest {
   static final String NET_HEADER = "Inter-|   Receive                                                |  Transmit\n"
-      + " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls carrier"
-      + " compressed\n";
+      + " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo colls"
+      + " carrier compressed\n";
 
   /** A fake {@code /proc} and {@code /sys/block}: one disk with a partition, a device-mapper volume, two interfaces. */
   static final class Host {

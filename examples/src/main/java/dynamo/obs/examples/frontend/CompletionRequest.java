@@ -32,6 +32,12 @@ record CompletionRequest(String model, String prompt, Integer maxTokens, boolean
         if (!servedModels.contains(model)) {
             throw OpenAiError.unknownModel(model);
         }
+        for (String deprecated : new String[] {"functions", "function_call"}) {
+            if (endpoint == Endpoint.CHAT_COMPLETIONS && request.containsKey(deprecated)) {
+                throw OpenAiError.notImplemented("`" + deprecated + "` is deprecated. Please migrate to use `"
+                        + (deprecated.equals("functions") ? "tools" : "tool_choice") + "` instead.", deprecated);
+            }
+        }
         String prompt = endpoint == Endpoint.CHAT_COMPLETIONS ? chatPrompt(request) : completionPrompt(request);
         Integer maxTokens = maxTokens(request, endpoint);
         boolean stream = flag(request, "stream", "stream");

@@ -104,7 +104,10 @@ final class CompletionsHandler implements HttpHandler {
         void accept(StreamLine.Token token) throws IOException;
     }
 
-    /** Feeds every token to {@code onToken} and returns the finish line; anything else is a 503. */
+    /**
+     * Feeds every token to {@code onToken} and returns the finish line. A worker that reports a failed generation
+     * is a 500 (the engine failed); a stream that breaks or ends early is a 503 (no worker could serve it).
+     */
     private static StreamLine.Finish collect(Iterator<StreamLine> lines, TokenConsumer onToken)
             throws IOException, OpenAiError {
         try {
@@ -115,7 +118,7 @@ final class CompletionsHandler implements HttpHandler {
                 } else if (line instanceof StreamLine.Finish finish) {
                     return finish;
                 } else if (line instanceof StreamLine.Failure failure) {
-                    throw OpenAiError.unavailable("The worker failed: " + failure.message());
+                    throw OpenAiError.internal("The worker failed: " + failure.message());
                 }
             }
         } catch (UncheckedIOException | IllegalArgumentException e) {

@@ -22,10 +22,13 @@ final class EmbeddingsHandler implements HttpHandler {
     static final String PATH = "/v1/embeddings";
     static final int DIMENSIONS = 8;
 
-    private final Set<String> models;
+    private final Set<String> served;
+    private final Set<String> embedding;
 
-    EmbeddingsHandler(Set<String> models) {
-        this.models = models;
+    /** @param embedding the served models that answer embeddings; the others get 404 here */
+    EmbeddingsHandler(Set<String> served, Set<String> embedding) {
+        this.served = served;
+        this.embedding = embedding;
     }
 
     @Override
@@ -35,7 +38,7 @@ final class EmbeddingsHandler implements HttpHandler {
                 return;
             }
             try {
-                Responses.sendJson(exchange, 200, answer(Responses.readBody(exchange), models));
+                Responses.sendJson(exchange, 200, answer(Responses.readBody(exchange), served, embedding));
             } catch (OpenAiError e) {
                 e.send(exchange);
             }
@@ -43,7 +46,7 @@ final class EmbeddingsHandler implements HttpHandler {
     }
 
     /** The embedding list for a request body, or the error OpenAI would answer. */
-    static Map<String, Object> answer(String body, Set<String> models) throws OpenAiError {
+    static Map<String, Object> answer(String body, Set<String> served, Set<String> embedding) throws OpenAiError {
         Object root;
         try {
             root = Json.parse(body);
@@ -56,8 +59,11 @@ final class EmbeddingsHandler implements HttpHandler {
         if (!(request.get("model") instanceof String model) || model.isEmpty()) {
             throw OpenAiError.invalid("you must provide a model parameter", "model");
         }
-        if (!models.contains(model)) {
+        if (!served.contains(model)) {
             throw OpenAiError.unknownModel(model);
+        }
+        if (!embedding.contains(model)) {
+            throw OpenAiError.notServedHere(model, "embeddings");
         }
         List<String> inputs = inputs(request.get("input"));
         List<Object> data = new ArrayList<>();

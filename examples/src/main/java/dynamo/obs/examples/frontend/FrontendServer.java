@@ -21,6 +21,8 @@ import java.util.Set;
  *   <li>{@code --router=http://127.0.0.1:9100} router base URL</li>
  *   <li>{@code --models=Qwen/Qwen3-0.6B} comma-separated models served; others get 404</li>
  *   <li>{@code --max-inflight=0} generations served at once, beyond which a request gets 529; 0: no limit</li>
+ *   <li>{@code --embedding-models=} models served on /v1/embeddings (empty: all of --models); another served
+ *       model gets 404 there, as Dynamo answers a model asked for on an endpoint it does not serve</li>
  * </ul>
  */
 public final class FrontendServer {
@@ -32,6 +34,7 @@ public final class FrontendServer {
               --router=http://127.0.0.1:9100  router base URL
               --models=Qwen/Qwen3-0.6B        comma-separated models served; others get 404
               --max-inflight=0                generations served at once, beyond which 529; 0: no limit
+              --embedding-models=             models served on /v1/embeddings (empty: all of --models)
             """;
 
     private FrontendServer() {
@@ -48,6 +51,8 @@ public final class FrontendServer {
         List<String> models = flags.list("models", "Qwen/Qwen3-0.6B");
         flags.require(!models.isEmpty(), "models", "must name at least one model");
         Set<String> served = Set.copyOf(models);
+        List<String> embeddingModels = flags.list("embedding-models", "");
+        flags.require(served.containsAll(embeddingModels), "embedding-models", "must name models of --models");
         RouterClient router = new RouterClient(flags.string("router", "http://127.0.0.1:9100"));
         InflightLimit limit = new InflightLimit(flags.integer("max-inflight", 0, 0));
         Map<String, Object> modelList = modelList(models, System.currentTimeMillis() / 1000);
@@ -62,7 +67,8 @@ public final class FrontendServer {
                 .route(Endpoint.CHAT_COMPLETIONS.path,
                         new CompletionsHandler(Endpoint.CHAT_COMPLETIONS, served, router, limit))
                 .route(Endpoint.COMPLETIONS.path, new CompletionsHandler(Endpoint.COMPLETIONS, served, router, limit))
-                .route(EmbeddingsHandler.PATH, new EmbeddingsHandler(served))
+                .route(EmbeddingsHandler.PATH,
+                        new EmbeddingsHandler(served, embeddingModels.isEmpty() ? served : Set.copyOf(embeddingModels)))
                 .start();
     }
 

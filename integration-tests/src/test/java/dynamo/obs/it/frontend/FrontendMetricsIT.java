@@ -111,8 +111,8 @@ class FrontendMetricsIT {
         "dynamo_frontend_request_duration_seconds_count" + model, 1,
         "dynamo_frontend_inflight_requests" + model, 0,
         "dynamo_frontend_queued_requests" + model, 0,
-        "dynamo_frontend_requests_started_total{endpoint=\"chat_completions\",model=\"Stream-Model\",request_type=\"stream\"}",
-        1,
+        "dynamo_frontend_requests_started_total{endpoint=\"chat_completions\",model=\"Stream-Model\","
+            + "request_type=\"stream\"}", 1,
         "dynamo_frontend_images_per_request_count" + model, 1, // text only: 0 images, observed once
         "dynamo_frontend_images_per_request_sum" + model, 0);
     // 4 output tokens: in the (0, 100] bucket of Dynamo's OSL layout

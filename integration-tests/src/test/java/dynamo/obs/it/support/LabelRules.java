@@ -59,7 +59,8 @@ public final class LabelRules {
   public void theModelKeepsItsCasing(String model) {
     assertEquals(200, client.post(chatPath, "unary", "{\"model\":\"" + model + "\"}"));
     String m = FrontendSeries.await(system, app, requests(model, "chat_completions", "unary", "success", ""), 1);
-    assertNull(value(m, requests(model.toLowerCase(java.util.Locale.ROOT), "chat_completions", "unary", "success", "")));
+    String lowerCase = model.toLowerCase(java.util.Locale.ROOT);
+    assertNull(value(m, requests(lowerCase, "chat_completions", "unary", "success", "")));
   }
 
   /** Upstream's error types of HTTP statuses; 529 is also a rejection. */
@@ -67,7 +68,8 @@ public final class LabelRules {
     String[][] cases = {{"503", "unavailable"}, {"429", "overload"}, {"529", "overload"}, {"400", "validation"},
         {"501", "not_implemented"}, {"504", "response_timeout"}, {"500", "internal"}};
     for (String[] c : cases) {
-      assertEquals(Integer.parseInt(c[0]), client.post(chatPath, "status-" + c[0], "{\"model\":\"" + prefix + c[0] + "\"}"));
+      int status = client.post(chatPath, "status-" + c[0], "{\"model\":\"" + prefix + c[0] + "\"}");
+      assertEquals(Integer.parseInt(c[0]), status);
     }
     for (String[] c : cases) {
       FrontendSeries.await(system, app, requests(prefix + c[0], "chat_completions", "unary", "error", c[1]), 1);
@@ -92,8 +94,8 @@ public final class LabelRules {
       assertEquals(400, client.post(chatPath, "status-400", body));
     }
     assertEquals(200, client.post(chatPath, "unary", "{\"model\":\"" + prefix + "-after\"}"));
-    String m = FrontendSeries.await(system, app, requests(prefix + "-after", "chat_completions", "unary", "success", ""),
-        1);
+    String after = requests(prefix + "-after", "chat_completions", "unary", "success", "");
+    String m = FrontendSeries.await(system, app, after, 1);
     assertEquals(total + 1, sum(m, "dynamo_frontend_requests_total{"), "only the valid request is counted");
     assertEquals(started + 1, sum(m, "dynamo_frontend_requests_started_total{"));
     assertFalse(m.contains(prefix + "-bad") || m.contains(prefix + "-cut"), m);

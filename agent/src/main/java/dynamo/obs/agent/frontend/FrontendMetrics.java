@@ -184,42 +184,42 @@ public final class FrontendMetrics {
     CounterDataPoint requests(int endpoint, boolean stream, Outcome outcome) {
       int i = (endpoint * 2 + (stream ? 1 : 0)) * OUTCOMES + outcome.ordinal();
       CounterDataPoint c = requestCounts.get(i);
-      if (c == null) {
-        c = FrontendMetrics.this.requests.labelValues(model, ENDPOINTS.get(endpoint), stream ? "stream" : "unary",
-            outcome.status, outcome.errorType);
-        requestCounts.set(i, c);
-      }
-      return c;
+      return c != null ? c : keep(requestCounts, i, FrontendMetrics.this.requests.labelValues(model,
+          ENDPOINTS.get(endpoint), requestType(stream), outcome.status, outcome.errorType));
     }
 
     CounterDataPoint started(int endpoint, boolean stream) {
       int i = endpoint * 2 + (stream ? 1 : 0);
       CounterDataPoint c = startedCounts.get(i);
-      if (c == null) {
-        c = FrontendMetrics.this.started.labelValues(model, ENDPOINTS.get(endpoint), stream ? "stream" : "unary");
-        startedCounts.set(i, c);
-      }
-      return c;
+      return c != null ? c : keep(startedCounts, i,
+          FrontendMetrics.this.started.labelValues(model, ENDPOINTS.get(endpoint), requestType(stream)));
     }
 
     CounterDataPoint cancellations(int endpoint, boolean stream) {
       int i = endpoint * 2 + (stream ? 1 : 0);
       CounterDataPoint c = cancelCounts.get(i);
-      if (c == null) {
-        c = FrontendMetrics.this.cancellations.labelValues(model, ENDPOINTS.get(endpoint), stream ? "stream" : "unary");
-        cancelCounts.set(i, c);
-      }
-      return c;
+      return c != null ? c : keep(cancelCounts, i,
+          FrontendMetrics.this.cancellations.labelValues(model, ENDPOINTS.get(endpoint), requestType(stream)));
     }
 
     CounterDataPoint rejections(int endpoint) {
       CounterDataPoint c = rejectCounts.get(endpoint);
-      if (c == null) {
-        c = FrontendMetrics.this.rejections.labelValues(model, ENDPOINTS.get(endpoint));
-        rejectCounts.set(endpoint, c);
-      }
-      return c;
+      return c != null ? c : keep(rejectCounts, endpoint,
+          FrontendMetrics.this.rejections.labelValues(model, ENDPOINTS.get(endpoint)));
     }
+  }
+
+  private static String requestType(boolean stream) {
+    return stream ? "stream" : "unary";
+  }
+
+  /**
+   * Keeps a labelled counter's child made on its first use (checked by the caller first, so that a hit makes
+   * nothing). A race makes it twice: the registry hands out the same child for the same labels.
+   */
+  private static CounterDataPoint keep(AtomicReferenceArray<CounterDataPoint> made, int i, CounterDataPoint child) {
+    made.set(i, child);
+    return child;
   }
 
   /** The series of what answers for one model produce. */

@@ -25,17 +25,37 @@ final class HostIoSampler {
   private final Path sysBlock;
   private final long diskPeriodNanos;
 
-  private long lastNetNanos;
-  private long lastSent = -1;
-  private long lastReceived = -1;
-  private volatile double sentMbps = Double.NaN;
-  private volatile double receivedMbps = Double.NaN;
+  private final Throughput network = new Throughput();
+  private final Throughput disk = new Throughput();
 
-  private long lastDiskNanos;
-  private long lastRead = -1;
-  private long lastWritten = -1;
-  private volatile double readMbps = Double.NaN;
-  private volatile double writeMbps = Double.NaN;
+  /** Two byte counters read together (sent and received, or read and written) and their rates. */
+  private static final class Throughput {
+    private long lastNanos;
+    private long[] last;
+    volatile double first = Double.NaN;
+    volatile double second = Double.NaN;
+
+    boolean sampled() {
+      return last != null;
+    }
+
+    /** The counters now ({@code null}: unreadable, the rates are unknown again). */
+    void update(long[] counters, long nowNanos) {
+      if (counters == null) {
+        first = Double.NaN;
+        second = Double.NaN;
+        last = null;
+        return;
+      }
+      if (last != null && nowNanos > lastNanos) {
+        double seconds = (nowNanos - lastNanos) / 1e9;
+        first = rate(counters[0] - last[0], seconds);
+        second = rate(counters[1] - last[1], seconds);
+      }
+      last = counters;
+      lastNanos = nowNanos;
+    }
+  }
 
   HostIoSampler(Path proc, Path sysBlock, long diskPeriodNanos) {
     this.netDev = proc.resolve("net/dev");
@@ -50,38 +70,9 @@ final class HostIoSampler {
   }
 
   void sample(long nowNanos) {
-    long[] net = read(netDev, HostIoSampler::netBytes);
-    if (net != null) {
-      if (lastSent >= 0 && nowNanos > lastNetNanos) {
-        double seconds = (nowNanos - lastNetNanos) / 1e9;
-        sentMbps = rate(net[0] - lastSent, seconds);
-        receivedMbps = rate(net[1] - lastReceived, seconds);
-      }
-      lastSent = net[0];
-      lastReceived = net[1];
-      lastNetNanos = nowNanos;
-    } else {
-      sentMbps = Double.NaN;
-      receivedMbps = Double.NaN;
-      lastSent = -1;
-    }
-    if (lastRead >= 0 && nowNanos - lastDiskNanos < diskPeriodNanos) {
-      return;
-    }
-    long[] disk = read(diskStats, this::diskBytes);
-    if (disk != null) {
-      if (lastRead >= 0 && nowNanos > lastDiskNanos) {
-        double seconds = (nowNanos - lastDiskNanos) / 1e9;
-        readMbps = rate(disk[0] - lastRead, seconds);
-        writeMbps = rate(disk[1] - lastWritten, seconds);
-      }
-      lastRead = disk[0];
-      lastWritten = disk[1];
-      lastDiskNanos = nowNanos;
-    } else {
-      readMbps = Double.NaN;
-      writeMbps = Double.NaN;
-      lastRead = -1;
+    network.update(read(netDev, HostIoSampler::netBytes), nowNanos);
+    if (!disk.sampled() || nowNanos - disk.lastNanos >= diskPeriodNanos) {
+      disk.update(read(diskStats, this::diskBytes), nowNanos);
     }
   }
 
@@ -93,19 +84,19 @@ final class HostIoSampler {
   // the rates in MiB/s of the last samples; NaN where unknown (before the second sample, or no such file)
 
   double sentMbps() {
-    return sentMbps;
+    return network.first;
   }
 
   double receivedMbps() {
-    return receivedMbps;
+    return network.second;
   }
 
   double readMbps() {
-    return readMbps;
+    return disk.first;
   }
 
   double writeMbps() {
-    return writeMbps;
+    return disk.second;
   }
 
   private interface Parser {

@@ -47,21 +47,8 @@ final class EmbeddingsHandler implements HttpHandler {
 
     /** The embedding list for a request body, or the error OpenAI would answer. */
     static Map<String, Object> answer(String body, Set<String> served, Set<String> embedding) throws OpenAiError {
-        Object root;
-        try {
-            root = Json.parse(body);
-        } catch (Json.ParseException e) {
-            throw OpenAiError.invalid("We could not parse the JSON body of your request: " + e.getMessage(), null);
-        }
-        if (!(root instanceof Map<?, ?> request)) {
-            throw OpenAiError.invalid("The request body must be a JSON object.", null);
-        }
-        if (!(request.get("model") instanceof String model) || model.isEmpty()) {
-            throw OpenAiError.invalid("you must provide a model parameter", "model");
-        }
-        if (!served.contains(model)) {
-            throw OpenAiError.unknownModel(model);
-        }
+        Map<?, ?> request = CompletionRequest.jsonObject(body);
+        String model = CompletionRequest.servedModel(request, served);
         if (!embedding.contains(model)) {
             throw OpenAiError.notServedHere(model, "embeddings");
         }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.Http;
 import dynamo.obs.it.support.Poll;
@@ -68,18 +67,12 @@ class UpstreamDashboardsIT {
 
   @BeforeAll
   static void start() throws IOException {
+    skipped = Tools.whyNotRunnable(UpstreamDashboardsIT.class);
+    if (skipped != null) {
+      return;
+    }
     Optional<Path> prom = Tools.onPath("prometheus");
-    Optional<Path> tool = Tools.onPath("promtool");
-    if (!AgentProcess.appJdkIsTestJdk()) {
-      skipped = "runs once, with the default JDK: the ecosystem check does not depend on the application's JDK";
-      return;
-    }
-    if (prom.isEmpty() || tool.isEmpty()) {
-      skipped = "skipped: " + Tools.PACKAGE_HINT;
-      System.out.println("[it] " + UpstreamDashboardsIT.class.getSimpleName() + " " + skipped);
-      return;
-    }
-    promtool = tool.get();
+    promtool = Tools.onPath("promtool").orElseThrow();
     dir = Repo.scratch("upstream-prometheus");
     // every outcome upstream's dashboard breaks down: one generation in 25 fails (500, internal), the preferred
     // model serves no embeddings (404 for a served model: not_found under its name), a burst meets the limit (529)
@@ -228,7 +221,7 @@ class UpstreamDashboardsIT {
       if (problems.isEmpty() || System.nanoTime() > deadline) {
         break;
       }
-      sleep(1000);
+      Tools.sleep(1000);
     }
     assertTrue(problems.isEmpty(), problems.size() + " families the table calls filled are not as upstream has them"
         + " (load: " + load.outcomes() + "):\n" + String.join("\n", problems));
@@ -298,7 +291,7 @@ class UpstreamDashboardsIT {
         if (pending.isEmpty() || System.nanoTime() > deadline) {
           break;
         }
-        sleep(1000);
+        Tools.sleep(1000);
       }
       for (Dashboards.Expr e : pending) {
         failing.add(e + "\n    as sent: " + Dashboards.substitute(e.expr(), values));
@@ -344,7 +337,7 @@ class UpstreamDashboardsIT {
         if (!found.isEmpty() || System.nanoTime() > until) {
           break;
         }
-        sleep(500);
+        Tools.sleep(500);
       }
       String preferred = DemoDeployment.MODELS.get(0);
       Object value = found.isEmpty() ? "none" : found.contains(preferred) ? preferred : found.get(0);
@@ -353,14 +346,6 @@ class UpstreamDashboardsIT {
     return values;
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
 
   /** The families table of docs/upstream-metrics.md, as the tests read it. */
   static final class UpstreamTable {

@@ -52,19 +52,40 @@ def main(path, threads_path):
     def median(stack, config, column):
         return statistics.median(us(r, column) for r in windows[stack][config])
 
-    # the summary: added µs per request, stack by stack
-    print("### Added server CPU per request versus " + base + " (µs, medians over the rounds)")
+    def paired(stack, config, column):
+        """per round: config's µs per request minus the base's in the same round"""
+        b = {r["round"]: us(r, column) for r in windows[stack][base]}
+        return [us(r, column) - b[r["round"]] for r in windows[stack][config] if r["round"] in b]
+
+    # one table for every stack and configuration
+    print("### Server CPU per request (µs; medians over the rounds)")
     print()
-    others = [c for c in configs if c != base]
-    print("| stack | " + base + " µs/request | " + " | ".join(others) + " |")
-    print("|---|---:|" + "---:|" * len(others))
+    print("µs/request: the median, and the rounds' range. Added: versus " + base + ", the difference of the medians, "
+          "then in brackets the median and range of the per-round differences (each configuration against " + base
+          + " in the same round, seconds apart). Thread groups: the median, and in brackets the difference from "
+          + base + "'s.")
+    print()
+    print("| stack | configuration | µs/request | added | " + " | ".join(GROUP_TITLES[g] for g in GROUPS) + " |")
+    print("|---|---|---:|---:|" + "---:|" * len(GROUPS))
     verdicts = []
     for s in stacks:
         b = median(s, base, "cpu_ms")
-        cells = []
-        for c in others:
-            cells.append(signed(median(s, c, "cpu_ms") - b) if windows[s][c] else "—")
-        print(f"| {s} | {b:.0f} | " + " | ".join(cells) + " |")
+        for c in configs:
+            rows = windows[s][c]
+            if not rows:
+                continue
+            m = median(s, c, "cpu_ms")
+            vals = [us(r, "cpu_ms") for r in rows]
+            cells = [s, c, f"{m:.0f} ({min(vals):.0f}–{max(vals):.0f})"]
+            if c == base:
+                cells.append("—")
+            else:
+                d = paired(s, c, "cpu_ms")
+                cells.append(f"**{signed(m - b)}** ({signed(statistics.median(d))}: {signed(min(d))} … {signed(max(d))})")
+            for g in GROUPS:
+                gm = median(s, c, g + "_ms")
+                cells.append(f"{gm:.1f}" if c == base else f"{gm:.1f} ({signed(gm - median(s, base, g + '_ms'))})")
+            print("| " + " | ".join(cells) + " |")
         if windows[s]["dynamo-obs"] and windows[s]["dynamo-obs-export"] and windows[s]["otel-javaagent"]:
             off = median(s, "dynamo-obs", "cpu_ms") - b
             on = median(s, "dynamo-obs-export", "cpu_ms") - b
@@ -74,40 +95,25 @@ def main(path, threads_path):
                             f"(goal ≤ +{GOAL_EXPORT_ON} and below the OpenTelemetry agent's {signed(otel)}: "
                             f"{'met' if on <= GOAL_EXPORT_ON and on < otel else 'NOT met'})")
     print()
+    print("Issue 22's goals, on the medians:")
+    print()
     for v in verdicts:
         print("- " + v)
 
     for s in stacks:
-        n_rounds = max(len(v) for v in windows[s].values())
         print()
-        print(f"### {s}")
+        print(f"### {s}: rounds and threads")
         print()
-        print("µs of server CPU per request: median over " + str(n_rounds) + " rounds, the rounds' range, and per "
-              "thread group the median (in brackets: versus " + base + "); JIT by round shows whether the "
-              "compilers had settled; others' CPUs: how many CPUs other processes kept busy (median).")
-        print()
-        print("| configuration | µs/request | rounds | added | " + " | ".join(GROUP_TITLES[g] for g in GROUPS)
-              + " | JIT by round | req/s | others' CPUs |")
-        print("|---|---:|---:|---:|" + "---:|" * len(GROUPS) + "---|---:|---:|")
+        print("| configuration | µs/request by round | JIT µs/request by round | req/s (median) | others' CPUs (median) |")
+        print("|---|---|---|---:|---:|")
         for c in configs:
-            rows = windows[s][c]
+            rows = sorted(windows[s][c], key=lambda r: int(r["round"]))
             if not rows:
                 continue
-            m = median(s, c, "cpu_ms")
-            vals = [us(r, "cpu_ms") for r in rows]
-            cells = [f"{m:.0f}", f"{min(vals):.0f}–{max(vals):.0f}",
-                     "—" if c == base else signed(m - median(s, base, "cpu_ms"))]
-            for g in GROUPS:
-                gm = median(s, c, g + "_ms")
-                if c == base:
-                    cells.append(f"{gm:.1f}")
-                else:
-                    cells.append(f"{gm:.1f} ({signed(gm - median(s, base, g + '_ms'))})")
-            by_round = sorted(rows, key=lambda r: int(r["round"]))
-            cells.append(" / ".join(f"{us(r, 'jit_ms'):.0f}" for r in by_round))
-            cells.append(f"{statistics.median(float(r['req_per_s']) for r in rows):.0f}")
-            cells.append(f"{statistics.median(float(r['other_cpu_cores']) for r in rows):.2f}")
-            print(f"| {c} | " + " | ".join(cells) + " |")
+            print(f"| {c} | " + " / ".join(f"{us(r, 'cpu_ms'):.0f}" for r in rows)
+                  + " | " + " / ".join(f"{us(r, 'jit_ms'):.0f}" for r in rows)
+                  + f" | {statistics.median(float(r['req_per_s']) for r in rows):.0f}"
+                  + f" | {statistics.median(float(r['other_cpu_cores']) for r in rows):.2f} |")
         flagged = []
         for c in configs:
             rows = windows[s][c]

@@ -21,8 +21,15 @@
 # every window has the same count, and it reads each streamed answer to its end. The request: a streamed
 # chat completion with usage ({"stream":true,"stream_options":{"include_usage":true},"max_tokens":8}).
 #
+# PROFILE=1: after a stack's rounds, more windows per configuration under async-profiler
+# (tools.profiler:async-profiler, loaded with jcmd JVMTI.agent_load: CPU samples by thread, every
+# AP_INTERVAL ns, default 1 ms, event AP_EVENT, default cpu; itimer where perf events are not allowed) and JFR
+# (the JIT's compilations and deoptimizations), then one under allocation sampling; the report adds where each
+# configuration's CPU goes beyond the base's (cpu-profile-report.py). Recordings stay in benchmarks/target/cpu-logs/.
+#
 # Env: STACKS (all of stacks.conf), STACKS_FILE, CONFIGS ("no-agent dynamo-obs dynamo-obs-export
-# otel-javaagent"; the first is the base of "added"), ROUNDS (3), WARMUP (20000 requests per server),
+# otel-javaagent"; the first is the base of "added"), ROUNDS (5), WARMUP (40000 requests per server: the JIT of export on
+# still compiles in the first rounds after it),
 # REQUESTS (20000 per window), CONCURRENCY (4), MAX_TOKENS (8), JDK (17; 25 or a JAVA_HOME), JVM_OPTS (added
 # to every server JVM), AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
 # Writes benchmarks/results/cpu-<date>.md (the report, also on stdout), .csv (one line a window) and
@@ -31,8 +38,8 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-ROUNDS=${ROUNDS:-3}
-WARMUP=${WARMUP:-20000}
+ROUNDS=${ROUNDS:-5}
+WARMUP=${WARMUP:-40000}
 REQUESTS=${REQUESTS:-20000}
 CONCURRENCY=${CONCURRENCY:-4}
 MAX_TOKENS=${MAX_TOKENS:-8}
@@ -66,6 +73,13 @@ for cfg in dynamo-obs-export otel-javaagent; do
     --port="${COLLECTOR_PORT[$cfg]}" --counts="$LOGS/collector-$cfg.counts" > "$LOGS/collector-$cfg.log" 2>&1
   COLLECTOR_PID[$cfg]=$GROUP_PID; OUR_PIDS+=("$GROUP_PID")
 done
+
+# the thread groups of the breakdown, by thread name as /proc shows it (15 characters); the request threads'
+# pattern is the stack's (stacks.conf); what no pattern takes is "other"
+JIT_THREADS='^(C[12] CompilerThre|Sweeper thread)'
+GC_THREADS='^(GC Thread|G1 |VM Thread)'
+EXPORT_THREADS='^(dynamo-obs-expo|BatchSpanProces|BatchLogRecordP|OkHttp|okhttp)'
+CONSOLE_THREADS='^dynamo-obs-cons'
 
 BODY="{\"model\":\"Qwen/Qwen3-0.6B\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}],\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":$MAX_TOKENS}"
 declare -A PID URL SYS SENT
@@ -126,13 +140,14 @@ measure() { # stack round config
   (( ok > 0 )) || { log "$stack $cfg: no 200 answers; hey said: $out"; exit 1; }
   # per thread: after - before by thread id (a thread born in the window counts from 0); the process total
   # minus the live threads' sum is what threads that ended within the window used
-  awk -F'\t' -v req="$STACK_THREADS" -v total="$((p1 - p0))" -v pre="$stack,$round,$cfg" -v csv="$THREADS_CSV" '
+  awk -F'\t' -v req="$STACK_THREADS" -v jit="$JIT_THREADS" -v gc="$GC_THREADS" -v xport="$EXPORT_THREADS" \
+      -v con="$CONSOLE_THREADS" -v total="$((p1 - p0))" -v pre="$stack,$round,$cfg" -v csv="$THREADS_CSV" '
     function group(n) {
       if (n ~ req) return "request"
-      if (n ~ /^C[12] CompilerThre/ || n ~ /^Sweeper thread/) return "jit"
-      if (n ~ /^(GC Thread|G1 |VM Thread)/) return "gc"
-      if (n ~ /^dynamo-obs-expo/ || n ~ /^(BatchSpanProces|BatchLogRecordP|OkHttp|okhttp)/) return "export"
-      if (n ~ /^dynamo-obs-cons/) return "console"
+      if (n ~ jit) return "jit"
+      if (n ~ gc) return "gc"
+      if (n ~ xport) return "export"
+      if (n ~ con) return "console"
       return "other"
     }
     FNR == NR { before[$1] = $3; next }
@@ -148,6 +163,51 @@ measure() { # stack round config
     }' "$LOGS/threads-before.tsv" "$LOGS/threads-after.tsv" > "$LOGS/groups.csv"
   echo "$stack,$round,$cfg,$ok,$((total - ok)),$(awk -v w="$wall" 'BEGIN { printf "%.2f", w / 1e9 }'),$(awk -v n="$ok" -v w="$wall" 'BEGIN { printf "%.0f", n / (w / 1e9) }'),$((p1 - p0)),$(cat "$LOGS/groups.csv"),$load1,$others,$other" >> "$CSV"
   log "  $(tail -n1 "$CSV") → $(awk -v c="$((p1 - p0))" -v n="$ok" 'BEGIN { printf "%.0f", c * 1000 / n }') µs/request"
+}
+
+# PROFILE=1: the profiler's library, unpacked from its Maven jar (jcmd passes its options as one quoted
+# argument: unquoted, the '=' in them is read as jcmd's own); JFR settings with the JIT's events only
+AP_JAR=$(ls "$BENCH_DIR"/target/agents/async-profiler-*.jar 2>/dev/null | tail -n1 || true) # the version: pom.xml
+AP_LIB="$BENCH_DIR/target/agents/async-profiler/linux-x64/libasyncProfiler.so"
+if [[ ${PROFILE:-0} == 1 ]]; then
+  [[ -f $AP_JAR ]] || { log "no async-profiler jar in $BENCH_DIR/target/agents (run without SKIP_BUILD)"; exit 1; }
+  rm -rf "$(dirname "$(dirname "$AP_LIB")")"; unzip -q -o "$AP_JAR" 'linux-x64/*' -d "$(dirname "$(dirname "$AP_LIB")")"
+  cat > "$LOGS/jit.jfc" <<'JFC'
+<?xml version="1.0" encoding="UTF-8"?>
+<configuration version="2.0" label="JIT activity">
+  <event name="jdk.Compilation"><setting name="enabled">true</setting><setting name="threshold">0 ms</setting></event>
+  <event name="jdk.CompilationFailure"><setting name="enabled">true</setting></event>
+  <event name="jdk.Deoptimization"><setting name="enabled">true</setting><setting name="stackTrace">false</setting></event>
+</configuration>
+JFC
+fi
+
+# Attaching the profiler and starting JFR make the JIT compile much anew (the first attached window spent more
+# CPU compiling than serving): both are attached and a settling window is served first, then the profiled one.
+profile() { # stack config: settle, a CPU window (async-profiler + JFR), then an allocation window
+  local stack=$1 cfg=$2 pid=${PID[$2]} base="$LOGS/profile-$1-$2" jcmd="$JAVA_HOME_RUN/bin/jcmd" p0 p1 ap
+  ap() { "$jcmd" "$pid" JVMTI.agent_load "$AP_LIB" "\"$1\"" >> "$base.ap.log"; }
+  log "$stack: profiling $cfg: $REQUESTS requests to settle, $REQUESTS under CPU sampling, $REQUESTS under allocation sampling"
+  "$jcmd" "$pid" JFR.start name=settle settings="$LOGS/jit.jfc" > /dev/null
+  ap "start,event=${AP_EVENT:-cpu},interval=${AP_INTERVAL:-1000000},threads"
+  run_hey "$cfg" "$REQUESTS" > /dev/null
+  ap "stop,threads,collapsed,file=$base.settle.collapsed"
+  "$jcmd" "$pid" JFR.stop name=settle > /dev/null
+  "$jcmd" "$pid" JFR.start name=jit settings="$LOGS/jit.jfc" filename="$base.jfr" > /dev/null
+  ap "start,event=${AP_EVENT:-cpu},interval=${AP_INTERVAL:-1000000},threads"
+  task_cpu "$pid" > "$LOGS/threads-before.tsv"; p0=$(cpu_ms "$pid")
+  run_hey "$cfg" "$REQUESTS" > /dev/null
+  p1=$(cpu_ms "$pid"); task_cpu "$pid" > "$LOGS/threads-after.tsv"
+  ap "stop,threads,collapsed,file=$base.cpu.collapsed"
+  "$jcmd" "$pid" JFR.stop name=jit > /dev/null
+  # the window's CPU by thread, as the rounds measure it, beside the samples
+  awk -F'\t' 'FNR == NR { b[$1] = $3; next } { d = $3 - b[$1]; if (d > 0) printf "%s\t%d\n", $2, d }' \
+    "$LOGS/threads-before.tsv" "$LOGS/threads-after.tsv" > "$base.threads.tsv"
+  echo "$cfg $REQUESTS $((p1 - p0))" >> "$LOGS/profile-$stack.windows"
+  ap "start,event=alloc,threads"
+  run_hey "$cfg" "$REQUESTS" > /dev/null
+  ap "stop,threads,collapsed,total,file=$base.alloc.collapsed"
+  SENT[$cfg]=$((SENT[$cfg] + 3 * REQUESTS))
 }
 
 collector_count() { # config what(spans|logs)
@@ -179,13 +239,18 @@ for stack in "${STACK_LIST[@]}"; do
       measure "$stack" "$round" "${CONFIGS[(round - 1 + k) % N]}"
     done
   done
+  if [[ ${PROFILE:-0} == 1 ]]; then
+    rm -f "$LOGS/profile-$stack.windows"
+    for cfg in "${CONFIGS[@]}"; do profile "$stack" "$cfg"; done
+  fi
   # what the agents saw and sent: dynamo-obs' request counter over the measured windows (0 where it does
   # not instrument the stack), and what reached the receivers (after their batches' last flush)
   sleep 6
   for cfg in "${CONFIGS[@]}"; do
     line="$stack $cfg: $((SENT[$cfg] + 1)) requests served"
     if [[ $cfg == dynamo-obs* ]]; then
-      line+="; dynamo-obs counted $(( $(metric_sum "${SYS[$cfg]}" dynamo_frontend_requests_total) - COUNTED0[$cfg] )) of the $((ROUNDS * REQUESTS)) measured"
+      line+="; dynamo-obs counted $(( $(metric_sum "${SYS[$cfg]}" dynamo_frontend_requests_total) - COUNTED0[$cfg] )) of the"
+      line+=" $(( ROUNDS * REQUESTS + $([[ ${PROFILE:-0} == 1 ]] && echo 3 || echo 0) * REQUESTS )) measured$([[ ${PROFILE:-0} == 1 ]] && echo " and profiled")"
       line+=", advice errors $(metric_sum "${SYS[$cfg]}" dynamo_obs_advice_errors_total)"
     fi
     if [[ $cfg == dynamo-obs-export ]]; then
@@ -214,4 +279,13 @@ for cfg in "${!COLLECTOR_PID[@]}"; do stop_group "${COLLECTOR_PID[$cfg]}"; done
   echo "- raw results: benchmarks/results/$(basename "$CSV") and $(basename "$THREADS_CSV")"
   echo
   python3 "$BENCH_DIR/cpu-report.py" "$CSV" "$THREADS_CSV"
+  if [[ ${PROFILE:-0} == 1 ]]; then
+    for stack in "${STACK_LIST[@]}"; do
+      echo
+      stack_line "$stack"
+      python3 "$BENCH_DIR/cpu-profile-report.py" --jfr-tool "$JAVA_HOME_RUN/bin/jfr" --logs "$LOGS" --stack "$stack" \
+        --interval-ns "${AP_INTERVAL:-1000000}" --group request="$STACK_THREADS" --group jit="$JIT_THREADS" \
+        --group gc="$GC_THREADS" --group export="$EXPORT_THREADS" --group console="$CONSOLE_THREADS" "${CONFIGS[@]}"
+    done
+  fi
 } | tee "$MD"

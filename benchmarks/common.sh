@@ -280,10 +280,13 @@ ours_ms() {
   echo $((t + children))
 }
 
-# metric_sum PORT FAMILY: the sum of every sample of a counter family on a dynamo-obs system port
+# metric_sum PORT FAMILY: the sum of every sample of a counter family on a dynamo-obs system port; -1 when
+# /metrics could not be read (three tries): a busy machine must not end a run that has measured everything
 metric_sum() {
-  curl -s --max-time 5 "http://127.0.0.1:$1/metrics" | awk -v f="$2" '
-    index($0, f "{") == 1 || index($0, f " ") == 1 { s += $NF } END { printf "%d", s }'
+  local body
+  body=$(curl -sf --max-time 10 --retry 2 --retry-all-errors "http://127.0.0.1:$1/metrics" || true)
+  [[ -n $body ]] || { echo -1; return 0; }
+  awk -v f="$2" 'index($0, f "{") == 1 || index($0, f " ") == 1 { s += $NF } END { printf "%d", s }' <<< "$body"
 }
 
 # ---- cpu.sh and startup.sh: the server stacks of stacks.conf ----

@@ -249,8 +249,10 @@ for stack in "${STACK_LIST[@]}"; do
   for cfg in "${CONFIGS[@]}"; do
     line="$stack $cfg: $((SENT[$cfg] + 1)) requests served"
     if [[ $cfg == dynamo-obs* ]]; then
-      line+="; dynamo-obs counted $(( $(metric_sum "${SYS[$cfg]}" dynamo_frontend_requests_total) - COUNTED0[$cfg] )) of the"
-      line+=" $(( ROUNDS * REQUESTS + $([[ ${PROFILE:-0} == 1 ]] && echo 3 || echo 0) * REQUESTS )) measured$([[ ${PROFILE:-0} == 1 ]] && echo " and profiled")"
+      c=$(metric_sum "${SYS[$cfg]}" dynamo_frontend_requests_total)
+      line+="; dynamo-obs counted $( ((c >= 0 && COUNTED0[$cfg] >= 0)) && echo $((c - COUNTED0[$cfg])) || echo "? (/metrics unread)") of the"
+      if [[ ${PROFILE:-0} == 1 ]]; then line+=" $(( (ROUNDS + 3) * REQUESTS )) measured and profiled"
+      else line+=" $((ROUNDS * REQUESTS)) measured"; fi
       line+=", advice errors $(metric_sum "${SYS[$cfg]}" dynamo_obs_advice_errors_total)"
     fi
     if [[ $cfg == dynamo-obs-export ]]; then

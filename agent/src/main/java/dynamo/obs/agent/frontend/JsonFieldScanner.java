@@ -9,6 +9,10 @@ import java.util.Arrays;
  * size of the input. Fields are dotted key paths in which arrays are transparent
  * ({@code choices.delta.content} matches {@code {"choices":[{"delta":{"content":"…"}}]}}).
  * Invalid JSON stops the scan silently; the application's bytes are never changed.
+ *
+ * <p>Why one class of this size: it is one state machine over one set of fields (the tokenizer state, the nesting
+ * stacks, the capture buffer), fed a piece at a time on the request path; splitting it would put its hot loop's
+ * state behind calls between objects, which the measurements in BENCHMARKS.md rule out.
  */
 public final class JsonFieldScanner {
 

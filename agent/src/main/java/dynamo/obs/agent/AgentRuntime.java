@@ -23,6 +23,8 @@ import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
 import dynamo.obs.instrumentation.Instrumentations;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.lang.instrument.Instrumentation;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -116,14 +118,15 @@ public final class AgentRuntime {
     if (!config.exportEnabled && !config.loggingJsonl) {
       return null;
     }
+    Resource resource = Tracing.resource(config);
     OtlpPipeline pipeline = null;
     if (config.exportEnabled) {
-      pipeline = OtlpPipeline.start(config);
+      pipeline = OtlpPipeline.start(config, resource);
       metrics.exportQueues(pipeline.queues());
     }
     boolean spanRecords = config.loggingSpanEvents && config.loggingJsonl;
-    return new Tracing(config.tracesSampleRatio, pipeline == null ? null : pipeline::span,
-        spanRecords ? AgentEvents::spanFirstEntry : null,
+    SdkTracerProvider provider = Tracing.provider(config, resource, pipeline == null ? null : pipeline.spanProcessor());
+    return Tracing.of(provider, config, spanRecords ? AgentEvents::spanFirstEntry : null,
         // the agent's spans are never idle: each covers work under way from start to end
         spanRecords ? s -> AgentEvents.spanClosed(s, (s.endEpochNanos() - s.startEpochNanos()) / 1_000, 0) : null);
   }

@@ -1,16 +1,17 @@
 package dynamo.obs.agent.trace;
 
+import io.opentelemetry.api.trace.SpanContext;
+
 /** What a new span takes from its parent: a span of this process or one received in {@code traceparent}. */
 public interface SpanParent {
-  long traceIdHigh();
+  /** The trace id, span id, sampled flag and trace state, as OpenTelemetry holds them. */
+  SpanContext spanContext();
 
-  long traceIdLow();
+  default boolean sampled() {
+    return spanContext().isSampled();
+  }
 
-  long spanIdValue();
-
-  boolean sampled();
-
-  /** The W3C tracestate travelling with the trace, or null. */
+  /** The W3C tracestate travelling with the trace, as received, or null. */
   String traceState();
 
   /** Whether the parent lives in another process. */

@@ -10,6 +10,7 @@ import dynamo.obs.agent.log.AgentLog;
 import dynamo.obs.agent.logs.AgentEvents;
 import dynamo.obs.agent.logs.LogCapture;
 import dynamo.obs.agent.metrics.AgentMetrics;
+import dynamo.obs.agent.metrics.TraceExemplars;
 import dynamo.obs.agent.resources.ResourceMonitor;
 import dynamo.obs.agent.runtime.HttpRoutes;
 import dynamo.obs.agent.runtime.InstrumentationInstaller;
@@ -123,6 +124,7 @@ public final class AgentRuntime {
     if (config.exportEnabled) {
       pipeline = OtlpPipeline.start(config, resource);
       metrics.exportQueues(pipeline.queues());
+      TraceExemplars.enable();
     }
     boolean spanRecords = config.loggingSpanEvents && config.loggingJsonl;
     SdkTracerProvider provider = Tracing.provider(config, resource, pipeline == null ? null : pipeline.spanProcessor());

@@ -1,5 +1,6 @@
 package dynamo.obs.agent.runtime;
 
+import dynamo.obs.agent.coexist.OpenTelemetryAgent;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.trace.SpanParent;
@@ -121,6 +122,7 @@ final class ServedRequests<H> {
       span.set("method", line.method()).set("uri", line.uri()).set("version", line.version())
           .set("x_request_id", xRequestId).set("request_id", request.requestId());
       request.span(span);
+      OpenTelemetryAgent.enter(span);
     }
     open.put(exchange, request);
     RequestContext.enterFrontend(request);
@@ -165,6 +167,7 @@ final class ServedRequests<H> {
   /** The server is done with the request on this thread (its handler returned or threw). */
   void runEnded() {
     serving.set(null);
+    OpenTelemetryAgent.exit();
     RequestContext.exit();
   }
 

@@ -1,5 +1,6 @@
 package dynamo.obs.agent.trace;
 
+import dynamo.obs.agent.coexist.OpenTelemetryAgent;
 import dynamo.obs.agent.config.Config;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
@@ -111,6 +112,13 @@ public final class Tracing {
       clock = c;
     }
     long epoch = c.anchorEpochNanos + (startNanoTime - c.anchorNano);
+    if (parent == null || parent.remote()) {
+      // where a request enters: into the trace of the OpenTelemetry Java agent's span, if it has one here
+      SpanParent other = OpenTelemetryAgent.currentSpan();
+      if (other != null) {
+        parent = other;
+      }
+    }
     SpanBuilder b = tracer.spanBuilder(name)
         .setSpanKind(kind == TraceSpan.Kind.SERVER ? SpanKind.SERVER : SpanKind.INTERNAL)
         .setStartTimestamp(epoch, TimeUnit.NANOSECONDS);

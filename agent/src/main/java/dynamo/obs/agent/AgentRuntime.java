@@ -20,7 +20,9 @@ import dynamo.obs.agent.worker.WorkerRuntime;
 import dynamo.obs.agent.runtime.RuntimeHooks;
 import dynamo.obs.agent.server.SystemRoutes;
 import dynamo.obs.agent.server.SystemStatusServer;
+import dynamo.obs.agent.otelapi.ApplicationApiBridge;
 import dynamo.obs.bootstrap.Hooks;
+import dynamo.obs.bootstrap.otel.OpenTelemetryBridge;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
 import dynamo.obs.instrumentation.Instrumentations;
@@ -128,6 +130,8 @@ public final class AgentRuntime {
     }
     boolean spanRecords = config.loggingSpanEvents && config.loggingJsonl;
     SdkTracerProvider provider = Tracing.provider(config, resource, pipeline == null ? null : pipeline.spanProcessor());
+    // the application's OpenTelemetry API makes spans of this provider (once its classes appear)
+    OpenTelemetryBridge.install(new ApplicationApiBridge(provider, config.propagators.contains(Config.BAGGAGE)));
     return Tracing.of(provider, config, spanRecords ? AgentEvents::spanFirstEntry : null,
         // the agent's spans are never idle: each covers work under way from start to end
         spanRecords ? s -> AgentEvents.spanClosed(s, (s.endEpochNanos() - s.startEpochNanos()) / 1_000, 0) : null);

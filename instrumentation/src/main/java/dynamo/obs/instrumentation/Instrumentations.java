@@ -8,6 +8,7 @@ import dynamo.obs.instrumentation.log4j.Log4jInstrumentation;
 import dynamo.obs.instrumentation.logback.LogbackInstrumentation;
 import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
 import dynamo.obs.instrumentation.methods.MethodsInstrumentation;
+import dynamo.obs.instrumentation.otelapi.OpenTelemetryApiInstrumentation;
 import dynamo.obs.instrumentation.servlet.ServletInstrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ public final class Instrumentations {
   public static List<InstrumentationModule> all() {
     return List.of(new JdkHttpServerInstrumentation(), ServletInstrumentation.jakarta(), ServletInstrumentation.javax(),
         new JdkHttpClientInstrumentation(), new ExecutorsInstrumentation(), new JulInstrumentation(),
-        new LogbackInstrumentation(), new Log4jInstrumentation());
+        new LogbackInstrumentation(), new Log4jInstrumentation(), new OpenTelemetryApiInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists). */

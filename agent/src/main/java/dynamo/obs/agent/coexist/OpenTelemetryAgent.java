@@ -118,6 +118,11 @@ public final class OpenTelemetryAgent {
     }
   }
 
+  /** Whether the OpenTelemetry Java agent runs in this JVM (looked for at the first call). */
+  public static boolean present() {
+    return get() != null;
+  }
+
   /**
    * The OpenTelemetry agent's span current on this thread, as a parent for an entry span, or null (no such
    * agent, or no span there).
@@ -135,7 +140,7 @@ public final class OpenTelemetryAgent {
       SpanContext ours = SpanContext.create((String) a.traceId.invokeExact(c), (String) a.spanId.invokeExact(c),
           (boolean) a.isSampled.invokeExact(c) ? TraceFlags.getSampled() : TraceFlags.getDefault(),
           TraceState.getDefault());
-      return ours.isValid() ? new Parent(ours) : null;
+      return ours.isValid() ? new SpanParent.Local(ours) : null;
     } catch (Throwable t) {
       return null;
     }
@@ -177,19 +182,6 @@ public final class OpenTelemetryAgent {
       a.close.invokeExact(scope);
     } catch (Throwable t) {
       // nothing to restore
-    }
-  }
-
-  /** The OpenTelemetry agent's span as a parent: of this process, not remote. */
-  private record Parent(SpanContext spanContext) implements SpanParent {
-    @Override
-    public String traceState() {
-      return null;
-    }
-
-    @Override
-    public boolean remote() {
-      return false;
     }
   }
 }

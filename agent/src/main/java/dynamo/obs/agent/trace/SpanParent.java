@@ -16,4 +16,17 @@ public interface SpanParent {
 
   /** Whether the parent lives in another process. */
   boolean remote();
+
+  /** A span of this process that is not the agent's own (the OpenTelemetry Java agent's, the application's). */
+  record Local(SpanContext spanContext) implements SpanParent {
+    @Override
+    public String traceState() {
+      return null;
+    }
+
+    @Override
+    public boolean remote() {
+      return false;
+    }
+  }
 }

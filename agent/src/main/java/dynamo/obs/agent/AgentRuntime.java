@@ -25,6 +25,7 @@ import dynamo.obs.bootstrap.Hooks;
 import dynamo.obs.bootstrap.otel.OpenTelemetryBridge;
 import dynamo.obs.instrumentation.InstrumentationModule;
 import dynamo.obs.instrumentation.methods.LangChain4jEngineCalls;
+import dynamo.obs.instrumentation.otelapi.OpenTelemetryApiInstrumentation;
 import dynamo.obs.instrumentation.Instrumentations;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -90,7 +91,10 @@ public final class AgentRuntime {
         all.add(methods.module());
       }
       for (InstrumentationModule m : all) {
-        if (config.instrumentationEnabled(m.name())) {
+        // the application's OpenTelemetry API is bridged only to spans: without them it is left alone, and
+        // Byte Buddy is not loaded for it
+        boolean wanted = tracing != null || !m.name().equals(OpenTelemetryApiInstrumentation.NAME);
+        if (wanted && config.instrumentationEnabled(m.name())) {
           enabled.add(m);
           names.add(m.name());
         }

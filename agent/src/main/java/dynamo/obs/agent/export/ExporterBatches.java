@@ -26,10 +26,14 @@ import java.util.function.Supplier;
  */
 final class ExporterBatches<T, D> implements BatchExporter<T, List<D>> {
   /** The SDK's exporter of one signal: its export and its shutdown. */
-  interface Exporter<D> {
-    CompletableResultCode export(Collection<D> items);
+  record Exporter<D>(Function<Collection<D>, CompletableResultCode> exports, Supplier<CompletableResultCode> shutdowns) {
+    CompletableResultCode export(Collection<D> items) {
+      return exports.apply(items);
+    }
 
-    CompletableResultCode shutdown();
+    CompletableResultCode shutdown() {
+      return shutdowns.get();
+    }
   }
 
   private final Function<List<T>, List<D>> pack;

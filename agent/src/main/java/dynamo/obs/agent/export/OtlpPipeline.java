@@ -3,18 +3,14 @@ package dynamo.obs.agent.export;
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.logs.LogEvent;
 import dynamo.obs.agent.logs.LogExport;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.common.CompletableResultCode;
+import dynamo.obs.agent.trace.Tracing;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.resources.Resource;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 
 /**
@@ -68,27 +64,7 @@ public final class OtlpPipeline {
 
   /** What the tracer provider hands its sampled spans to when they end: the span queue. */
   public SpanProcessor spanProcessor() {
-    return new SpanProcessor() {
-      @Override
-      public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-      @Override
-      public boolean isStartRequired() {
-        return false;
-      }
-
-      @Override
-      public void onEnd(ReadableSpan span) {
-        if (span.getSpanContext().isSampled()) {
-          spans.offer(span.toSpanData());
-        }
-      }
-
-      @Override
-      public boolean isEndRequired() {
-        return true;
-      }
-    };
+    return Tracing.sampledSpans(spans::offer);
   }
 
   /** The queues, for the self-metrics. */
@@ -111,31 +87,11 @@ public final class OtlpPipeline {
 
   static ExporterBatches.Exporter<SpanData> spanExporter(Config config) {
     SpanExporter e = OtlpExporters.spans(config.traces);
-    return new ExporterBatches.Exporter<>() {
-      @Override
-      public CompletableResultCode export(Collection<SpanData> items) {
-        return e.export(items);
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return e.shutdown();
-      }
-    };
+    return new ExporterBatches.Exporter<>(e::export, e::shutdown);
   }
 
   static ExporterBatches.Exporter<LogRecordData> logExporter(Config config) {
     LogRecordExporter e = OtlpExporters.logs(config.logs);
-    return new ExporterBatches.Exporter<>() {
-      @Override
-      public CompletableResultCode export(Collection<LogRecordData> items) {
-        return e.export(items);
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return e.shutdown();
-      }
-    };
+    return new ExporterBatches.Exporter<>(e::export, e::shutdown);
   }
 }

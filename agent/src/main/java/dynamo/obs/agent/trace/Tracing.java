@@ -10,10 +10,13 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.ReadWriteSpan;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.SpanProcessor;
+import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +68,31 @@ public final class Tracing {
       b.addSpanProcessor(export);
     }
     return b.build();
+  }
+
+  /** A span processor that hands each sampled span, as the SDK exports it, to {@code ended} when it ends. */
+  public static SpanProcessor sampledSpans(Consumer<SpanData> ended) {
+    return new SpanProcessor() {
+      @Override
+      public void onStart(Context parentContext, ReadWriteSpan span) {}
+
+      @Override
+      public boolean isStartRequired() {
+        return false;
+      }
+
+      @Override
+      public void onEnd(ReadableSpan span) {
+        if (span.getSpanContext().isSampled()) {
+          ended.accept(span.toSpanData());
+        }
+      }
+
+      @Override
+      public boolean isEndRequired() {
+        return true;
+      }
+    };
   }
 
   /** Spans of {@code provider}'s tracer, whose scope is the service name (as Dynamo's). */

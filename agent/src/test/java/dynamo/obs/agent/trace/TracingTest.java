@@ -9,9 +9,6 @@ import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.config.ConfigSource;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.ArrayList;
@@ -32,27 +29,7 @@ class TracingTest {
       vars.put(env[i], env[i + 1]);
     }
     Config config = Config.read(new ConfigSource(vars, new Properties()), List.of());
-    SpanProcessor collect = new SpanProcessor() {
-      @Override
-      public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-      @Override
-      public boolean isStartRequired() {
-        return false;
-      }
-
-      @Override
-      public void onEnd(ReadableSpan span) {
-        if (span.getSpanContext().isSampled()) {
-          exported.add(span.toSpanData());
-        }
-      }
-
-      @Override
-      public boolean isEndRequired() {
-        return true;
-      }
-    };
+    SpanProcessor collect = Tracing.sampledSpans(exported::add);
     return Tracing.of(Tracing.provider(config, Tracing.resource(config), collect), config, null, closed::add);
   }
 

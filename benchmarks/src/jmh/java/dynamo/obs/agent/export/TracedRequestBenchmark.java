@@ -6,9 +6,6 @@ import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;
-import io.opentelemetry.context.Context;
-import io.opentelemetry.sdk.trace.ReadWriteSpan;
-import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.concurrent.TimeUnit;
@@ -64,27 +61,7 @@ public class TracedRequestBenchmark {
       public void shutdown() {}
     });
     // the agent's own processor: sampled spans handed to the export queue as the SDK's SpanData
-    SpanProcessor toQueue = new SpanProcessor() {
-      @Override
-      public void onStart(Context parentContext, ReadWriteSpan span) {}
-
-      @Override
-      public boolean isStartRequired() {
-        return false;
-      }
-
-      @Override
-      public void onEnd(ReadableSpan span) {
-        if (span.getSpanContext().isSampled()) {
-          queue.offer(span.toSpanData());
-        }
-      }
-
-      @Override
-      public boolean isEndRequired() {
-        return true;
-      }
-    };
+    SpanProcessor toQueue = Tracing.sampledSpans(queue::offer);
     Config config = Config.read(new ConfigSource(java.util.Map.of(), new java.util.Properties()), java.util.List.of());
     tracing = Tracing.of(Tracing.provider(config, Tracing.resource(config), toQueue), config, null, null);
   }

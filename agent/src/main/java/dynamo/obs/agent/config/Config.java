@@ -37,10 +37,6 @@ public final class Config {
    */
   public record OtlpTarget(String endpoint, String protocol, Map<String, String> headers, String compression,
       int timeoutMillis, Pem certificate, Pem clientKey, Pem clientCertificate) {
-    public OtlpTarget(String endpoint, String protocol) {
-      this(endpoint, protocol, Map.of(), NONE, DEFAULT_TIMEOUT_MILLIS, null, null, null);
-    }
-
     /** Whether the agent presents a client certificate (mTLS). */
     public boolean mutualTls() {
       return clientKey != null && clientCertificate != null;

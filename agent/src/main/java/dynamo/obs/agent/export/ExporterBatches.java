@@ -74,13 +74,20 @@ final class ExporterBatches<T, D> implements BatchExporter<T, List<D>> {
     send(from == 0 ? batch : batch.subList(from, batch.size()), done);
   }
 
+  /** Sends {@code items}; {@code done} gets exactly one answer, also when the exporter cannot be made or throws. */
   private void send(List<D> items, Consumer<Throwable> done) {
-    Exporter<D> e = exporter;
-    if (e == null) {
-      e = build.get();
-      exporter = e;
+    CompletableResultCode result;
+    try {
+      Exporter<D> e = exporter;
+      if (e == null) {
+        e = build.get();
+        exporter = e;
+      }
+      result = e.export(items);
+    } catch (RuntimeException | LinkageError t) {
+      done.accept(t);
+      return;
     }
-    CompletableResultCode result = e.export(items);
     result.whenComplete(() -> {
       if (items.size() > 1 && tooLarge(result)) {
         int half = items.size() / 2;

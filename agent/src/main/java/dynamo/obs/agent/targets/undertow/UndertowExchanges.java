@@ -112,8 +112,11 @@ final class UndertowExchanges {
     }
   }
 
-  /** The scattering read or gathering write returned: each buffer's bytes are between its positions. */
-  void buffersAfter(Object exchange, boolean request, ByteBuffer[] buffers, int offset, int length) {
+  /**
+   * The scattering read or gathering write returned: each buffer's bytes are between its positions; a write that
+   * {@code failed} wrote all it was given, as the application sees it (and as the JDK server counts it).
+   */
+  void buffersAfter(Object exchange, boolean request, ByteBuffer[] buffers, int offset, int length, boolean failed) {
     Exchange e = exchanges.get(exchange);
     if (e == null || e == HANDED_OVER || offset < 0 || length <= 0 || offset + length > buffers.length) {
       return;
@@ -124,8 +127,9 @@ final class UndertowExchanges {
     }
     for (int i = 0; i < length; i++) {
       ByteBuffer b = buffers[offset + i];
-      if (b != null && positions[i] >= 0 && b.position() > positions[i]) {
-        deliver(e, request, b, positions[i], b.position());
+      int end = b == null ? -1 : failed ? b.limit() : b.position();
+      if (positions[i] >= 0 && end > positions[i]) {
+        deliver(e, request, b, positions[i], end);
       }
     }
   }
@@ -267,11 +271,12 @@ final class UndertowExchanges {
     private static final ClassValue<MethodHandle[]> ACCESSORS = new ClassValue<>() {
       @Override
       protected MethodHandle[] computeValue(Class<?> type) {
+        MethodType httpString = MethodType.methodType(findClass(type, "io.undertow.util.HttpString"));
         return new MethodHandle[] {
-            method(type, EXCHANGE, "getRequestMethod", MethodType.methodType(findClass(type, "io.undertow.util.HttpString"))),
+            method(type, EXCHANGE, "getRequestMethod", httpString),
             method(type, EXCHANGE, "getRequestURI", MethodType.methodType(String.class)),
             method(type, EXCHANGE, "getQueryString", MethodType.methodType(String.class)),
-            method(type, EXCHANGE, "getProtocol", MethodType.methodType(findClass(type, "io.undertow.util.HttpString")))};
+            method(type, EXCHANGE, "getProtocol", httpString)};
       }
     };
 
@@ -290,8 +295,10 @@ final class UndertowExchanges {
       try {
         String uri = (String) m[1].invokeExact(exchange);
         String query = (String) m[2].invokeExact(exchange);
-        return new ExchangeLine(String.valueOf((Object) m[0].invokeExact(exchange)),
-            query == null || query.isEmpty() ? uri : uri + '?' + query, String.valueOf((Object) m[3].invokeExact(exchange)));
+        Object method = m[0].invokeExact(exchange);
+        Object protocol = m[3].invokeExact(exchange);
+        return new ExchangeLine(String.valueOf(method), query == null || query.isEmpty() ? uri : uri + '?' + query,
+            String.valueOf(protocol));
       } catch (RuntimeException | Error e) {
         throw e;
       } catch (Throwable t) {

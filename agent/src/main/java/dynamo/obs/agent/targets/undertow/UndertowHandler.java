@@ -67,10 +67,10 @@ final class UndertowHandler extends Handler {
         exchanges.buffersBefore(a, false, (ByteBuffer[]) data, i, j);
         break;
       case REQUEST_BUFFERS:
-        exchanges.buffersAfter(a, true, (ByteBuffer[]) data, i, j);
+        exchanges.buffersAfter(a, true, (ByteBuffer[]) data, i, j, false);
         break;
       case RESPONSE_BUFFERS:
-        exchanges.buffersAfter(a, false, (ByteBuffer[]) data, i, j);
+        exchanges.buffersAfter(a, false, (ByteBuffer[]) data, i, j, b != null);
         break;
       default:
         break;

@@ -53,15 +53,18 @@ public final class UndertowInstrumentation implements InstrumentationModule {
   static final int REQUEST_BUFFERS = 4;
   /** (exchange): a read found the request's body at its end. */
   static final int REQUEST_END = 5;
-  /** (exchange, status as Integer, content type): the response channel was handed out; returns an x-request-id to echo. */
+  /** (exchange, status as Integer, content type): the response channel is handed out; returns an x-request-id. */
   static final int RESPONSE_HEAD = 6;
-  /** onData (exchange, ByteBuffer, position before, position after, -): a write took the response's bytes from there. */
+  /**
+   * onData (exchange, ByteBuffer, position before, position after, -): a write took the response's bytes from there
+   * (one that failed: all it was given, as the application sees it written).
+   */
   static final int RESPONSE_BYTES = 7;
   /** onData (exchange, ByteBuffer[], offset, length, -): a gathering write is about to take from these buffers. */
   static final int RESPONSE_BUFFERS_BEFORE = 8;
-  /** onData (exchange, ByteBuffer[], offset, length, -): the gathering write returned. */
+  /** onData (exchange, ByteBuffer[], offset, length, throwable or null): the gathering write returned or failed. */
   static final int RESPONSE_BUFFERS = 9;
-  /** (exchange, connection still open as Boolean, the throwable the root handler caught or null): the exchange ended. */
+  /** (exchange, connection still open as Boolean, the throwable the root handler caught or null): it ended. */
   static final int COMPLETED = 10;
   /** (exchange): a servlet deployment serves the request (the servlet target measures it). */
   static final int SERVLET = 11;
@@ -208,8 +211,9 @@ public final class UndertowInstrumentation implements InstrumentationModule {
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@TargetId int target, @Advice.FieldValue("this$0") Object exchange, @Advice.Enter int before,
-        @Advice.Argument(0) ByteBuffer src) {
-      int after = src.position();
+        @Advice.Argument(0) ByteBuffer src, @Advice.Thrown Throwable thrown) {
+      // a write that failed (the client went away) wrote what it was given, as the application sees it
+      int after = thrown == null ? src.position() : src.limit();
       if (after > before) {
         Dispatch.onData(exchange, src, before, after, null, target, RESPONSE_BYTES);
       }
@@ -227,8 +231,8 @@ public final class UndertowInstrumentation implements InstrumentationModule {
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@TargetId int target, @Advice.FieldValue("this$0") Object exchange,
-        @Advice.Argument(0) ByteBuffer[] srcs) {
-      Dispatch.onData(exchange, srcs, 0, srcs.length, null, target, RESPONSE_BUFFERS);
+        @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Thrown Throwable thrown) {
+      Dispatch.onData(exchange, srcs, 0, srcs.length, thrown, target, RESPONSE_BUFFERS);
     }
   }
 
@@ -243,8 +247,9 @@ public final class UndertowInstrumentation implements InstrumentationModule {
 
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@TargetId int target, @Advice.FieldValue("this$0") Object exchange,
-        @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int offset, @Advice.Argument(2) int length) {
-      Dispatch.onData(exchange, srcs, offset, length, null, target, RESPONSE_BUFFERS);
+        @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int offset, @Advice.Argument(2) int length,
+        @Advice.Thrown Throwable thrown) {
+      Dispatch.onData(exchange, srcs, offset, length, thrown, target, RESPONSE_BUFFERS);
     }
   }
 

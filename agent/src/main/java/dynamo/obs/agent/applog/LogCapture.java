@@ -69,11 +69,8 @@ public final class LogCapture {
     return dispatch.push(target, event);
   }
 
-  /** The framework has dispatched the event {@code token} stands for (null: {@link #started} opened nothing). */
+  /** The framework has dispatched the event {@code token} stands for. */
   public void ended(Object token) {
-    if (token == null) {
-      return; // a weave that ends every dispatch (JUL's Logger.log) reports those it did not capture too
-    }
     Frame frame = (Frame) token;
     frame.owner.depth = frame.index; // also closes inner frames whose end was never reported
     frame.event = null;

@@ -101,6 +101,12 @@ class TargetFailureIT {
         }
       }
     },
+    NETTY("netty", () -> StackApp.NETTY_42.process()) {
+      @Override
+      void drive(AgentProcess app) {
+        chats(app, "/v1/chat/completions", 40);
+      }
+    },
     UNDERTOW("undertow", () -> StackApp.UNDERTOW.process()) {
       @Override
       void drive(AgentProcess app) {

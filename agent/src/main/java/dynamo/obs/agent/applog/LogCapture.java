@@ -71,9 +71,6 @@ public final class LogCapture {
 
   /** The framework has dispatched the event {@code token} stands for. */
   public void ended(Object token) {
-    if (token == null) {
-      return; // nothing was opened (the logger's exit is woven to report always)
-    }
     Frame frame = (Frame) token;
     frame.owner.depth = frame.index; // also closes inner frames whose end was never reported
     frame.event = null;

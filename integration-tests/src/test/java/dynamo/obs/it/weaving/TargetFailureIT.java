@@ -102,6 +102,12 @@ class TargetFailureIT {
         }
       }
     },
+    NETTY("netty", () -> StackApp.NETTY_42.process()) {
+      @Override
+      void drive(AgentProcess app) {
+        chats(app, "/v1/chat/completions", 40);
+      }
+    },
     JDK_HTTPCLIENT("jdk-httpclient", () -> AgentProcess.app(HttpClientCalls.class)) {
       @Override
       void drive(AgentProcess app) {

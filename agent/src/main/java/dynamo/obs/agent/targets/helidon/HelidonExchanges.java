@@ -80,6 +80,14 @@ final class HelidonExchanges {
     return in -> new RecordingInputStream(filter.apply(in), body);
   }
 
+  /** The request has no body: it is read to its end, empty (as an application reads an empty body). */
+  void noBody(Object connection) {
+    Exchange e = open.get(connection);
+    if (e != null) {
+      (e.recorder != null ? (RequestBody) e.recorder : e.inbound).requestBodyDone();
+    }
+  }
+
   /**
    * The response's head, before Helidon writes it: its status and content type are noted and, for an inference
    * request, the {@code x-request-id} it came with is echoed unless the application set one. Reported once.

@@ -3,6 +3,7 @@ package dynamo.obs.agent.targets.helidon;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.COMMITTED;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.CONNECTION_ENDED;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.NAME;
+import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.NO_BODY;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.REQUEST_BODY;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.REQUEST_STARTED;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.RESPONSE_BYTES;
@@ -31,6 +32,7 @@ final class HelidonHandler extends Handler {
   public Object on(int event, Object a, Object b, Object c, Object d) throws Throwable {
     switch (event) {
       case REQUEST_STARTED -> exchanges.started(a, b, c);
+      case NO_BODY -> exchanges.noBody(a);
       case RESPONSE_HEAD -> exchanges.responseHead(a, b, c);
       case WRITE_FAILED -> exchanges.writeFailed(a, (Throwable) b);
       case COMMITTED -> exchanges.committed(a);

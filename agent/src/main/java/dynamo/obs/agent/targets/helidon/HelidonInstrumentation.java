@@ -31,7 +31,8 @@ import net.bytebuddy.matcher.ElementMatcher;
  * <ul>
  *   <li>{@code route}: the request's head on entry (method, path, headers); on exit, a failure after the head;
  *   <li>the constructor of {@code Http1ServerRequestWithEntity}: its stream filter (Helidon's own hook for the
- *       body's stream) is composed with one that records what the application reads;
+ *       body's stream) is composed with one that records what the application reads; that of
+ *       {@code Http1ServerRequestNoEntity}: a request without a body, whose empty body counts as read;
  *   <li>the response's {@code send(byte[]…)} (a whole body) and its {@code BlockingOutputStream} (a streamed body,
  *       after the response's buffer): the head just before Helidon writes it (status, content type,
  *       {@code x-request-id} echoed into its headers), the body's bytes, the end ({@code commit}), a write that
@@ -74,6 +75,8 @@ public final class HelidonInstrumentation implements InstrumentationModule {
   static final int SERVER_ANSWERED = 9;
   /** (connection): the connection's loop ended. */
   static final int CONNECTION_ENDED = 10;
+  /** (connection): the request has no body (no Content-Length, or 0, and not chunked): it is read, empty. */
+  static final int NO_BODY = 11;
 
   @Override
   public String name() {
@@ -114,6 +117,9 @@ public final class HelidonInstrumentation implements InstrumentationModule {
             new AdviceBinding(named("handle").and(takesArguments(1)), self + "$ConnectionEndAdvice"))),
         TypeAdvice.named(HTTP1 + "Http1ServerRequestWithEntity", List.of(
             new AdviceBinding(isConstructor(), self + "$RequestBodyAdvice"))),
+        TypeAdvice.named(HTTP1 + "Http1ServerRequestNoEntity", List.of(
+            new AdviceBinding(isConstructor().and(takesArgument(0, named("io.helidon.webserver.ConnectionContext"))),
+                self + "$NoBodyAdvice"))),
         TypeAdvice.named(RESPONSE, List.of(
             new AdviceBinding(wholeBody.and(takesArguments(3)), self + "$SendHead", self + "$SendExit"),
             new AdviceBinding(wholeBody.and(takesArguments(1)), self + "$SendHead", self + "$SendArrayExit"))),
@@ -181,6 +187,15 @@ public final class HelidonInstrumentation implements InstrumentationModule {
     static void exit(@TargetId int target, @Advice.FieldValue("ctx") Object connection,
         @Advice.FieldValue(value = "streamFilter", readOnly = false) UnaryOperator<InputStream> filter) {
       filter = (UnaryOperator<InputStream>) Dispatch.replace(filter, connection, null, target, REQUEST_BODY);
+    }
+  }
+
+  /** A request without a body: as if its empty body had been read (the JDK server's application reads it so). */
+  @SuppressWarnings("unused")
+  public static final class NoBodyAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    static void exit(@TargetId int target, @Advice.Argument(0) Object connection) {
+      Dispatch.on(connection, null, null, null, target, NO_BODY);
     }
   }
 

@@ -37,7 +37,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -59,12 +58,6 @@ class HelidonFrontendIT {
   private static final StackApp HELIDON = StackApp.HELIDON;
   private static final String CHAT = "/v1/chat/completions";
   private static final String COMPLETIONS = "/v1/completions";
-  /** Families whose values are times: only their counts can be compared between two servers. */
-  private static final Pattern EXCEPTION_LINE = Pattern.compile("[a-z][\\w.]*\\.[A-Z][\\w$]*(Exception|Error)\\b");
-  /** The models of the streams {@link #drive} leaves mid-way. */
-  private static final Pattern CUT_SHORT = Pattern.compile("model=\"(leaver|closer)\"");
-  private static final List<String> TIMED = List.of("dynamo_frontend_time_to_first_token_seconds",
-      "dynamo_frontend_inter_token_latency_seconds", "dynamo_frontend_request_duration_seconds");
 
   /** Helidon with the agent, for the tests that look at one request each (their models are their own). */
   private StackApp.Running helidon;
@@ -128,7 +121,8 @@ class HelidonFrontendIT {
         throw e;
       }
       fresh.assertAlive();
-      assertEquals(exceptions(plain.stderr()), exceptions(fresh.stderr()), "the application logs what it logs alone");
+      assertEquals(StackFrontendIT.exceptions(plain.stderr() + plain.stdout()),
+          StackFrontendIT.exceptions(fresh.stderr() + fresh.stdout()), "the application logs what it logs alone");
     }
     // not merely the same on both: the JDK path's own figures (FrontendMetricsIT)
     String m = last[1];
@@ -140,11 +134,11 @@ class HelidonFrontendIT {
     assertEquals(11.0, value(m, "dynamo_frontend_input_sequence_tokens_sum" + model));
     assertEquals(6.0, value(m, "dynamo_frontend_cached_tokens_sum" + model));
     assertEquals(1.0, value(m, requests("thrower", "chat_completions", "unary", "error", "internal")));
-    assertEquals(2.0, value(m, requests("leaver", "chat_completions", "stream", "error", "cancelled")));
+    assertEquals(2.0, value(m, requests("rst-leaver", "chat_completions", "stream", "error", "cancelled")));
     assertEquals(2.0, value(m, "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\","
-        + "model=\"leaver\",request_type=\"stream\"}"));
+        + "model=\"rst-leaver\",request_type=\"stream\"}"));
     assertEquals(3.0, value(m, "dynamo_frontend_disconnected_clients"));
-    assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests{model=\"leaver\"}"));
+    assertEquals(0.0, value(m, "dynamo_frontend_inflight_requests{model=\"rst-leaver\"}"));
     assertEquals(2.0, value(m, requests("ka-stream", "completions", "stream", "success", "")));
     assertNull(value(m, requests("hidden", "completions", "unary", "error", "validation")));
   }
@@ -179,9 +173,9 @@ class HelidonFrontendIT {
     chunkedInPieces(port);
     keepAliveAndPipelined(port);
     for (int i = 0; i < 2; i++) {
-      FrontendMetricsIT.leaveMidStream(port, CHAT, "leaver");
+      FrontendMetricsIT.leaveMidStream(port, CHAT, "rst-leaver");
     }
-    closeMidStream(port, COMPLETIONS, "closer");
+    closeMidStream(port, COMPLETIONS, "fin-leaver");
   }
 
   /** A handler that throws: the JDK server drops the connection, Helidon answers 500. */
@@ -256,32 +250,13 @@ class HelidonFrontendIT {
   }
 
   /**
-   * The frontend series of an exposition that do not depend on timing: every line of every family but the timed
-   * ones, of which only the counts; of the streams cut short by their clients ({@link #CUT_SHORT}), how many tokens
-   * went out before the server noticed is timing too: their requests and gauges only.
+   * Each frontend series of a model whose value differs between the JDK server's exposition and Helidon's: both
+   * values (as {@link StackFrontendIT#series} reads them: times by their counts, a stream its client left by its
+   * outcome).
    */
-  static Map<String, Double> comparable(String metrics) {
-    Map<String, Double> series = new TreeMap<>();
-    for (String line : metrics.split("\n")) {
-      if (!line.startsWith("dynamo_frontend_")) {
-        continue;
-      }
-      int space = line.lastIndexOf(' ');
-      String name = line.substring(0, space);
-      String family = name.contains("{") ? name.substring(0, name.indexOf('{')) : name;
-      boolean timed = TIMED.stream().anyMatch(family::startsWith);
-      boolean tokens = family.contains("_tokens") || family.startsWith("dynamo_frontend_inter_token_latency");
-      if ((!timed || family.endsWith("_count")) && !(tokens && CUT_SHORT.matcher(name).find())) {
-        series.put(name, Double.parseDouble(line.substring(space + 1)));
-      }
-    }
-    return series;
-  }
-
-  /** Each series whose value differs between the JDK server's exposition and Helidon's: both values. */
   private static Map<String, String> differences(String jdkMetrics, String helidonMetrics) {
-    Map<String, Double> jdk = comparable(jdkMetrics);
-    Map<String, Double> helidon = comparable(helidonMetrics);
+    Map<String, String> jdk = StackFrontendIT.series(jdkMetrics, "");
+    Map<String, String> helidon = StackFrontendIT.series(helidonMetrics, "");
     Map<String, String> differ = new TreeMap<>();
     Set<String> names = new TreeSet<>(jdk.keySet());
     names.addAll(helidon.keySet());
@@ -293,17 +268,11 @@ class HelidonFrontendIT {
     return differ;
   }
 
-  /** The exceptions a log shows (the class named by the first line of each stack trace), sorted. */
-  private static List<String> exceptions(String log) {
-    return log.lines().map(EXCEPTION_LINE::matcher).filter(Matcher::lookingAt).map(Matcher::group).sorted().toList();
-  }
-
   /** Every request of {@link #drive} has ended on the reference: nothing in flight, the last client counted. */
   private static boolean settled(String metrics) {
-    Double closer = value(metrics, requests("closer", "completions", "stream", "error", "cancelled"));
-    return closer != null && closer == 1.0
-        && comparable(metrics).entrySet().stream().noneMatch(e -> e.getKey().startsWith(
-            "dynamo_frontend_inflight_requests") && e.getValue() != 0.0);
+    Double last = value(metrics, requests("fin-leaver", "completions", "stream", "error", "cancelled"));
+    return last != null && last == 1.0 && StackFrontendIT.series(metrics, "").entrySet().stream().noneMatch(e ->
+        e.getKey().startsWith("dynamo_frontend_inflight_requests") && Double.parseDouble(e.getValue()) != 0);
   }
 
   @Test

@@ -28,7 +28,8 @@
 # configuration's CPU goes beyond the base's (cpu-profile-report.py). Recordings stay in benchmarks/target/cpu-logs/.
 #
 # Env: STACKS (all of stacks.conf), STACKS_FILE, CONFIGS ("no-agent dynamo-obs dynamo-obs-export
-# otel-javaagent"; the first is the base of "added"), ROUNDS (5), WARMUP (40000 requests per server: the JIT of export on
+# otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B, export off — an A/B of two
+# builds in one run), ROUNDS (5), WARMUP (40000 requests per server: the JIT of export on
 # still compiles in the first rounds after it),
 # REQUESTS (20000 per window), CONCURRENCY (4), MAX_TOKENS (8), JDK (17; 25 or a JAVA_HOME), JVM_OPTS (added
 # to every server JVM), AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
@@ -94,6 +95,10 @@ start_server() { # stack config index
       if [[ $cfg == dynamo-obs ]]; then envs+=(OTEL_EXPORT_ENABLED=false)
       else envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${COLLECTOR_PORT[$cfg]}"); fi
       opts=(-javaagent:"$AGENT_JAR_COPY") ;;
+    dynamo-obs-b) # another build of the agent (AGENT_JAR_B), export off: an A/B of two builds in one run
+      [[ -f "${AGENT_JAR_B:-}" ]] || { log "dynamo-obs-b needs AGENT_JAR_B (a dynamo-obs.jar)"; exit 1; }
+      envs=(DYN_SYSTEM_PORT="${SYS[$cfg]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack" OTEL_EXPORT_ENABLED=false)
+      opts=(-javaagent:"$AGENT_JAR_B") ;;
     otel-javaagent)
       opts=(-javaagent:"$OTEL_AGENT_JAR" -Dotel.service.name="$stack" -Dotel.traces.exporter=otlp -Dotel.logs.exporter=otlp
         -Dotel.metrics.exporter=none -Dotel.exporter.otlp.protocol=grpc
@@ -231,7 +236,7 @@ for stack in "${STACK_LIST[@]}"; do
     SENT[$cfg]=$((SENT[$cfg] + WARMUP))
   done
   declare -A COUNTED0=()
-  for cfg in dynamo-obs dynamo-obs-export; do
+  for cfg in dynamo-obs dynamo-obs-export dynamo-obs-b; do
     [[ -n ${PID[$cfg]:-} ]] && COUNTED0[$cfg]=$(metric_sum "${SYS[$cfg]}" dynamo_frontend_requests_total)
   done
   for ((round = 1; round <= ROUNDS; round++)); do
@@ -253,7 +258,7 @@ for stack in "${STACK_LIST[@]}"; do
       line+="; dynamo-obs counted $( ((c >= 0 && COUNTED0[$cfg] >= 0)) && echo $((c - COUNTED0[$cfg])) || echo "? (/metrics unread)") of the"
       if [[ ${PROFILE:-0} == 1 ]]; then line+=" $(( (ROUNDS + 3) * REQUESTS )) measured and profiled"
       else line+=" $((ROUNDS * REQUESTS)) measured"; fi
-      line+=", advice errors $(metric_sum "${SYS[$cfg]}" dynamo_obs_advice_errors_total)"
+      line+=", instrumentation errors $(metric_sum "${SYS[$cfg]}" dynamo_obs_instrumentation_errors_total)"
     fi
     if [[ $cfg == dynamo-obs-export ]]; then
       line+=", exported $(metric_sum "${SYS[$cfg]}" dynamo_obs_exported_total), dropped $(metric_sum "${SYS[$cfg]}" dynamo_obs_export_dropped_total)"

@@ -284,7 +284,7 @@ COUNTED=""
 for role in "${AGENT_ROLES[@]}"; do
   COUNTED1[$role]=$(counter_sum "$role" "${REQUESTS_FAMILY[$role]}")
   COUNTED+="$role ${REQUESTS_FAMILY[$role]} +$((COUNTED1[$role] - COUNTED0[$role])), "
-  ERRORS=$((ERRORS + $(counter_sum "$role" dynamo_obs_advice_errors_total)))
+  ERRORS=$((ERRORS + $(counter_sum "$role" dynamo_obs_instrumentation_errors_total)))
 done
 SENT=$(awk -F, -v c="$AGENT_CFG" 'NR > 1 && $2 == c { s += $5 } END { printf "%d", s }' "$CSV")
 EXPORT_FACTS=""
@@ -339,7 +339,7 @@ done
   echo "- JIT settled before measuring (its compiler threads, three JVMs together, below $SETTLE_PCT % of a CPU over a ${SETTLE_WINDOW} s window of load): ${SETTLE_FACTS% }"
   echo "- $ROUNDS rounds, each measuring every configuration and scenario once, the order of the configurations rotated per round; warm-up and settling took $PREPARED_S s, the measurement $MEASURED_S s"
   echo "- dynamo-obs: DYN_SYSTEM_PORT set, OTEL_EXPORT_ENABLED=false, worker and router methods as in examples/demo.sh; otel-javaagent: -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none, all else default"
-  echo "- $AGENT_CFG counted, over the measured windows: ${COUNTED%, }; wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); advice errors $ERRORS"
+  echo "- $AGENT_CFG counted, over the measured windows: ${COUNTED%, }; wrk completed $SENT (requests cut off at the end of a window are counted by the agent, not by wrk); instrumentation errors $ERRORS"
   [[ " ${CONFIGS[*]} " == *"-frontend "* ]] && echo "- dynamo-obs-frontend, otel-javaagent-frontend: the same agent on the frontend JVM only; its router and worker run without an agent (the frontend in front of a fast simulated engine)"
   [[ -n $EXPORT_FACTS ]] && echo "- export: $EXPORT_FACTS"
   echo "- raw results: benchmarks/results/$(basename "$CSV") (and -latency.csv: every window's latencies in 1 % buckets$([[ ${THREADS:-0} == 1 ]] && echo "; -threads.csv"))"

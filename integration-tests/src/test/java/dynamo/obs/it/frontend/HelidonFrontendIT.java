@@ -126,8 +126,8 @@ class HelidonFrontendIT {
     }
     // not merely the same on both: the JDK path's own figures (FrontendMetricsIT)
     String m = last[1];
-    String model = "{model=\"stream-model\"}";
-    assertEquals(1.0, value(m, requests("stream-model", "chat_completions", "stream", "success", "")));
+    String model = "{model=\"Stream-Model\"}";
+    assertEquals(1.0, value(m, requests("Stream-Model", "chat_completions", "stream", "success", "")));
     assertEquals(1.0, value(m, "dynamo_frontend_time_to_first_token_seconds_count" + model));
     assertEquals(3.0, value(m, "dynamo_frontend_inter_token_latency_seconds_count" + model));
     assertEquals(4.0, value(m, "dynamo_frontend_output_tokens_total" + model));

@@ -1,6 +1,7 @@
 package dynamo.obs.agent.weaving;
 
 import dynamo.obs.agent.targets.executors.ExecutorsInstrumentation;
+import dynamo.obs.agent.targets.helidon.HelidonInstrumentation;
 import dynamo.obs.agent.targets.jdkhttpclient.JdkHttpClientInstrumentation;
 import dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation;
 import dynamo.obs.agent.targets.jul.JulInstrumentation;
@@ -31,7 +32,8 @@ public final class Instrumentations {
     return List.of(new JdkHttpServerInstrumentation(), ServletInstrumentation.jakarta(), ServletInstrumentation.javax(),
         new JdkHttpClientInstrumentation(), new ExecutorsInstrumentation(), new JulInstrumentation(),
         new LogbackInstrumentation(), new Log4jInstrumentation(), new NettyInstrumentation(),
-        new SystemPortInstrumentation(), new OpenTelemetryApiInstrumentation(), new UndertowInstrumentation());
+        new SystemPortInstrumentation(), new OpenTelemetryApiInstrumentation(), new UndertowInstrumentation(),
+        new HelidonInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists) and {@code langchain4j}. */

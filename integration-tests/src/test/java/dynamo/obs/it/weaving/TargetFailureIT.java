@@ -4,6 +4,7 @@ import static dynamo.obs.it.support.FrontendSeries.value;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dynamo.obs.it.apps.Jetty10JavaxApp;
 import dynamo.obs.it.apps.JettyOpenAiApp;
@@ -121,6 +122,18 @@ class TargetFailureIT {
         assertEquals("" + (LIMIT + 10), app.awaitStdout(Pattern.compile("CALLED (\\d+)")).group(1),
             "every call of the application was answered");
       }
+    },
+    HELIDON("helidon", () -> StackApp.HELIDON.process()) {
+      @Override
+      void drive(AgentProcess app) {
+        chats(app, "/v1/chat/completions", 40);
+      }
+
+      @Override
+      String cannotRun() {
+        return StackApp.HELIDON.runsOn(AgentProcess.appJavaHome()) ? null
+            : "Helidon 4 needs Java " + StackApp.HELIDON.minimumJava() + ": skipped on " + AgentProcess.appJavaHome();
+      }
     };
 
     final String name;
@@ -132,6 +145,11 @@ class TargetFailureIT {
     }
 
     abstract void drive(AgentProcess app);
+
+    /** Why the target's application cannot run on the application JDK, or null. */
+    String cannotRun() {
+      return null;
+    }
   }
 
   /** {@code n} unary chat completions (or completions), each answered exactly as without the agent. */
@@ -155,6 +173,7 @@ class TargetFailureIT {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Target.class)
   void aFailingTargetNeverReachesTheApplicationAndTurnsItselfOff(Target target) {
+    assumeTrue(target.cannotRun() == null, target.cannotRun());
     int port = FreePort.pick();
     try (AgentProcess app = target.app.get().env("DYN_SYSTEM_PORT", "" + port)
         .env("DYN_SYSTEM_STARTING_HEALTH_STATUS", "ready").sysProp("dynamo.obs.failTarget", target.name).start()) {

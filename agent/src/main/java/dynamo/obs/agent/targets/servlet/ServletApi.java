@@ -2,6 +2,7 @@ package dynamo.obs.agent.targets.servlet;
 
 import dynamo.obs.agent.http.ServedRequests;
 
+import java.io.OutputStream;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -50,11 +51,32 @@ final class ServletApi {
   private final Method addListener;
   private final Method getThrowable;
   private final Class<?> asyncListener;
+  private final Class<?> httpRequest;
+  private final Method isCommitted;
+  private final Method resetBuffer;
+  private final Method setStatus;
+  private final Method setContentType;
+  private final Method setContentLength;
+  private final Method getOutputStream;
+  private final Method flushBuffer;
+  /** A container's own response class → its public {@code getRequest()}, when it has one (Tomcat's). */
+  private final ClassValue<Method> requestOfResponse = new ClassValue<>() {
+    @Override
+    protected Method computeValue(Class<?> type) {
+      try {
+        Method m = type.getMethod("getRequest");
+        return httpRequest.isAssignableFrom(m.getReturnType()) ? m : null;
+      } catch (NoSuchMethodException | SecurityException e) {
+        return null;
+      }
+    }
+  };
 
   private ServletApi(String pkg, ClassLoader loader) throws ReflectiveOperationException {
     instrumentation = pkg.startsWith("jakarta.") ? "jakarta-servlet" : "javax-servlet";
     Class<?> request = type(pkg + "ServletRequest", loader);
-    Class<?> httpRequest = type(pkg + "http.HttpServletRequest", loader);
+    httpRequest = type(pkg + "http.HttpServletRequest", loader);
+    Class<?> response = type(pkg + "ServletResponse", loader);
     Class<?> httpResponse = type(pkg + "http.HttpServletResponse", loader);
     requestWrapper = type(pkg + "ServletRequestWrapper", loader);
     asyncListener = type(pkg + "AsyncListener", loader);
@@ -73,6 +95,13 @@ final class ServletApi {
     setHeader = httpResponse.getMethod("setHeader", String.class, String.class);
     addListener = type(pkg + "AsyncContext", loader).getMethod("addListener", asyncListener);
     getThrowable = type(pkg + "AsyncEvent", loader).getMethod("getThrowable");
+    isCommitted = response.getMethod("isCommitted");
+    resetBuffer = response.getMethod("resetBuffer");
+    setStatus = httpResponse.getMethod("setStatus", int.class);
+    setContentType = response.getMethod("setContentType", String.class);
+    setContentLength = response.getMethod("setContentLength", int.class);
+    getOutputStream = response.getMethod("getOutputStream");
+    flushBuffer = response.getMethod("flushBuffer");
   }
 
   private static Class<?> type(String name, ClassLoader loader) throws ClassNotFoundException {
@@ -169,6 +198,22 @@ final class ServletApi {
     }
   }
 
+  /** The request's method. */
+  String method(Object request) throws ReflectiveOperationException {
+    return (String) call(getMethod, request);
+  }
+
+  /** The request's path as it came (not decoded), from the server's root: its context path included. */
+  String requestUri(Object request) throws ReflectiveOperationException {
+    return (String) call(getRequestUri, request);
+  }
+
+  /** The request a container's own response belongs to (Tomcat's has it), or null. */
+  Object requestOf(Object response) throws ReflectiveOperationException {
+    Method m = requestOfResponse.get(response.getClass());
+    return m == null ? null : call(m, response);
+  }
+
   /** A request header's first value, or null (also when reading it fails: then it is counted). */
   String header(Object request, String name) {
     try {
@@ -186,6 +231,36 @@ final class ServletApi {
 
   String contentType(Object response) throws ReflectiveOperationException {
     return (String) call(getContentType, response);
+  }
+
+  boolean isCommitted(Object response) throws ReflectiveOperationException {
+    return Boolean.TRUE.equals(call(isCommitted, response));
+  }
+
+  /** The response's output stream; throws when the application took its writer already. */
+  OutputStream outputStream(Object response) throws ReflectiveOperationException {
+    return (OutputStream) call(getOutputStream, response);
+  }
+
+  /**
+   * Makes the response, not committed yet, one of {@code status} with a body of {@code length} bytes of
+   * {@code contentType} ({@code contentEncoding} when not null): what was buffered of another body is dropped, the
+   * headers already set stay.
+   */
+  void answer(Object response, int status, String contentType, String contentEncoding, int length)
+      throws ReflectiveOperationException {
+    call(resetBuffer, response);
+    call(setStatus, response, status);
+    call(setContentType, response, contentType);
+    call(setContentLength, response, length);
+    if (contentEncoding != null) {
+      call(setHeader, response, "Content-Encoding", contentEncoding);
+    }
+  }
+
+  /** Sends what the response has buffered: it is committed. */
+  void flush(Object response) throws ReflectiveOperationException {
+    call(flushBuffer, response);
   }
 
   /** Sets a header unless the application set it already. */

@@ -5,6 +5,10 @@ package dynamo.obs.agent.frontend;
  * One inference request on a frontend: owns its timing, token counting and labels, and ends
  * exactly once, whichever of completion, error or client disconnect comes first (SPEC §4).
  *
+ * <p>Why one class of this size: it is the request's one state — labels, timing, token counts, the scanners' fields,
+ * the end decided once — kept in fields of one object, 152 bytes a request, with no object beside it on the hot
+ * path; its parts are the phases of that state (request, response, end), marked below.
+ *
  * <p>Threads: the request body is read and the response written by the application's threads,
  * possibly different ones but one at a time; only the end is raced (a stream close, an exchange
  * close, a failure), and a compare-and-set decides it.

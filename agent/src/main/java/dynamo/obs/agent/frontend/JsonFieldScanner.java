@@ -1,6 +1,7 @@
 package dynamo.obs.agent.frontend;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Finds a few fields in a JSON document as its bytes pass, without building or buffering the
@@ -8,6 +9,10 @@ import java.nio.charset.StandardCharsets;
  * size of the input. Fields are dotted key paths in which arrays are transparent
  * ({@code choices.delta.content} matches {@code {"choices":[{"delta":{"content":"…"}}]}}).
  * Invalid JSON stops the scan silently; the application's bytes are never changed.
+ *
+ * <p>Why one class of this size: it is one state machine over one set of fields (the tokenizer state, the nesting
+ * stacks, the capture buffer), fed a piece at a time on the request path; splitting it would put its hot loop's
+ * state behind calls between objects, which the measurements in BENCHMARKS.md rule out.
  */
 public final class JsonFieldScanner {
 
@@ -76,24 +81,35 @@ public final class JsonFieldScanner {
     }
   }
 
-  /** A trie node; its children's keys as bytes, so a key read from the input is matched in place. */
+  /**
+   * A trie node; its children's keys as bytes, so a key read from the input is matched in place. A key is looked
+   * up by its length and first byte before its bytes are compared: most keys of a document are none of ours.
+   */
   static final class Node {
     byte[][] keys = new byte[0][];
     Node[] next = new Node[0];
+    /** Per child: its key's length and first byte, {@code length << 8 | first}. */
+    int[] heads = new int[0];
     int field = -1;
 
     Node child(String key) {
       byte[] k = key.getBytes(StandardCharsets.ISO_8859_1);
       for (int i = 0; i < keys.length; i++) {
-        if (java.util.Arrays.equals(keys[i], k)) {
+        if (Arrays.equals(keys[i], k)) {
           return next[i];
         }
       }
-      keys = java.util.Arrays.copyOf(keys, keys.length + 1);
-      next = java.util.Arrays.copyOf(next, next.length + 1);
+      keys = Arrays.copyOf(keys, keys.length + 1);
+      next = Arrays.copyOf(next, next.length + 1);
+      heads = Arrays.copyOf(heads, heads.length + 1);
       keys[keys.length - 1] = k;
       next[next.length - 1] = new Node();
+      heads[heads.length - 1] = head(k, k.length);
       return next[next.length - 1];
+    }
+
+    private static int head(byte[] b, int len) {
+      return len << 8 | (len == 0 ? 0 : b[0] & 0xff);
     }
 
     boolean hasChildren() {
@@ -102,9 +118,10 @@ public final class JsonFieldScanner {
 
     /** The child whose key is {@code b[0, len)}, or null. */
     Node find(byte[] b, int len) {
-      for (int i = 0; i < keys.length; i++) {
-        byte[] k = keys[i];
-        if (k.length == len && java.util.Arrays.equals(k, 0, len, b, 0, len)) {
+      int h = head(b, len);
+      int[] hs = heads;
+      for (int i = 0; i < hs.length; i++) {
+        if (hs[i] == h && Arrays.equals(keys[i], 0, len, b, 0, len)) {
           return next[i];
         }
       }
@@ -492,8 +509,8 @@ public final class JsonFieldScanner {
       return;
     }
     if (depth == isObject.length) {
-      isObject = java.util.Arrays.copyOf(isObject, depth * 2);
-      nodes = java.util.Arrays.copyOf(nodes, depth * 2);
+      isObject = Arrays.copyOf(isObject, depth * 2);
+      nodes = Arrays.copyOf(nodes, depth * 2);
     }
     isObject[depth] = object;
     nodes[depth] = n;
@@ -621,7 +638,7 @@ public final class JsonFieldScanner {
         return;
       }
       if (captured + n > capture.length) {
-        capture = java.util.Arrays.copyOf(capture, MAX_KEY);
+        capture = Arrays.copyOf(capture, MAX_KEY);
       }
       byte[] c = capture;
       int at = captured;
@@ -639,7 +656,7 @@ public final class JsonFieldScanner {
     int k = Math.min(n, MAX_CAPTURE - captured);
     if (k > 0) {
       if (captured + k > capture.length) {
-        capture = java.util.Arrays.copyOf(capture, Math.min(MAX_CAPTURE, Math.max(captured + k, capture.length * 2)));
+        capture = Arrays.copyOf(capture, Math.min(MAX_CAPTURE, Math.max(captured + k, capture.length * 2)));
       }
       System.arraycopy(b, off, capture, captured, k);
       captured += k;
@@ -654,7 +671,7 @@ public final class JsonFieldScanner {
     int limit = stringIsKey ? MAX_KEY : MAX_CAPTURE;
     if (captured < limit) {
       if (captured == capture.length) {
-        capture = java.util.Arrays.copyOf(capture, Math.min(limit, captured * 2));
+        capture = Arrays.copyOf(capture, Math.min(limit, captured * 2));
       }
       capture[captured++] = c;
     } else if (stringIsKey) {

@@ -3,15 +3,19 @@ package dynamo.obs.agent.targets.servlet;
 import dynamo.obs.agent.http.ServedRequests;
 
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Method;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 
 /**
  * The Servlet API of one container — {@code jakarta.servlet} or {@code javax.servlet}, as one class
- * loader defines it — reached by reflection: the agent's classes cannot name it (they are loaded
+ * loader defines it — reached through method handles: the agent's classes cannot name it (they are loaded
  * apart from the application), and so one runtime serves both packages. Only public interface
- * methods are called, each resolved once per container class and cached. This is the request's
+ * methods are called, each resolved once per API class loader into a handle typed on {@code Object}
+ * (no reflection, no argument arrays, no boxing per request). This is the request's
  * few once-per-request reads (headers, path, status, content type) and the async listener; the
  * bytes of bodies never pass through here.
  */
@@ -33,75 +37,89 @@ final class ServletApi {
     }
   };
 
-  private final String instrumentation;
   private final Class<?> requestWrapper;
-  private final Method getRequest;
-  private final Method getDispatcherType;
-  private final Method isAsyncStarted;
-  private final Method getServletPath;
-  private final Method getPathInfo;
-  private final Method getHeader;
-  private final Method getMethod;
-  private final Method getRequestUri;
-  private final Method getProtocol;
-  private final Method getStatus;
-  private final Method getContentType;
-  private final Method containsHeader;
-  private final Method setHeader;
-  private final Method addListener;
-  private final Method getThrowable;
+  private final MethodHandle getRequest;
+  private final MethodHandle getDispatcherType;
+  private final MethodHandle isAsyncStarted;
+  private final MethodHandle getServletPath;
+  private final MethodHandle getPathInfo;
+  private final MethodHandle getHeader;
+  private final MethodHandle getMethod;
+  private final MethodHandle getRequestUri;
+  private final MethodHandle getProtocol;
+  private final MethodHandle getStatus;
+  private final MethodHandle getContentType;
+  private final MethodHandle containsHeader;
+  private final MethodHandle setHeader;
+  private final MethodHandle addListener;
+  private final MethodHandle getThrowable;
   private final Class<?> asyncListener;
   private final Class<?> httpRequest;
-  private final Method isCommitted;
-  private final Method resetBuffer;
-  private final Method setStatus;
-  private final Method setContentType;
-  private final Method setContentLength;
-  private final Method getOutputStream;
-  private final Method flushBuffer;
-  /** A container's own response class → its public {@code getRequest()}, when it has one (Tomcat's). */
-  private final ClassValue<Method> requestOfResponse = new ClassValue<>() {
+  private final MethodHandle isCommitted;
+  private final MethodHandle resetBuffer;
+  private final MethodHandle setStatus;
+  private final MethodHandle setContentType;
+  private final MethodHandle setContentLength;
+  private final MethodHandle getOutputStream;
+  private final MethodHandle flushBuffer;
+  /** A container's own response class → its public {@code getRequest()}, when it has one (Tomcat's); else null. */
+  private final ClassValue<MethodHandle> requestOfResponse = new ClassValue<>() {
     @Override
-    protected Method computeValue(Class<?> type) {
+    protected MethodHandle computeValue(Class<?> type) {
       try {
-        Method m = type.getMethod("getRequest");
-        return httpRequest.isAssignableFrom(m.getReturnType()) ? m : null;
-      } catch (NoSuchMethodException | SecurityException e) {
+        return httpRequest.isAssignableFrom(type.getMethod("getRequest").getReturnType())
+            ? handle(type, "getRequest") : null;
+      } catch (ReflectiveOperationException | SecurityException e) {
         return null;
       }
     }
   };
 
   private ServletApi(String pkg, ClassLoader loader) throws ReflectiveOperationException {
-    instrumentation = pkg.startsWith("jakarta.") ? "jakarta-servlet" : "javax-servlet";
     Class<?> request = type(pkg + "ServletRequest", loader);
     httpRequest = type(pkg + "http.HttpServletRequest", loader);
     Class<?> response = type(pkg + "ServletResponse", loader);
     Class<?> httpResponse = type(pkg + "http.HttpServletResponse", loader);
     requestWrapper = type(pkg + "ServletRequestWrapper", loader);
     asyncListener = type(pkg + "AsyncListener", loader);
-    getRequest = requestWrapper.getMethod("getRequest");
-    getDispatcherType = request.getMethod("getDispatcherType");
-    isAsyncStarted = request.getMethod("isAsyncStarted");
-    getServletPath = httpRequest.getMethod("getServletPath");
-    getPathInfo = httpRequest.getMethod("getPathInfo");
-    getHeader = httpRequest.getMethod("getHeader", String.class);
-    getMethod = httpRequest.getMethod("getMethod");
-    getRequestUri = httpRequest.getMethod("getRequestURI");
-    getProtocol = request.getMethod("getProtocol");
-    getStatus = httpResponse.getMethod("getStatus");
-    getContentType = httpResponse.getMethod("getContentType");
-    containsHeader = httpResponse.getMethod("containsHeader", String.class);
-    setHeader = httpResponse.getMethod("setHeader", String.class, String.class);
-    addListener = type(pkg + "AsyncContext", loader).getMethod("addListener", asyncListener);
-    getThrowable = type(pkg + "AsyncEvent", loader).getMethod("getThrowable");
-    isCommitted = response.getMethod("isCommitted");
-    resetBuffer = response.getMethod("resetBuffer");
-    setStatus = httpResponse.getMethod("setStatus", int.class);
-    setContentType = response.getMethod("setContentType", String.class);
-    setContentLength = response.getMethod("setContentLength", int.class);
-    getOutputStream = response.getMethod("getOutputStream");
-    flushBuffer = response.getMethod("flushBuffer");
+    getRequest = handle(requestWrapper, "getRequest");
+    getDispatcherType = handle(request, "getDispatcherType");
+    isAsyncStarted = handle(request, "isAsyncStarted");
+    getServletPath = handle(httpRequest, "getServletPath");
+    getPathInfo = handle(httpRequest, "getPathInfo");
+    getHeader = handle(httpRequest, "getHeader", String.class);
+    getMethod = handle(httpRequest, "getMethod");
+    getRequestUri = handle(httpRequest, "getRequestURI");
+    getProtocol = handle(request, "getProtocol");
+    getStatus = handle(httpResponse, "getStatus");
+    getContentType = handle(httpResponse, "getContentType");
+    containsHeader = handle(httpResponse, "containsHeader", String.class);
+    setHeader = handle(httpResponse, "setHeader", String.class, String.class);
+    addListener = handle(type(pkg + "AsyncContext", loader), "addListener", asyncListener);
+    getThrowable = handle(type(pkg + "AsyncEvent", loader), "getThrowable");
+    isCommitted = handle(response, "isCommitted");
+    resetBuffer = handle(response, "resetBuffer");
+    setStatus = handle(httpResponse, "setStatus", int.class);
+    setContentType = handle(response, "setContentType", String.class);
+    setContentLength = handle(response, "setContentLength", int.class);
+    getOutputStream = handle(response, "getOutputStream");
+    flushBuffer = handle(response, "flushBuffer");
+  }
+
+  /**
+   * A public method of an API type as a handle whose receiver and reference arguments are {@code Object} and whose
+   * result is kept as it is for primitives ({@code int}, {@code boolean}) and {@code Object} otherwise.
+   */
+  private static MethodHandle handle(Class<?> type, String name, Class<?>... parameters)
+      throws ReflectiveOperationException {
+    MethodHandle h = MethodHandles.publicLookup().unreflect(type.getMethod(name, parameters));
+    MethodType t = h.type();
+    Class<?>[] generic = new Class<?>[t.parameterCount()];
+    for (int i = 0; i < generic.length; i++) {
+      generic[i] = t.parameterType(i).isPrimitive() ? t.parameterType(i) : Object.class;
+    }
+    Class<?> result = t.returnType().isPrimitive() ? t.returnType() : Object.class;
+    return h.asType(MethodType.methodType(result, generic));
   }
 
   private static Class<?> type(String name, ClassLoader loader) throws ClassNotFoundException {
@@ -111,11 +129,6 @@ final class ServletApi {
   /** The API of an object's container (request, response, async context), or null when it has none. */
   static ServletApi of(Object o) {
     return o == null ? null : OF.get(o.getClass());
-  }
-
-  /** The instrumentation this API's requests are observed by (its errors are counted under it). */
-  String instrumentation() {
-    return instrumentation;
   }
 
   /** The first type of the hierarchy that belongs to the Servlet API (by package), or null. */
@@ -144,26 +157,39 @@ final class ServletApi {
   /** The container's own request behind any wrappers filters put around it. */
   Object unwrap(Object request) throws ReflectiveOperationException {
     Object r = request;
-    for (int i = 0; i < 64 && requestWrapper.isInstance(r); i++) {
-      r = call(getRequest, r);
+    try {
+      for (int i = 0; i < 64 && requestWrapper.isInstance(r); i++) {
+        r = (Object) getRequest.invokeExact(r);
+      }
+    } catch (Throwable t) {
+      throw failed(t);
     }
     return r;
   }
 
   /** Whether this is the request's first dispatch (not async, error, forward or include). */
   boolean isRequestDispatch(Object request) throws ReflectiveOperationException {
-    Object type = call(getDispatcherType, request);
+    Object type;
+    try {
+      type = (Object) getDispatcherType.invokeExact(request);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
     return type instanceof Enum && ((Enum<?>) type).name().equals("REQUEST");
   }
 
   boolean isAsyncStarted(Object request) throws ReflectiveOperationException {
-    return Boolean.TRUE.equals(call(isAsyncStarted, request));
+    try {
+      return (boolean) isAsyncStarted.invokeExact(request);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
   /** The path within the context: servlet path and path info, as the container mapped it. */
   String pathInContext(Object request) throws ReflectiveOperationException {
-    String servletPath = (String) call(getServletPath, request);
-    String pathInfo = (String) call(getPathInfo, request);
+    String servletPath = string(getServletPath, request);
+    String pathInfo = string(getPathInfo, request);
     if (pathInfo == null) {
       return servletPath;
     }
@@ -190,56 +216,80 @@ final class ServletApi {
     };
   }
 
-  private static String read(Method m, Object request) {
+  private static String read(MethodHandle m, Object request) {
     try {
-      return (String) m.invoke(request);
-    } catch (ReflectiveOperationException | RuntimeException e) {
+      return string(m, request);
+    } catch (ReflectiveOperationException e) {
       return null;
+    }
+  }
+
+  private static String string(MethodHandle m, Object target) throws ReflectiveOperationException {
+    try {
+      return (String) (Object) m.invokeExact(target);
+    } catch (Throwable t) {
+      throw failed(t);
     }
   }
 
   /** The request's method. */
   String method(Object request) throws ReflectiveOperationException {
-    return (String) call(getMethod, request);
+    return string(getMethod, request);
   }
 
   /** The request's path as it came (not decoded), from the server's root: its context path included. */
   String requestUri(Object request) throws ReflectiveOperationException {
-    return (String) call(getRequestUri, request);
+    return string(getRequestUri, request);
   }
 
   /** The request a container's own response belongs to (Tomcat's has it), or null. */
   Object requestOf(Object response) throws ReflectiveOperationException {
-    Method m = requestOfResponse.get(response.getClass());
-    return m == null ? null : call(m, response);
+    MethodHandle m = requestOfResponse.get(response.getClass());
+    try {
+      return m == null ? null : (Object) m.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
   /** A request header's first value, or null (also when reading it fails: then it is counted). */
   String header(Object request, String name) {
     try {
-      return (String) call(getHeader, request, name);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("reading request header " + name, e);
+      return (String) (Object) getHeader.invokeExact(request, (Object) name);
+    } catch (Throwable t) {
+      throw new IllegalStateException("reading request header " + name, t);
     }
   }
 
   // ---- responses -------------------------------------------------------------------------------
 
   int status(Object response) throws ReflectiveOperationException {
-    return (Integer) call(getStatus, response);
+    try {
+      return (int) getStatus.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
   String contentType(Object response) throws ReflectiveOperationException {
-    return (String) call(getContentType, response);
+    return string(getContentType, response);
   }
 
   boolean isCommitted(Object response) throws ReflectiveOperationException {
-    return Boolean.TRUE.equals(call(isCommitted, response));
+    try {
+      return (boolean) isCommitted.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
   /** The response's output stream; throws when the application took its writer already. */
   OutputStream outputStream(Object response) throws ReflectiveOperationException {
-    return (OutputStream) call(getOutputStream, response);
+    try {
+      return (OutputStream) (Object) getOutputStream.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
   /**
@@ -249,24 +299,36 @@ final class ServletApi {
    */
   void answer(Object response, int status, String contentType, String contentEncoding, int length)
       throws ReflectiveOperationException {
-    call(resetBuffer, response);
-    call(setStatus, response, status);
-    call(setContentType, response, contentType);
-    call(setContentLength, response, length);
-    if (contentEncoding != null) {
-      call(setHeader, response, "Content-Encoding", contentEncoding);
+    try {
+      resetBuffer.invokeExact(response);
+      setStatus.invokeExact(response, status);
+      setContentType.invokeExact(response, (Object) contentType);
+      setContentLength.invokeExact(response, length);
+      if (contentEncoding != null) {
+        setHeader.invokeExact(response, (Object) "Content-Encoding", (Object) contentEncoding);
+      }
+    } catch (Throwable t) {
+      throw failed(t);
     }
   }
 
   /** Sends what the response has buffered: it is committed. */
   void flush(Object response) throws ReflectiveOperationException {
-    call(flushBuffer, response);
+    try {
+      flushBuffer.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
   /** Sets a header unless the application set it already. */
   void setHeaderIfAbsent(Object response, String name, String value) throws ReflectiveOperationException {
-    if (!Boolean.TRUE.equals(call(containsHeader, response, name))) {
-      call(setHeader, response, name, value);
+    try {
+      if (!(boolean) containsHeader.invokeExact(response, (Object) name)) {
+        setHeader.invokeExact(response, (Object) name, (Object) value);
+      }
+    } catch (Throwable t) {
+      throw failed(t);
     }
   }
 
@@ -275,16 +337,24 @@ final class ServletApi {
   /** Adds a listener to an {@code AsyncContext}: an {@code AsyncListener} whose calls go to {@code handler}. */
   void addListener(Object asyncContext, InvocationHandler handler) throws ReflectiveOperationException {
     Object listener = Proxy.newProxyInstance(asyncListener.getClassLoader(), new Class<?>[] {asyncListener}, handler);
-    call(addListener, asyncContext, listener);
+    try {
+      addListener.invokeExact(asyncContext, listener);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
   /** The throwable an {@code AsyncEvent} carries, or null. */
   Throwable throwable(Object asyncEvent) throws ReflectiveOperationException {
-    return asyncEvent == null ? null : (Throwable) call(getThrowable, asyncEvent);
+    try {
+      return asyncEvent == null ? null : (Throwable) (Object) getThrowable.invokeExact(asyncEvent);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
-  /** A throw (the container's, wrapped) goes to the caller, which counts it; never to the application. */
-  private static Object call(Method m, Object target, Object... args) throws ReflectiveOperationException {
-    return m.invoke(target, args);
+  /** What the container's method threw, wrapped as reflection would: the caller counts it; never to the application. */
+  private static ReflectiveOperationException failed(Throwable t) {
+    return new InvocationTargetException(t);
   }
 }

@@ -36,6 +36,10 @@ import dynamo.obs.agent.context.RequestContext;
  * the container's buffers itself (Tomcat's) hands over what its outermost {@code read} or
  * {@code readLine} returned.
  *
+ * <p>Why one class of this size: every call of a container's streams, writers and readers meets the same two maps
+ * (requests and their streams) and the same per-stream busy flag that keeps inner calls from being counted twice;
+ * it is one piece of bookkeeping, its parts marked below (serving, ends, bodies).
+ *
  * <p>In a worker process, every other request is a worker's inbound request: its body is scanned
  * for the model and counted, its response bytes counted, the same way.
  *

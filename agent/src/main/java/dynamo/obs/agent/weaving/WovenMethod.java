@@ -1,0 +1,360 @@
+package dynamo.obs.agent.weaving;
+
+import dynamo.obs.agent.weaving.JdkWeave.Kind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import net.bytebuddy.jar.asm.Handle;
+import net.bytebuddy.jar.asm.Label;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * One woven method. Locals of its own (the exit's token) go after the method's own, so every
+ * stack map frame of the body is extended to declare them; the exception handler of
+ * {@link Kind#EXIT_ALWAYS} and {@link Kind#EXIT_THROWN} covers the whole body and comes last in
+ * the exception table, after the method's own handlers.
+ */
+final class WovenMethod extends MethodVisitor {
+  static final String DISPATCH = "dynamo/obs/bootstrap/Dispatch";
+  private static final String ON = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;II)"
+      + "Ljava/lang/Object;";
+  private static final String ON_DATA = "(Ljava/lang/Object;Ljava/lang/Object;IILjava/lang/Object;II)V";
+  private static final String REPLACE = "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;II)Ljava/lang/Object;";
+  private final String owner;
+  private final boolean isStatic;
+  private final Type[] args;
+  private final Type returnType;
+  private final JdkWeave enter;
+  private final JdkWeave exit;
+  private final Map<String, String> fields;
+  private final boolean handler;
+  private final Label tryStart = new Label();
+  private final Label tryEnd = new Label();
+  private final Label catchStart = new Label();
+  private final Object[] initialLocals;
+  private final int tokenSlot;
+  private boolean started;
+
+  WovenMethod(MethodVisitor next, String owner, int access, String descriptor, JdkWeave enter,
+      JdkWeave exit, Map<String, String> fields, int bodyLocals) {
+    super(Opcodes.ASM9, next);
+    this.owner = owner;
+    this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
+    this.args = Type.getArgumentTypes(descriptor);
+    this.returnType = Type.getReturnType(descriptor);
+    this.enter = enter;
+    this.exit = exit;
+    this.fields = fields;
+    this.handler = exit != null && (exit.kind() == Kind.EXIT_ALWAYS || exit.kind() == Kind.EXIT_THROWN);
+    List<Object> locals = new ArrayList<>();
+    if (!isStatic) {
+      locals.add(owner);
+    }
+    int slots = isStatic ? 0 : 1;
+    for (Type t : args) {
+      locals.add(frameType(t));
+      slots += t.getSize();
+    }
+    this.initialLocals = locals.toArray();
+    this.tokenSlot = enter != null && enter.kind() == Kind.ENTER_TOKEN ? Math.max(slots, bodyLocals) : -1;
+  }
+
+  /** Before the body's first instruction, after the method's own exception table. */
+  private void start() {
+    if (started) {
+      return;
+    }
+    started = true;
+    if (handler) {
+      super.visitTryCatchBlock(tryStart, tryEnd, catchStart, "java/lang/Throwable");
+    }
+    if (enter != null) {
+      if (enter.kind() == Kind.ENTER_WRAP_ARG0) {
+        super.visitVarInsn(Opcodes.ALOAD, isStatic ? 0 : 1);
+        replace(enter);
+        Type a0 = args[0];
+        if (!a0.getInternalName().equals("java/lang/Object")) {
+          super.visitTypeInsn(Opcodes.CHECKCAST, a0.getInternalName());
+        }
+        super.visitVarInsn(Opcodes.ASTORE, isStatic ? 0 : 1);
+      } else if (call(enter)) {
+        switch (enter.kind()) {
+          case ENTER_SKIP -> {
+            Label go = new Label();
+            super.visitJumpInsn(Opcodes.IFNULL, go);
+            super.visitInsn(Opcodes.RETURN);
+            super.visitLabel(go);
+            super.visitFrame(Opcodes.F_NEW, initialLocals.length, initialLocals, 0, new Object[0]);
+            super.visitInsn(Opcodes.NOP); // the body's own first frame, if any, gets an offset of its own
+          }
+          case ENTER_TOKEN -> super.visitVarInsn(Opcodes.ASTORE, tokenSlot);
+          default -> super.visitInsn(Opcodes.POP);
+        }
+      }
+    }
+    super.visitLabel(tryStart);
+  }
+
+  @Override
+  public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
+    start();
+    if (tokenSlot >= 0 && type == Opcodes.F_NEW) {
+      Object[] extended = withToken(local, numLocal);
+      super.visitFrame(type, extended.length, extended, numStack, stack);
+      return;
+    }
+    super.visitFrame(type, numLocal, local, numStack, stack);
+  }
+
+  /** The frame's locals, padded with TOP up to the token's slot, then the token. */
+  private Object[] withToken(Object[] local, int numLocal) {
+    List<Object> out = new ArrayList<>(numLocal + 4);
+    int slots = 0;
+    for (int i = 0; i < numLocal; i++) {
+      Object l = local[i];
+      if (slots >= tokenSlot) {
+        break; // cannot happen: the token's slot is past every local of the body
+      }
+      out.add(l);
+      slots += (l == Opcodes.LONG || l == Opcodes.DOUBLE) ? 2 : 1;
+    }
+    while (slots < tokenSlot) {
+      out.add(Opcodes.TOP);
+      slots++;
+    }
+    out.add("java/lang/Object");
+    return out.toArray();
+  }
+
+  @Override
+  public void visitLabel(Label label) {
+    start();
+    super.visitLabel(label);
+  }
+
+  @Override
+  public void visitInsn(int opcode) {
+    start();
+    if (exit != null && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
+      switch (exit.kind()) {
+        case EXIT, EXIT_ALWAYS -> callAndForget(exit);
+        case EXIT_RETURN -> {
+          // stack: the value, which Dispatch.replace takes first
+          replace(exit);
+          if (!returnType.getInternalName().equals("java/lang/Object")) {
+            super.visitTypeInsn(Opcodes.CHECKCAST, returnType.getInternalName());
+          }
+        }
+        default -> { }
+      }
+    }
+    super.visitInsn(opcode);
+  }
+
+  @Override
+  public void visitIntInsn(int opcode, int operand) {
+    start();
+    super.visitIntInsn(opcode, operand);
+  }
+
+  @Override
+  public void visitVarInsn(int opcode, int varIndex) {
+    start();
+    super.visitVarInsn(opcode, varIndex);
+  }
+
+  @Override
+  public void visitTypeInsn(int opcode, String type) {
+    start();
+    super.visitTypeInsn(opcode, type);
+  }
+
+  @Override
+  public void visitFieldInsn(int opcode, String owner, String name, String descriptor) {
+    start();
+    super.visitFieldInsn(opcode, owner, name, descriptor);
+  }
+
+  @Override
+  public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+    start();
+    super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+  }
+
+  @Override
+  public void visitInvokeDynamicInsn(String name, String descriptor, Handle bootstrap,
+      Object... arguments) {
+    start();
+    super.visitInvokeDynamicInsn(name, descriptor, bootstrap, arguments);
+  }
+
+  @Override
+  public void visitJumpInsn(int opcode, Label label) {
+    start();
+    super.visitJumpInsn(opcode, label);
+  }
+
+  @Override
+  public void visitLdcInsn(Object value) {
+    start();
+    super.visitLdcInsn(value);
+  }
+
+  @Override
+  public void visitIincInsn(int varIndex, int increment) {
+    start();
+    super.visitIincInsn(varIndex, increment);
+  }
+
+  @Override
+  public void visitTableSwitchInsn(int min, int max, Label dflt, Label... labels) {
+    start();
+    super.visitTableSwitchInsn(min, max, dflt, labels);
+  }
+
+  @Override
+  public void visitLookupSwitchInsn(Label dflt, int[] keys, Label[] labels) {
+    start();
+    super.visitLookupSwitchInsn(dflt, keys, labels);
+  }
+
+  @Override
+  public void visitMultiANewArrayInsn(String descriptor, int numDimensions) {
+    start();
+    super.visitMultiANewArrayInsn(descriptor, numDimensions);
+  }
+
+  @Override
+  public void visitMaxs(int maxStack, int maxLocals) {
+    start();
+    if (handler) {
+      super.visitLabel(tryEnd);
+      super.visitLabel(catchStart);
+      Object[] locals = tokenSlot >= 0 ? withToken(initialLocals, initialLocals.length) : initialLocals;
+      super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+      if (exit.kind() == Kind.EXIT_THROWN) {
+        super.visitInsn(Opcodes.DUP); // the throwable goes first, and on
+      }
+      callAndForget(exit);
+      super.visitInsn(Opcodes.ATHROW);
+    }
+    super.visitMaxs(maxStack, maxLocals);
+  }
+
+  /**
+   * The weave's call of {@code Dispatch.on} or, with an {@code int} among its values, {@code Dispatch.onData}
+   * (after the throwable of {@link Kind#EXIT_THROWN}, already on the stack). True when a result was left on the
+   * stack ({@code on}'s), false when there is none.
+   */
+  private boolean call(JdkWeave w) {
+    List<String> refs = new ArrayList<>();
+    List<String> ints = new ArrayList<>();
+    for (String v : w.values()) {
+      (isInt(v) ? ints : refs).add(v);
+    }
+    int given = w.kind() == Kind.EXIT_THROWN ? 1 : 0;
+    if (ints.isEmpty()) {
+      pushRefs(refs, 4 - given);
+      dispatch(w, "on", ON);
+      return true;
+    }
+    if (given > 0 || refs.size() > 3 || ints.size() > 2) {
+      throw new IllegalArgumentException("too many values for Dispatch.onData: " + w);
+    }
+    push(refs.size() > 0 ? refs.get(0) : null);
+    push(refs.size() > 1 ? refs.get(1) : null);
+    pushInt(ints.size() > 0 ? ints.get(0) : null);
+    pushInt(ints.size() > 1 ? ints.get(1) : null);
+    push(refs.size() > 2 ? refs.get(2) : null);
+    dispatch(w, "onData", ON_DATA);
+    return false;
+  }
+
+  private void callAndForget(JdkWeave w) {
+    if (call(w)) {
+      super.visitInsn(Opcodes.POP);
+    }
+  }
+
+  /** {@code Dispatch.replace} of the value on the stack, with the weave's values; leaves the result there. */
+  private void replace(JdkWeave w) {
+    pushRefs(w.values(), 2);
+    dispatch(w, "replace", REPLACE);
+  }
+
+  private void dispatch(JdkWeave w, String entry, String descriptor) {
+    super.visitLdcInsn(w.target());
+    super.visitLdcInsn(w.event());
+    super.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, entry, descriptor, false);
+  }
+
+  /** The references, then nulls up to {@code slots}. */
+  private void pushRefs(List<String> refs, int slots) {
+    if (refs.size() > slots) {
+      throw new IllegalArgumentException("more values than Dispatch takes: " + refs);
+    }
+    for (int i = 0; i < slots; i++) {
+      push(i < refs.size() ? refs.get(i) : null);
+    }
+  }
+
+  private boolean isInt(String v) {
+    if (!v.startsWith("arg")) {
+      return false;
+    }
+    int sort = args[Integer.parseInt(v.substring(3))].getSort();
+    return sort == Type.INT || sort == Type.SHORT || sort == Type.CHAR || sort == Type.BYTE || sort == Type.BOOLEAN;
+  }
+
+  private void pushInt(String v) {
+    if (v == null) {
+      super.visitInsn(Opcodes.ICONST_0);
+    } else {
+      push(v);
+    }
+  }
+
+  /** One value onto the stack: a reference as it is, an {@code int} argument as an int; null pushes null. */
+  private void push(String v) {
+    if (v == null) {
+      super.visitInsn(Opcodes.ACONST_NULL);
+    } else if (v.equals("this")) {
+      super.visitVarInsn(Opcodes.ALOAD, 0);
+    } else if (v.equals("token")) {
+      super.visitVarInsn(Opcodes.ALOAD, tokenSlot);
+    } else if (v.startsWith("field:")) {
+      String name = v.substring(6);
+      String descriptor = fields.get(name);
+      if (descriptor.length() == 1) {
+        throw new IllegalArgumentException("a field given to Dispatch must be a reference: " + v);
+      }
+      super.visitVarInsn(Opcodes.ALOAD, 0);
+      super.visitFieldInsn(Opcodes.GETFIELD, owner, name, descriptor);
+    } else if (v.startsWith("arg")) {
+      int index = Integer.parseInt(v.substring(3));
+      int slot = isStatic ? 0 : 1;
+      for (int i = 0; i < index; i++) {
+        slot += args[i].getSize();
+      }
+      Type t = args[index];
+      if (t.getSort() == Type.LONG || t.getSort() == Type.FLOAT || t.getSort() == Type.DOUBLE) {
+        throw new IllegalArgumentException("Dispatch takes references and ints, not " + t + ": " + v);
+      }
+      super.visitVarInsn(t.getOpcode(Opcodes.ILOAD), slot);
+    } else {
+      throw new IllegalArgumentException("unknown value " + v);
+    }
+  }
+
+  private static Object frameType(Type t) {
+    return switch (t.getSort()) {
+      case Type.BOOLEAN, Type.BYTE, Type.CHAR, Type.SHORT, Type.INT -> Opcodes.INTEGER;
+      case Type.LONG -> Opcodes.LONG;
+      case Type.DOUBLE -> Opcodes.DOUBLE;
+      case Type.FLOAT -> Opcodes.FLOAT;
+      default -> t.getInternalName();
+    };
+  }
+}

@@ -11,6 +11,7 @@ import dynamo.obs.agent.console.AgentLog;
 import dynamo.obs.agent.applog.AgentEvents;
 import dynamo.obs.agent.applog.LogCapture;
 import dynamo.obs.agent.metrics.AgentMetrics;
+import dynamo.obs.agent.metrics.TraceExemplars;
 import dynamo.obs.agent.resources.ResourceMonitor;
 import dynamo.obs.agent.http.HttpRoutes;
 import dynamo.obs.agent.weaving.InstrumentationInstaller;
@@ -30,6 +31,11 @@ import dynamo.obs.agent.weaving.TargetErrors;
 import dynamo.obs.agent.weaving.InstrumentationModule;
 import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
 import dynamo.obs.agent.weaving.Instrumentations;
+import dynamo.obs.agent.targets.otelapi.ApplicationApiBridge;
+import dynamo.obs.agent.targets.otelapi.OpenTelemetryApiInstrumentation;
+import dynamo.obs.bootstrap.otel.OpenTelemetryBridge;
+import io.opentelemetry.sdk.resources.Resource;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import java.lang.instrument.Instrumentation;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -105,7 +111,10 @@ public final class AgentRuntime {
         all.add(methods.module());
       }
       for (InstrumentationModule m : all) {
-        if (config.instrumentationEnabled(m.name())) {
+        // the application's OpenTelemetry API is bridged only to spans: without them it is left alone, and
+        // Byte Buddy is not loaded for it
+        boolean wanted = tracing != null || !m.name().equals(OpenTelemetryApiInstrumentation.NAME);
+        if (wanted && config.instrumentationEnabled(m.name())) {
           enabled.add(m);
           names.add(m.name());
           // each target's handler is in place before anything is woven
@@ -144,14 +153,18 @@ public final class AgentRuntime {
     if (!config.exportEnabled && !config.loggingJsonl) {
       return null;
     }
+    Resource resource = Tracing.resource(config);
     OtlpPipeline pipeline = null;
     if (config.exportEnabled) {
-      pipeline = OtlpPipeline.start(config);
+      pipeline = OtlpPipeline.start(config, resource);
       metrics.exportQueues(pipeline.queues());
+      TraceExemplars.enable();
     }
     boolean spanRecords = config.loggingSpanEvents && config.loggingJsonl;
-    return new Tracing(config.tracesSampleRatio, pipeline == null ? null : pipeline::span,
-        spanRecords ? AgentEvents::spanFirstEntry : null,
+    SdkTracerProvider provider = Tracing.provider(config, resource, pipeline == null ? null : pipeline.spanProcessor());
+    // the application's OpenTelemetry API makes spans of this provider (once its classes appear)
+    OpenTelemetryBridge.install(new ApplicationApiBridge(provider, config.propagators.contains(Config.BAGGAGE)));
+    return Tracing.of(provider, config, spanRecords ? AgentEvents::spanFirstEntry : null,
         // the agent's spans are never idle: each covers work under way from start to end
         spanRecords ? s -> AgentEvents.spanClosed(s, (s.endEpochNanos() - s.startEpochNanos()) / 1_000, 0) : null);
   }

@@ -22,7 +22,11 @@ import org.junit.jupiter.api.Test;
  * the manifest, the size. Run once, in the default-JDK execution.
  */
 class JarContentsIT {
-  static final long MAX_BYTES = 12L * 1024 * 1024;
+  /**
+   * The budget: 9.20 MiB since spans and logs are the OpenTelemetry SDK's and its OTLP exporters' (+0.84 MiB
+   * over the 8.36 MiB of the agent's own encoder and transport), and some room above it.
+   */
+  static final long MAX_BYTES = 10L * 1024 * 1024;
   static final long GOAL_BYTES = 8L * 1024 * 1024;
 
   @BeforeEach
@@ -100,12 +104,12 @@ class JarContentsIT {
   }
 
   @Test
-  void jarIsAtMostTwelveMebibytes() throws IOException {
+  void jarIsWithinItsBudget() throws IOException {
     Path jar = AgentProcess.agentJar();
     long size = Files.size(jar);
     String mib = String.format("%.2f MiB", size / 1024.0 / 1024.0);
     System.out.println("[it] dynamo-obs.jar is " + size + " bytes (" + mib + "); goal ≤ 8 MiB"
         + (size > GOAL_BYTES ? " — ABOVE the goal" : " — within the goal"));
-    assertTrue(size <= MAX_BYTES, "dynamo-obs.jar is " + mib + ", more than 12 MiB");
+    assertTrue(size <= MAX_BYTES, "dynamo-obs.jar is " + mib + ", more than its budget of 10 MiB");
   }
 }

@@ -108,13 +108,23 @@ public final class Cli {
       out.println("  disabled: set OTEL_EXPORT_ENABLED=true");
     } else {
       out.println("  service.name       " + c.serviceName);
-      out.println("  traces             " + c.traces.endpoint() + " (" + c.traces.protocol() + ") " + OtlpProbe.check(c, false));
+      out.println("  resource           " + (c.resourceAttributes.isEmpty() ? "(OTEL_RESOURCE_ATTRIBUTES unset)"
+          : c.resourceAttributes));
+      target(out, "traces", c.traces, OtlpProbe.check(c, false));
       if (c.exportLogsEnabled) {
-        out.println("  logs               " + c.logs.endpoint() + " (" + c.logs.protocol() + ") " + OtlpProbe.check(c, true));
+        target(out, "logs", c.logs, OtlpProbe.check(c, true));
       } else {
         out.println("  logs               off (OTEL_EXPORT_LOGS_ENABLED)");
       }
-      out.println("  sample ratio       " + c.tracesSampleRatio);
+      out.println("  sampler            " + c.sampling);
+      out.println("  propagators        " + (c.propagators.isEmpty() ? "none" : String.join(", ", c.propagators)));
+      Config.SpanLimitValues l = c.spanLimits;
+      out.println("  span limits        " + l.attributeCount() + " attributes (values " + limit(l.attributeValueLength())
+          + "), " + l.eventCount() + " events, " + l.linkCount() + " links, " + l.eventAttributeCount() + " / "
+          + l.linkAttributeCount() + " attributes per event / link");
+      out.println("  log record limits  " + c.logAttributeCount + " attributes (values " + limit(c.logAttributeValueLength)
+          + ")");
+      out.println("  buffers            " + c.spanBuffer + " spans, " + c.logBuffer + " log records");
     }
     out.println();
     List<String> warnings = new ArrayList<>(c.warnings());
@@ -128,6 +138,22 @@ public final class Cli {
       out.println("  WARN " + w);
     }
     return 1;
+  }
+
+  /** One signal's effective exporter settings (header values are not shown: they are often credentials). */
+  private static void target(PrintStream out, String signal, Config.OtlpTarget t, String probe) {
+    out.println("  " + pad(signal, 18) + " " + t.endpoint() + " (" + t.protocol() + ") " + probe);
+    out.println("    headers          " + (t.headers().isEmpty() ? "none" : String.join(", ", t.headers().keySet())
+        + " (values not shown)"));
+    out.println("    compression      " + t.compression() + ", timeout " + t.timeoutMillis() + " ms");
+    out.println("    TLS              " + (!t.endpoint().regionMatches(true, 0, "https:", 0, 6) ? "off (http://)"
+        : (t.certificate() != null ? "trusting " + t.certificate() : "trusting the JVM's certificates")
+            + (t.mutualTls() ? "; client key " + t.clientKey() + ", certificate " + t.clientCertificate() + " (mTLS)"
+                : "; no client certificate")));
+  }
+
+  private static String limit(int n) {
+    return n == Config.UNLIMITED ? "unlimited" : "at most " + n + " characters";
   }
 
   private static String pad(String s, int width) {

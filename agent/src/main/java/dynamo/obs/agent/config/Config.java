@@ -31,11 +31,51 @@ public final class Config {
   /** One log-bucket histogram: {@code DYN_HISTOGRAM_<NAME>_MIN|MAX|COUNT}. */
   public record Buckets(double min, double max, int count) {}
 
-  /** One OTLP signal's destination. */
-  public record OtlpTarget(String endpoint, String protocol) {}
+  /**
+   * One OTLP signal's destination and how to reach it: headers, {@code gzip} or {@code none}, the timeout of
+   * one export, and TLS material as PEM bytes (null when not set: the JVM's trust store, no client certificate).
+   */
+  public record OtlpTarget(String endpoint, String protocol, Map<String, String> headers, String compression,
+      int timeoutMillis, Pem certificate, Pem clientKey, Pem clientCertificate) {
+    /** Whether the agent presents a client certificate (mTLS). */
+    public boolean mutualTls() {
+      return clientKey != null && clientCertificate != null;
+    }
+  }
+
+  /** A PEM file as read at start: where it came from and its bytes. */
+  public record Pem(String path, byte[] bytes) {
+    @Override
+    public String toString() {
+      return path;
+    }
+  }
+
+  /** OTEL_TRACES_SAMPLER and its ratio (OTEL_TRACES_SAMPLER_ARG, else OTEL_TRACES_SAMPLE_RATIO). */
+  public record Sampling(String sampler, double ratio) {
+    @Override
+    public String toString() {
+      return sampler.endsWith("traceidratio") ? sampler + " (ratio " + ratio + ")" : sampler;
+    }
+  }
+
+  /** The OTel SDK's span limits (OTEL_SPAN_*_LIMIT, OTEL_ATTRIBUTE_*_LIMIT …). */
+  public record SpanLimitValues(int attributeCount, int attributeValueLength, int eventCount, int linkCount,
+      int eventAttributeCount, int linkAttributeCount) {}
 
   public static final String GRPC = "grpc";
   public static final String HTTP_PROTOBUF = "http/protobuf";
+  public static final String GZIP = "gzip";
+  public static final String NONE = "none";
+  public static final int DEFAULT_TIMEOUT_MILLIS = 10_000;
+  public static final String TRACECONTEXT = "tracecontext";
+  public static final String BAGGAGE = "baggage";
+  /** The samplers of the OTel specification the agent has (not the remote ones: jaeger_remote, xray). */
+  public static final List<String> SAMPLERS = List.of("always_on", "always_off", "traceidratio",
+      "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio");
+  /** Values of limits left unset: as the OTel SDK's defaults. */
+  public static final int DEFAULT_COUNT_LIMIT = 128;
+  public static final int UNLIMITED = Integer.MAX_VALUE;
 
   /** Default log buckets (Dynamo's frontend histograms), by the name used in the variables. */
   public static final Map<String, Buckets> DEFAULT_BUCKETS;
@@ -102,6 +142,12 @@ public final class Config {
   public final Map<String, String> otlpHeaders;
   public final Map<String, String> resourceAttributes;
   public final double tracesSampleRatio;
+  public final Sampling sampling;
+  /** {@code tracecontext}, {@code baggage}, in the order given (empty: {@code none}). */
+  public final List<String> propagators;
+  public final SpanLimitValues spanLimits;
+  public final int logAttributeCount;
+  public final int logAttributeValueLength;
   public final String serviceName;
   public final int spanBuffer;
   public final int logBuffer;
@@ -177,17 +223,34 @@ public final class Config {
     String logsProtocol = r.protocol(OTLP_LOGS_PROTOCOL, genericProtocol);
     String tracesEndpoint = r.endpoint(OTLP_TRACES_ENDPOINT, null);
     String logsEndpoint = r.endpoint(OTLP_LOGS_ENDPOINT, null);
-    traces = new OtlpTarget(
-        resolveEndpoint(tracesEndpoint, generic, null, tracesProtocol, "/v1/traces"), tracesProtocol);
-    logs = new OtlpTarget(
-        resolveEndpoint(logsEndpoint, generic, tracesEndpoint, logsProtocol, "/v1/logs"), logsProtocol);
+    otlpHeaders = r.keyValues(OTLP_HEADERS);
+    String genericCompression = r.compression(OTLP_COMPRESSION, NONE);
+    int genericTimeout = r.integer(OTLP_TIMEOUT, DEFAULT_TIMEOUT_MILLIS, 1, 600_000,
+        "a whole number of milliseconds from 1 to 600000", Integer.toString(DEFAULT_TIMEOUT_MILLIS));
+    Pem genericCa = r.pem(OTLP_CERTIFICATE, false);
+    Pem genericKey = r.pem(OTLP_CLIENT_KEY, true);
+    Pem genericCert = r.pem(OTLP_CLIENT_CERTIFICATE, false);
+    traces = r.target(resolveEndpoint(tracesEndpoint, generic, null, tracesProtocol, "/v1/traces"), tracesProtocol,
+        "TRACES", genericCompression, genericTimeout, genericCa, genericKey, genericCert);
+    logs = r.target(resolveEndpoint(logsEndpoint, generic, tracesEndpoint, logsProtocol, "/v1/logs"), logsProtocol,
+        "LOGS", genericCompression, genericTimeout, genericCa, genericKey, genericCert);
     r.grpcLooksLikeHttp(tracesEndpoint != null ? OTLP_TRACES_ENDPOINT : OTLP_ENDPOINT, traces);
     if (exportLogsEnabled && !traces.endpoint().equals(logs.endpoint())) {
       r.grpcLooksLikeHttp(logsEndpoint != null ? OTLP_LOGS_ENDPOINT : OTLP_ENDPOINT, logs);
     }
-    otlpHeaders = r.keyValues(OTLP_HEADERS);
+    r.unusedTls(exportLogsEnabled ? List.of(traces, logs) : List.of(traces));
     resourceAttributes = r.keyValues(RESOURCE_ATTRIBUTES);
-    tracesSampleRatio = r.ratio(TRACES_SAMPLE_RATIO);
+    tracesSampleRatio = r.ratio(TRACES_SAMPLE_RATIO, "1.0 (every trace)", 1.0);
+    sampling = r.sampling(tracesSampleRatio);
+    propagators = r.propagators();
+    int attributeCount = r.limit(ATTRIBUTE_COUNT_LIMIT, DEFAULT_COUNT_LIMIT);
+    int valueLength = r.limit(ATTRIBUTE_VALUE_LENGTH_LIMIT, UNLIMITED);
+    spanLimits = new SpanLimitValues(r.limit(SPAN_ATTRIBUTE_COUNT_LIMIT, attributeCount),
+        r.limit(SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, valueLength), r.limit(SPAN_EVENT_COUNT_LIMIT, DEFAULT_COUNT_LIMIT),
+        r.limit(SPAN_LINK_COUNT_LIMIT, DEFAULT_COUNT_LIMIT), r.limit(EVENT_ATTRIBUTE_COUNT_LIMIT, DEFAULT_COUNT_LIMIT),
+        r.limit(LINK_ATTRIBUTE_COUNT_LIMIT, DEFAULT_COUNT_LIMIT));
+    logAttributeCount = r.limit(LOGRECORD_ATTRIBUTE_COUNT_LIMIT, attributeCount);
+    logAttributeValueLength = r.limit(LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT, valueLength);
     // OTEL_SERVICE_NAME wins over a service.name in OTEL_RESOURCE_ATTRIBUTES, which wins over the default
     serviceName = r.string(SERVICE_NAME, resourceAttributes.getOrDefault("service.name", "dynamo"));
     // 60 s of 200 requests/s with two spans and three log records a request fit (SPEC §7)
@@ -653,10 +716,10 @@ public final class Config {
       return Collections.unmodifiableMap(out);
     }
 
-    double ratio(String name) {
+    double ratio(String name, String using, double def) {
       String raw = src.get(name);
       if (raw == null) {
-        return 1.0;
+        return def;
       }
       try {
         double v = Double.parseDouble(raw.trim());
@@ -666,8 +729,163 @@ public final class Config {
       } catch (NumberFormatException e) {
         // fall through
       }
-      invalid(name, raw, "a number from 0 to 1", "1.0 (every trace)");
-      return 1.0;
+      invalid(name, raw, "a number from 0 to 1", using);
+      return def;
+    }
+
+    String compression(String name, String def) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return def;
+      }
+      String v = raw.trim().toLowerCase(Locale.ROOT);
+      if (v.equals(GZIP) || v.equals(NONE)) {
+        return v;
+      }
+      invalid(name, raw, "gzip or none", def);
+      return def;
+    }
+
+    /** A PEM file: certificates, or with {@code key} a PKCS#8 private key; null when unset or unusable. */
+    Pem pem(String name, boolean key) {
+      String raw = src.get(name);
+      if (raw == null) {
+        return null;
+      }
+      try {
+        byte[] bytes = PemFiles.read(raw);
+        if (key) {
+          PemFiles.checkPrivateKey(bytes);
+        } else {
+          PemFiles.checkCertificates(bytes);
+        }
+        return new Pem(raw.trim(), bytes);
+      } catch (Exception e) {
+        invalid(name, raw, key ? "a readable PEM file with a PKCS#8 private key" : "a readable PEM file of"
+            + " X.509 certificates", (key ? "no client key" : "the JVM's trusted certificates") + " ("
+            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+        return null;
+      }
+    }
+
+    /**
+     * One signal's target: each setting from its own variable ({@code OTEL_EXPORTER_OTLP_<SIGNAL>_…}), else
+     * the generic one, as the OTel SDK's autoconfiguration reads them (a signal's headers replace the generic
+     * headers). A client key without a certificate, or the other way round, is no mTLS, and said once.
+     */
+    OtlpTarget target(String endpoint, String protocol, String signal, String genericCompression, int genericTimeout,
+        Pem genericCa, Pem genericKey, Pem genericCert) {
+      String prefix = "OTEL_EXPORTER_OTLP_" + signal + "_";
+      Map<String, String> headers = src.get(prefix + "HEADERS") != null ? keyValues(prefix + "HEADERS") : otlpHeaders;
+      String compression = compression(prefix + "COMPRESSION", genericCompression);
+      int timeout = integer(prefix + "TIMEOUT", genericTimeout, 1, 600_000,
+          "a whole number of milliseconds from 1 to 600000", Integer.toString(genericTimeout));
+      Pem ca = src.get(prefix + "CERTIFICATE") != null ? pem(prefix + "CERTIFICATE", false) : genericCa;
+      String keyVar = src.get(prefix + "CLIENT_KEY") != null ? prefix + "CLIENT_KEY" : OTLP_CLIENT_KEY;
+      String certVar = src.get(prefix + "CLIENT_CERTIFICATE") != null ? prefix + "CLIENT_CERTIFICATE"
+          : OTLP_CLIENT_CERTIFICATE;
+      Pem key = keyVar.equals(OTLP_CLIENT_KEY) ? genericKey : pem(keyVar, true);
+      Pem cert = certVar.equals(OTLP_CLIENT_CERTIFICATE) ? genericCert : pem(certVar, false);
+      if ((key == null) != (cert == null)) {
+        String set = key != null ? keyVar : certVar;
+        String missing = key != null ? certVar : keyVar;
+        if (reported.add(set)) {
+          warn(set + "=" + quote((key != null ? key : cert).path()) + " is set without a usable " + missing
+              + "; using no client certificate (mTLS needs both)");
+        }
+        key = null;
+        cert = null;
+      }
+      return new OtlpTarget(endpoint, protocol, headers, compression, timeout, ca, key, cert);
+    }
+
+    /** Variables already warned about (a generic one serves both signals: one warning). */
+    private final java.util.Set<String> reported = new java.util.HashSet<>();
+
+    /** TLS material for an endpoint that is not https: it would silently go unused. */
+    void unusedTls(List<OtlpTarget> targets) {
+      for (OtlpTarget t : targets) {
+        if (t.endpoint().regionMatches(true, 0, "https:", 0, 6)) {
+          continue;
+        }
+        for (Pem pem : new Pem[] {t.certificate(), t.clientCertificate()}) {
+          String var = pem == null ? null : variableOf(pem);
+          if (var != null && reported.add(var)) {
+            warn(var + "=" + quote(pem.path()) + " is set but the endpoint " + t.endpoint() + " is not https:"
+                + " the certificate is not used; use an https:// endpoint for TLS");
+          }
+        }
+      }
+    }
+
+    /** The variable a PEM setting came from (the most specific that names its file). */
+    private String variableOf(Pem pem) {
+      for (String signal : new String[] {"TRACES_", "LOGS_", ""}) {
+        for (String kind : new String[] {"CERTIFICATE", "CLIENT_CERTIFICATE"}) {
+          String var = "OTEL_EXPORTER_OTLP_" + signal + kind;
+          String raw = src.get(var);
+          if (raw != null && raw.trim().equals(pem.path())) {
+            return var;
+          }
+        }
+      }
+      return null;
+    }
+
+    /**
+     * OTEL_TRACES_SAMPLER: one of {@link #SAMPLERS}; the ratio of the traceidratio ones from
+     * OTEL_TRACES_SAMPLER_ARG, else Dynamo's OTEL_TRACES_SAMPLE_RATIO. Unset: parent-based ratio.
+     */
+    Sampling sampling(double dynamoRatio) {
+      String raw = src.get(TRACES_SAMPLER);
+      String sampler = "parentbased_traceidratio";
+      if (raw != null) {
+        String v = raw.trim().toLowerCase(Locale.ROOT);
+        if (SAMPLERS.contains(v)) {
+          sampler = v;
+        } else {
+          invalid(TRACES_SAMPLER, raw, "one of " + String.join(", ", SAMPLERS), sampler
+              + " (ratio " + dynamoRatio + ")");
+        }
+      }
+      double ratio = dynamoRatio;
+      if (src.get(TRACES_SAMPLER_ARG) != null) {
+        if (sampler.endsWith("traceidratio")) {
+          ratio = ratio(TRACES_SAMPLER_ARG, Double.toString(dynamoRatio), dynamoRatio);
+        } else {
+          warn(TRACES_SAMPLER_ARG + "=" + quote(src.get(TRACES_SAMPLER_ARG)) + " is ignored: the sampler " + sampler
+              + " takes no argument");
+        }
+      }
+      return new Sampling(sampler, ratio);
+    }
+
+    /** OTEL_PROPAGATORS: tracecontext and baggage (any order), or none. */
+    List<String> propagators() {
+      String raw = src.get(PROPAGATORS);
+      if (raw == null) {
+        return List.of(TRACECONTEXT, BAGGAGE);
+      }
+      List<String> out = new ArrayList<>();
+      for (String part : raw.split(",")) {
+        String p = part.trim().toLowerCase(Locale.ROOT);
+        if (p.isEmpty() || out.contains(p)) {
+          continue;
+        }
+        if (p.equals(TRACECONTEXT) || p.equals(BAGGAGE)) {
+          out.add(p);
+        } else if (!p.equals(NONE)) {
+          warn(PROPAGATORS + " entry " + quote(part.trim()) + " is not supported (dynamo-obs propagates"
+              + " tracecontext and baggage); ignoring that entry");
+        }
+      }
+      return Collections.unmodifiableList(out);
+    }
+
+    /** A count or length limit: a whole number from 0 up. */
+    int limit(String name, int def) {
+      return integer(name, def, 0, Integer.MAX_VALUE, "a whole number from 0",
+          def == UNLIMITED ? "no limit" : Integer.toString(def));
     }
   }
 

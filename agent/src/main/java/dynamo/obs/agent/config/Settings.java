@@ -64,6 +64,39 @@ public final class Settings {
   public static final String OTLP_TRACES_PROTOCOL = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
   public static final String OTLP_LOGS_PROTOCOL = "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL";
   public static final String OTLP_HEADERS = "OTEL_EXPORTER_OTLP_HEADERS";
+  public static final String OTLP_TRACES_HEADERS = "OTEL_EXPORTER_OTLP_TRACES_HEADERS";
+  public static final String OTLP_LOGS_HEADERS = "OTEL_EXPORTER_OTLP_LOGS_HEADERS";
+  public static final String OTLP_COMPRESSION = "OTEL_EXPORTER_OTLP_COMPRESSION";
+  public static final String OTLP_TRACES_COMPRESSION = "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION";
+  public static final String OTLP_LOGS_COMPRESSION = "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION";
+  public static final String OTLP_TIMEOUT = "OTEL_EXPORTER_OTLP_TIMEOUT";
+  public static final String OTLP_TRACES_TIMEOUT = "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT";
+  public static final String OTLP_LOGS_TIMEOUT = "OTEL_EXPORTER_OTLP_LOGS_TIMEOUT";
+  /** PEM file of the certificates that sign the collector's (TLS). */
+  public static final String OTLP_CERTIFICATE = "OTEL_EXPORTER_OTLP_CERTIFICATE";
+  public static final String OTLP_TRACES_CERTIFICATE = "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE";
+  public static final String OTLP_LOGS_CERTIFICATE = "OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE";
+  /** PEM file of the agent's own private key (PKCS#8) for mTLS, with the certificate below. */
+  public static final String OTLP_CLIENT_KEY = "OTEL_EXPORTER_OTLP_CLIENT_KEY";
+  public static final String OTLP_TRACES_CLIENT_KEY = "OTEL_EXPORTER_OTLP_TRACES_CLIENT_KEY";
+  public static final String OTLP_LOGS_CLIENT_KEY = "OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY";
+  public static final String OTLP_CLIENT_CERTIFICATE = "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE";
+  public static final String OTLP_TRACES_CLIENT_CERTIFICATE = "OTEL_EXPORTER_OTLP_TRACES_CLIENT_CERTIFICATE";
+  public static final String OTLP_LOGS_CLIENT_CERTIFICATE = "OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE";
+  public static final String PROPAGATORS = "OTEL_PROPAGATORS";
+  public static final String TRACES_SAMPLER = "OTEL_TRACES_SAMPLER";
+  public static final String TRACES_SAMPLER_ARG = "OTEL_TRACES_SAMPLER_ARG";
+  // limits (OTel SDK environment variables)
+  public static final String ATTRIBUTE_VALUE_LENGTH_LIMIT = "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT";
+  public static final String ATTRIBUTE_COUNT_LIMIT = "OTEL_ATTRIBUTE_COUNT_LIMIT";
+  public static final String SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT = "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT";
+  public static final String SPAN_ATTRIBUTE_COUNT_LIMIT = "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT";
+  public static final String SPAN_EVENT_COUNT_LIMIT = "OTEL_SPAN_EVENT_COUNT_LIMIT";
+  public static final String SPAN_LINK_COUNT_LIMIT = "OTEL_SPAN_LINK_COUNT_LIMIT";
+  public static final String EVENT_ATTRIBUTE_COUNT_LIMIT = "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT";
+  public static final String LINK_ATTRIBUTE_COUNT_LIMIT = "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT";
+  public static final String LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT = "OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT";
+  public static final String LOGRECORD_ATTRIBUTE_COUNT_LIMIT = "OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT";
   public static final String RESOURCE_ATTRIBUTES = "OTEL_RESOURCE_ATTRIBUTES";
   public static final String TRACES_SAMPLE_RATIO = "OTEL_TRACES_SAMPLE_RATIO";
   public static final String SERVICE_NAME = "OTEL_SERVICE_NAME";

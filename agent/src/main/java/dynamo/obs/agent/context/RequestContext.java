@@ -1,6 +1,7 @@
 package dynamo.obs.agent.context;
 
 import dynamo.obs.agent.frontend.FrontendRequest;
+import dynamo.obs.agent.targets.otelapi.ApplicationContext;
 import dynamo.obs.agent.trace.ActiveSpan;
 import dynamo.obs.agent.trace.SpanParent;
 import dynamo.obs.agent.trace.TraceParent;
@@ -30,6 +31,7 @@ public final class RequestContext {
   static final String SEND_TS = "x-frontend-send-ts-ns";
   static final String TRACEPARENT = "traceparent";
   static final String TRACESTATE = "tracestate";
+  static final String BAGGAGE = "baggage";
 
   /**
    * This thread's context. Cleared with {@code set(null)}, never {@code remove()}: a removed entry is made
@@ -281,16 +283,23 @@ public final class RequestContext {
    */
   public static void onHttpRequest(Object request) throws Throwable {
     RequestContext c = CURRENT.get();
-    if (c == null || !(request instanceof HttpRequest) || !ClientRequests.AVAILABLE) {
+    ApplicationContext app = ApplicationContext.current();
+    if ((c == null && app == null) || !(request instanceof HttpRequest) || !ClientRequests.AVAILABLE) {
       return;
     }
     HttpRequest r = (HttpRequest) request; // its headers are the user's
-    SpanParent parent = missing(r, TRACEPARENT) ? c.nextHopParent() : null;
+    SpanParent parent = missing(r, TRACEPARENT) ? nextHopParent(c, app) : null;
     if (parent != null) {
       ClientRequests.set(request, TRACEPARENT, TraceParent.format(parent));
       if (parent.traceState() != null && missing(r, TRACESTATE)) {
         ClientRequests.set(request, TRACESTATE, parent.traceState());
       }
+    }
+    if (app != null && app.baggage() != null && missing(r, BAGGAGE)) {
+      ClientRequests.set(request, BAGGAGE, app.baggage());
+    }
+    if (c == null) {
+      return;
     }
     if (c.xRequestId != null && missing(r, X_REQUEST_ID)) {
       ClientRequests.set(request, X_REQUEST_ID, c.xRequestId);
@@ -307,7 +316,7 @@ public final class RequestContext {
     }
   }
 
-  private static final String[] PROPAGATED = {TRACEPARENT, TRACESTATE, X_REQUEST_ID, REQUEST_ID, SEND_TS};
+  private static final String[] PROPAGATED = {TRACEPARENT, TRACESTATE, BAGGAGE, X_REQUEST_ID, REQUEST_ID, SEND_TS};
 
   /** A redirect's or an authentication retry's request: it carries on what the one it follows got. */
   public static void onHttpRequestFollowed(Object request, Object previous) throws Throwable {
@@ -378,15 +387,22 @@ public final class RequestContext {
 
   public static void onUrlConnection(Object connection) {
     RequestContext c = CURRENT.get();
-    if (c == null || !(connection instanceof HttpURLConnection)) {
+    ApplicationContext app = ApplicationContext.current();
+    if ((c == null && app == null) || !(connection instanceof HttpURLConnection)) {
       return;
     }
     HttpURLConnection conn = (HttpURLConnection) connection;
     try {
-      SpanParent parent = conn.getRequestProperty(TRACEPARENT) == null ? c.nextHopParent() : null;
+      SpanParent parent = conn.getRequestProperty(TRACEPARENT) == null ? nextHopParent(c, app) : null;
       if (parent != null) {
         add(conn, TRACEPARENT, TraceParent.format(parent));
         add(conn, TRACESTATE, parent.traceState());
+      }
+      if (app != null) {
+        add(conn, BAGGAGE, app.baggage());
+      }
+      if (c == null) {
+        return;
       }
       add(conn, X_REQUEST_ID, c.xRequestId);
       add(conn, REQUEST_ID, c.requestId());
@@ -394,6 +410,12 @@ public final class RequestContext {
     } catch (IllegalStateException alreadyConnected) {
       // getInputStream after connect: the headers went out with the first call
     }
+  }
+
+  /** The span the application made current through its OpenTelemetry API, else the request's next-hop parent. */
+  private static SpanParent nextHopParent(RequestContext c, ApplicationContext app) {
+    SpanParent own = app == null ? null : app.span();
+    return own != null ? own : c == null ? null : c.nextHopParent();
   }
 
   private static void add(HttpURLConnection conn, String name, String value) {

@@ -1,20 +1,22 @@
 package dynamo.obs.agent.export;
 
 import dynamo.obs.agent.config.Config;
+import io.opentelemetry.sdk.common.CompletableResultCode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
  * {@code doctor}'s check of an OTLP endpoint (SPEC §8): a real export of an empty request with the
- * transport the agent would use, so "ok" means the collector speaks that protocol, not merely that a
- * port is open. A gRPC endpoint that fails is asked once more over HTTP/1.1: an answer there is the
- * most common mistake (the OTLP/HTTP port), and the advice says so.
+ * exporter the agent would use (protocol, headers, compression, TLS and mTLS as configured), so "ok"
+ * means the collector speaks that protocol and takes the agent's credentials, not merely that a port is
+ * open. A gRPC endpoint that fails is asked once more over HTTP/1.1: an answer there is the most common
+ * mistake (the OTLP/HTTP port), and the advice says so.
  */
 public final class OtlpProbe {
   private OtlpProbe() {}
@@ -22,13 +24,20 @@ public final class OtlpProbe {
   /** One line: what the traces (or logs) endpoint of {@code config} answered. */
   public static String check(Config config, boolean logs) {
     Config.OtlpTarget target = logs ? config.logs : config.traces;
-    CompletableFuture<Throwable> answer = new CompletableFuture<>();
     Throwable failure;
     try {
-      OtlpPipeline.transport(config, logs).send(Message.of(OtlpEncoder.empty()), answer::complete);
-      failure = answer.get(11, TimeUnit.SECONDS);
-    } catch (TimeoutException t) {
-      failure = new TimeoutException("no answer within 10 s");
+      CompletableResultCode result;
+      if (logs) {
+        ExporterBatches.Exporter<?> exporter = OtlpPipeline.logExporter(config);
+        result = exporter.export(List.of()).join(target.timeoutMillis() + 1_000L, TimeUnit.MILLISECONDS);
+        exporter.shutdown();
+      } else {
+        ExporterBatches.Exporter<?> exporter = OtlpPipeline.spanExporter(config);
+        result = exporter.export(List.of()).join(target.timeoutMillis() + 1_000L, TimeUnit.MILLISECONDS);
+        exporter.shutdown();
+      }
+      failure = result.isDone() ? ExporterBatches.failure(result)
+          : new TimeoutException("no answer within " + target.timeoutMillis() + " ms");
     } catch (Throwable t) {
       return "[export could not start: " + t + "]";
     }
@@ -45,7 +54,9 @@ public final class OtlpProbe {
             + " point it at the collector's gRPC port (usually 4317) or set OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf]";
       }
     }
-    return "[no answer: " + why + "]";
+    boolean answered = failure instanceof BatchExporter.Rejected || why.startsWith("gRPC status")
+        || why.startsWith("HTTP ");
+    return answered ? "[refused: " + why + "]" : "[no answer: " + why + "]";
   }
 
   /** The status an HTTP/1.1 POST of an empty OTLP body gets, or null when nothing answers HTTP. */

@@ -3,6 +3,7 @@ package dynamo.obs.agent.frontend;
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.metrics.LogBuckets;
 import dynamo.obs.agent.metrics.ModelSeriesCache;
+import dynamo.obs.agent.metrics.TraceExemplars;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
@@ -68,17 +69,18 @@ public final class FrontendMetrics {
         .help("Number of requests waiting for their first token").labelNames("model").register(registry);
     disconnected = Gauge.builder().withoutExemplars().name(p + "_disconnected_clients")
         .help("Number of client disconnects").register(registry);
-    duration = histogram(registry, p + "_request_duration_seconds", "Duration of LLM requests",
-        config.buckets("REQUEST_DURATION"));
-    ttft = histogram(registry, p + "_time_to_first_token_seconds", "Time to first token in seconds",
-        config.buckets("TTFT"));
-    itl = histogram(registry, p + "_inter_token_latency_seconds", "Inter-token latency in seconds",
-        config.buckets("ITL"));
-    isl = histogram(registry, p + "_input_sequence_tokens", "Input sequence length in tokens",
+    // the latencies carry trace exemplars when spans are exported; the token counts do not
+    duration = histogram(TraceExemplars.histogram(), registry, p + "_request_duration_seconds",
+        "Duration of LLM requests", config.buckets("REQUEST_DURATION"));
+    ttft = histogram(TraceExemplars.histogram(), registry, p + "_time_to_first_token_seconds",
+        "Time to first token in seconds", config.buckets("TTFT"));
+    itl = histogram(TraceExemplars.histogram(), registry, p + "_inter_token_latency_seconds",
+        "Inter-token latency in seconds", config.buckets("ITL"));
+    isl = histogram(Histogram.builder().withoutExemplars(), registry, p + "_input_sequence_tokens", "Input sequence length in tokens",
         config.buckets("INPUT_SEQUENCE"));
-    osl = histogram(registry, p + "_output_sequence_tokens", "Output sequence length in tokens",
+    osl = histogram(Histogram.builder().withoutExemplars(), registry, p + "_output_sequence_tokens", "Output sequence length in tokens",
         config.buckets("OUTPUT_SEQUENCE"));
-    cached = histogram(registry, p + "_cached_tokens", "Number of cached tokens (prefix cache hits) per request",
+    cached = histogram(Histogram.builder().withoutExemplars(), registry, p + "_cached_tokens", "Number of cached tokens (prefix cache hits) per request",
         config.buckets("INPUT_SEQUENCE"));
     Config.Buckets emb = config.buckets("EMBEDDING_LATENCY");
     embeddingLatency = histogram(registry, p + "_embedding_latency_seconds",
@@ -101,7 +103,13 @@ public final class FrontendMetrics {
   }
 
   private static Histogram histogram(PrometheusRegistry registry, String name, String help, Config.Buckets b) {
-    return histogram(registry, name, help, LogBuckets.generate(b.min(), b.max(), b.count()));
+    return histogram(Histogram.builder().withoutExemplars(), registry, name, help, b);
+  }
+
+  private static Histogram histogram(Histogram.Builder builder, PrometheusRegistry registry, String name, String help,
+      Config.Buckets b) {
+    return builder.name(name).help(help).labelNames("model")
+        .classicUpperBounds(LogBuckets.generate(b.min(), b.max(), b.count())).classicOnly().register(registry);
   }
 
   private static Histogram histogram(PrometheusRegistry registry, String name, String help, double[] bounds) {

@@ -1,6 +1,7 @@
 package dynamo.obs.agent.http;
 
 import dynamo.obs.agent.context.RequestContext;
+import dynamo.obs.agent.coexist.OpenTelemetryAgent;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendMetrics;
 import dynamo.obs.agent.frontend.FrontendRequest;
@@ -139,6 +140,7 @@ public final class ServedRequests<H> {
       span.set("method", line.method()).set("uri", line.uri()).set("version", line.version())
           .set("x_request_id", xRequestId).set("request_id", request.requestId());
       request.span(span);
+      OpenTelemetryAgent.enter(span);
     }
     open.put(exchange, request);
     RequestContext.enterFrontend(request);
@@ -183,6 +185,7 @@ public final class ServedRequests<H> {
   /** The server is done with the request on this thread (its handler returned or threw). */
   public void runEnded() {
     serving.set(null);
+    OpenTelemetryAgent.exit();
     RequestContext.exit();
   }
 

@@ -1,13 +1,21 @@
 package dynamo.obs.agent.trace;
 
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import java.util.Locale;
+
 /**
  * A W3C {@code traceparent} received from another process: {@code 00-<32 hex>-<16 hex>-<2 hex>}.
  * Accepted as Dynamo accepts it (reference §5.3): four dash-separated parts, a 32-hex trace id and
  * a 16-hex parent id (neither all zeros); anything else starts a new trace.
  */
-public final class TraceParent extends SpanIds {
-  private TraceParent(long traceHigh, long traceLow, long spanId, boolean sampled, String traceState) {
-    super(traceHigh, traceLow, spanId, sampled, traceState);
+public final class TraceParent implements SpanParent {
+  private final SpanContext context;
+  private final String traceState;
+
+  private TraceParent(SpanContext context, String traceState) {
+    this.context = context;
+    this.traceState = traceState;
   }
 
   /** The parent a {@code traceparent} header names, or null when absent or malformed. */
@@ -23,39 +31,56 @@ public final class TraceParent extends SpanIds {
     if (h.length() > 55 && h.charAt(55) != '-') {
       return null; // a future version may append fields after a dash; nothing else
     }
-    try {
-      int version = Integer.parseInt(h.substring(0, 2), 16);
-      if (version == 0xff || (version == 0 && h.length() != 55)) {
-        return null;
-      }
-      long high = Hex.parse(h, 3);
-      long low = Hex.parse(h, 19);
-      long span = Hex.parse(h, 36);
-      int flags = Integer.parseInt(h.substring(53, 55), 16);
-      if ((high == 0 && low == 0) || span == 0) {
-        return null;
-      }
-      String state = traceState == null || traceState.isBlank() ? null : traceState.trim();
-      return new TraceParent(high, low, span, (flags & 1) != 0, state);
-    } catch (NumberFormatException e) {
+    if (!hex(h, 0, 2) || !hex(h, 3, 35) || !hex(h, 36, 52) || !hex(h, 53, 55)) {
       return null;
     }
+    int version = Integer.parseInt(h.substring(0, 2), 16);
+    if (version == 0xff || (version == 0 && h.length() != 55)) {
+      return null;
+    }
+    String traceId = h.substring(3, 35).toLowerCase(Locale.ROOT);
+    String spanId = h.substring(36, 52).toLowerCase(Locale.ROOT);
+    if (zeros(traceId) || zeros(spanId)) {
+      return null;
+    }
+    boolean sampled = (Integer.parseInt(h.substring(53, 55), 16) & 1) != 0;
+    String state = traceState == null || traceState.isBlank() ? null : traceState.trim();
+    return new TraceParent(SpanContext.createFromRemoteParent(traceId, spanId,
+        sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceStates.of(state)), state);
+  }
+
+  private static boolean hex(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (Character.digit(s.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean zeros(String id) {
+    for (int i = 0; i < id.length(); i++) {
+      if (id.charAt(i) != '0') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The header value naming {@code span} as the parent of the next hop. */
   public static String format(SpanParent span) {
-    char[] c = new char[55];
-    c[0] = '0';
-    c[1] = '0';
-    c[2] = '-';
-    Hex.write(span.traceIdHigh(), c, 3);
-    Hex.write(span.traceIdLow(), c, 19);
-    c[35] = '-';
-    Hex.write(span.spanIdValue(), c, 36);
-    c[52] = '-';
-    c[53] = '0';
-    c[54] = span.sampled() ? '1' : '0';
-    return new String(c);
+    SpanContext c = span.spanContext();
+    return "00-" + c.getTraceId() + "-" + c.getSpanId() + (c.isSampled() ? "-01" : "-00");
+  }
+
+  @Override
+  public SpanContext spanContext() {
+    return context;
+  }
+
+  @Override
+  public String traceState() {
+    return traceState;
   }
 
   @Override

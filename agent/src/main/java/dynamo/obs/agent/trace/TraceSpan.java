@@ -1,82 +1,80 @@
 package dynamo.obs.agent.trace;
 
-import java.util.concurrent.ThreadLocalRandom;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.sdk.trace.ReadableSpan;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One span of SPEC §5, kept as plain values: ids as longs (hex is made only when a log line or
- * the exporter asks), a few attributes in two small arrays, times in epoch nanoseconds. The
- * recorder that owns it sets attributes from one thread at a time and ends it exactly once;
- * after {@link #end} it is only read (by the export thread).
+ * One span of SPEC §5: an OpenTelemetry SDK span (a recording one when sampled, else one that only
+ * carries its ids), with what the agent's log lines and next hops need beside it: the request ids, the
+ * received tracestate, the start and end as epoch nanoseconds. The recorder that owns it sets attributes
+ * from one thread at a time and ends it exactly once.
  */
-public final class TraceSpan extends SpanIds implements ActiveSpan {
+public final class TraceSpan implements SpanParent, ActiveSpan {
   public enum Kind { SERVER, INTERNAL }
 
-  private static final int MAX_ATTRIBUTES = 16;
-
+  private final Tracing tracing;
+  private final Span span;
+  private final SpanContext context;
   private final String name;
   private final Kind kind;
-  private final long parentSpanId;
+  private final String parentId;
   private final boolean parentRemote;
+  private final String traceState;
   private final String xRequestId;
   private final String requestId;
   private final long startEpochNanos;
   private final long startNanoTime;
   private volatile long endEpochNanos;
-  private final Tracing tracing;
 
-  private final String[] keys = new String[MAX_ATTRIBUTES];
-  private final Object[] values = new Object[MAX_ATTRIBUTES];
-  private int attributes;
-  private boolean error;
-  private String errorMessage;
-
-  private String traceIdHex;
-  private String spanIdHex;
-
-  TraceSpan(Tracing tracing, String name, Kind kind, SpanParent parent, String xRequestId, String requestId,
-      long startEpochNanos, long startNanoTime) {
-    // a new trace: a random high part and a non-zero low part (the part ratio sampling reads)
-    super(parent != null ? parent.traceIdHigh() : ThreadLocalRandom.current().nextLong(),
-        parent != null ? parent.traceIdLow() : randomNonZero(), randomNonZero(), false,
-        parent != null ? parent.traceState() : null);
+  TraceSpan(Tracing tracing, Span span, String name, Kind kind, SpanParent parent, String xRequestId,
+      String requestId, long startEpochNanos, long startNanoTime) {
     this.tracing = tracing;
+    this.span = span;
+    this.context = span.getSpanContext();
     this.name = name;
     this.kind = kind;
-    this.parentSpanId = parent != null ? parent.spanIdValue() : 0;
+    this.parentId = parent != null ? parent.spanContext().getSpanId() : null;
     this.parentRemote = parent != null && parent.remote();
+    this.traceState = parent != null ? parent.traceState() : null;
     this.xRequestId = xRequestId;
     this.requestId = requestId;
     this.startEpochNanos = startEpochNanos;
     this.startNanoTime = startNanoTime;
   }
 
-  /** Sets (or replaces) an attribute; values are String, Long, Double or Boolean. Null is ignored. */
+  /** Sets (or replaces) an attribute; values are String, Long, Double or Boolean (else their text). Null is ignored. */
   public TraceSpan set(String key, Object value) {
-    if (value == null) {
+    if (value == null || !span.isRecording()) {
       return this;
     }
-    for (int i = 0; i < attributes; i++) {
-      if (keys[i].equals(key)) {
-        values[i] = value;
-        return this;
-      }
-    }
-    if (attributes < MAX_ATTRIBUTES) {
-      keys[attributes] = key;
-      values[attributes] = value;
-      attributes++;
+    if (value instanceof String) {
+      span.setAttribute(key, (String) value);
+    } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+      span.setAttribute(key, ((Number) value).longValue());
+    } else if (value instanceof Number) {
+      span.setAttribute(key, ((Number) value).doubleValue());
+    } else if (value instanceof Boolean) {
+      span.setAttribute(key, (Boolean) value);
+    } else {
+      span.setAttribute(key, value.toString());
     }
     return this;
   }
 
   public TraceSpan set(String key, long value) {
-    return set(key, (Object) value);
+    if (span.isRecording()) {
+      span.setAttribute(key, value);
+    }
+    return this;
   }
 
   /** Marks the span failed (OTel status ERROR) with a short description. */
   public void error(String message) {
-    error = true;
-    errorMessage = message;
+    span.setStatus(StatusCode.ERROR, message == null ? "" : message);
   }
 
   /** Ends the span now; a second call does nothing. */
@@ -84,7 +82,9 @@ public final class TraceSpan extends SpanIds implements ActiveSpan {
     if (endEpochNanos != 0) {
       return;
     }
-    endEpochNanos = startEpochNanos + Math.max(0, System.nanoTime() - startNanoTime);
+    long end = startEpochNanos + Math.max(0, System.nanoTime() - startNanoTime);
+    endEpochNanos = end;
+    span.end(end, TimeUnit.NANOSECONDS);
     tracing.ended(this);
   }
 
@@ -92,7 +92,10 @@ public final class TraceSpan extends SpanIds implements ActiveSpan {
     return endEpochNanos != 0;
   }
 
-  // ---- read by the exporter and span-event logging, after the end -------------------------------
+  /** The OpenTelemetry span (to parent others on, or to read back). */
+  public Span span() {
+    return span;
+  }
 
   public Kind kindOf() {
     return kind;
@@ -106,39 +109,23 @@ public final class TraceSpan extends SpanIds implements ActiveSpan {
     return endEpochNanos;
   }
 
-  public int attributeCount() {
-    return attributes;
-  }
-
-  public String attributeKey(int i) {
-    return keys[i];
-  }
-
-  public Object attributeValue(int i) {
-    return values[i];
-  }
-
-  /** The value of an attribute, or null. */
+  /** The value of an attribute (String, Long, Double or Boolean), or null (also when the span does not record). */
   public Object attribute(String key) {
-    for (int i = 0; i < attributes; i++) {
-      if (keys[i].equals(key)) {
-        return values[i];
-      }
+    if (!(span instanceof ReadableSpan)) {
+      return null;
     }
-    return null;
-  }
-
-  public boolean isError() {
-    return error;
-  }
-
-  public String errorDescription() {
-    return errorMessage;
-  }
-
-  /** The parent's span id, or 0 for a root span. */
-  public long parentSpanIdValue() {
-    return parentSpanId;
+    ReadableSpan r = (ReadableSpan) span;
+    Object v = r.getAttribute(AttributeKey.stringKey(key));
+    if (v == null) {
+      v = r.getAttribute(AttributeKey.longKey(key));
+    }
+    if (v == null) {
+      v = r.getAttribute(AttributeKey.doubleKey(key));
+    }
+    if (v == null) {
+      v = r.getAttribute(AttributeKey.booleanKey(key));
+    }
+    return v;
   }
 
   public boolean parentIsRemote() {
@@ -146,40 +133,40 @@ public final class TraceSpan extends SpanIds implements ActiveSpan {
   }
 
   @Override
+  public SpanContext spanContext() {
+    return context;
+  }
+
+  @Override
   public boolean remote() {
     return false;
   }
 
-  // ---- ActiveSpan (hex made once, when first asked) ----------------------------------------------
+  // ---- ActiveSpan --------------------------------------------------------------------------------
 
   @Override
   public String traceId() {
-    String t = traceIdHex;
-    if (t == null) {
-      t = Hex.of(traceIdHigh(), traceIdLow());
-      traceIdHex = t;
-    }
-    return t;
+    return context.getTraceId();
   }
 
   @Override
   public String spanId() {
-    String s = spanIdHex;
-    if (s == null) {
-      s = Hex.of(spanIdValue());
-      spanIdHex = s;
-    }
-    return s;
+    return context.getSpanId();
   }
 
   @Override
   public String parentId() {
-    return parentSpanId == 0 ? null : Hex.of(parentSpanId);
+    return parentId;
   }
 
   @Override
   public String spanName() {
     return name;
+  }
+
+  @Override
+  public String traceState() {
+    return traceState;
   }
 
   @Override

@@ -3,6 +3,7 @@ package dynamo.obs.agent.weaving;
 import static net.bytebuddy.matcher.ElementMatchers.nameContains;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 
+import dynamo.obs.agent.coexist.OtherAgentsTypePool;
 import dynamo.obs.agent.console.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.bootstrap.Dispatch;
@@ -61,7 +62,7 @@ final class ByteBuddyInstaller {
             .with(candidates)
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
-            .with(AgentBuilder.PoolStrategy.Default.FAST)
+            .with(OtherAgentsTypePool.STRATEGY)
             .with(new Listener(metrics, onWoven))
             // The default would skip every class of the bootstrap and platform loaders, where
             // the JDK's HTTP server and clients live; skip only what must never be woven. By name
@@ -90,7 +91,7 @@ final class ByteBuddyInstaller {
           advice = binding.exitClass() == null ? advice.advice(binding.methods(), binding.adviceClass())
               : advice.advice(binding.methods(), binding.adviceClass(), binding.exitClass());
         }
-        builder = builder.type(type.types(), type.loaders()).transform(advice);
+        builder = builder.type(OtherAgentsTypePool.NOT_THEIR_HELPERS.and(type.types()), type.loaders()).transform(advice);
       }
     }
     builder.installOn(inst);

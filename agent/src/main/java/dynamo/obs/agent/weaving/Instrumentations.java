@@ -9,8 +9,10 @@ import dynamo.obs.agent.targets.logback.LogbackInstrumentation;
 import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
 import dynamo.obs.agent.targets.methods.MethodsInstrumentation;
 import dynamo.obs.agent.targets.netty.NettyInstrumentation;
+import dynamo.obs.agent.targets.otelapi.OpenTelemetryApiInstrumentation;
 import dynamo.obs.agent.targets.servlet.ServletInstrumentation;
 import dynamo.obs.agent.targets.systemport.SystemPortInstrumentation;
+import dynamo.obs.agent.targets.undertow.UndertowInstrumentation;
 import dynamo.obs.bootstrap.Dispatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +30,8 @@ public final class Instrumentations {
   public static List<InstrumentationModule> all() {
     return List.of(new JdkHttpServerInstrumentation(), ServletInstrumentation.jakarta(), ServletInstrumentation.javax(),
         new JdkHttpClientInstrumentation(), new ExecutorsInstrumentation(), new JulInstrumentation(),
-        new LogbackInstrumentation(), new Log4jInstrumentation(), new NettyInstrumentation(), new SystemPortInstrumentation());
+        new LogbackInstrumentation(), new Log4jInstrumentation(), new NettyInstrumentation(),
+        new SystemPortInstrumentation(), new OpenTelemetryApiInstrumentation(), new UndertowInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists) and {@code langchain4j}. */

@@ -1,6 +1,7 @@
 package dynamo.obs.agent.worker;
 
 import dynamo.obs.agent.metrics.ModelSeriesCache;
+import dynamo.obs.agent.metrics.TraceExemplars;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
@@ -49,7 +50,7 @@ public final class WorkerMetrics {
     inflight = Gauge.builder().withoutExemplars().name("dynamo_component_inflight_requests")
         .help("Number of requests currently being processed by work handler").constLabels(constant)
         .labelNames(MODEL_LABELS).register(registry);
-    duration = Histogram.builder().withoutExemplars().name("dynamo_component_request_duration_seconds")
+    duration = TraceExemplars.histogram().name("dynamo_component_request_duration_seconds")
         .help("Time spent processing requests by work handler").constLabels(constant).labelNames(MODEL_LABELS)
         .classicUpperBounds(DURATION_BUCKETS).classicOnly().register(registry);
     errors = Counter.builder().withoutExemplars().name("dynamo_component_errors_total")
@@ -67,7 +68,7 @@ public final class WorkerMetrics {
     transit = Histogram.builder().withoutExemplars().name("dynamo_work_handler_network_transit_seconds")
         .help("Time from the frontend sending a request to the work handler receiving it")
         .classicUpperBounds(TRANSIT_BUCKETS).classicOnly().register(registry);
-    firstResponse = Histogram.builder().withoutExemplars().name("dynamo_work_handler_time_to_first_response_seconds")
+    firstResponse = TraceExemplars.histogram().name("dynamo_work_handler_time_to_first_response_seconds")
         .help("Time from the work handler receiving a request to its first streamed response")
         .classicUpperBounds(FIRST_RESPONSE_BUCKETS).classicOnly().register(registry);
   }

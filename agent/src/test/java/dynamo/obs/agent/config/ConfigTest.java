@@ -218,6 +218,110 @@ class ConfigTest {
   }
 
   @Test
+  void eachSignalsExporterSettingsFallBackToTheGenericOnes() {
+    Config c = read(Map.of("OTEL_EXPORTER_OTLP_HEADERS", "a=1", "OTEL_EXPORTER_OTLP_LOGS_HEADERS", "b=2",
+        "OTEL_EXPORTER_OTLP_COMPRESSION", "GZIP", "OTEL_EXPORTER_OTLP_LOGS_COMPRESSION", "none",
+        "OTEL_EXPORTER_OTLP_TIMEOUT", "2500", "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "700"));
+    assertEquals(Map.of("a", "1"), c.traces.headers());
+    assertEquals(Map.of("b", "2"), c.logs.headers(), "a signal's headers replace the generic ones");
+    assertEquals("gzip", c.traces.compression());
+    assertEquals("none", c.logs.compression());
+    assertEquals(700, c.traces.timeoutMillis());
+    assertEquals(2500, c.logs.timeoutMillis());
+    assertEquals(List.of(), c.warnings());
+    Config bad = read(Map.of("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd", "OTEL_EXPORTER_OTLP_TIMEOUT", "10s"));
+    assertEquals("none", bad.traces.compression());
+    assertEquals(10_000, bad.traces.timeoutMillis());
+    assertEquals(List.of("OTEL_EXPORTER_OTLP_COMPRESSION=\"zstd\" is invalid (expected gzip or none); using none",
+        "OTEL_EXPORTER_OTLP_TIMEOUT=\"10s\" is invalid (expected a whole number of milliseconds from 1 to 600000);"
+            + " using 10000"), bad.warnings());
+  }
+
+  /** A key pair and its self-signed certificate as PEM files, made with the JDK's keytool. */
+  private static Path[] keyAndCertificate(Path dir) throws Exception {
+    Path store = dir.resolve("k.p12");
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    for (String[] args : new String[][] {
+        {"-genkeypair", "-alias", "k", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
+            "-keystore", store.toString(), "-storetype", "PKCS12"},
+        {"-exportcert", "-rfc", "-alias", "k", "-keystore", store.toString(), "-file", dir.resolve("c.pem").toString()}}) {
+      List<String> cmd = new java.util.ArrayList<>(List.of(keytool));
+      cmd.addAll(List.of(args));
+      cmd.addAll(List.of("-storepass", "secret", "-keypass", "secret"));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes());
+      assertEquals(0, p.waitFor(), out);
+    }
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (var in = Files.newInputStream(store)) {
+      ks.load(in, "secret".toCharArray());
+    }
+    byte[] der = ks.getKey("k", "secret".toCharArray()).getEncoded();
+    Files.writeString(dir.resolve("k.pem"), "-----BEGIN PRIVATE KEY-----\n"
+        + java.util.Base64.getMimeEncoder().encodeToString(der) + "\n-----END PRIVATE KEY-----\n");
+    return new Path[] {dir.resolve("k.pem"), dir.resolve("c.pem")};
+  }
+
+  @Test
+  void tlsFilesAreReadAndCheckedOnceAtStart(@TempDir Path dir) throws Exception {
+    Path[] kc = keyAndCertificate(dir);
+    String key = kc[0].toString();
+    String cert = kc[1].toString();
+    Config c = read(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4317",
+        "OTEL_EXPORTER_OTLP_CERTIFICATE", cert, "OTEL_EXPORTER_OTLP_CLIENT_KEY", key,
+        "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE", cert));
+    assertEquals(List.of(), c.warnings());
+    assertEquals(cert, c.traces.certificate().path());
+    assertTrue(c.traces.mutualTls() && c.logs.mutualTls());
+    assertEquals(Files.readString(kc[0]), new String(c.logs.clientKey().bytes()));
+
+    Config keyOnly = read(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4317",
+        "OTEL_EXPORTER_OTLP_CLIENT_KEY", key));
+    assertFalse(keyOnly.traces.mutualTls());
+    assertEquals(1, keyOnly.warnings().size(), keyOnly.warnings().toString());
+    assertTrue(keyOnly.warnings().get(0).startsWith("OTEL_EXPORTER_OTLP_CLIENT_KEY=\"" + key
+        + "\" is set without a usable OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE"), keyOnly.warnings().get(0));
+
+    Config swapped = read(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "https://collector:4317",
+        "OTEL_EXPORTER_OTLP_CERTIFICATE", key));
+    assertNull(swapped.traces.certificate());
+    assertEquals(1, swapped.warnings().size(), swapped.warnings().toString());
+    assertTrue(swapped.warnings().get(0).contains("using the JVM's trusted certificates"), swapped.warnings().get(0));
+
+    Config plain = read(Map.of("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317",
+        "OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE", cert));
+    assertEquals(List.of("OTEL_EXPORTER_OTLP_TRACES_CERTIFICATE=\"" + cert + "\" is set but the endpoint"
+        + " http://collector:4317 is not https: the certificate is not used; use an https:// endpoint for TLS"),
+        plain.warnings());
+  }
+
+  @Test
+  void samplerPropagatorsAndLimits() {
+    Config d = read(Map.of());
+    assertEquals(new Config.Sampling("parentbased_traceidratio", 1.0), d.sampling);
+    assertEquals(List.of("tracecontext", "baggage"), d.propagators);
+    assertEquals(128, d.spanLimits.attributeCount());
+    assertEquals(Config.UNLIMITED, d.spanLimits.attributeValueLength());
+    Config c = read(Map.of("OTEL_TRACES_SAMPLER", "traceidratio", "OTEL_TRACES_SAMPLER_ARG", "0.25",
+        "OTEL_PROPAGATORS", "baggage", "OTEL_ATTRIBUTE_COUNT_LIMIT", "10", "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "20",
+        "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "100"));
+    assertEquals(new Config.Sampling("traceidratio", 0.25), c.sampling);
+    assertEquals(List.of("baggage"), c.propagators);
+    assertEquals(20, c.spanLimits.attributeCount());
+    assertEquals(10, c.logAttributeCount, "the generic limit where no signal's is set");
+    assertEquals(100, c.logAttributeValueLength);
+    assertEquals(List.of(), c.warnings());
+    assertEquals(new Config.Sampling("parentbased_traceidratio", 0.1),
+        read(Map.of("OTEL_TRACES_SAMPLE_RATIO", "0.1")).sampling, "Dynamo's ratio");
+    Config bad = read(Map.of("OTEL_TRACES_SAMPLER", "jaeger_remote", "OTEL_PROPAGATORS", "tracecontext,b3"));
+    assertEquals(List.of("tracecontext"), bad.propagators);
+    assertEquals(2, bad.warnings().size(), bad.warnings().toString());
+    assertTrue(bad.warnings().get(0).startsWith("OTEL_TRACES_SAMPLER=\"jaeger_remote\" is invalid"), bad.warnings().get(0));
+    assertTrue(bad.warnings().get(1).startsWith("OTEL_PROPAGATORS entry \"b3\" is not supported"), bad.warnings().get(1));
+    assertEquals(List.of(), read(Map.of("OTEL_PROPAGATORS", "none")).propagators);
+  }
+
+  @Test
   void instrumentationSwitchesUseKebabNames() {
     Config c = read(Map.of("DYN_OBS_INSTRUMENTATION_JDK_HTTPSERVER_ENABLED", "off",
         "DYN_OBS_INSTRUMENTATION_NOPE_ENABLED", "false"));

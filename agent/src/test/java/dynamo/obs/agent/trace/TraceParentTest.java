@@ -13,9 +13,10 @@ class TraceParentTest {
   @Test
   void parsesW3cTraceparentAndFormatsItBack() {
     TraceParent p = TraceParent.parse(VALID, " vendor=abc ");
-    assertEquals(0x4bf92f3577b34da6L, p.traceIdHigh());
-    assertEquals(0xa3ce929d0e0e4736L, p.traceIdLow());
-    assertEquals(0x00f067aa0ba902b7L, p.spanIdValue());
+    assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", p.spanContext().getTraceId());
+    assertEquals("00f067aa0ba902b7", p.spanContext().getSpanId());
+    assertTrue(p.spanContext().isRemote());
+    assertEquals("abc", p.spanContext().getTraceState().get("vendor"));
     assertTrue(p.sampled());
     assertTrue(p.remote());
     assertEquals("vendor=abc", p.traceState());
@@ -45,6 +46,15 @@ class TraceParentTest {
   @Test
   void aLaterVersionMayAppendFields() {
     TraceParent p = TraceParent.parse("01" + VALID.substring(2) + "-what-comes-next", null);
-    assertEquals(0x00f067aa0ba902b7L, p.spanIdValue());
+    assertEquals("00f067aa0ba902b7", p.spanContext().getSpanId());
+  }
+
+  @Test
+  void invalidTraceStateMembersAreLeftOutOfTheSpanButTheHeaderTravelsAsReceived() {
+    TraceParent p = TraceParent.parse(VALID, "b=2,UPPER=x,a=1");
+    assertEquals("2", p.spanContext().getTraceState().get("b"));
+    assertEquals("1", p.spanContext().getTraceState().get("a"));
+    assertEquals(2, p.spanContext().getTraceState().size());
+    assertEquals("b=2,UPPER=x,a=1", p.traceState());
   }
 }

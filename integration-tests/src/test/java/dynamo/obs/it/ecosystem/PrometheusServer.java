@@ -46,12 +46,18 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   static PrometheusServer start(Path binary, Path config, Path dir, int port) {
+    return start(binary, config, dir, port, List.of());
+  }
+
+  /** With further command-line flags, e.g. {@code --enable-feature=exemplar-storage}. */
+  static PrometheusServer start(Path binary, Path config, Path dir, int port, List<String> flags) {
     try {
       Path log = dir.resolve("prometheus.log");
-      Process p = new ProcessBuilder(binary.toString(), "--config.file=" + config,
+      List<String> command = new java.util.ArrayList<>(List.of(binary.toString(), "--config.file=" + config,
           "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port,
-          "--web.enable-lifecycle", "--log.level=warn")
-          .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+          "--web.enable-lifecycle", "--log.level=warn"));
+      command.addAll(flags);
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
       LIVE.add(p);
       System.out.println("[it] started prometheus pid " + p.pid() + " on 127.0.0.1:" + port + ", config " + config);
       return new PrometheusServer(p, port, log);

@@ -76,7 +76,7 @@ class StackFrontendIT {
   }
 
   /** Stacks whose target is not in the agent yet (each leaves this set with its target). */
-  private static final java.util.Set<StackApp> NOT_YET = java.util.EnumSet.of(StackApp.UNDERTOW, StackApp.HELIDON);
+  private static final java.util.Set<StackApp> NOT_YET = java.util.EnumSet.of(StackApp.HELIDON);
 
   static Stream<StackApp> stacks() {
     return Stream.of(StackApp.values()).filter(s -> !NOT_YET.contains(s));

@@ -6,7 +6,9 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
@@ -28,8 +30,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * OTLP/gRPC receiver (grpc-java on Netty) for the trace, logs and metrics services. Refusals are
- * gRPC status codes, e.g. {@code refuse(Status.Code.UNAVAILABLE)} or {@code RESOURCE_EXHAUSTED}.
+ * OTLP/gRPC receiver (grpc-java on Netty) for the trace, logs and metrics services, plain or gzip, over
+ * TLS or not. Refusals are gRPC status codes, e.g. {@code refuse(Status.Code.UNAVAILABLE)} or
+ * {@code RESOURCE_EXHAUSTED}.
  */
 public final class OtlpGrpcReceiver extends OtlpReceiver<Status.Code> {
   private Server server;
@@ -44,7 +47,16 @@ public final class OtlpGrpcReceiver extends OtlpReceiver<Status.Code> {
       return thread;
     });
     try {
-      server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
+      NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port));
+      if (tls() != Tls.OFF) {
+        TestCertificates certificates = TestCertificates.get();
+        builder.sslContext(GrpcSslContexts.forServer(certificates.serverCertificatePem().toFile(),
+                certificates.serverKeyPem().toFile())
+            .trustManager(certificates.caPem().toFile())
+            .clientAuth(tls() == Tls.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.NONE)
+            .build());
+      }
+      server = builder
           .executor(executor)
           .intercept(new HeaderRecorder())
           .addService(new TraceService())
@@ -121,7 +133,9 @@ public final class OtlpGrpcReceiver extends OtlpReceiver<Status.Code> {
           text.put(name, values);
         }
       }
-      recordHeaders(text);
+      String method = call.getMethodDescriptor().getFullMethodName();
+      recordHeaders(method.contains(".trace.") ? Signal.TRACES : method.contains(".logs.") ? Signal.LOGS
+          : method.contains(".metrics.") ? Signal.METRICS : null, text);
       return next.startCall(call, headers);
     }
   }

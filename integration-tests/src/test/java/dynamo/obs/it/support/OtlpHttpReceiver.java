@@ -3,6 +3,9 @@ package dynamo.obs.it.support;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -14,11 +17,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * OTLP/HTTP receiver, binary protobuf encoding ({@code http/protobuf}), on the JDK's HttpServer:
  * POST {@code /v1/traces}, {@code /v1/logs} and {@code /v1/metrics} with an
- * {@code application/x-protobuf} body, plain or gzip. Refusals are HTTP statuses, e.g.
+ * {@code application/x-protobuf} body, plain or gzip, over TLS or not. Refusals are HTTP statuses, e.g.
  * {@code refuse(503)} or {@code refuse(429)}.
  */
 public final class OtlpHttpReceiver extends OtlpReceiver<Integer> {
@@ -31,7 +36,23 @@ public final class OtlpHttpReceiver extends OtlpReceiver<Integer> {
 
   @Override
   protected int bind(int port) throws IOException {
-    HttpServer created = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    HttpServer created;
+    if (tls() == Tls.OFF) {
+      created = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    } else {
+      SSLContext context = TestCertificates.get().serverContext();
+      boolean mutual = tls() == Tls.MUTUAL;
+      HttpsServer https = HttpsServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+      https.setHttpsConfigurator(new HttpsConfigurator(context) {
+        @Override
+        public void configure(HttpsParameters params) {
+          SSLParameters p = context.getDefaultSSLParameters();
+          p.setNeedClientAuth(mutual);
+          params.setSSLParameters(p);
+        }
+      });
+      created = https;
+    }
     created.createContext("/v1/", this::handle);
     // the default runs every exchange on the one dispatcher thread: a slow answer would hold up all others;
     // its own executor also lets stop() interrupt calls held by slow mode
@@ -72,7 +93,7 @@ public final class OtlpHttpReceiver extends OtlpReceiver<Integer> {
       } else if (!PROTOBUF.equals(mediaType(exchange.getRequestHeaders().getFirst("Content-Type")))) {
         problem(exchange, 415, "this receiver reads " + PROTOBUF + " only");
       } else {
-        recordHeaders(exchange.getRequestHeaders());
+        recordHeaders(signal, exchange.getRequestHeaders());
         Integer refusal = receive(signal, requestBody(exchange));
         if (refusal == null) {
           // an empty Export*ServiceResponse encodes to no bytes at all

@@ -29,6 +29,12 @@ public abstract class OtlpReceiver<R> implements AutoCloseable {
   /** The OTLP signals, each exported by calls of its own. */
   public enum Signal { TRACES, LOGS, METRICS }
 
+  /**
+   * Whether it listens with TLS ({@link TestCertificates}' server certificate), and whether it then requires a
+   * client certificate signed by the test CA (mTLS).
+   */
+  public enum Tls { OFF, SERVER, MUTUAL }
+
   /** How export calls are answered: after {@code delay}, with {@code refusal} unless it is null. */
   private record Mode<R>(Duration delay, R refusal) {}
 
@@ -37,9 +43,11 @@ public abstract class OtlpReceiver<R> implements AutoCloseable {
   private final Map<Signal, AtomicInteger> exportCalls = counters();
   private final Map<Signal, AtomicInteger> refusedCalls = counters();
   private volatile Map<String, String> lastHeaders = Map.of();
+  private final Map<Signal, Map<String, String>> lastHeadersBySignal = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Mode<R> mode = new Mode<>(Duration.ZERO, null);
   private boolean running;
   private int port = -1;
+  private Tls tls = Tls.OFF;
 
   private static Map<Signal, AtomicInteger> counters() {
     Map<Signal, AtomicInteger> counters = new EnumMap<>(Signal.class);
@@ -87,9 +95,19 @@ public abstract class OtlpReceiver<R> implements AutoCloseable {
     return port;
   }
 
-  /** The base URL an OTLP exporter is pointed at. */
-  public final String endpoint() {
-    return "http://127.0.0.1:" + port();
+  /** Listens with TLS from the next start on (the certificates are made at the first use). */
+  public final synchronized OtlpReceiver<R> tls(Tls tls) {
+    this.tls = Objects.requireNonNull(tls);
+    return this;
+  }
+
+  protected final synchronized Tls tls() {
+    return tls;
+  }
+
+  /** The base URL an OTLP exporter is pointed at (https with the name the server certificate has, under TLS). */
+  public final synchronized String endpoint() {
+    return tls == Tls.OFF ? "http://127.0.0.1:" + port : "https://localhost:" + port;
   }
 
   /** Listens on 127.0.0.1:{@code port} and returns the bound port. */
@@ -120,11 +138,14 @@ public abstract class OtlpReceiver<R> implements AutoCloseable {
 
   // ---------------------------------------------------------------- receiving (for the transports)
 
-  /** Remembers the headers of the export call arriving now, names in lower case, repeated values comma-joined. */
-  protected final void recordHeaders(Map<String, ? extends List<String>> headers) {
+  /** Remembers the headers of the export call of {@code signal} arriving now, names in lower case, repeated values comma-joined. */
+  protected final void recordHeaders(Signal signal, Map<String, ? extends List<String>> headers) {
     Map<String, String> normalised = new TreeMap<>();
     headers.forEach((name, values) -> normalised.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
     lastHeaders = Map.copyOf(normalised);
+    if (signal != null) {
+      lastHeadersBySignal.put(signal, lastHeaders);
+    }
   }
 
   /** Counts the call and answers it as the mode says; null means accepted, and the spans are kept. */
@@ -189,6 +210,11 @@ public abstract class OtlpReceiver<R> implements AutoCloseable {
     return lastHeaders;
   }
 
+  /** Request headers of the last export call of {@code signal}, or none. */
+  public final Map<String, String> lastHeaders(Signal signal) {
+    return lastHeadersBySignal.getOrDefault(signal, Map.of());
+  }
+
   /** Waits until the accepted spans satisfy {@code done} and returns them; fails listing what arrived. */
   public final List<ReceivedSpan> awaitSpans(Predicate<? super List<ReceivedSpan>> done, Duration timeout) {
     return Poll.until("the received spans to match", this::spans, done, timeout, this::describeCalls);
@@ -206,6 +232,7 @@ public abstract class OtlpReceiver<R> implements AutoCloseable {
     exportCalls.values().forEach(count -> count.set(0));
     refusedCalls.values().forEach(count -> count.set(0));
     lastHeaders = Map.of();
+    lastHeadersBySignal.clear();
   }
 
   private String describeCalls() {

@@ -30,6 +30,7 @@ public enum StackApp {
   VERTX_4("vertx4", "dynamo.obs.testapps.vertx.VertxOpenAiApp", 17, false, Failure.STATUS_500),
   VERTX_5("vertx5", "dynamo.obs.testapps.vertx.VertxOpenAiApp", 17, false, Failure.STATUS_500),
   UNDERTOW("undertow", "dynamo.obs.testapps.undertow.UndertowOpenAiApp", 17, false, Failure.STATUS_500),
+  UNDERTOW_24("undertow24", "dynamo.obs.testapps.undertow.UndertowOpenAiApp", 17, false, Failure.STATUS_500),
   WEBFLUX("webflux", "dynamo.obs.testapps.webflux.WebFluxOpenAiApp", 17, true, Failure.STATUS_500),
   MICRONAUT("micronaut", "dynamo.obs.testapps.micronaut.MicronautOpenAiApp", 17, true, Failure.STATUS_500),
   HELIDON("helidon", "dynamo.obs.testapps.helidon.HelidonOpenAiApp", 21, false, Failure.STATUS_500);

@@ -107,6 +107,13 @@ class TargetFailureIT {
         chats(app, "/v1/chat/completions", 40);
       }
     },
+    UNDERTOW("undertow", () -> StackApp.UNDERTOW.process()) {
+      @Override
+      void drive(AgentProcess app) {
+        chats(app, "/v1/chat/completions", 20); // blocking: dispatched to a worker thread
+        chats(app, "/v1/completions", 20); // non-blocking: on the I/O thread
+      }
+    },
     JDK_HTTPCLIENT("jdk-httpclient", () -> AgentProcess.app(HttpClientCalls.class)) {
       @Override
       void drive(AgentProcess app) {
@@ -127,10 +134,10 @@ class TargetFailureIT {
     abstract void drive(AgentProcess app);
   }
 
-  /** {@code n} unary chat completions, each answered exactly as without the agent. */
+  /** {@code n} unary chat completions (or completions), each answered exactly as without the agent. */
   static void chats(AgentProcess app, String path, int n) {
     int port = Integer.parseInt(app.awaitStdout(READY).group(1));
-    byte[] expected = OpenAiAnswers.unary(true).getBytes(StandardCharsets.UTF_8);
+    byte[] expected = OpenAiAnswers.unary(path.endsWith("/chat/completions")).getBytes(StandardCharsets.UTF_8);
     for (int i = 0; i < n; i++) {
       HttpResponse<String> r = Http.post(port, path, "{\"model\":\"m\",\"stream\":false}", "x-scenario", "unary");
       assertEquals(200, r.statusCode(), Http.describe(r));

@@ -31,7 +31,7 @@ import dynamo.obs.agent.context.RequestContext;
  * writer, the one whose writer was being called when the stream was first written to (the writer
  * encodes characters into the container's output stream). Inner calls of the same stream (a
  * {@code write(byte[])} that calls {@code write(byte[], int, int)}) are not counted twice. A writer
- * that encodes into the container's buffers itself, past its output stream (Tomcat's), hands over
+ * that encodes into the container's buffers itself, past its output stream (Tomcat's, Undertow's), hands over
  * the characters of its outermost {@code write} instead, encoded here as UTF-8; a reader that reads
  * the container's buffers itself (Tomcat's) hands over what its outermost {@code read} or
  * {@code readLine} returned.
@@ -58,6 +58,8 @@ final class ServletExchanges {
   private static final int DIRECT_READER = 4;
   /** The writer and reader known to use the container's buffers themselves (Tomcat 9, 10 and 11). */
   private static final String TOMCAT_WRITER = "org.apache.catalina.connector.CoyoteWriter";
+  /** Undertow's response writer: it encodes into its output stream's buffer, past the stream's write methods. */
+  private static final String UNDERTOW_WRITER = "io.undertow.servlet.spec.ServletPrintWriterDelegate";
   private static final String TOMCAT_READER = "org.apache.catalina.connector.CoyoteReader";
   private static final byte[] NEWLINE = {'\n'};
   private static final byte[] NONE = new byte[0];
@@ -328,7 +330,8 @@ final class ServletExchanges {
     } else if (stream instanceof java.io.Reader && stream.getClass().getName().equals(TOMCAT_READER)) {
       e.in = bind(e, DIRECT_READER, stream);
     } else if (stream instanceof Writer && e.out == null) {
-      e.writer = bind(e, stream.getClass().getName().equals(TOMCAT_WRITER) ? DIRECT_WRITER : WRITER, stream);
+      String type = stream.getClass().getName();
+      e.writer = bind(e, type.equals(TOMCAT_WRITER) || type.equals(UNDERTOW_WRITER) ? DIRECT_WRITER : WRITER, stream);
     }
   }
 

@@ -1,9 +1,12 @@
-package dynamo.obs.agent.export;
+package dynamo.obs.agent.trace;
+
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.TraceStateBuilder;
 
 /**
  * The W3C {@code tracestate} header as it may be exported: its list members in order, each kept only
  * when its key and value are what W3C Trace Context allows, at most 32 of them, the first of a
- * repeated key; a header with none left is null.
+ * repeated key; a header with none left is null. As an OpenTelemetry {@link TraceState}: those members.
  */
 final class TraceStates {
   private static final int MAX_MEMBERS = 32;
@@ -11,6 +14,22 @@ final class TraceStates {
   private static final int MAX_VALUE = 256;
 
   private TraceStates() {}
+
+  /** The header's valid members as a TraceState (the empty one when none). */
+  static TraceState of(String header) {
+    String valid = valid(header);
+    if (valid == null) {
+      return TraceState.getDefault();
+    }
+    String[] members = valid.split(",");
+    TraceStateBuilder b = TraceState.builder();
+    // the builder puts each new member first: the last member goes in first, as W3C's order is kept
+    for (int i = members.length - 1; i >= 0; i--) {
+      int eq = members[i].indexOf('=');
+      b.put(members[i].substring(0, eq), members[i].substring(eq + 1));
+    }
+    return b.build();
+  }
 
   static String valid(String header) {
     if (header == null || header.isEmpty()) {

@@ -65,6 +65,9 @@ public final class Cli {
     } else {
       out.println("  disabled: set DYN_SYSTEM_PORT (0 for a random port)");
     }
+    out.println("  frontend's port    " + (c.frontendPortRoutes ? "/metrics, " + c.healthPath + ", " + c.livePath
+        + " also on a frontend's own HTTP port, where the application has no such route"
+        : "off (DYN_OBS_FRONTEND_PORT_ROUTES)"));
     out.println();
     out.println("Labels");
     out.println("  dynamo_namespace   " + c.namespace);

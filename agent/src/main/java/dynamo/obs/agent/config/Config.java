@@ -105,6 +105,8 @@ public final class Config {
   public final int canaryWaitSeconds;
   public final int healthCheckTimeoutSeconds;
   public final String healthCheckPayload;
+  /** A frontend's own HTTP port answers /metrics, health and live too, where the application serves none of them. */
+  public final boolean frontendPortRoutes;
 
   // labels
   public final String namespace;
@@ -178,6 +180,7 @@ public final class Config {
     healthCheckTimeoutSeconds = r.integer(HEALTH_CHECK_REQUEST_TIMEOUT, 3, 1, 3_600,
         "a whole number of seconds from 1 to 3600", "3");
     healthCheckPayload = r.payload(HEALTH_CHECK_PAYLOAD);
+    frontendPortRoutes = r.bool(FRONTEND_PORT_ROUTES, true);
 
     namespace = r.labelValue(NAMESPACE, "dynamo");
     String comp = src.get(COMPONENT);

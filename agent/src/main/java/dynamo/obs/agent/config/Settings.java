@@ -20,6 +20,8 @@ public final class Settings {
   public static final String CANARY_WAIT_TIME = "DYN_CANARY_WAIT_TIME";
   public static final String HEALTH_CHECK_REQUEST_TIMEOUT = "DYN_HEALTH_CHECK_REQUEST_TIMEOUT";
   public static final String HEALTH_CHECK_PAYLOAD = "DYN_HEALTH_CHECK_PAYLOAD";
+  /** Whether a frontend's own HTTP port answers /metrics, health and live where the application does not. */
+  public static final String FRONTEND_PORT_ROUTES = "DYN_OBS_FRONTEND_PORT_ROUTES";
 
   // labels and metric names
   public static final String NAMESPACE = "DYN_NAMESPACE";

@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -372,24 +371,7 @@ public final class SystemStatusServer {
   }
 
   private static void write(OutputStream out, HttpResponse r, boolean keepAlive, boolean headOnly) throws IOException {
-    StringBuilder head = new StringBuilder(160);
-    head.append("HTTP/1.1 ").append(r.status()).append(' ').append(HttpResponse.reason(r.status())).append("\r\n");
-    head.append("Content-Type: ").append(r.contentType()).append("\r\n");
-    head.append("Content-Length: ").append(r.body().length).append("\r\n");
-    if (r.contentEncoding() != null) {
-      head.append("Content-Encoding: ").append(r.contentEncoding()).append("\r\n");
-    }
-    if (r.status() == 405) {
-      head.append("Allow: GET, HEAD\r\n");
-    }
-    head.append(keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
-    head.append("\r\n");
-    byte[] h = head.toString().getBytes(StandardCharsets.ISO_8859_1);
-    int bodyLen = headOnly ? 0 : r.body().length;
-    byte[] all = new byte[h.length + bodyLen];
-    System.arraycopy(h, 0, all, 0, h.length);
-    System.arraycopy(r.body(), 0, all, h.length, bodyLen);
-    out.write(all);
+    out.write(r.wire(keepAlive, headOnly));
     out.flush();
   }
 }

@@ -36,6 +36,7 @@ class ConfigTest {
     assertEquals(Config.HealthStatus.NOTREADY, c.startingHealthStatus);
     assertEquals("/health", c.healthPath);
     assertEquals("/live", c.livePath);
+    assertTrue(c.frontendPortRoutes);
     assertEquals(List.of(), c.useEndpointHealthStatus);
     assertFalse(c.healthCheckEnabled);
     assertEquals(10, c.canaryWaitSeconds);

@@ -8,8 +8,10 @@ import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 
 /**
  * An OpenAI-shaped service on embedded Jetty 12 (ee10, Jakarta Servlet 6), no observability code.
@@ -31,6 +33,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * dispatch) and {@code timeout} (never completed: the container times it out after 300 ms); sync
  * only: {@code hostile} (the answer comes from a servlet handed a request object that throws at
  * every call, as the agent's advice sees it too).
+ * With {@code -Dtestapp.health=true} a second servlet context, the root one, serves the service's own
+ * {@code /health} ({@link OpenAiAnswers#APP_HEALTH}); any other path of it is its default servlet's 404.
  * Prints {@code READY <port>}.
  */
 public final class JettyOpenAiApp {
@@ -50,11 +54,17 @@ public final class JettyOpenAiApp {
     async.setAsyncSupported(true);
     context.addServlet(async, "/v1/completions");
     context.addServlet(async, "/custom/completions");
-    serve(context);
+    if (OpenAiAnswers.servesHealth()) {
+      ServletContextHandler root = new ServletContextHandler("/");
+      root.addServlet(new ServletHolder(new OpenAiServlets.HealthServlet()), "/health");
+      serve(new ContextHandlerCollection(context, root));
+    } else {
+      serve(context);
+    }
   }
 
   /** Serves {@code context} on a Jetty 12 server on a free loopback port, prints {@code READY <port>} and waits. */
-  static void serve(ServletContextHandler context) throws Exception {
+  static void serve(Handler context) throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");

@@ -69,6 +69,16 @@ public final class OpenAiAnswers {
     return "{\"error\":{\"message\":\"" + scenario + "\"}}";
   }
 
+  /** The system property that gives a test service a {@code /health} route of its own ({@link #APP_HEALTH}). */
+  public static final String HEALTH_PROPERTY = "testapp.health";
+  /** What a test service's own {@code GET /health} answers (200, application/json). */
+  public static final String APP_HEALTH = "{\"status\":\"up\",\"from\":\"the application\"}";
+
+  /** Whether this test service serves a {@code /health} of its own ({@code -Dtestapp.health=true}). */
+  public static boolean servesHealth() {
+    return Boolean.getBoolean(HEALTH_PROPERTY);
+  }
+
   /** Whether a request body asks for a stream (what a scenario-less real client gets). */
   public static boolean asksForStream(byte[] body) {
     return new String(body, java.nio.charset.StandardCharsets.UTF_8).matches("(?s).*\"stream\"\\s*:\\s*true.*");

@@ -44,6 +44,17 @@ final class OpenAiServlets {
     }
   }
 
+  /** The service's own health route ({@link OpenAiAnswers#APP_HEALTH}). */
+  static final class HealthServlet extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      byte[] body = OpenAiAnswers.APP_HEALTH.getBytes(StandardCharsets.UTF_8);
+      resp.setContentType("application/json");
+      resp.setContentLength(body.length);
+      resp.getOutputStream().write(body);
+    }
+  }
+
   static final class SyncServlet extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {

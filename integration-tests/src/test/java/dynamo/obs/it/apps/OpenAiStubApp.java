@@ -27,7 +27,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code echo-length}: reads the whole body and answers its length (unary JSON).
  * </ul>
  * {@code /v1/chat/completions} has a lambda handler behind a filter; {@code /v1/completions} a
- * class handler. Prints {@code READY <port>}.
+ * class handler; with {@code -Dtestapp.health=true}, {@code /health} answers the service's own health
+ * ({@link OpenAiAnswers#APP_HEALTH}). Prints {@code READY <port>}.
  */
 public final class OpenAiStubApp {
   private OpenAiStubApp() {}
@@ -38,6 +39,9 @@ public final class OpenAiStubApp {
     s.createContext("/v1/chat/completions", exchange -> answer(exchange, "chat.completion"))
         .getFilters().add(new PassThroughFilter());
     s.createContext("/v1/completions", new CompletionsHandler());
+    if (OpenAiAnswers.servesHealth()) {
+      s.createContext("/health", exchange -> json(exchange, 200, OpenAiAnswers.APP_HEALTH));
+    }
     s.start();
     System.out.println("READY " + s.getAddress().getPort());
     new CountDownLatch(1).await();

@@ -13,6 +13,8 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
 /**
  * {@link JettyOpenAiApp}'s service — the same filters, servlets and scenarios — on embedded Tomcat 11
  * (Jakarta Servlet 6.1), the container Spring Boot starts by default. No observability code.
+ * With {@code -Dtestapp.health=true} a second context, the root one, serves the service's own {@code /health}
+ * ({@link OpenAiAnswers#APP_HEALTH}); it has no default servlet, as an embedded Tomcat's context has none.
  * Prints {@code READY <port>}.
  */
 public final class TomcatOpenAiApp {
@@ -34,6 +36,11 @@ public final class TomcatOpenAiApp {
     async.setAsyncSupported(true);
     context.addServletMappingDecoded("/v1/completions", "async");
     context.addServletMappingDecoded("/custom/completions", "async");
+    if (OpenAiAnswers.servesHealth()) {
+      Context root = tomcat.addContext("", null);
+      Tomcat.addServlet(root, "health", new OpenAiServlets.HealthServlet());
+      root.addServletMappingDecoded("/health", "health");
+    }
     tomcat.start();
     System.out.println("READY " + connector.getLocalPort());
     new CountDownLatch(1).await();

@@ -139,25 +139,17 @@ class UpstreamDashboardsIT {
     assertTrue(overloaded > 0, "the burst met the frontend's limit");
   }
 
-  /**
-   * Where the frontend's metrics are: upstream's prometheus.yml scrapes a frontend on its HTTP port; until the
-   * agent answers /metrics there, on its system port.
-   */
+  /** Where the frontend's metrics are: on its HTTP port, where upstream's prometheus.yml scrapes a frontend. */
   private static int frontendMetricsPort() {
-    try {
-      HttpResponse<String> r = Http.get(demo.frontendPort, "/metrics");
-      if (r.statusCode() == 200 && r.body().contains("dynamo_frontend_")) {
-        return demo.frontendPort;
-      }
-    } catch (RuntimeException e) {
-      // not served there
-    }
-    return demo.member("frontend").systemPort();
+    HttpResponse<String> r = Http.get(demo.frontendPort, "/metrics");
+    assertEquals(200, r.statusCode(), "/metrics on the frontend's HTTP port: " + r.statusCode());
+    assertTrue(r.body().contains("dynamo_frontend_"), "the frontend's families on its HTTP port");
+    return demo.frontendPort;
   }
 
   /**
    * Upstream's configuration with the deployment's loopback addresses and 1 s scrapes: its frontend target is
-   * the frontend's metrics, its two backends the workers' system ports, and the router's system port is one more
+   * the frontend's HTTP port, its two backends the workers' system ports, and the router's system port is one more
    * backend (upstream's standalone router is started with DYN_SYSTEM_PORT as a backend is). The exporters it also
    * scrapes (NATS, etcd, DCGM, NIXL, KVBM) are a closed loopback port: down, as they are without them.
    */

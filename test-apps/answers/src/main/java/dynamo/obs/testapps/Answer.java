@@ -29,6 +29,10 @@ public final class Answer {
   public static final String CHAT_PATH = "/v1/chat/completions";
   public static final String COMPLETIONS_PATH = "/v1/completions";
   public static final String MODELS_PATH = "/v1/models";
+  /** A health route of the application's own, served with {@code -Dtestapp.health=true} ({@link #health()}). */
+  public static final String HEALTH_PATH = "/health";
+  /** The system property that gives an application its own {@link #HEALTH_PATH}. */
+  public static final String HEALTH_PROPERTY = "testapp.health";
   public static final String SCENARIO_HEADER = "x-scenario";
   public static final String JSON = "application/json";
   public static final String EVENT_STREAM = "text/event-stream";
@@ -97,6 +101,16 @@ public final class Answer {
   /** The answer of {@code GET /v1/models}. */
   public static Answer models() {
     return json(200, OpenAiAnswers.models());
+  }
+
+  /** Whether this application serves a {@link #HEALTH_PATH} of its own ({@code -Dtestapp.health=true}). */
+  public static boolean servesHealth() {
+    return Boolean.getBoolean(HEALTH_PROPERTY);
+  }
+
+  /** The answer of the application's own {@code GET /health}. */
+  public static Answer health() {
+    return json(200, "{\"status\":\"up\",\"from\":\"the application\"}");
   }
 
   private static Answer json(int status, String body) {

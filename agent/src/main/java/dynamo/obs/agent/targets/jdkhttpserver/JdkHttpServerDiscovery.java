@@ -85,8 +85,18 @@ final class JdkHttpServerDiscovery {
     Module agent = JdkHttpServerDiscovery.class.getModule();
     Module base = Thread.class.getModule();
     inst.redefineModule(base, Set.of(), Map.of(), Map.of("java.lang", Set.of(agent)), Set.of(), Map.of());
-    Module http = HttpServer.class.getModule();
-    inst.redefineModule(http, Set.of(), Map.of(), Map.of("sun.net.httpserver", Set.of(agent)), Set.of(), Map.of());
+    openServerPackage(inst);
+  }
+
+  /** Opens the server's implementation package to the agent's module, and to nobody else. */
+  static void openServerPackage(Instrumentation inst) {
+    try {
+      Module agent = JdkHttpServerDiscovery.class.getModule();
+      Module http = HttpServer.class.getModule();
+      inst.redefineModule(http, Set.of(), Map.of(), Map.of("sun.net.httpserver", Set.of(agent)), Set.of(), Map.of());
+    } catch (Throwable t) {
+      Dispatch.failed(t, Instrumentations.number(JdkHttpServerInstrumentation.NAME));
+    }
   }
 
   private static Object field(Object owner, String name) throws Exception {

@@ -5,7 +5,9 @@ import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentatio
 import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.EXCHANGE_CLOSED;
 import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.EXCHANGE_STARTED;
 import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.HANDLER_FAILED;
+import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.HEADERS_READ;
 import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.NAME;
+import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.REJECTING;
 import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.REQUEST_BODY;
 import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.RESPONSE_BODY;
 import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.RESPONSE_HEADERS;
@@ -14,6 +16,7 @@ import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentatio
 import static dynamo.obs.agent.targets.jdkhttpserver.JdkHttpServerInstrumentation.STOPPED;
 
 import com.sun.net.httpserver.HttpContext;
+import dynamo.obs.agent.http.FrontendPortRoutes;
 import dynamo.obs.agent.weaving.AgentServices;
 import dynamo.obs.bootstrap.Handler;
 import java.io.InputStream;
@@ -26,17 +29,27 @@ import java.util.Map;
 final class JdkHttpServerHandler extends Handler {
   private final JdkHttpServers servers;
   private final JdkHttpExchanges exchanges;
+  /** Null when the application's port answers no system routes. */
+  private final JdkUnroutedRequests unrouted;
 
   JdkHttpServerHandler(AgentServices services) {
     this.servers = new JdkHttpServers(services.routes(), services.health(), services.frontend());
     this.exchanges = new JdkHttpExchanges(services.frontend(), services.workers(), services.tracing(),
         services.errorsOf(NAME));
+    FrontendPortRoutes portRoutes = FrontendPortRoutes.of(services.config(), services.workers(), services.health(),
+        services.metrics());
+    this.unrouted = portRoutes == null ? null : new JdkUnroutedRequests(portRoutes);
     services.whenActive(NAME, servers::update); // registrations wait for the instrumentation to be active
+  }
+
+  /** Whether requests no context of the application takes may be answered (the system status server's routes). */
+  boolean answersUnrouted() {
+    return unrouted != null;
   }
 
   @Override
   @SuppressWarnings("unchecked")
-  public Object on(int event, Object a, Object b, Object c, Object d) {
+  public Object on(int event, Object a, Object b, Object c, Object d) throws Throwable {
     switch (event) {
       case CONTEXT_CREATED -> servers.contextCreated(a, (String) b);
       case CONTEXT_REMOVED -> {
@@ -52,6 +65,15 @@ final class JdkHttpServerHandler extends Handler {
       case EXCHANGE_CLOSED -> exchanges.closed(a);
       case RUN_ENDED -> exchanges.runEnded();
       case HANDLER_FAILED -> exchanges.handlerFailed();
+      case HEADERS_READ -> {
+        if (unrouted != null) {
+          unrouted.headersRead((String) a, (Map<String, List<String>>) b);
+        }
+      }
+      case REJECTING -> {
+        return unrouted != null && unrouted.rejecting(a, (String) b, (String) c, (OutputStream) d) ? Boolean.TRUE
+            : null;
+      }
       default -> { }
     }
     return null;

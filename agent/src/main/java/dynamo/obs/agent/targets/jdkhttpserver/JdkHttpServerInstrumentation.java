@@ -41,6 +41,16 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
   static final int RUN_ENDED = 9;
   /** (throwable): a handler or filter threw out of the server's filter chain on this thread. */
   static final int HANDLER_FAILED = 10;
+  /** (request line, request headers): the server read a request's headers. */
+  static final int HEADERS_READ = 11;
+  /**
+   * (exchange task, request line, message, its raw output stream): the server is about to reject a request (a 404
+   * when no context takes it); returns non-null when the agent answered it instead (the rejection then does nothing).
+   */
+  static final int REJECTING = 12;
+
+  /** Whether the handler answers requests no context takes: it reads the server's connection internals then. */
+  private volatile boolean answersUnrouted;
 
   @Override
   public String name() {
@@ -49,13 +59,16 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
 
   @Override
   public String description() {
-    return "JDK com.sun.net.httpserver servers: routes served (health endpoints) and every inference request"
-        + " (frontend metrics, x-request-id)";
+    return "JDK com.sun.net.httpserver servers: routes served (health endpoints), every inference request"
+        + " (frontend metrics, x-request-id), and on a frontend /metrics, health and live where no context of the"
+        + " application takes them";
   }
 
   @Override
   public Handler handler(AgentServices services) {
-    return new JdkHttpServerHandler(services);
+    JdkHttpServerHandler handler = new JdkHttpServerHandler(services);
+    answersUnrouted = handler.answersUnrouted();
+    return handler;
   }
 
   @Override
@@ -79,11 +92,19 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
         new JdkWeave("sun.net.httpserver.ServerImpl$Exchange", "run", "()V", Kind.EXIT_ALWAYS, RUN_ENDED),
         // a handler that throws: the server drops the connection without closing the exchange
         new JdkWeave("com.sun.net.httpserver.Filter$Chain", "doFilter", "(Lcom/sun/net/httpserver/HttpExchange;)V",
-            Kind.EXIT_THROWN, HANDLER_FAILED));
+            Kind.EXIT_THROWN, HANDLER_FAILED),
+        // a frontend's own port answers the system status server's routes where no context of the application does
+        new JdkWeave("sun.net.httpserver.Request", "headers", "()", Kind.EXIT, HEADERS_READ,
+            "field:startLine", "field:hdrs"),
+        new JdkWeave("sun.net.httpserver.ServerImpl$Exchange", "reject", "(ILjava/lang/String;Ljava/lang/String;)V",
+            Kind.ENTER_SKIP, REJECTING, "this", "arg1", "arg2", "field:rawout"));
   }
 
   @Override
   public void afterInstall(Instrumentation inst) {
+    if (answersUnrouted) {
+      JdkHttpServerDiscovery.openServerPackage(inst);
+    }
     JdkHttpServerDiscovery.reportRunningServers(inst);
   }
 }

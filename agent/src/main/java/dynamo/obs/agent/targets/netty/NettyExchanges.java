@@ -2,6 +2,7 @@ package dynamo.obs.agent.targets.netty;
 
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
+import dynamo.obs.agent.http.FrontendPortRoutes;
 import dynamo.obs.agent.http.ServedRequests;
 import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.worker.InboundRequest;
@@ -39,6 +40,11 @@ final class NettyExchanges {
     boolean answered;
     /** A handler threw while it was unanswered: a connection closed now is the server's failure, not the client's. */
     boolean failed;
+    /**
+     * A GET or HEAD of a system status route (method, path, Accept, Accept-Encoding): the application's 404 to it
+     * is replaced by the agent's answer.
+     */
+    String[] portRoute;
   }
 
   /** A connection's requests: those not fully answered, oldest first; the one whose body is being read. */
@@ -51,11 +57,16 @@ final class NettyExchanges {
 
   private final ServedRequests<Object> requests;
   private final Consumer<Throwable> errors;
+  /** Null when the application's port answers no system routes. */
+  private final FrontendPortRoutes portRoutes;
+  private final NettyHeaders headers = new NettyHeaders();
   private final ConcurrentHashMap<Object, Connection> connections = new ConcurrentHashMap<>();
 
-  NettyExchanges(Frontend frontend, WorkerRuntime workers, Tracing tracing, Consumer<Throwable> errors) {
-    this.requests = new ServedRequests<>(frontend, workers, tracing, new NettyHeaders(), errors);
+  NettyExchanges(Frontend frontend, WorkerRuntime workers, Tracing tracing, Consumer<Throwable> errors,
+      FrontendPortRoutes portRoutes) {
+    this.requests = new ServedRequests<>(frontend, workers, tracing, headers, errors);
     this.errors = errors;
+    this.portRoutes = portRoutes;
   }
 
   /** A request's head was decoded; {@code target} is its request target (origin or absolute form). */
@@ -72,12 +83,17 @@ final class NettyExchanges {
       return;
     }
     Exchange e = new Exchange();
+    String path = path(target);
     try {
-      e.recorder = requests.started(e.key, path(target), headers, requests.tracing() ? line(method, target) : null);
+      e.recorder = requests.started(e.key, path, headers, requests.tracing() ? line(method, target) : null);
     } finally {
       requests.runEnded(); // the event loop goes on with other connections
     }
     e.inbound = e.recorder == null ? requests.inbound(e.key) : null;
+    if (portRoutes != null && e.recorder == null && portRoutes.answers(method, path)) {
+      e.portRoute = new String[] {method, path, this.headers.first(headers, "accept"),
+          this.headers.first(headers, "accept-encoding")};
+    }
     c.pending.addLast(e);
     c.reading = e;
   }
@@ -144,14 +160,23 @@ final class NettyExchanges {
     }
   }
 
-  /** A final response's head: returns the x-request-id to echo, or null. */
-  String responseHead(Object connection, CharSequence status, String contentType) {
+  /**
+   * A final response's head: returns the x-request-id to echo (a String); or, for the application's 404 to a system
+   * status route, the agent's whole answer to send in its place (a byte[]); or null.
+   */
+  Object responseHead(Object connection, CharSequence status, String contentType, Object responseHeaders) {
     Connection c = connections.get(connection);
     Exchange e = c == null ? null : c.pending.peekFirst();
     if (e == null || e.answered) {
       return null;
     }
     e.answered = true;
+    if (e.portRoute != null && status(status) == 404) {
+      String[] r = e.portRoute;
+      // the connection stays open, or closes after this answer, as the application's own answer said
+      boolean keepAlive = !"close".equalsIgnoreCase(headers.first(responseHeaders, "connection"));
+      return portRoutes.answer(r[0], r[1], r[2], r[3]).wire(keepAlive, r[0].equals("HEAD"));
+    }
     if (e.recorder == null) {
       return null;
     }

@@ -10,6 +10,7 @@ import static dynamo.obs.agent.targets.netty.NettyInstrumentation.RESPONSE_BYTES
 import static dynamo.obs.agent.targets.netty.NettyInstrumentation.RESPONSE_END;
 import static dynamo.obs.agent.targets.netty.NettyInstrumentation.RESPONSE_HEAD;
 
+import dynamo.obs.agent.http.FrontendPortRoutes;
 import dynamo.obs.agent.weaving.AgentServices;
 import dynamo.obs.bootstrap.Handler;
 import java.nio.ByteBuffer;
@@ -20,7 +21,8 @@ final class NettyHandler extends Handler {
 
   NettyHandler(AgentServices services) {
     this.exchanges = new NettyExchanges(services.frontend(), services.workers(), services.tracing(),
-        services.errorsOf(NAME));
+        services.errorsOf(NAME), FrontendPortRoutes.of(services.config(), services.workers(), services.health(),
+            services.metrics()));
   }
 
   @Override
@@ -33,7 +35,7 @@ final class NettyHandler extends Handler {
         exchanges.requestEnd(a);
         return null;
       case RESPONSE_HEAD:
-        return exchanges.responseHead(a, (CharSequence) b, (String) c);
+        return exchanges.responseHead(a, (CharSequence) b, (String) c, d);
       case RESPONSE_END:
         exchanges.responseEnd(a);
         return null;

@@ -9,13 +9,16 @@ import dynamo.obs.agent.weaving.TargetId;
 import dynamo.obs.bootstrap.Dispatch;
 import dynamo.obs.bootstrap.Handler;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectDecoder;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 import net.bytebuddy.asm.Advice;
 
@@ -42,7 +45,11 @@ public final class NettyInstrumentation implements InstrumentationModule {
   static final int REQUEST_BYTES = 1;
   /** (connection): the request's body ended. */
   static final int REQUEST_END = 2;
-  /** (connection, status code as text, content type): a final response's head is encoded; returns an x-request-id to echo. */
+  /**
+   * (connection, status code as text, content type, HttpHeaders): a final response's head is encoded; returns an
+   * x-request-id to echo (a String), or the agent's answer to send in place of the whole response (a byte[]: the
+   * application's 404 to a system status route).
+   */
   static final int RESPONSE_HEAD = 3;
   /** onData (connection, byte[] or ByteBuffer, offset, length, -): a piece of the response's body is encoded. */
   static final int RESPONSE_BYTES = 4;
@@ -62,7 +69,7 @@ public final class NettyInstrumentation implements InstrumentationModule {
   public String description() {
     return "Netty 4.1/4.2 HTTP/1.1 servers (plain Netty, Reactor Netty and Spring WebFlux, Vert.x 4/5 and Quarkus,"
         + " Micronaut 4): every inference request (frontend metrics, x-request-id, spans), bodies read as the"
-        + " codec decodes and encodes them";
+        + " codec decodes and encodes them; on a frontend /metrics, health and live in place of the application's 404";
   }
 
   /** Netty loads its codec package before any HTTP server class of a framework built on it. */
@@ -154,20 +161,28 @@ public final class NettyInstrumentation implements InstrumentationModule {
     }
   }
 
-  /** One message of a response, before it is encoded: its head, a piece of its body, its end. */
+  /**
+   * One message of a response, before it is encoded: its head, a piece of its body, its end. A response the agent
+   * answers in the application's place (its 404 to a system status route) is encoded as the application wrote it,
+   * but as a 204 — so its body, in this message or the ones after, is encoded as nothing and the encoder's state
+   * follows the application's messages as ever — and what the head encodes to is replaced by the agent's answer.
+   */
   @SuppressWarnings("unused")
   public static final class EncodeAdvice {
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@TargetId int target, @Advice.Argument(0) ChannelHandlerContext ctx,
+    static byte[] enter(@TargetId int target, @Advice.Argument(0) ChannelHandlerContext ctx,
         @Advice.Argument(1) Object msg) {
       Object connection = ctx.channel();
+      byte[] answer = null;
       if (msg instanceof HttpResponse) {
         HttpResponse r = (HttpResponse) msg;
         if (r.status().code() >= 200) { // an interim 1xx response is not the answer
           HttpHeaders headers = r.headers();
-          Object id = Dispatch.on(connection, r.status().codeAsText(), headers.get("content-type"), null, target,
+          Object id = Dispatch.on(connection, r.status().codeAsText(), headers.get("content-type"), headers, target,
               RESPONSE_HEAD);
-          if (id != null && !headers.contains("x-request-id")) {
+          if (id instanceof byte[]) {
+            answer = (byte[]) id;
+          } else if (id != null && !headers.contains("x-request-id")) {
             headers.set("x-request-id", id);
           }
         }
@@ -186,6 +201,21 @@ public final class NettyInstrumentation implements InstrumentationModule {
       }
       if (msg instanceof LastHttpContent) {
         Dispatch.on(connection, null, null, null, target, RESPONSE_END);
+      }
+      if (answer != null) {
+        ((HttpResponse) msg).setStatus(HttpResponseStatus.NO_CONTENT); // last: if it throws, the 404 goes out
+      }
+      return answer;
+    }
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    static void exit(@Advice.Enter byte[] answer, @Advice.Argument(2) List<Object> out) {
+      if (answer != null) {
+        for (int i = 0; i < out.size(); i++) {
+          ReferenceCountUtil.release(out.get(i));
+        }
+        out.clear();
+        out.add(Unpooled.wrappedBuffer(answer));
       }
     }
   }

@@ -2,6 +2,7 @@ package dynamo.obs.agent.targets.servlet;
 
 import dynamo.obs.agent.http.ServedRequests;
 
+import java.io.OutputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -53,10 +54,31 @@ final class ServletApi {
   private final MethodHandle addListener;
   private final MethodHandle getThrowable;
   private final Class<?> asyncListener;
+  private final Class<?> httpRequest;
+  private final MethodHandle isCommitted;
+  private final MethodHandle resetBuffer;
+  private final MethodHandle setStatus;
+  private final MethodHandle setContentType;
+  private final MethodHandle setContentLength;
+  private final MethodHandle getOutputStream;
+  private final MethodHandle flushBuffer;
+  /** A container's own response class → its public {@code getRequest()}, when it has one (Tomcat's); else null. */
+  private final ClassValue<MethodHandle> requestOfResponse = new ClassValue<>() {
+    @Override
+    protected MethodHandle computeValue(Class<?> type) {
+      try {
+        return httpRequest.isAssignableFrom(type.getMethod("getRequest").getReturnType())
+            ? handle(type, "getRequest") : null;
+      } catch (ReflectiveOperationException | SecurityException e) {
+        return null;
+      }
+    }
+  };
 
   private ServletApi(String pkg, ClassLoader loader) throws ReflectiveOperationException {
     Class<?> request = type(pkg + "ServletRequest", loader);
-    Class<?> httpRequest = type(pkg + "http.HttpServletRequest", loader);
+    httpRequest = type(pkg + "http.HttpServletRequest", loader);
+    Class<?> response = type(pkg + "ServletResponse", loader);
     Class<?> httpResponse = type(pkg + "http.HttpServletResponse", loader);
     requestWrapper = type(pkg + "ServletRequestWrapper", loader);
     asyncListener = type(pkg + "AsyncListener", loader);
@@ -75,6 +97,13 @@ final class ServletApi {
     setHeader = handle(httpResponse, "setHeader", String.class, String.class);
     addListener = handle(type(pkg + "AsyncContext", loader), "addListener", asyncListener);
     getThrowable = handle(type(pkg + "AsyncEvent", loader), "getThrowable");
+    isCommitted = handle(response, "isCommitted");
+    resetBuffer = handle(response, "resetBuffer");
+    setStatus = handle(httpResponse, "setStatus", int.class);
+    setContentType = handle(response, "setContentType", String.class);
+    setContentLength = handle(response, "setContentLength", int.class);
+    getOutputStream = handle(response, "getOutputStream");
+    flushBuffer = handle(response, "flushBuffer");
   }
 
   /**
@@ -203,6 +232,26 @@ final class ServletApi {
     }
   }
 
+  /** The request's method. */
+  String method(Object request) throws ReflectiveOperationException {
+    return string(getMethod, request);
+  }
+
+  /** The request's path as it came (not decoded), from the server's root: its context path included. */
+  String requestUri(Object request) throws ReflectiveOperationException {
+    return string(getRequestUri, request);
+  }
+
+  /** The request a container's own response belongs to (Tomcat's has it), or null. */
+  Object requestOf(Object response) throws ReflectiveOperationException {
+    MethodHandle m = requestOfResponse.get(response.getClass());
+    try {
+      return m == null ? null : (Object) m.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
+  }
+
   /** A request header's first value, or null (also when reading it fails: then it is counted). */
   String header(Object request, String name) {
     try {
@@ -224,6 +273,52 @@ final class ServletApi {
 
   String contentType(Object response) throws ReflectiveOperationException {
     return string(getContentType, response);
+  }
+
+  boolean isCommitted(Object response) throws ReflectiveOperationException {
+    try {
+      return (boolean) isCommitted.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
+  }
+
+  /** The response's output stream; throws when the application took its writer already. */
+  OutputStream outputStream(Object response) throws ReflectiveOperationException {
+    try {
+      return (OutputStream) (Object) getOutputStream.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
+  }
+
+  /**
+   * Makes the response, not committed yet, one of {@code status} with a body of {@code length} bytes of
+   * {@code contentType} ({@code contentEncoding} when not null): what was buffered of another body is dropped, the
+   * headers already set stay.
+   */
+  void answer(Object response, int status, String contentType, String contentEncoding, int length)
+      throws ReflectiveOperationException {
+    try {
+      resetBuffer.invokeExact(response);
+      setStatus.invokeExact(response, status);
+      setContentType.invokeExact(response, (Object) contentType);
+      setContentLength.invokeExact(response, length);
+      if (contentEncoding != null) {
+        setHeader.invokeExact(response, (Object) "Content-Encoding", (Object) contentEncoding);
+      }
+    } catch (Throwable t) {
+      throw failed(t);
+    }
+  }
+
+  /** Sends what the response has buffered: it is committed. */
+  void flush(Object response) throws ReflectiveOperationException {
+    try {
+      flushBuffer.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
   }
 
   /** Sets a header unless the application set it already. */

@@ -129,6 +129,11 @@ final class ServletExchanges {
     this.errors = errors;
   }
 
+  /** The container's request a servlet or filter serves on this thread, or null. */
+  Object serving() {
+    return requests.serving();
+  }
+
   /** The target was turned off: its open requests are let go of. */
   void abandonAll() {
     requests.abandonAll();

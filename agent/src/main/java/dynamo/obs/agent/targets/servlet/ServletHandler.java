@@ -7,13 +7,17 @@ import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.BYTE_EXITE
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.CHARS_ENTERED;
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.CHARS_EXITED;
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.CHAR_EXITED;
+import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.CORE_NOT_FOUND;
+import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.ERROR_PAGE;
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.IO_ENTERED;
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.IO_EXITED;
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.IO_OPENED;
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.LINE_EXITED;
+import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.NOT_FOUND_SENT;
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.SERVICE_ENTERED;
 import static dynamo.obs.agent.targets.servlet.ServletInstrumentation.SERVICE_EXITED;
 
+import dynamo.obs.agent.http.FrontendPortRoutes;
 import dynamo.obs.agent.weaving.AgentServices;
 import dynamo.obs.bootstrap.Handler;
 import java.nio.ByteBuffer;
@@ -21,10 +25,15 @@ import java.nio.ByteBuffer;
 /** The events of {@link ServletInstrumentation} (one handler for each servlet API package), for {@link ServletExchanges}. */
 final class ServletHandler extends Handler {
   private final ServletExchanges exchanges;
+  /** Null when the application's port answers no system routes. */
+  private final ServletPortRoutes portRoutes;
 
   ServletHandler(AgentServices services, String target) {
     this.exchanges = new ServletExchanges(services.frontend(), services.workers(), services.tracing(),
         services.errorsOf(target));
+    FrontendPortRoutes routes = FrontendPortRoutes.of(services.config(), services.workers(), services.health(),
+        services.metrics());
+    this.portRoutes = routes == null ? null : new ServletPortRoutes(routes, exchanges::serving);
   }
 
   @Override
@@ -51,6 +60,12 @@ final class ServletHandler extends Handler {
       case LINE_EXITED:
         exchanges.lineExited(a, (String) b, (Throwable) c);
         return null;
+      case NOT_FOUND_SENT:
+        return portRoutes != null && portRoutes.notFound(a) ? Boolean.TRUE : null;
+      case ERROR_PAGE:
+        return portRoutes != null && portRoutes.errorPage(a, b) ? Boolean.TRUE : null;
+      case CORE_NOT_FOUND:
+        return portRoutes == null ? null : portRoutes.coreNotFound((String) a, (String) b, (String) c, (String) d);
       default:
         return null;
     }

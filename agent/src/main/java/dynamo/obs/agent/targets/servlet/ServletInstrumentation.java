@@ -15,11 +15,16 @@ import dynamo.obs.agent.weaving.TargetId;
 import dynamo.obs.bootstrap.Dispatch;
 import dynamo.obs.bootstrap.Handler;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 
 /**
  * Servlet containers: Jakarta Servlet 5/6 ({@code jakarta.servlet}: Jetty 11/12, Tomcat 10+) and,
@@ -62,6 +67,18 @@ public final class ServletInstrumentation implements InstrumentationModule {
   static final int CHAR_EXITED = 11;
   /** (call, the line or null, throwable): a reader's {@code readLine()} returned. */
   static final int LINE_EXITED = 12;
+  /**
+   * (response): {@code sendError(404)} was called; returns non-null when the agent answered instead (a system status
+   * route on a frontend's port), and the call then does nothing.
+   */
+  static final int NOT_FOUND_SENT = 13;
+  /** (request, response): Jetty 9 to 11's ErrorHandler is about to render an error page; non-null: answered. */
+  static final int ERROR_PAGE = 14;
+  /**
+   * (method, path, Accept, Accept-Encoding): Jetty 12's core answers 404 to a request; returns the agent's answer to
+   * write instead ({@link ServletPortRoutes#coreNotFound}), or null.
+   */
+  static final int CORE_NOT_FOUND = 15;
 
   private final String name;
   private final String pkg;
@@ -104,11 +121,25 @@ public final class ServletInstrumentation implements InstrumentationModule {
   @Override
   public String description() {
     return containers + ", sync and async servlets behind any filters: every inference request (frontend"
-        + " metrics, x-request-id, endpoint health), bodies seen where the container's streams pass their bytes";
+        + " metrics, x-request-id, endpoint health), bodies seen where the container's streams pass their bytes; on a"
+        + " frontend /metrics, health and live where the container answers 404 (sendError, Jetty's error handler"
+        + (pkg.startsWith("jakarta.") ? ", Jetty 12's core" : "") + ")";
   }
 
   @Override
   public List<TypeAdvice> typeAdvice() {
+    List<TypeAdvice> all = new ArrayList<>(servletTypeAdvice());
+    if (pkg.startsWith("jakarta.")) {
+      // Jetty 12's core, whichever servlet environments it hosts: the 404 of a request no context takes. Once, with
+      // the jakarta target (Jetty 12's ee10 and ee11 environments; ee9 too).
+      all.add(TypeAdvice.named("org.eclipse.jetty.server.Response", List.of(
+          new AdviceBinding(named("writeError").and(isStatic()).and(takesArguments(6)).and(takesArgument(3, int.class)),
+              ServletInstrumentation.class.getName() + "$JettyCoreNotFoundAdvice"))));
+    }
+    return all;
+  }
+
+  private List<TypeAdvice> servletTypeAdvice() {
     String self = ServletInstrumentation.class.getName();
     String enter = self + "$IoEnter";
     String charsEnter = self + "$CharsEnter";
@@ -127,7 +158,13 @@ public final class ServletInstrumentation implements InstrumentationModule {
             new AdviceBinding(concrete.and(named("startAsync")), self + "$AsyncStartedAdvice"))),
         TypeAdvice.subtypesOf(Set.of(pkg + "ServletResponse"), List.of(
             new AdviceBinding(concrete.and(namedOneOf("getOutputStream", "getWriter")).and(takesArguments(0)),
-                self + "$IoOpenedAdvice"))),
+                self + "$IoOpenedAdvice"),
+            new AdviceBinding(concrete.and(named("sendError")).and(takesArgument(0, int.class))
+                .and(takesArguments(1).or(takesArguments(2))), self + "$NotFoundAdvice"))),
+        // Jetty 9 to 11 render the 404 of a request no context takes here, after a sendError outside any servlet
+        TypeAdvice.named("org.eclipse.jetty.server.handler.ErrorHandler", List.of(
+            new AdviceBinding(named("handle").and(takesArguments(4)).and(takesArgument(2, named(pkg
+                + "http.HttpServletRequest"))), self + "$ErrorPageAdvice"))),
         TypeAdvice.subtypesOf(Set.of(pkg + "ServletInputStream"), List.of(
             new AdviceBinding(concrete.and(named("read")).and(takesArguments(0)), enter, self + "$ReadByteExit"),
             new AdviceBinding(concrete.and(named("read").and(takesArguments(byte[].class)).or(
@@ -176,6 +213,57 @@ public final class ServletInstrumentation implements InstrumentationModule {
       if (serving != null) {
         Dispatch.on(thrown, null, null, null, target, SERVICE_EXITED);
       }
+    }
+  }
+
+  /** {@code sendError(404)}: skipped when the agent answered a system status route in its place. */
+  @SuppressWarnings("unused")
+  public static final class NotFoundAdvice {
+    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+    static Object enter(@TargetId int target, @Advice.This Object response, @Advice.Argument(0) int status) {
+      return status == 404 ? Dispatch.on(response, null, null, null, target, NOT_FOUND_SENT) : null;
+    }
+  }
+
+  /** Jetty 9 to 11's {@code ErrorHandler.handle}: skipped when the agent answered a system status route instead. */
+  @SuppressWarnings("unused")
+  public static final class ErrorPageAdvice {
+    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+    static Object enter(@TargetId int target, @Advice.Argument(2) Object request, @Advice.Argument(3) Object response) {
+      return Dispatch.on(request, response, null, null, target, ERROR_PAGE);
+    }
+  }
+
+  /**
+   * Jetty 12's core {@code Response.writeError(request, response, callback, status, message, cause)}, where every
+   * other {@code writeError} ends: a 404 to a system status route of a frontend is answered with the agent's answer
+   * instead, written as the error would have been (last, completing the callback). Jetty's own types, inlined into
+   * its {@code Response}.
+   */
+  @SuppressWarnings("unused")
+  public static final class JettyCoreNotFoundAdvice {
+    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+    static boolean enter(@TargetId int target, @Advice.Argument(0) Request request,
+        @Advice.Argument(1) Response response, @Advice.Argument(2) Callback callback, @Advice.Argument(3) int status) {
+      if (status != 404 || request == null || response == null || response.isCommitted()) {
+        return false;
+      }
+      HttpFields asked = request.getHeaders();
+      Object answer = Dispatch.on(request.getMethod(), request.getHttpURI().getPath(), asked.get("accept"),
+          asked.get("accept-encoding"), target, CORE_NOT_FOUND);
+      if (!(answer instanceof Object[])) {
+        return false;
+      }
+      Object[] a = (Object[]) answer;
+      response.setStatus((Integer) a[0]);
+      HttpFields.Mutable headers = response.getHeaders();
+      headers.put("Content-Type", (String) a[1]);
+      if (a[2] != null) {
+        headers.put("Content-Encoding", (String) a[2]);
+      }
+      headers.put("Content-Length", String.valueOf(a[3]));
+      response.write(true, ByteBuffer.wrap((byte[]) a[4]), callback);
+      return true;
     }
   }
 

@@ -2,6 +2,7 @@ package dynamo.obs.testapps.micronaut;
 
 import dynamo.obs.testapps.Answer;
 import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.annotation.Requires;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpResponse;
 import io.micronaut.http.HttpStatus;
@@ -27,7 +28,8 @@ import reactor.core.publisher.Mono;
  *   <li>{@code POST /v1/chat/completions}: the body bound as a {@code String}; streams as a
  *       {@code Flux<Event<String>>} (Micronaut writes the server-sent-event framing);
  *   <li>{@code POST /v1/completions}: the body bound as a {@code byte[]}; streams the same way;
- *   <li>{@code GET /v1/models}.
+ *   <li>{@code GET /v1/models};
+ *   <li>with {@code -Dtestapp.health=true}, {@code GET /health} ({@link HealthController}).
  * </ul>
  * JSON answers are {@code HttpResponse<String>} of type {@code application/json}; pauses are
  * {@code delayElement}s. Optional argument: the port (default: any free one). Prints {@code READY <port>}.
@@ -72,6 +74,16 @@ public class MicronautOpenAiApp {
         Flux<Event<String>> events = Flux.fromIterable(answer.events()).concatMap(e -> e.delayMs() > 0
             ? Mono.just(e).delayElement(Duration.ofMillis(e.delayMs())) : Mono.just(e)).map(e -> Event.of(e.data()));
         return HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
+    }
+  }
+
+  /** The application's own health route, a controller of its own that exists with {@code -Dtestapp.health=true}. */
+  @Controller
+  @Requires(property = Answer.HEALTH_PROPERTY, value = "true")
+  public static class HealthController {
+    @Get(uri = Answer.HEALTH_PATH, produces = MediaType.APPLICATION_JSON)
+    String health() {
+      return Answer.health().body();
     }
   }
 }

@@ -50,7 +50,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code POST /v1/completions}: a handler that reads the raw {@code HttpContent} chunks as they come and
  *       answers at the {@code LastHttpContent};
  *   <li>everything else passes on to an {@code HttpObjectAggregator} and a handler of whole
- *       {@code FullHttpRequest}s: {@code POST /v1/chat/completions}, {@code GET /v1/models}, 404 for the rest.
+ *       {@code FullHttpRequest}s: {@code POST /v1/chat/completions}, {@code GET /v1/models} (and, with
+ *       {@code -Dtestapp.health=true}, {@code GET /health}), 404 for the rest.
  * </ul>
  * Answers ({@link Answer}): JSON as one {@code FullHttpResponse}; streams as a chunked response head, one
  * {@code HttpContent} per write (flushed; pauses scheduled on the channel's event loop, never blocking it) and the
@@ -127,6 +128,8 @@ public final class NettyOpenAiApp {
         answer(ctx, req, Answer.to(true, req.headers().get(Answer.SCENARIO_HEADER), ByteBufUtil.getBytes(req.content())));
       } else if (req.method().equals(HttpMethod.GET) && path.equals(Answer.MODELS_PATH)) {
         answer(ctx, req, Answer.models());
+      } else if (req.method().equals(HttpMethod.GET) && path.equals(Answer.HEALTH_PATH) && Answer.servesHealth()) {
+        answer(ctx, req, Answer.health());
       } else {
         FullHttpResponse notFound = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NOT_FOUND,
             Unpooled.copiedBuffer("not found", StandardCharsets.UTF_8));

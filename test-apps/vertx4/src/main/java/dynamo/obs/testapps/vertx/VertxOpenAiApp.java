@@ -17,7 +17,8 @@ import java.util.Iterator;
  *   <li>{@code POST /v1/chat/completions}: body read by a {@code BodyHandler};
  *   <li>{@code POST /v1/completions}: body read from the request as a {@code ReadStream} ({@code handler} and
  *       {@code endHandler});
- *   <li>{@code GET /v1/models}.
+ *   <li>{@code GET /v1/models};
+ *   <li>with {@code -Dtestapp.health=true}, {@code GET /health}.
  * </ul>
  * Answers ({@link Answer}): JSON with {@code end(buffer)}; streams as a chunked response, one {@code write} per
  * event, pauses on Vert.x timers, stopping once the response is closed. Optional argument: the port (default: any
@@ -41,6 +42,9 @@ public final class VertxOpenAiApp {
           answer(vertx, ctx, Answer.to(false, request.getHeader(Answer.SCENARIO_HEADER), body.getBytes())));
     });
     router.get(Answer.MODELS_PATH).handler(ctx -> answer(vertx, ctx, Answer.models()));
+    if (Answer.servesHealth()) {
+      router.get(Answer.HEALTH_PATH).handler(ctx -> answer(vertx, ctx, Answer.health()));
+    }
     vertx.createHttpServer()
         .requestHandler(router)
         .listen(port, "127.0.0.1")

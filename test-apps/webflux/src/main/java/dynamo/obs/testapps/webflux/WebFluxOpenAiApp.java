@@ -32,7 +32,8 @@ import reactor.core.publisher.Mono;
  *       {@code Flux<ServerSentEvent<String>>}, JSON as {@code ResponseEntity<String>};
  *   <li>{@code POST /v1/completions}: a functional route ({@code RouterFunction}) reading
  *       {@code bodyToMono(String.class)}; streams as a {@code Flux<String>} body of type {@code text/event-stream};
- *   <li>{@code GET /v1/models}.
+ *   <li>{@code GET /v1/models};
+ *   <li>with {@code -Dtestapp.health=true}, {@code GET /health}: a functional route.
  * </ul>
  * Spring writes the events' framing itself ({@code data:} and the value, without a space), so the streamed bodies
  * carry the events of {@link Answer} rather than its exact bytes; pauses are {@code delayElement}s. Bodies up to
@@ -84,7 +85,13 @@ public class WebFluxOpenAiApp {
 
   @Bean
   RouterFunction<ServerResponse> completionsRoute() {
-    return RouterFunctions.route().POST(Answer.COMPLETIONS_PATH, WebFluxOpenAiApp::completions).build();
+    RouterFunctions.Builder routes = RouterFunctions.route()
+        .POST(Answer.COMPLETIONS_PATH, WebFluxOpenAiApp::completions);
+    if (Answer.servesHealth()) {
+      routes.GET(Answer.HEALTH_PATH, request -> ServerResponse.ok().contentType(MediaType.APPLICATION_JSON)
+          .bodyValue(Answer.health().body()));
+    }
+    return routes.build();
   }
 
   static Mono<ServerResponse> completions(ServerRequest request) {

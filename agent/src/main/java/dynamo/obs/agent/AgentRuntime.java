@@ -13,6 +13,7 @@ import dynamo.obs.agent.applog.LogCapture;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.resources.ResourceMonitor;
 import dynamo.obs.agent.http.HttpRoutes;
+import dynamo.obs.agent.http.ServedRoutes;
 import dynamo.obs.agent.weaving.InstrumentationInstaller;
 import dynamo.obs.agent.targets.methods.MethodSelection;
 import dynamo.obs.agent.worker.ComponentIdentity;
@@ -24,6 +25,7 @@ import dynamo.obs.bootstrap.Handler;
 import dynamo.obs.agent.context.RequestContext;
 import dynamo.obs.agent.trace.ActiveSpan;
 import dynamo.obs.agent.weaving.AgentServices;
+import dynamo.obs.agent.weaving.EarlyWeaving;
 import dynamo.obs.agent.weaving.InjectedFailure;
 import dynamo.obs.agent.weaving.TargetErrors;
 import dynamo.obs.agent.weaving.InstrumentationModule;
@@ -54,12 +56,14 @@ public final class AgentRuntime {
     for (String warning : config.warnings()) {
       LOG.warn(warning);
     }
-    Thread init = new Thread(() -> initialise(inst, config, startNanos), "dynamo-obs-init");
+    // before the application's main: its start-up (routes registered, servers bound) happens once
+    EarlyWeaving early = EarlyWeaving.start(inst, config);
+    Thread init = new Thread(() -> initialise(inst, config, early, startNanos), "dynamo-obs-init");
     init.setDaemon(true);
     init.start();
   }
 
-  private static void initialise(Instrumentation inst, Config config, long startNanos) {
+  private static void initialise(Instrumentation inst, Config config, EarlyWeaving early, long startNanos) {
     try {
       HealthState health = new HealthState(config.startingHealthStatus, config.useEndpointHealthStatus,
           config.healthCheckEnabled, startNanos);
@@ -90,8 +94,9 @@ public final class AgentRuntime {
       }
       TargetErrors errors = new TargetErrors(metrics);
       Dispatch.failures(errors);
-      AgentServices services = new AgentServices(config, metrics, health, frontend,
-          new HttpRoutes(config.inferencePaths), served, tracing,
+      ServedRoutes routes = new ServedRoutes(new HttpRoutes(config.inferencePaths), health, frontend,
+          methods.isEmpty());
+      AgentServices services = new AgentServices(config, metrics, health, frontend, routes, served, tracing,
           new LogCapture(config.logFilter, config.loggingJsonl, config.logUseLocalTz), errors);
 
       String server = startServer(config, health, metrics);
@@ -108,13 +113,15 @@ public final class AgentRuntime {
           // each target's handler is in place before anything is woven
           Handler handler = m.handler(services);
           if (handler != null) {
-            Dispatch.install(Instrumentations.number(m.name()), InjectedFailure.around(m.name(), handler));
+            Dispatch.install(Instrumentations.number(m.name()),
+                early.handOver(m.name(), InjectedFailure.around(m.name(), handler)));
           }
         }
       }
       LOG.info("dynamo-obs " + Version.get() + " started: " + server + "; " + exportSummary(config)
           + "; instrumentations: " + (names.isEmpty() ? "none" : String.join(", ", names)));
 
+      early.reportWoven(metrics::typeInstrumented);
       methods.installedWith(inst, metrics);
       InstrumentationInstaller.install(inst, enabled, metrics, methods::woven);
       double secs = (System.nanoTime() - startNanos) / 1e9;

@@ -36,6 +36,9 @@ public final class InstrumentationList {
       for (dynamo.obs.agent.weaving.JdkWeave w : m.jdkWeaves()) {
         named.add(w.type());
       }
+      for (dynamo.obs.agent.weaving.JdkWeave w : m.earlyWeaves()) {
+        named.add(w.type());
+      }
       for (String type : named) {
         sb.append(sep).append('`').append(type).append('`');
         sep = "<br>";

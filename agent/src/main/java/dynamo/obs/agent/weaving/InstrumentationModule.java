@@ -140,6 +140,16 @@ public interface InstrumentationModule {
   }
 
   /**
+   * What the agent's own weaver puts into classes of libraries known by name, from the JVM's start on (registered
+   * on the premain thread, so nothing the application does while it starts is missed; no Byte Buddy): for what
+   * happens once, early — a route registered, a server bound. Events that arrive before this module's handler is
+   * made are kept and given to it ({@link EarlyWeaving}).
+   */
+  default List<JdkWeave> earlyWeaves() {
+    return List.of();
+  }
+
+  /**
    * Class-name prefixes (internal form, {@code jakarta/servlet/}) of which one class must be loaded
    * before this module's {@link #typeAdvice()} can match anything: Byte Buddy is loaded only when
    * one appears. Empty: whenever the module is enabled.

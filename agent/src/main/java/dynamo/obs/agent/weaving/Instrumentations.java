@@ -9,6 +9,7 @@ import dynamo.obs.agent.targets.logback.LogbackInstrumentation;
 import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
 import dynamo.obs.agent.targets.methods.MethodsInstrumentation;
 import dynamo.obs.agent.targets.netty.NettyInstrumentation;
+import dynamo.obs.agent.targets.routes.RoutesInstrumentation;
 import dynamo.obs.agent.targets.servlet.ServletInstrumentation;
 import dynamo.obs.bootstrap.Dispatch;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ public final class Instrumentations {
   public static List<InstrumentationModule> all() {
     return List.of(new JdkHttpServerInstrumentation(), ServletInstrumentation.jakarta(), ServletInstrumentation.javax(),
         new JdkHttpClientInstrumentation(), new ExecutorsInstrumentation(), new JulInstrumentation(),
-        new LogbackInstrumentation(), new Log4jInstrumentation(), new NettyInstrumentation());
+        new LogbackInstrumentation(), new Log4jInstrumentation(), new NettyInstrumentation(),
+        new RoutesInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists) and {@code langchain4j}. */

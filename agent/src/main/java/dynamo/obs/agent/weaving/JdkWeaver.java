@@ -46,14 +46,36 @@ public final class JdkWeaver implements ClassFileTransformer {
   private final java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> onWatched =
       new java.util.concurrent.atomic.AtomicReference<>();
 
+  /** Classes of any loader are woven (libraries named by {@link #forLibraries}), not only the JDK's. */
+  private final boolean libraries;
+  /** Told of each weave that found no method in its class. */
+  private final java.util.function.Consumer<JdkWeave> missing;
+
   /** {@code onWoven} gets the name and loader of each class woven (counted by the caller). */
   public JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
       java.util.function.BiConsumer<String, ClassLoader> onWoven) {
+    this(inst, weaves, onWoven, false, JdkWeaver::missing);
+  }
+
+  private JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
+      java.util.function.BiConsumer<String, ClassLoader> onWoven, boolean libraries,
+      java.util.function.Consumer<JdkWeave> missing) {
     this.inst = inst;
     for (JdkWeave w : weaves) {
       byType.computeIfAbsent(w.type().replace('.', '/'), k -> new ArrayList<>()).add(w);
     }
     this.onWoven = onWoven;
+    this.libraries = libraries;
+    this.missing = missing;
+  }
+
+  /**
+   * The same weaver for classes of libraries known by name, in whatever class loader they are defined; a weave
+   * that finds no method in its class (another version of the library) is told to {@code missing}.
+   */
+  public static JdkWeaver forLibraries(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
+      java.util.function.BiConsumer<String, ClassLoader> onWoven, java.util.function.Consumer<JdkWeave> missing) {
+    return new JdkWeaver(inst, weaves, onWoven, true, missing);
   }
 
   /** Binary names of the classes this weaver changes. */
@@ -100,11 +122,11 @@ public final class JdkWeaver implements ClassFileTransformer {
       }
     }
     List<JdkWeave> weaves = byType.get(className);
-    if (weaves == null || (loader != null && loader != ClassLoader.getPlatformClassLoader())) {
+    if (weaves == null || !libraries && loader != null && loader != ClassLoader.getPlatformClassLoader()) {
       return null; // only the JDK's own classes of that name
     }
     try {
-      byte[] woven = weave(bytes, weaves, JdkWeaver::missing);
+      byte[] woven = weave(bytes, weaves, missing);
       if (woven != null && module != null && !module.canRead(adviceModule)) {
         inst.redefineModule(module, java.util.Set.of(adviceModule), Map.of(), Map.of(), java.util.Set.of(), Map.of());
       }

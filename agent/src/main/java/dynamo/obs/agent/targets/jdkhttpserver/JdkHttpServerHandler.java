@@ -28,10 +28,9 @@ final class JdkHttpServerHandler extends Handler {
   private final JdkHttpExchanges exchanges;
 
   JdkHttpServerHandler(AgentServices services) {
-    this.servers = new JdkHttpServers(services.routes(), services.health(), services.frontend());
+    this.servers = new JdkHttpServers(services.routes());
     this.exchanges = new JdkHttpExchanges(services.frontend(), services.workers(), services.tracing(),
         services.errorsOf(NAME));
-    services.whenActive(NAME, servers::update); // registrations wait for the instrumentation to be active
   }
 
   @Override

@@ -18,7 +18,7 @@ import java.util.function.BiConsumer;
  * route registered, a server bound — often before the rest of the instrumentation is installed (Byte Buddy takes a
  * second or more), and never happens again. So their transformer is registered on the premain thread, before the
  * application's {@code main}, and their events are kept by a handler that holds them until the module's own handler
- * is made ({@link #handOver}), which then gets them in order and every later one directly.
+ * is made ({@link #install}), which then gets them in order and every later one directly.
  */
 public final class EarlyWeaving {
   private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.instrumentation");
@@ -77,15 +77,20 @@ public final class EarlyWeaving {
   }
 
   /**
-   * The handler made for module {@code name}: the events kept so far are given to it, in order, and every later
-   * one goes to it. Returns the handler to install.
+   * Installs the handler made for module {@code name} (number {@code target}) in {@code Dispatch}: the events kept
+   * so far are given to it first, in order, as {@code Dispatch} would (a failure is counted against the target, which
+   * may turn it off: then it stays off), and every later one goes to it.
    */
-  public Handler handOver(String name, Handler handler) {
+  public void install(String name, int target, Handler handler) {
     Pending p = pending.get(name);
-    if (p != null) {
-      p.handOver(handler);
+    if (p == null) {
+      Dispatch.install(target, handler);
+      return;
     }
-    return handler;
+    p.handOver(handler);
+    if (Dispatch.installed(target)) { // not turned off by the errors of what was kept
+      Dispatch.install(target, handler);
+    }
   }
 
   /** The classes woven so far, each with its loader, for the count of instrumented types. */
@@ -125,8 +130,12 @@ public final class EarlyWeaving {
       return h.on(event, a, b, c, d);
     }
 
+    /** Events of other threads wait meanwhile (on this lock), so that they come after the kept ones. */
     synchronized void handOver(Handler handler) {
       for (Event e : events) {
+        if (!Dispatch.installed(target)) {
+          break; // turned off by its errors
+        }
         try {
           handler.on(e.event, e.a, e.b, e.c, e.d);
         } catch (Throwable t) {
@@ -139,6 +148,14 @@ public final class EarlyWeaving {
       }
       events.clear();
       next = handler;
+    }
+
+    @Override
+    public void turnedOff() {
+      Handler h = next;
+      if (h != null) {
+        h.turnedOff();
+      }
     }
   }
 }

@@ -13,6 +13,7 @@ import dynamo.obs.agent.applog.LogCapture;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.resources.ResourceMonitor;
 import dynamo.obs.agent.http.HttpRoutes;
+import dynamo.obs.agent.http.HttpStacks;
 import dynamo.obs.agent.http.ServedRoutes;
 import dynamo.obs.agent.weaving.InstrumentationInstaller;
 import dynamo.obs.agent.targets.methods.MethodSelection;
@@ -113,8 +114,7 @@ public final class AgentRuntime {
           // each target's handler is in place before anything is woven
           Handler handler = m.handler(services);
           if (handler != null) {
-            Dispatch.install(Instrumentations.number(m.name()),
-                early.handOver(m.name(), InjectedFailure.around(m.name(), handler)));
+            early.install(m.name(), Instrumentations.number(m.name()), InjectedFailure.around(m.name(), handler));
           }
         }
       }
@@ -127,6 +127,9 @@ public final class AgentRuntime {
       double secs = (System.nanoTime() - startNanos) / 1e9;
       health.instrumentationActive();
       services.instrumentationActive();
+      if (config.systemServerEnabled() || config.exportEnabled) { // a service meant to be observed
+        HttpStacks.checkLater(inst, routes, methods.isEmpty(), startNanos);
+      }
       metrics.instrumentationActive(secs);
       if (config.resourceMonitor) {
         ResourceMonitor.start(metrics.registry()); // after the agent is up: its thread uses JMX

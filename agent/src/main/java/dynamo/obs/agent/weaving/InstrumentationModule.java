@@ -118,7 +118,25 @@ public interface InstrumentationModule {
     }
   }
 
+  /**
+   * A stack (server, framework or library) a module supports, in a range of versions: listed in
+   * {@code docs/instrumentations.md}, and checked against what the application loads ({@code http/HttpStacks}).
+   *
+   * @param stack its name ({@code Vert.x}); several modules may name the same stack, a version any of them supports
+   *     is supported
+   * @param versions the range as the docs say it ({@code 4.1–4.2})
+   * @param marker a class every supported version has, by which the stack is recognised and its jar found
+   * @param from the first version supported ({@code 4.1}); null: no version is checked (the JDK's own)
+   * @param before the first version no longer supported ({@code 4.3}); null: none
+   */
+  record Supported(String stack, String versions, String marker, String from, String before) {}
+
   String name();
+
+  /** The stacks and versions this module supports (none for modules that are no server or framework's). */
+  default List<Supported> supports() {
+    return List.of();
+  }
 
   /**
    * The handler of this target's events, made once the agent's services are ready and installed before anything is

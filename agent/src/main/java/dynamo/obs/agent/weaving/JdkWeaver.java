@@ -180,12 +180,34 @@ public final class JdkWeaver implements ClassFileTransformer {
   }
 
   /**
+   * What of {@code weaves} (of libraries) the classes {@code loader} finds lack, read from their class files without
+   * loading them (for {@code doctor} given the application's class path): one message per weave whose class is there
+   * without the method; a library that is not there is no concern.
+   */
+  public static List<String> missingIn(List<JdkWeave> weaves, ClassLoader loader) {
+    Map<String, List<String[]>> methodsByType = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (JdkWeave w : weaves) {
+      List<String[]> methods = methodsByType.computeIfAbsent(w.type(), t -> methodsOf(t, loader));
+      if (methods != null && methods.stream().noneMatch(m -> w.matches(m[0], m[1]))) {
+        missing.add(w.type() + " has no method " + w.method() + w.descriptor() + "…: a version of it that "
+            + Instrumentations.name(w.target()) + " does not support");
+      }
+    }
+    return missing;
+  }
+
+  private static List<String[]> methodsOf(String type) {
+    return methodsOf(type, ClassLoader.getSystemClassLoader());
+  }
+
+  /**
    * The name and descriptor of every method with a body of a JDK class (what the weaver can weave); null
    * when there is no such class.
    */
-  private static List<String[]> methodsOf(String type) {
+  private static List<String[]> methodsOf(String type, ClassLoader loader) {
     List<String[]> methods = new ArrayList<>();
-    try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
+    try (java.io.InputStream in = loader.getResourceAsStream(type.replace('.', '/') + ".class")) {
       if (in == null) {
         return null;
       }

@@ -1,4 +1,4 @@
-# Shared by startup.sh, scrape.sh, footprint.sh, jmh.sh and load.sh (sourced, not run): paths, JDK
+# Shared by startup.sh, scrape.sh, footprint.sh, jmh.sh, load.sh and cpu.sh (sourced, not run): paths, JDK
 # selection, build, machine facts, and the clean-up of every JVM the benchmark starts.
 #
 # Every child JVM is started through run_group, which puts it in a process group of its own
@@ -7,7 +7,8 @@
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT_DIR=$(dirname "$BENCH_DIR")
 BENCH_JAR="$BENCH_DIR/target/dynamo-obs-benchmarks.jar"
-OTEL_AGENT_VERSION=2.31.1
+# the newest served on Maven Central when last checked (mvn versions:display-dependency-updates); also in pom.xml
+OTEL_AGENT_VERSION=2.33.1
 OTEL_AGENT_JAR="$BENCH_DIR/target/agents/opentelemetry-javaagent-$OTEL_AGENT_VERSION.jar"
 # The agent under test: AGENT_JAR, or (AGENT_REV=<git revision>) built from a clean export of that
 # commit, or by default agent/target/dynamo-obs.jar of the working tree. Copied once per run so a
@@ -101,8 +102,9 @@ build() {
   fi
   if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
     if [[ ! -f "$AGENT_JAR_SOURCE" ]]; then
-      log "building the agent: mvn -B -q -pl agent -am install -DskipTests"
-      (cd "$ROOT_DIR" && mvn -B -q -pl agent -am install -DskipTests) >&2
+      # package, never install: the local repository is shared with other builds
+      log "building the agent: mvn -B -q -pl agent -am package -DskipTests"
+      (cd "$ROOT_DIR" && mvn -B -q -pl agent -am package -DskipTests) >&2
     fi
     log "building benchmarks: mvn -B -q -pl benchmarks package -P '!jmh'"
     (cd "$ROOT_DIR" && mvn -B -q -pl benchmarks package -P '!jmh') >&2 # without JMH: needs no agent module
@@ -216,4 +218,93 @@ build_tree() {
   mkdir -p "$(dirname "$AGENT_JAR_COPY")" "$RESULTS_DIR"
   copy_agent_jar
   LOAD_AT_START=$(machine_load)
+}
+
+# ---- load.sh, outage.sh and cpu.sh: servers started as JVMs, their CPU time, how busy the machine is ----
+
+# the environment of every server JVM: nothing of ours or of an agent leaks in from the caller's
+# (KEEP_ENV: names of DYN_*/OTEL_* variables let through)
+clean_env() {
+  local v
+  CLEAN_ENV=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS)
+  for v in $(compgen -e); do
+    [[ ($v == DYN_* || $v == OTEL_*) && " ${KEEP_ENV:-} " != *" $v "* ]] && CLEAN_ENV+=(-u "$v")
+  done
+  return 0
+}
+
+# free_ports N: N distinct free loopback ports, chosen at once (each socket is held until all are chosen)
+free_ports() {
+  python3 -c '
+import socket, sys
+s = [socket.socket() for _ in range(int(sys.argv[1]))]
+for x in s: x.bind(("127.0.0.1", 0))
+print(" ".join(str(x.getsockname()[1]) for x in s))' "$1"
+}
+
+OUR_PIDS=()
+
+cpu_ms() { # pid: utime + stime of the process so far, in ms (threads that ended included)
+  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
+}
+
+# task_cpu PID: "tid<TAB>name<TAB>ms" for every live thread of the process (utime + stime of
+# /proc/PID/task/*/stat); the name as the kernel keeps it (15 characters), which may hold spaces and
+# parentheses: it runs from the first '(' to the last ')'
+task_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '
+    match($0, /\(.*\)/) {
+      n = substr($0, RSTART + 1, RLENGTH - 2)
+      split(substr($0, RSTART + RLENGTH + 1), f, " ")
+      printf "%s\t%s\t%d\n", $1, n, (f[12] + f[13]) * 1000 / hz
+    }' /proc/"$1"/task/*/stat 2>/dev/null || true
+}
+
+other_java() { # java processes on the machine that are not ours
+  local p n=0
+  for p in $(pgrep -x java || true); do
+    [[ " ${OUR_PIDS[*]} " == *" $p "* ]] || n=$((n + 1))
+  done
+  echo "$n"
+}
+
+# CPU time, in ms, the whole machine has been busy (all CPUs), and the part of it that is this run's:
+# the JVMs in OUR_PIDS and this shell's children (wrk, hey, curl…; counted once they have exited)
+busy_ms() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz }' /proc/stat
+}
+ours_ms() {
+  local p t=0 children
+  for p in "${OUR_PIDS[@]}"; do t=$((t + $(cpu_ms "$p" 2>/dev/null || echo 0))); done
+  children=$(times | tail -n1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')
+  echo $((t + children))
+}
+
+# metric_sum PORT FAMILY: the sum of every sample of a counter family on a dynamo-obs system port; -1 when
+# /metrics could not be read (three tries): a busy machine must not end a run that has measured everything
+metric_sum() {
+  local body
+  body=$(curl -sf --max-time 10 --retry 2 --retry-all-errors "http://127.0.0.1:$1/metrics" || true)
+  [[ -n $body ]] || { echo -1; return 0; }
+  awk -v f="$2" 'index($0, f "{") == 1 || index($0, f " ") == 1 { s += $NF } END { printf "%d", s }' <<< "$body"
+}
+
+# ---- cpu.sh and startup.sh: the server stacks of stacks.conf ----
+
+# stack_line NAME: sets STACK_THREADS (the request threads' regex) and STACK_ARGS (an array: the JVM
+# arguments with {bench}, {target} and {root} filled in; {port} is left for the caller)
+stack_line() {
+  local file=${STACKS_FILE:-$BENCH_DIR/stacks.conf} line name args
+  line=$(grep -v '^[[:space:]]*#' "$file" | awk -v n="$1" '$1 == n' | head -n1)
+  [[ -n $line ]] || { log "no stack $1 in $file"; exit 1; }
+  read -r name STACK_THREADS args <<< "$line"
+  args=${args//\{bench\}/$BENCH_JAR}
+  args=${args//\{target\}/$BENCH_DIR/target}
+  args=${args//\{root\}/$ROOT_DIR}
+  read -r -a STACK_ARGS <<< "$args"
+}
+
+# the names of every stack in the list, in its order
+all_stacks() {
+  grep -v '^[[:space:]]*#' "${STACKS_FILE:-$BENCH_DIR/stacks.conf}" | awk 'NF >= 3 { print $1 }'
 }

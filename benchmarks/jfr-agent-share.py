@@ -14,12 +14,7 @@ import re
 import subprocess
 from collections import Counter
 
-AGENT = ("dynamo.obs.agent.", "dynamo.obs.bootstrap.", "dynamo.obs.shaded.")
-# Wrappers that hand the application's own work through: a sample whose nearest agent frame is one
-# of these, with only JDK or application code above it, is the application's work (a socket read
-# through the request body wrapper, a task run by a context-carrying wrapper), not the agent's.
-PASS_THROUGH = re.compile(r"(RecordingInputStream\.(read|skip|close)|RecordingOutputStream\.(write|flush|close)"
-                          r"|InboundRequest\$\d+\.(write|flush|close)|RequestContext\$.*|StreamedResults\$.*)$")
+from agent_frames import AGENT, PASS_THROUGH
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--jfr-tool", required=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process overhead under load: the demo deployment of examples/ (frontend → router → one worker
 # with a fast simulated engine) with no agent, with dynamo-obs on every JVM, and with the OpenTelemetry
-# Java agent 2.31.1 on every JVM (exporters off), loaded by wrk over loopback with chat completions.
+# Java agent (common.sh's OTEL_AGENT_VERSION) on every JVM (exporters off), loaded by wrk over loopback with chat completions.
 # The three stacks run side by side; the measurement windows are interleaved, their order rotated
 # from round to round, and each window records the load generator's figures, the CPU time the three
 # JVMs of the stack used, and how busy the machine was. See BENCHMARKS.md.
@@ -63,24 +63,14 @@ rm -rf "$LOGS"; mkdir -p "$LOGS"
 echo "round,config,kind,connections,bucket_us,count" > "$LATENCY_CSV"
 echo "round,config,kind,connections,requests,duration_s,req_per_s,avg_ms,p50_ms,p90_ms,p99_ms,max_ms,err_connect,err_read,err_write,err_timeout,non2xx,cpu_ms_frontend,cpu_ms_router,cpu_ms_worker,load1,other_java,other_cpu_cores" > "$CSV"
 
-# 6 distinct free ports per stack (3 app, 3 system) and 2 for the collectors, chosen at once (each
-# socket is held until all are chosen)
-read -r -a PORTS <<< "$(python3 -c '
-import socket, sys
-s = [socket.socket() for _ in range(int(sys.argv[1]))]
-for x in s: x.bind(("127.0.0.1", 0))
-print(" ".join(str(x.getsockname()[1]) for x in s))' $((N * 6 + 2)))"
+# 6 distinct free ports per stack (3 app, 3 system) and 2 for the collectors
+read -r -a PORTS <<< "$(free_ports $((N * 6 + 2)))"
 COLLECTOR_PORT=${PORTS[N * 6]}
 SLOW_COLLECTOR_PORT=${PORTS[N * 6 + 1]}
 
-# the environment of every server JVM: nothing of ours or of an agent leaks in from the caller's
-CLEAN_ENV=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS)
-for v in $(compgen -e); do
-  [[ $v == DYN_* || $v == OTEL_* ]] && CLEAN_ENV+=(-u "$v")
-done
+clean_env
 
 declare -A PID URL SYS
-OUR_PIDS=()
 
 start_stack() { # config index: app ports PORTS[6i..6i+2], system ports PORTS[6i+3..6i+5]
   local cfg=$1 i=$2 r role main port args envs opts as
@@ -142,51 +132,19 @@ wait_up() { # config role path
   log "$1 $2 did not answer ${URL[$1-$2]}$3 within 120 s; see $LOGS/$1-$2.log"; exit 1
 }
 
-cpu_ms() { # pid: utime + stime of the process so far, in ms
-  awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"
-}
-
 # THREADS=1: each window also records every thread group's CPU time in the stack's three JVMs (a group is
 # a thread name with its numbers as N: frontend-http-N, C2 CompilerThreN, dynamo-obs-export-…), so the
 # report says where a configuration's added CPU goes (request threads, the JIT, GC, the agent's threads)
 thread_cpu() { # config: "role<TAB>group<TAB>ms" for every thread of its three JVMs
-  local role hz
-  hz=$(getconf CLK_TCK)
+  local role
   for role in "${ROLES[@]}"; do
-    # one awk per JVM; a name may hold spaces and parentheses: it runs from the first '(' to the last ')'
-    cat /proc/"${PID[$1-$role]}"/task/*/stat 2>/dev/null | awk -v role="$role" -v hz="$hz" '
-      match($0, /\(.*\)/) {
-        g = substr($0, RSTART + 1, RLENGTH - 2); gsub(/[0-9]+/, "N", g)
-        split(substr($0, RSTART + RLENGTH + 1), f, " ")
-        printf "%s\t%s\t%d\n", role, g, (f[12] + f[13]) * 1000 / hz
-      }' || true
+    task_cpu "${PID[$1-$role]}" | awk -F'\t' -v role="$role" '{ g = $2; gsub(/[0-9]+/, "N", g); printf "%s\t%s\t%d\n", role, g, $3 }'
   done
-}
-
-other_java() { # java processes on the machine that are not ours
-  local p n=0
-  for p in $(pgrep -x java || true); do
-    [[ " ${OUR_PIDS[*]} " == *" $p "* ]] || n=$((n + 1))
-  done
-  echo "$n"
-}
-
-# CPU time, in ms, the whole machine has been busy (all CPUs), and the part of it that is this run's:
-# the nine JVMs and this shell's children (wrk, curl…; counted once they have exited)
-busy_ms() {
-  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%d", ($2 + $3 + $4 + $7 + $8 + $9) * 1000 / hz }' /proc/stat
-}
-ours_ms() {
-  local p t=0 children
-  for p in "${OUR_PIDS[@]}"; do t=$((t + $(cpu_ms "$p"))); done
-  children=$(times | tail -n1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 }')
-  echo $((t + children))
 }
 
 # sum of every sample of a counter family on a dynamo-obs system port
 counter_sum() { # role family [config]
-  curl -s --max-time 5 "http://127.0.0.1:${SYS[${3:-$AGENT_CFG}-$1]}/metrics" | awk -v f="$2" '
-    index($0, f "{") == 1 || index($0, f " ") == 1 { s += $NF } END { printf "%d", s }'
+  metric_sum "${SYS[${3:-$AGENT_CFG}-$1]}" "$2"
 }
 
 CHAT_PATH=/v1/chat/completions

@@ -27,17 +27,10 @@ MD="$RESULTS_DIR/outage-$STAMP.md"
 LOGS="$BENCH_DIR/target/outage-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
 
-read -r -a PORTS <<< "$(python3 -c '
-import socket
-s = [socket.socket() for _ in range(7)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(" ".join(str(x.getsockname()[1]) for x in s))')"
+read -r -a PORTS <<< "$(free_ports 7)"
 WPORT=${PORTS[0]}; RPORT=${PORTS[1]}; FPORT=${PORTS[2]}; COLLECTOR=${PORTS[6]}
 declare -A SYS=([worker]=${PORTS[3]} [router]=${PORTS[4]} [frontend]=${PORTS[5]})
-CLEAN_ENV=(env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS -u _JAVA_OPTIONS)
-for v in $(compgen -e); do
-  [[ ($v == DYN_* || $v == OTEL_*) && $v != OTEL_BSP_MAX_QUEUE_SIZE && $v != OTEL_BLRP_MAX_QUEUE_SIZE ]] && CLEAN_ENV+=(-u "$v")
-done
+KEEP_ENV="OTEL_BSP_MAX_QUEUE_SIZE OTEL_BLRP_MAX_QUEUE_SIZE" clean_env
 
 for role in "${ROLES[@]}"; do
   envs=(DYN_SYSTEM_PORT="${SYS[$role]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_EXPORT_ENABLED=true

@@ -19,6 +19,7 @@ import dynamo.obs.agent.weaving.InstrumentationInstaller;
 import dynamo.obs.agent.targets.methods.MethodSelection;
 import dynamo.obs.agent.worker.ComponentIdentity;
 import dynamo.obs.agent.worker.WorkerRuntime;
+import dynamo.obs.agent.server.SystemPort;
 import dynamo.obs.agent.server.SystemRoutes;
 import dynamo.obs.agent.server.SystemStatusServer;
 import dynamo.obs.bootstrap.Dispatch;
@@ -95,12 +96,14 @@ public final class AgentRuntime {
       }
       TargetErrors errors = new TargetErrors(metrics);
       Dispatch.failures(errors);
+      SystemPort systemPort = config.systemServerEnabled() ? new SystemPort(config.systemHost,
+          new SystemRoutes(config.healthPath, config.livePath, health, metrics),
+          config.healthPath + ", " + config.livePath + ", /metrics") : null;
       ServedRoutes routes = new ServedRoutes(new HttpRoutes(config.inferencePaths), health, frontend,
           methods.isEmpty());
       AgentServices services = new AgentServices(config, metrics, health, frontend, routes, served, tracing,
-          new LogCapture(config.logFilter, config.loggingJsonl, config.logUseLocalTz), errors);
+          new LogCapture(config.logFilter, config.loggingJsonl, config.logUseLocalTz), errors, systemPort);
 
-      String server = startServer(config, health, metrics);
       List<InstrumentationModule> enabled = new ArrayList<>();
       List<String> names = new ArrayList<>();
       List<InstrumentationModule> all = new ArrayList<>(Instrumentations.all());
@@ -118,12 +121,15 @@ public final class AgentRuntime {
           }
         }
       }
-      LOG.info("dynamo-obs " + Version.get() + " started: " + server + "; " + exportSummary(config)
-          + "; instrumentations: " + (names.isEmpty() ? "none" : String.join(", ", names)));
-
       early.reportWoven(metrics::typeInstrumented);
       methods.installedWith(inst, metrics);
-      InstrumentationInstaller.install(inst, enabled, metrics, methods::woven);
+      // the system status server starts once the JDK's classes are woven: an application that binds its port then
+      // finds it given up (targets/systemport), and before Byte Buddy, which may take a while
+      InstrumentationInstaller.install(inst, enabled, metrics, methods::woven, () -> {
+        String server = startServer(config, systemPort);
+        LOG.info("dynamo-obs " + Version.get() + " started: " + server + "; " + exportSummary(config)
+            + "; instrumentations: " + (names.isEmpty() ? "none" : String.join(", ", names)));
+      });
       double secs = (System.nanoTime() - startNanos) / 1e9;
       health.instrumentationActive();
       services.instrumentationActive();
@@ -160,13 +166,12 @@ public final class AgentRuntime {
         spanRecords ? s -> AgentEvents.spanClosed(s, (s.endEpochNanos() - s.startEpochNanos()) / 1_000, 0) : null);
   }
 
-  private static String startServer(Config config, HealthState health, AgentMetrics metrics) {
-    if (!config.systemServerEnabled()) {
+  private static String startServer(Config config, SystemPort systemPort) {
+    if (systemPort == null) {
       return "system status server disabled: set DYN_SYSTEM_PORT (0 for a random port)";
     }
     try {
-      SystemStatusServer server = SystemStatusServer.start(config.systemHost, config.systemPort,
-          new SystemRoutes(config.healthPath, config.livePath, health, metrics));
+      SystemStatusServer server = systemPort.start(config.systemPort);
       return "system status server on " + config.systemHost + ":" + server.port() + " (" + config.healthPath
           + ", " + config.livePath + ", /metrics)";
     } catch (Throwable e) {

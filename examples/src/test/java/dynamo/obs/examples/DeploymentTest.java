@@ -11,6 +11,7 @@ import dynamo.obs.examples.frontend.FrontendServer;
 import dynamo.obs.examples.http.PooledHttpServer;
 import dynamo.obs.examples.json.Json;
 import dynamo.obs.examples.router.RouterServer;
+import dynamo.obs.examples.worker.WorkerServer;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -260,6 +261,96 @@ class DeploymentTest {
                     "{\"model\":\"model-a\",\"prompt\":\"x\"}");
             assertEquals(503, fromRouter.statusCode());
             assertTrue(((String) error(fromRouter).get("message")).contains("worker-1"));
+        }
+    }
+
+    @Test
+    void answersEmbeddingsInOpenAiShape() throws Exception {
+        HttpResponse<String> response = post("/v1/embeddings",
+                "{\"model\":\"model-a\",\"input\":[\"Why is the sky blue?\",\"Be brief.\"]}");
+        assertEquals(200, response.statusCode(), response.body());
+        Map<?, ?> body = (Map<?, ?>) Json.parse(response.body());
+        assertEquals("list", body.get("object"));
+        assertEquals("model-a", body.get("model"));
+        List<?> data = (List<?>) body.get("data");
+        assertEquals(2, data.size());
+        List<?> vector = (List<?>) ((Map<?, ?>) data.get(1)).get("embedding");
+        assertEquals(8, vector.size());
+        double norm = 0;
+        for (Object x : vector) {
+            norm += ((Number) x).doubleValue() * ((Number) x).doubleValue();
+        }
+        assertEquals(1.0, norm, 1e-9, "a unit vector");
+        long tokens = SimulatedEngine.promptTokens("Why is the sky blue?") + SimulatedEngine.promptTokens("Be brief.");
+        assertEquals(Json.object("prompt_tokens", tokens, "total_tokens", tokens), body.get("usage"));
+        assertEquals(404, post("/v1/embeddings", "{\"model\":\"other\",\"input\":\"x\"}").statusCode());
+        assertInvalid("/v1/embeddings", "{\"model\":\"model-a\",\"input\":[]}", "input");
+    }
+
+    @Test
+    void answers501ForDeprecatedFunctionsAsDynamoDoes() throws Exception {
+        HttpResponse<String> response = post(CHAT, "{\"model\":\"model-a\",\"messages\":" + MESSAGES
+                + ",\"functions\":[{\"name\":\"f\",\"parameters\":{}}]}");
+        assertEquals(501, response.statusCode());
+        assertEquals("functions", error(response).get("param"));
+    }
+
+    /**
+     * A worker that fails one generation in {@code --fail-every}: a unary answer is then 500; a model served for
+     * generation only ({@code --embedding-models}) gets 404 on embeddings.
+     */
+    @Test
+    void failedGenerationsAre500AndEmbeddingsOnlyForTheirModels() throws Exception {
+        try (PooledHttpServer worker = WorkerServer.start("--port=0", "--models=model-a", "--ttft-ms=0",
+                "--itl-ms=0", "--fail-every=2");
+                PooledHttpServer router = RouterServer.start("--port=0", "--workers=http://127.0.0.1:" + worker.port());
+                PooledHttpServer frontend = FrontendServer.start("--port=0",
+                        "--router=http://127.0.0.1:" + router.port(), "--models=model-a,model-b",
+                        "--embedding-models=model-b")) {
+            URI chat = URI.create("http://127.0.0.1:" + frontend.port() + CHAT);
+            String served = "p0";
+            String failing = "p0";
+            for (int i = 0; SimulatedEngine.fails(served, 2) || !SimulatedEngine.fails(failing, 2); i++) {
+                served = SimulatedEngine.fails(served, 2) ? "p" + i : served;
+                failing = SimulatedEngine.fails(failing, 2) ? failing : "p" + i;
+            }
+            assertEquals(200, post(chat, userMessage(served)).statusCode());
+            HttpResponse<String> failed = post(chat, userMessage(failing));
+            assertEquals(500, failed.statusCode());
+            assertTrue(((String) error(failed).get("message")).contains("simulated engine failed"), failed.body());
+            URI embeddings = URI.create("http://127.0.0.1:" + frontend.port() + "/v1/embeddings");
+            HttpResponse<String> notHere = post(embeddings, "{\"model\":\"model-a\",\"input\":\"x\"}");
+            assertEquals(404, notHere.statusCode());
+            assertTrue(((String) error(notHere).get("message")).contains("does not serve embeddings"));
+            assertEquals(200, post(embeddings, "{\"model\":\"model-b\",\"input\":\"x\"}").statusCode());
+        }
+    }
+
+    private static String userMessage(String text) {
+        return "{\"model\":\"model-a\",\"messages\":[{\"role\":\"user\",\"content\":\"" + text + "\"}]}";
+    }
+
+    /** With {@code --max-inflight=1}, a generation asked for while another streams is refused with 529. */
+    @Test
+    void refusesWorkBeyondItsInflightLimitWith529() throws Exception {
+        try (PooledHttpServer worker = WorkerServer.start("--port=0", "--models=model-a", "--ttft-ms=0",
+                "--itl-ms=50", "--output-tokens=40");
+                PooledHttpServer router = RouterServer.start("--port=0", "--workers=http://127.0.0.1:" + worker.port());
+                PooledHttpServer frontend = FrontendServer.start("--port=0",
+                        "--router=http://127.0.0.1:" + router.port(), "--models=model-a", "--max-inflight=1")) {
+            URI chat = URI.create("http://127.0.0.1:" + frontend.port() + CHAT);
+            String body = "{\"model\":\"model-a\",\"messages\":" + MESSAGES + ",\"stream\":true}";
+            HttpResponse<java.io.InputStream> streaming = CLIENT.send(HttpRequest.newBuilder(chat)
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream events = streaming.body()) {
+                assertEquals(200, streaming.statusCode(), "the first generation is streaming");
+                HttpResponse<String> refused = post(chat, body);
+                assertEquals(529, refused.statusCode());
+                assertEquals("overloaded_error", error(refused).get("type"));
+                events.readAllBytes();
+            }
+            assertEquals(200, post(chat, body).statusCode(), "its place is free again");
         }
     }
 

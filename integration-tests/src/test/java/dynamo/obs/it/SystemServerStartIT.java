@@ -5,15 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.it.apps.InferenceServerApp;
+import dynamo.obs.it.apps.PortApp;
 import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.Http;
+import dynamo.obs.it.support.Poll;
+import dynamo.obs.it.support.StackApp;
 import dynamo.obs.it.support.SystemServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -119,6 +123,47 @@ class SystemServerStartIT {
       assertEquals(1, metrics.lines().filter(l -> l.startsWith("dynamo_component_uptime_seconds{")).count(), metrics);
       int appPort = Integer.parseInt(app.awaitStdout(READY_LINE).group(1));
       assertEquals("pong", Http.get(appPort, "/ping").body());
+    }
+  }
+
+  /**
+   * DYN_SYSTEM_PORT set to the application's own port, the application binding it after the agent started: the
+   * application gets its port and serves, whichever way it binds (a server socket channel, a ServerSocket), and the
+   * agent says in one ERROR line what collided and where its system status server went.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"httpserver", "socket"})
+  void theApplicationGetsItsPortWhenTheSystemPortIsTheSame(String how) {
+    int port = FreePort.pick();
+    try (AgentProcess app = AgentProcess.app(PortApp.class).args("" + port, how).env("DYN_SYSTEM_PORT", "" + port)
+        .start()) {
+      app.awaitStderr(START_LINE);
+      app.send("bind");
+      assertEquals(port, Integer.parseInt(app.awaitStdout(READY_LINE).group(1)), "the application has its port");
+      Matcher moved = app.awaitStderr(Pattern.compile("ERROR dynamo_obs: the application binds [^ ]+:" + port
+          + ", the port DYN_SYSTEM_PORT gave the system status server: .* the system status server is now on"
+          + " [^ ]+:(\\d+) "));
+      assertEquals(1, app.stderrLinesContaining(" ERROR ").size(), app.outputs());
+      HttpResponse<String> live = Http.get(Integer.parseInt(moved.group(1)), "/live");
+      assertTrue(live.body().contains("\"status\""), "the agent's probe answers on its new port: " + live.body());
+      assertEquals("ok", Http.get(port, "/").body(), "and the application serves on its own");
+      app.assertAlive();
+    }
+  }
+
+  /** The same with a real framework, which binds while the agent starts: one ERROR either way, the application serves. */
+  @Test
+  void nettyGetsItsPortWhenTheSystemPortIsTheSame() {
+    int port = FreePort.pick();
+    try (AgentProcess app = StackApp.NETTY_42.process().args("" + port).env("DYN_SYSTEM_PORT", "" + port).start()) {
+      assertEquals(port, Integer.parseInt(app.awaitStdout(READY_LINE).group(1)), "the application has its port");
+      app.awaitStderr(START_LINE);
+      Poll.until("one ERROR", () -> app.stderrLinesContaining(" ERROR "), errors -> errors.size() == 1, app);
+      String error = app.stderrLinesContaining(" ERROR ").get(0);
+      assertTrue(error.contains(":" + port), error);
+      assertEquals(200, Http.post(port, "/v1/chat/completions", "{\"model\":\"m\"}", "x-scenario", "unary")
+          .statusCode(), "the application serves on its own port");
+      app.assertAlive();
     }
   }
 }

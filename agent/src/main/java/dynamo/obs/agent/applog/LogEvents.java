@@ -57,7 +57,9 @@ public final class LogEvents extends Handler {
             r.getParameters(), r.getResourceBundle(), r.getThrown(), r.getInstant(), null, null);
       }
       case ENDED:
-        capture.ended(a);
+        if (a != null) { // null: nothing was opened at the start (JUL's exit is woven whatever the start returned)
+          capture.ended(a);
+        }
         return null;
       case CONSOLE:
         return capture.consoleLine(a == Boolean.TRUE) ? Boolean.TRUE : null;

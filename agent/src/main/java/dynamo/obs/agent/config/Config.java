@@ -47,6 +47,7 @@ public final class Config {
     m.put("ITL", new Buckets(0.001, 2, 13));
     m.put("INPUT_SEQUENCE", new Buckets(50, 128000, 12));
     m.put("OUTPUT_SEQUENCE", new Buckets(50, 32000, 10));
+    m.put("EMBEDDING_LATENCY", new Buckets(0.001, 10, 14));
     DEFAULT_BUCKETS = Collections.unmodifiableMap(m);
   }
 

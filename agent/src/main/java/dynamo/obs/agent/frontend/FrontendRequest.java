@@ -60,13 +60,32 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   // request fields, numbered after the response's: one listener (the request) hears both scanners
   static final int F_MODEL = RESPONSE_PATHS.length;
   static final int F_STREAM = F_MODEL + 1;
+  /**
+   * The {@code type} of a content part: OpenAI chat's and Anthropic's message parts, Anthropic's parts of a
+   * tool result, and the Responses API's input parts. Upstream counts the {@code image_url}, {@code video_url}
+   * and {@code audio_url} parts of a chat request (preprocessor.rs {@code MultimodalCounts}), and Anthropic's
+   * {@code image} and the Responses API's {@code input_image} parts as the image_url parts they become.
+   */
+  static final int F_PART_FIRST = F_STREAM + 1;
+  static final int F_PART_LAST = F_PART_FIRST + 2;
   static final JsonFieldScanner.Fields REQUEST_FIELDS = new JsonFieldScanner.Fields(requestPaths());
 
   private static String[] requestPaths() {
-    String[] paths = new String[F_STREAM + 1];
+    String[] paths = new String[F_PART_LAST + 1];
     paths[F_MODEL] = "model";
     paths[F_STREAM] = "stream";
+    paths[F_PART_FIRST] = "messages.content.type";
+    paths[F_PART_FIRST + 1] = "messages.content.content.type";
+    paths[F_PART_LAST] = "input.content.type";
     return paths;
+  }
+
+  private static final byte[][] IMAGE_PARTS = {ascii("image_url"), ascii("image"), ascii("input_image")};
+  private static final byte[] VIDEO_PART = ascii("video_url");
+  private static final byte[] AUDIO_PART = ascii("audio_url");
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   private static String[] usageOnly() {
@@ -100,6 +119,11 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private JsonFieldScanner requestScanner;
   /** The request scanner serves the response once the request body was read to its end. */
   private boolean requestDone;
+  /**
+   * The body is not one JSON document: it failed to scan, or it was read to its end and was cut short or
+   * empty. Decided when the body ends, before its scanner serves the response.
+   */
+  private boolean bodyNotJson;
   private JsonFieldScanner responseScanner;
   private SseScanner sse;
   /** A 2xx answer: its body is scanned (the scanner made at its first byte). */
@@ -109,8 +133,19 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   /** The series of the request's model, found by its bytes when seen before (then {@link #model} stays null). */
   private FrontendMetrics.ModelSeries modelSeries;
   private boolean streamRequested;
+  /** The series the request is counted under, from when it is admitted (null until then). */
   private FrontendMetrics.ModelSeries series;
+  /**
+   * Not counted at all: a body that is not JSON, which the application did not answer with a 2xx. Upstream
+   * answers such a body 400 before any metric is recorded (openai.rs: the body is parsed before the
+   * request's guards are made), so a made-up or cut-short body never shows in the request counts.
+   */
+  private boolean excluded;
   private boolean queued;
+  // content parts of the request by kind (upstream's per-request media counts)
+  private int images;
+  private int videos;
+  private int audios;
 
   private int status = -1;
   private boolean eventStream;
@@ -225,13 +260,28 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
 
   @Override
   public void requestBodyDone() {
+    bodyEnded(true);
+  }
+
+  @Override
+  public void requestBodyClosed() {
+    bodyEnded(false);
+  }
+
+  /**
+   * The body ended ({@code whole}: read to its end; else closed, perhaps before its end, when only a
+   * failure to scan says it is not JSON). A request for a model the application serves is admitted now.
+   */
+  private void bodyEnded(boolean whole) {
     try {
       if (!requestDone) {
-        if (requestScanner != null) {
-          requestScanner.finish();
+        JsonFieldScanner s = requestScanner;
+        if (s != null) {
+          s.finish();
         }
-        begin();
+        bodyNotJson = s == null ? whole : s.failed() || whole && !s.complete();
         requestDone = true;
+        admitIfServed();
       }
     } catch (RuntimeException e) {
       errors.accept(e);
@@ -255,30 +305,84 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     return modelSeries != null;
   }
 
+  /** Whether the body is known not to be JSON (so far, when it has not ended). */
+  private boolean bodyInvalid() {
+    if (requestDone) {
+      return bodyNotJson;
+    }
+    return requestScanner != null && requestScanner.failed();
+  }
+
+  /** The request's model as it spells it; {@code unknown} when it names none. */
+  private String modelName() {
+    if (modelSeries != null) {
+      return modelSeries.model;
+    }
+    return model != null && !model.isEmpty() ? model : "unknown";
+  }
+
+  /** The series of the request's model, created (within the cap) if it has none. */
+  private FrontendMetrics.ModelSeries modelSeriesOrNew() {
+    return modelSeries != null ? modelSeries : metrics.model(modelName());
+  }
+
   /**
-   * The request is admitted: its model is known (or will not be), so the per-model gauges count it.
-   * Called at the first of: the body's end, the response's start, the request's end. A body that
-   * is not valid JSON has no trustworthy model: {@code unknown}.
+   * At the body's end: a request for a model the application was seen to serve is admitted now, so
+   * that it is in flight (and queued) from here. Any other waits for its answer's status.
    */
-  private void begin() {
-    if (series != null) {
+  private void admitIfServed() {
+    if (series != null || excluded || bodyInvalid()) {
       return;
     }
-    boolean valid = requestScanner == null || !requestScanner.failed();
-    if (valid && modelSeries != null) {
-      series = modelSeries;
-    } else {
-      series = metrics.model(valid && model != null && !model.isEmpty() ? model : "unknown");
+    FrontendMetrics.ModelSeries s = modelSeries != null ? modelSeries : metrics.existingModel(modelName());
+    if (s != null && s.served) {
+      admit(s);
     }
-    series.inflight.inc();
-    series.active.inc();
-    series.queued.inc();
+  }
+
+  /**
+   * The answer's status decides what a request not yet admitted is counted under: 404 for a model the
+   * application never served is upstream's {@code unknown_model} (upstream labels a model no worker has
+   * registered so); a body that is not JSON is not counted unless answered 2xx; any other status admits
+   * the request under its model, which from now on counts as served. A served model answered 404 (upstream:
+   * a registered model asked for on an endpoint it does not serve) keeps its name.
+   */
+  private void decide(int status) {
+    if (excluded || series != null) {
+      return;
+    }
+    if (status == 404) {
+      if (bodyInvalid()) {
+        excluded = true;
+        return;
+      }
+      FrontendMetrics.ModelSeries s = modelSeries != null ? modelSeries : metrics.existingModel(modelName());
+      admit(s != null && s.served ? s : metrics.unknownModel());
+      return;
+    }
+    if (bodyInvalid() && (status < 200 || status >= 300)) {
+      excluded = true;
+      return;
+    }
+    FrontendMetrics.ModelSeries s = modelSeriesOrNew();
+    s.served = true;
+    admit(s);
+  }
+
+  /** The request is counted under {@code s}: started, in flight, queued until its first token. */
+  private void admit(FrontendMetrics.ModelSeries s) {
+    series = s;
+    s.started(endpoint, streamRequested || eventStream).inc();
+    s.inflight.inc();
+    s.active.inc();
+    s.queued.inc();
     queued = true;
     if (span != null) {
-      dynamo.obs.agent.applog.AgentEvents.requestReceived(requestId(), series.model,
+      dynamo.obs.agent.applog.AgentEvents.requestReceived(requestId(), s.model,
           FrontendMetrics.ENDPOINTS.get(endpoint), streamRequested || eventStream ? "stream" : "unary");
     }
   }
+
 
   private void leaveQueue() {
     if (queued) {
@@ -302,10 +406,10 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     if (this.status >= 0 || state != OPEN) {
       return; // headers sent twice: the server refuses the second time
     }
-    begin();
     this.status = status;
     this.eventStream = eventStream;
-    scanningResponse = status >= 200 && status < 300;
+    decide(status);
+    scanningResponse = status >= 200 && status < 300 && !excluded;
   }
 
   /** The response's scanner, at its first byte: the request's scanner once that is done with, else a new one. */
@@ -339,12 +443,21 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
     if (!firstByteSeen) {
       firstByteSeen = true;
-      if (!eventStream && scanningResponse) {
-        // unary: the whole answer is the first "token"
-        long now = System.nanoTime();
-        firstTokenNanos = now;
-        leaveQueue();
-        series.ttft.observe((now - startNanos) / 1e9);
+      FrontendMetrics.Produced p = scanningResponse ? series.produced : null;
+      if (p != null) {
+        if (endpoint != FrontendMetrics.EMBEDDINGS) {
+          // upstream observes them with its first answer chunk, once a request (0 for text only)
+          p.images.observe(images);
+          p.videos.observe(videos);
+          p.audio.observe(audios);
+        }
+        if (!eventStream) {
+          // unary: the whole answer is the first "token"
+          long now = System.nanoTime();
+          firstTokenNanos = now;
+          leaveQueue();
+          p.ttft.observe((now - startNanos) / 1e9);
+        }
       }
     }
     if (sse != null) {
@@ -358,13 +471,39 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
 
   @Override
   public boolean wantsValue(int field) {
-    return field == F_MODEL; // of the response's, a content field's length is all that counts
+    return field >= F_MODEL; // the request's model and part types; of the response's, a content field's length
   }
 
-  /** The model's bytes: its series if this spelling was seen before (then no String is made). */
+  /**
+   * The model's bytes: its series if this spelling was seen before (then no String is made). A content
+   * part's type is counted from its bytes.
+   */
   @Override
   public boolean onStringBytes(int field, byte[] value, int captured, int length) {
+    if (field >= F_PART_FIRST) {
+      countPart(value, captured);
+      return true;
+    }
     return field != F_MODEL || onRequestModelBytes(value, captured);
+  }
+
+  private void countPart(byte[] type, int len) {
+    if (is(type, len, VIDEO_PART)) {
+      videos++;
+    } else if (is(type, len, AUDIO_PART)) {
+      audios++;
+    } else {
+      for (byte[] image : IMAGE_PARTS) {
+        if (is(type, len, image)) {
+          images++;
+          return;
+        }
+      }
+    }
+  }
+
+  private static boolean is(byte[] b, int len, byte[] word) {
+    return len == word.length && java.util.Arrays.equals(b, 0, len, word, 0, len);
   }
 
   @Override
@@ -414,15 +553,16 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
     long now = System.nanoTime();
     contentEvents += (int) tokens;
-    series.outputTokens.inc(tokens);
+    FrontendMetrics.Produced p = series.produced;
+    p.outputTokens.inc(tokens);
     if (firstTokenNanos == 0) {
       firstTokenNanos = now;
       leaveQueue();
-      series.ttft.observe((now - startNanos) / 1e9);
+      p.ttft.observe((now - startNanos) / 1e9);
     } else {
       double perToken = (now - lastTokenNanos) / 1e9 / tokens;
       for (long i = 0; i < tokens; i++) {
-        series.itl.observe(perToken);
+        p.itl.observe(perToken);
       }
     }
     lastTokenNanos = now;
@@ -482,34 +622,56 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   }
 
   private void record(Outcome outcome, boolean disconnected) {
-    begin(); // a request that ends before anything else still counts
+    if (series == null && !excluded) {
+      // ended before any status said what it is (a handler that threw, a client gone first): counted under its
+      // model, unless its body is not JSON
+      if (bodyInvalid()) {
+        excluded = true;
+      } else {
+        admit(modelSeriesOrNew());
+      }
+    }
     if (responseScanner != null) {
       responseScanner.finish();
     }
     long now = System.nanoTime();
+    if (excluded) {
+      if (span != null) {
+        endSpan(outcome, now);
+      }
+      return;
+    }
     boolean stream = streamRequested || eventStream;
     FrontendMetrics.ModelSeries s = series;
     leaveQueue();
     s.inflight.dec();
     s.active.dec();
-    s.duration.observe((now - startNanos) / 1e9);
+    double seconds = (now - startNanos) / 1e9;
+    s.duration.observe(seconds);
     if (disconnected) {
       metrics.clientDisconnected();
       s.cancellations(endpoint, stream).inc();
     }
-    if (outcome == Outcome.SUCCESS || outcome == Outcome.CANCELLED) {
+    if (status == 529) {
+      s.rejections(endpoint).inc(); // upstream's overload answer: the request was rejected for want of capacity
+    }
+    FrontendMetrics.Produced p = s.produced;
+    if (p != null && (outcome == Outcome.SUCCESS || outcome == Outcome.CANCELLED)) {
       if (promptTokens >= 0) {
-        s.isl.observe(promptTokens);
+        p.isl.observe(promptTokens);
       }
       if (cachedTokens >= 0) {
-        s.cached.observe(cachedTokens);
+        p.cached.observe(cachedTokens);
       }
       long osl = completionTokens >= 0 ? completionTokens : contentEvents;
       if (!eventStream && completionTokens > 0) {
-        s.outputTokens.inc(completionTokens); // unary: no per-event counting happened
+        p.outputTokens.inc(completionTokens); // unary: no per-event counting happened
       }
       if (osl > 0) {
-        s.osl.observe(osl);
+        p.osl.observe(osl);
+      }
+      if (endpoint == FrontendMetrics.EMBEDDINGS && outcome == Outcome.SUCCESS) {
+        p.embeddingLatency().observe(seconds);
       }
     }
     // last, so that a scrape that sees the request counted sees all of its series too
@@ -522,13 +684,17 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private void endSpan(Outcome outcome, long now) {
     dynamo.obs.agent.trace.TraceSpan t = span;
     long elapsedMs = (now - startNanos) / 1_000_000;
-    if (outcome == Outcome.SUCCESS) {
-      dynamo.obs.agent.applog.AgentEvents.requestCompleted(outcome.status, elapsedMs);
-    } else {
-      dynamo.obs.agent.applog.AgentEvents.requestFailed(outcome.status, outcome.errorType,
-          status > 0 ? "HTTP " + status : "no response", elapsedMs);
+    if (!excluded) { // a request rejected before it was counted has no lifecycle events, as upstream
+      if (outcome == Outcome.SUCCESS) {
+        dynamo.obs.agent.applog.AgentEvents.requestCompleted(outcome.status, elapsedMs);
+      } else {
+        dynamo.obs.agent.applog.AgentEvents.requestFailed(outcome.status, outcome.errorType,
+            status > 0 ? "HTTP " + status : "no response", elapsedMs);
+      }
     }
-    t.set("model", series.model);
+    if (series != null) {
+      t.set("model", series.model);
+    }
     long osl = completionTokens >= 0 ? completionTokens : contentEvents;
     if (promptTokens >= 0) {
       t.set("input_tokens", promptTokens);
@@ -549,7 +715,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     t.end();
   }
 
-  /** The lower-cased model label this request is counted under (for tests and spans). */
+  /** The model label this request is counted under (null until admitted, and when not counted at all). */
   public String modelLabel() {
     return series == null ? null : series.model;
   }

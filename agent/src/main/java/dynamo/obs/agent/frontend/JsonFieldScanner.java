@@ -190,6 +190,14 @@ public final class JsonFieldScanner {
     return state == ERROR;
   }
 
+  /**
+   * Whether the bytes so far are exactly one whole JSON document (call {@link #finish} first): false for a
+   * document cut short ({@code {"model":"m","messages":[} with no end), for no input at all, and after a failure.
+   */
+  public boolean complete() {
+    return state == DONE;
+  }
+
   public void feed(byte[] b, int off, int len) {
     int end = off + len;
     int i = off;

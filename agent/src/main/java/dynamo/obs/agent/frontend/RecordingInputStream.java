@@ -51,7 +51,10 @@ public final class RecordingInputStream extends FilterInputStream {
     try {
       super.close();
     } finally {
-      done();
+      if (!done) {
+        done = true;
+        request.requestBodyClosed();
+      }
     }
   }
 

@@ -4,6 +4,14 @@ package dynamo.obs.agent.frontend;
 public interface RequestBody {
   void requestBytes(byte[] b, int off, int len);
 
-  /** The body was read to its end (or closed). */
+  /** The body was read to its end: every byte of it was shown. */
   void requestBodyDone();
+
+  /**
+   * The application closed the body, perhaps before its end: what was shown may be only a part of it.
+   * By default the same as its end.
+   */
+  default void requestBodyClosed() {
+    requestBodyDone();
+  }
 }

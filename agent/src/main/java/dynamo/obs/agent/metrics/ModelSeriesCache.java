@@ -1,14 +1,14 @@
 package dynamo.obs.agent.metrics;
 
 import dynamo.obs.agent.console.AgentLog;
-import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
 /**
  * The series of each {@code model} label value, resolved once and reused, with the cardinality cap
  * of {@code DYN_OBS_MAX_MODELS}: models beyond it share {@code model="__overflow__"}, each refusal
- * is counted and the first is logged.
+ * is counted and the first is logged. A model is labelled as the request spells it (upstream keeps the
+ * request's casing since May 2026: {@code Qwen/Qwen3-0.6B} and {@code qwen/qwen3-0.6b} are two models).
  */
 public final class ModelSeriesCache<S> {
   public static final String OVERFLOW_MODEL = "__overflow__";
@@ -19,9 +19,8 @@ public final class ModelSeriesCache<S> {
   private final Function<String, S> create;
   private final ConcurrentHashMap<String, S> models = new ConcurrentHashMap<>();
   /**
-   * Models as requests spell them (before lower-casing), by a hash of their bytes: a request whose
-   * model was seen before finds its series without a String. Entries are immutable, so a race only
-   * costs a miss; a collision replaces the older entry.
+   * Models by a hash of their bytes: a request whose model was seen before finds its series without
+   * a String. Entries are immutable, so a race only costs a miss; a collision replaces the older entry.
    */
   @SuppressWarnings("unchecked")
   private final Raw<S>[] raw = new Raw[256];
@@ -60,11 +59,11 @@ public final class ModelSeriesCache<S> {
   }
 
   /** Keeps an ASCII spelling for {@link #cached}; allocates only when it is not kept already. */
-  private void remember(String rawModel, S series) {
+  private void remember(String model, S series) {
     int h = 1;
-    int len = rawModel.length();
+    int len = model.length();
     for (int i = 0; i < len; i++) {
-      char c = rawModel.charAt(i);
+      char c = model.charAt(i);
       if (c >= 0x80) {
         return; // only ASCII spellings: their chars are their bytes
       }
@@ -72,10 +71,10 @@ public final class ModelSeriesCache<S> {
     }
     int slot = (h ^ (h >>> 16)) & (raw.length - 1);
     Raw<S> r = raw[slot];
-    if (r != null && r.series == series && r.bytes.length == len && sameChars(r.bytes, rawModel)) {
+    if (r != null && r.series == series && r.bytes.length == len && sameChars(r.bytes, model)) {
       return;
     }
-    raw[slot] = new Raw<>(rawModel.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), series);
+    raw[slot] = new Raw<>(model.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), series);
   }
 
   private static boolean sameChars(byte[] b, String s) {
@@ -87,12 +86,16 @@ public final class ModelSeriesCache<S> {
     return true;
   }
 
-  /** The series of a model, lower-cased as Dynamo labels it. */
-  public S get(String rawModel) {
-    String model = rawModel.toLowerCase(Locale.ROOT);
+  /** The series of a model if it has one already (refusals by the cap have none); creates nothing. */
+  public S find(String model) {
+    return models.get(model);
+  }
+
+  /** The series of a model, created on first use within the cap. */
+  public S get(String model) {
     S s = models.get(model);
     if (s != null) {
-      remember(rawModel, s);
+      remember(model, s);
       return s;
     }
     if (models.size() >= maxModels) {
@@ -102,7 +105,7 @@ public final class ModelSeriesCache<S> {
       return models.computeIfAbsent(OVERFLOW_MODEL, create);
     }
     s = models.computeIfAbsent(model, create);
-    remember(rawModel, s);
+    remember(model, s);
     return s;
   }
 }

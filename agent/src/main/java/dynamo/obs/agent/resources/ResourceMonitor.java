@@ -6,15 +6,18 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.Map;
+import java.util.function.DoubleSupplier;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
  * The opt-in resource monitor ({@code DYN_OBS_RESOURCE_MONITOR=true}): Dynamo's Local Resource
  * Monitor (reference §7) from inside each JVM. Every 200 ms one daemon thread samples this
- * process's CPU share, resident memory, thread count and GC pause time, and — when
- * {@code nvidia-smi} is on the PATH — the GPUs and the GPU memory of this JVM and its descendants.
+ * process's CPU share, resident memory, thread count and GC pause time, the machine's network and disk
+ * throughput (Linux), and — when {@code nvidia-smi} is on the PATH — the GPUs and the GPU memory of this JVM
+ * and its descendants.
  *
  * <p>Scrapes only read the latest sample: nothing here runs on a request path or in a scrape. The
  * thread is started after the agent is up, so its JMX calls never precede the application's own
@@ -28,6 +31,9 @@ import java.util.function.Supplier;
  *   <li>{@code dynamo_process_resident_memory_bytes{process_name}} — RSS (Linux)</li>
  *   <li>{@code dynamo_process_threads{process_name}} — OS threads of the process (Linux; else JVM threads)</li>
  *   <li>{@code dynamo_process_gc_pause_seconds_total{process_name,gc}} — counter: time in GC pauses</li>
+ *   <li>{@code dynamo_network_sent_mbps}, {@code dynamo_network_recv_mbps}, {@code dynamo_disk_read_mbps},
+ *       {@code dynamo_disk_write_mbps} — the machine's throughput in MiB/s, as upstream's monitor
+ *       ({@link HostIoSampler})</li>
  *   <li>{@code dynamo_gpu_memory_used_gib{gpu,pid,process_name}} — GPU memory of this JVM and its descendants</li>
  *   <li>{@code dynamo_gpu_memory_total_gib{gpu}}, {@code dynamo_gpu_utilization_percent{gpu}},
  *       {@code dynamo_gpu_temperature_celsius{gpu}}</li>
@@ -42,6 +48,7 @@ public final class ResourceMonitor {
   private ProcessSampler processSampler;
   private boolean processSamplerFailed;
   private final GpuSampler gpuSampler;
+  private final HostIoSampler hostIo;
   private final String processName;
   private volatile ProcessSampler.Sample sample;
   private volatile boolean stopped;
@@ -51,9 +58,10 @@ public final class ResourceMonitor {
    * @param processSamplers called on the monitor thread's first tick, so that even the JMX look-ups
    *     happen there and not on the thread that starts the monitor
    */
-  ResourceMonitor(PrometheusRegistry registry, Supplier<ProcessSampler> processSamplers, Path nvidiaSmi,
-      GpuSampler.Launcher launcher, GpuSampler.Processes processes, String processName) {
+  ResourceMonitor(PrometheusRegistry registry, Supplier<ProcessSampler> processSamplers, HostIoSampler hostIo,
+      Path nvidiaSmi, GpuSampler.Launcher launcher, GpuSampler.Processes processes, String processName) {
     this.processSamplers = processSamplers;
+    this.hostIo = hostIo;
     this.processName = processName;
     Counter failures = Counter.builder().withoutExemplars()
         .name("dynamo_obs_resource_monitor_failures_total")
@@ -75,12 +83,16 @@ public final class ResourceMonitor {
     try {
       Path smi = NvidiaSmi.locate(System.getenv("PATH"));
       String name = ProcessNames.ofThisJvm(System.getProperty("sun.java.command"));
-      ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, smi,
+      Path proc = Paths.get("/proc");
+      HostIoSampler io = HostIoSampler.available(proc)
+          ? new HostIoSampler(proc, Paths.get("/sys/block"), TimeUnit.SECONDS.toNanos(1)) : null;
+      ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, io, smi,
           new GpuSampler.ForkingLauncher(),
           new GpuSampler.OwnProcesses(ProcessHandle.current().pid(), name, ProcessHandle::of), name);
       monitor.startThread();
       LOG.info("resource monitor on: every " + TimeUnit.NANOSECONDS.toMillis(PERIOD_NANOS)
           + " ms, CPU, resident memory, threads and GC pauses of this process (process_name=\"" + name + "\"); "
+          + (io == null ? "network and disk I/O off: no /proc/net/dev or /proc/diskstats; " : "network and disk I/O; ")
           + (smi == null ? "GPU metrics off: nvidia-smi is not on the PATH" : "GPUs via " + smi));
       return monitor;
     } catch (Throwable t) {
@@ -153,6 +165,14 @@ public final class ResourceMonitor {
             + " failed (" + t + "); those series keep their last values");
       }
     }
+    if (hostIo != null) {
+      try {
+        hostIo.sample(now);
+      } catch (Throwable t) {
+        LOG.once(AgentLog.Level.WARN, "io-sample", "resource monitor: reading network and disk I/O failed (" + t
+            + "); those series keep their last values");
+      }
+    }
     if (gpuSampler != null) {
       try {
         gpuSampler.tick(now);
@@ -219,6 +239,12 @@ public final class ResourceMonitor {
           }
         })
         .register(registry);
+    if (hostIo != null) {
+      ioGauge(registry, "dynamo_network_sent_mbps", "Network bytes sent (MB/s)", hostIo::sentMbps);
+      ioGauge(registry, "dynamo_network_recv_mbps", "Network bytes received (MB/s)", hostIo::receivedMbps);
+      ioGauge(registry, "dynamo_disk_read_mbps", "Disk read throughput (MB/s)", hostIo::readMbps);
+      ioGauge(registry, "dynamo_disk_write_mbps", "Disk write throughput (MB/s)", hostIo::writeMbps);
+    }
     if (gpuSampler == null) {
       return; // without nvidia-smi the GPU families do not exist at all
     }
@@ -265,6 +291,20 @@ public final class ResourceMonitor {
             if (!Double.isNaN(g.temperatureCelsius())) {
               cb.call(g.temperatureCelsius(), g.gpu());
             }
+          }
+        })
+        .register(registry);
+  }
+
+  /** A gauge of one rate (upstream's name and help); absent while the rate is unknown. */
+  private static void ioGauge(PrometheusRegistry registry, String name, String help, DoubleSupplier rate) {
+    GaugeWithCallback.builder()
+        .name(name)
+        .help(help)
+        .callback(cb -> {
+          double v = rate.getAsDouble();
+          if (!Double.isNaN(v)) {
+            cb.call(v);
           }
         })
         .register(registry);

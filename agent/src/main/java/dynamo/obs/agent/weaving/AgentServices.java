@@ -6,6 +6,7 @@ import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.http.ServedRoutes;
 import dynamo.obs.agent.metrics.AgentMetrics;
+import dynamo.obs.agent.server.SystemPort;
 import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.worker.WorkerRuntime;
 import java.util.List;
@@ -19,14 +20,16 @@ import java.util.function.Consumer;
  * @param workers the worker and router runtime; null unless the user named methods (then every request that is no
  *     inference request is a worker's inbound request)
  * @param tracing null when no spans are wanted (neither export nor JSONL logs)
+ * @param systemPort the system status server's port; null when the server is off
  */
 public record AgentServices(Config config, AgentMetrics metrics, HealthState health, Frontend frontend,
     ServedRoutes routes, WorkerRuntime workers, Tracing tracing, LogCapture logs, TargetErrors errors,
-    List<Runnable> onActive) {
+    SystemPort systemPort, List<Runnable> onActive) {
 
   public AgentServices(Config config, AgentMetrics metrics, HealthState health, Frontend frontend, ServedRoutes routes,
-      WorkerRuntime workers, Tracing tracing, LogCapture logs, TargetErrors errors) {
-    this(config, metrics, health, frontend, routes, workers, tracing, logs, errors, new CopyOnWriteArrayList<>());
+      WorkerRuntime workers, Tracing tracing, LogCapture logs, TargetErrors errors, SystemPort systemPort) {
+    this(config, metrics, health, frontend, routes, workers, tracing, logs, errors, systemPort,
+        new CopyOnWriteArrayList<>());
   }
 
   /** Where {@code target}'s own code reports an error it caught (counted and logged as the target's). */

@@ -26,6 +26,16 @@ public final class InstrumentationInstaller {
    */
   public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics,
       Consumer<Object> onWoven) {
+    install(inst, modules, metrics, onWoven, () -> { });
+  }
+
+  /**
+   * As {@link #install(Instrumentation, List, AgentMetrics, Consumer)}; {@code afterJdkWeaves} runs once the JDK's
+   * classes are woven, before Byte Buddy (the system status server starts there: the application's binds are then
+   * seen before it can take their port).
+   */
+  public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics,
+      Consumer<Object> onWoven, Runnable afterJdkWeaves) {
     List<JdkWeave> weaves = new ArrayList<>();
     List<InstrumentationModule> woven = new ArrayList<>();
     List<InstrumentationModule> byteBuddy = new ArrayList<>();
@@ -46,6 +56,7 @@ public final class InstrumentationInstaller {
       }
     }
     if (weaves.isEmpty() && byteBuddy.isEmpty()) {
+      afterJdkWeaves.run();
       return;
     }
     List<String> packages = new ArrayList<>(); // of the triggers, internal form: jakarta/servlet/
@@ -80,6 +91,7 @@ public final class InstrumentationInstaller {
       retransformLoaded(inst, weaver.typeNames());
       afterInstall(inst, woven);
     }
+    afterJdkWeaves.run();
     // Byte Buddy on this thread (before health turns ready) when it is needed already: a module
     // without triggers, or a trigger class visible or loaded. If the watch fired meanwhile (the
     // application's main thread loaded a servlet class while the agent was starting), its install

@@ -11,6 +11,7 @@ import dynamo.obs.agent.targets.methods.MethodsInstrumentation;
 import dynamo.obs.agent.targets.netty.NettyInstrumentation;
 import dynamo.obs.agent.targets.routes.RoutesInstrumentation;
 import dynamo.obs.agent.targets.servlet.ServletInstrumentation;
+import dynamo.obs.agent.targets.systemport.SystemPortInstrumentation;
 import dynamo.obs.bootstrap.Dispatch;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class Instrumentations {
     return List.of(new JdkHttpServerInstrumentation(), ServletInstrumentation.jakarta(), ServletInstrumentation.javax(),
         new JdkHttpClientInstrumentation(), new ExecutorsInstrumentation(), new JulInstrumentation(),
         new LogbackInstrumentation(), new Log4jInstrumentation(), new NettyInstrumentation(),
-        new RoutesInstrumentation());
+        new SystemPortInstrumentation(), new RoutesInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists) and {@code langchain4j}. */

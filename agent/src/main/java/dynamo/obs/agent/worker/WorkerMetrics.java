@@ -11,14 +11,20 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.Labels;
 
 /**
- * Dynamo's work-handler metrics (reference §3.6) for engine calls, with the component's labels
- * ({@code dynamo_namespace}, {@code dynamo_component}, {@code dynamo_endpoint}, {@code worker_id})
- * and {@code model}. Series are created per model on first use and then reused.
+ * Dynamo's work-handler metrics (reference §3.6; upstream {@code lib/runtime/src/pipeline/network/ingress/
+ * push_handler.rs}) for engine calls, with the component's labels ({@code dynamo_namespace},
+ * {@code dynamo_component}, {@code dynamo_endpoint}, {@code worker_id}), {@code model} and {@code model_name}:
+ * upstream's backends label their endpoints with both, the served model's name (worker_factory.py
+ * {@code metrics_labels}). A call whose model the worker does not know has an empty {@code model_name} (no such
+ * label, to Prometheus) beside {@code model="unknown"}. Series are created per model on first use and then reused.
  */
 public final class WorkerMetrics {
   static final double[] DURATION_BUCKETS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120,
       300, 600};
   static final double[] TRANSIT_BUCKETS = {0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1};
+  private static final String[] MODEL_LABELS = {"model", "model_name"};
+  /** The model label of calls whose model the worker does not know. */
+  static final String UNKNOWN_MODEL = "unknown";
   static final double[] FIRST_RESPONSE_BUCKETS = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
       30, 60};
 
@@ -38,25 +44,25 @@ public final class WorkerMetrics {
     Labels constant = Labels.of("dynamo_namespace", id.namespace(), "dynamo_component", id.component(),
         "dynamo_endpoint", id.endpoint(), "worker_id", id.workerId());
     requests = Counter.builder().withoutExemplars().name("dynamo_component_requests_total")
-        .help("Total number of requests processed by work handler").constLabels(constant).labelNames("model")
+        .help("Total number of requests processed by work handler").constLabels(constant).labelNames(MODEL_LABELS)
         .register(registry);
     inflight = Gauge.builder().withoutExemplars().name("dynamo_component_inflight_requests")
         .help("Number of requests currently being processed by work handler").constLabels(constant)
-        .labelNames("model").register(registry);
+        .labelNames(MODEL_LABELS).register(registry);
     duration = Histogram.builder().withoutExemplars().name("dynamo_component_request_duration_seconds")
-        .help("Time spent processing requests by work handler").constLabels(constant).labelNames("model")
+        .help("Time spent processing requests by work handler").constLabels(constant).labelNames(MODEL_LABELS)
         .classicUpperBounds(DURATION_BUCKETS).classicOnly().register(registry);
     errors = Counter.builder().withoutExemplars().name("dynamo_component_errors_total")
         .help("Total number of errors in work handler processing").constLabels(constant)
-        .labelNames("model", "error_type").register(registry);
+        .labelNames("model", "model_name", "error_type").register(registry);
     requestBytes = Counter.builder().withoutExemplars().name("dynamo_component_request_bytes_total")
         .help("Total number of bytes received in requests by work handler").constLabels(constant)
-        .labelNames("model").register(registry);
+        .labelNames(MODEL_LABELS).register(registry);
     responseBytes = Counter.builder().withoutExemplars().name("dynamo_component_response_bytes_total")
         .help("Total number of bytes sent in responses by work handler").constLabels(constant)
-        .labelNames("model").register(registry);
+        .labelNames(MODEL_LABELS).register(registry);
     cancellations = Counter.builder().withoutExemplars().name("dynamo_component_cancellation_total")
-        .help("Total number of requests cancelled by work handler").constLabels(constant).labelNames("model")
+        .help("Total number of requests cancelled by work handler").constLabels(constant).labelNames(MODEL_LABELS)
         .register(registry);
     transit = Histogram.builder().withoutExemplars().name("dynamo_work_handler_network_transit_seconds")
         .help("Time from the frontend sending a request to the work handler receiving it")
@@ -80,6 +86,7 @@ public final class WorkerMetrics {
 
   final class ModelSeries {
     final String model;
+    private final String modelName;
     final CounterDataPoint requests;
     final GaugeDataPoint inflight;
     final DistributionDataPoint duration;
@@ -90,20 +97,21 @@ public final class WorkerMetrics {
 
     ModelSeries(String model) {
       this.model = model;
+      this.modelName = model.equals(UNKNOWN_MODEL) ? "" : model;
       WorkerMetrics m = WorkerMetrics.this;
-      requests = m.requests.labelValues(model);
-      inflight = m.inflight.labelValues(model);
-      duration = m.duration.labelValues(model);
-      requestBytes = m.requestBytes.labelValues(model);
-      responseBytes = m.responseBytes.labelValues(model);
-      cancellations = m.cancellations.labelValues(model);
+      requests = m.requests.labelValues(model, modelName);
+      inflight = m.inflight.labelValues(model, modelName);
+      duration = m.duration.labelValues(model, modelName);
+      requestBytes = m.requestBytes.labelValues(model, modelName);
+      responseBytes = m.responseBytes.labelValues(model, modelName);
+      cancellations = m.cancellations.labelValues(model, modelName);
     }
 
     /** {@code error_type="generate"}: the engine call failed (lazy, as in Dynamo). */
     CounterDataPoint generateErrors() {
       CounterDataPoint c = generateErrors;
       if (c == null) {
-        c = errors.labelValues(model, "generate");
+        c = errors.labelValues(model, modelName, "generate");
         generateErrors = c;
       }
       return c;

@@ -220,7 +220,7 @@ public final class WorkerRuntime {
       model = in.model(); // the model the worker's request named
     }
     if (model == null) {
-      model = defaultModel != null ? defaultModel : "unknown";
+      model = defaultModel != null ? defaultModel : WorkerMetrics.UNKNOWN_MODEL;
     }
     long now = System.nanoTime();
     WorkerMetrics.ModelSeries series = metrics().model(model);
@@ -385,7 +385,7 @@ public final class WorkerRuntime {
   }
 
   public Object routerCallStarted(String site, Object[] args) {
-    routerMetrics();
+    routerMetrics().started.inc();
     long now = System.nanoTime();
     TraceSpan span = null;
     Tracing t = tracing;

@@ -23,12 +23,14 @@ import org.junit.jupiter.api.Test;
 /** The recorder against a real Prometheus registry: exact series values from the exposition text. */
 class FrontendRequestTest {
   // A model's series appear together on its first request (values 0 until observed), as in Dynamo.
-  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private PrometheusRegistry registry;
   private final AtomicInteger refused = new AtomicInteger();
   private final List<FrontendRequest> ended = new ArrayList<>();
   private FrontendMetrics metrics = metrics(Map.of());
 
+  /** Metrics of a configuration, in a registry of their own. */
   private FrontendMetrics metrics(Map<String, String> env) {
+    registry = new PrometheusRegistry();
     Config c = Config.read(new ConfigSource(env, new Properties()), List.of());
     return new FrontendMetrics(c, registry, refused::incrementAndGet);
   }
@@ -68,31 +70,46 @@ class FrontendRequestTest {
 
   private static final String CHAT = "chat_completions";
 
+  private static String requests(String model, String endpoint, String type, String status, String errorType) {
+    return "dynamo_frontend_requests_total{endpoint=\"" + endpoint + "\",error_type=\"" + errorType + "\",model=\""
+        + model + "\",request_type=\"" + type + "\",status=\"" + status + "\"}";
+  }
+
+  private static String started(String model, String endpoint, String type) {
+    return "dynamo_frontend_requests_started_total{endpoint=\"" + endpoint + "\",model=\"" + model
+        + "\",request_type=\"" + type + "\"}";
+  }
+
   private static String chunk(String content) {
     return "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
         + content + "\"},\"finish_reason\":null}],\"usage\":null}\n\n";
   }
+
+  private static final String QWEN = "{model=\"Qwen/Qwen3-0.6B\"}";
 
   @Test
   void streamedChatWithUsage() throws IOException {
     FrontendRequest r = request(0);
     feed(r, "{\"model\":\"Qwen/Qwen3-0.6B\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"stream\":true,"
         + "\"stream_options\":{\"include_usage\":true}}");
-    assertEquals(1.0, value("dynamo_frontend_inflight_requests{model=\"qwen/qwen3-0.6b\"}"));
-    assertEquals(1.0, value("dynamo_frontend_queued_requests{model=\"qwen/qwen3-0.6b\"}"));
+    // a model not yet seen served waits for the answer's status: a made-up name gets no series
+    assertNull(value("dynamo_frontend_inflight_requests" + QWEN));
     r.responseStarted(200, true);
+    assertEquals(1.0, value("dynamo_frontend_inflight_requests" + QWEN));
+    assertEquals(1.0, value("dynamo_frontend_queued_requests" + QWEN));
+    assertEquals(1.0, value(started("Qwen/Qwen3-0.6B", CHAT, "stream")));
     respond(r, "data: {\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n", 7);
-    assertEquals(1.0, value("dynamo_frontend_queued_requests{model=\"qwen/qwen3-0.6b\"}"), "the role chunk is no token");
+    assertEquals(1.0, value("dynamo_frontend_queued_requests" + QWEN), "the role chunk is no token");
     respond(r, chunk("Hello") + chunk(" wor") + chunk("ld"), 5);
-    assertEquals(0.0, value("dynamo_frontend_queued_requests{model=\"qwen/qwen3-0.6b\"}"));
+    assertEquals(0.0, value("dynamo_frontend_queued_requests" + QWEN));
     respond(r, "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n"
         + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":3,"
         + "\"prompt_tokens_details\":{\"cached_tokens\":8}}}\n\ndata: [DONE]\n\n", 11);
     r.completed();
     r.completed(); // ends once
 
-    String m = "{model=\"qwen/qwen3-0.6b\"}";
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"qwen/qwen3-0.6b\",request_type=\"stream\",status=\"success\"}"));
+    String m = QWEN;
+    assertEquals(1.0, value(requests("Qwen/Qwen3-0.6B", CHAT, "stream", "success", "")));
     assertEquals(0.0, value("dynamo_frontend_inflight_requests" + m));
     assertEquals(0.0, value("dynamo_frontend_active_requests" + m));
     assertEquals(0.0, value("dynamo_frontend_queued_requests" + m));
@@ -105,10 +122,21 @@ class FrontendRequestTest {
     assertEquals(8.0, value("dynamo_frontend_cached_tokens_sum" + m));
     assertEquals(1.0, value("dynamo_frontend_request_duration_seconds_count" + m));
     // bucket placement: 3 output tokens fall in (0, 100]
-    assertEquals(0.0, value("dynamo_frontend_output_sequence_tokens_bucket{model=\"qwen/qwen3-0.6b\",le=\"0.0\"}"));
-    assertEquals(1.0, value("dynamo_frontend_output_sequence_tokens_bucket{model=\"qwen/qwen3-0.6b\",le=\"100.0\"}"));
+    assertEquals(0.0, value("dynamo_frontend_output_sequence_tokens_bucket{model=\"Qwen/Qwen3-0.6B\",le=\"0.0\"}"));
+    assertEquals(1.0, value("dynamo_frontend_output_sequence_tokens_bucket{model=\"Qwen/Qwen3-0.6B\",le=\"100.0\"}"));
     assertEquals(0.0, value("dynamo_frontend_disconnected_clients"));
     assertEquals(List.of(r), ended);
+
+    // the model is now one the application serves: its next request is in flight from the body's end
+    FrontendRequest next = request(0);
+    feed(next, "{\"model\":\"Qwen/Qwen3-0.6B\",\"stream\":true}");
+    assertEquals(1.0, value("dynamo_frontend_inflight_requests" + m));
+    assertEquals(1.0, value("dynamo_frontend_queued_requests" + m));
+    assertEquals(2.0, value(started("Qwen/Qwen3-0.6B", CHAT, "stream")));
+    next.responseStarted(200, true);
+    assertEquals(1.0, value("dynamo_frontend_inflight_requests" + m), "counted once");
+    next.completed();
+    assertEquals(0.0, value("dynamo_frontend_inflight_requests" + m));
   }
 
   @Test
@@ -167,19 +195,36 @@ class FrontendRequestTest {
     respond(r, "{\"id\":\"x\",\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"hi there\"}}],"
         + "\"usage\":{\"prompt_tokens\":7,\"completion_tokens\":2,\"total_tokens\":9}}", 3);
     r.completed();
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"m\",request_type=\"unary\",status=\"success\"}"));
-    assertEquals(1.0, value("dynamo_frontend_time_to_first_token_seconds_count{model=\"m\"}"));
-    assertEquals(0.0, value("dynamo_frontend_inter_token_latency_seconds_count{model=\"m\"}"));
-    assertEquals(2.0, value("dynamo_frontend_output_tokens_total{model=\"m\"}"));
-    assertEquals(2.0, value("dynamo_frontend_output_sequence_tokens_sum{model=\"m\"}"));
-    assertEquals(7.0, value("dynamo_frontend_input_sequence_tokens_sum{model=\"m\"}"));
+    // the model keeps the request's casing (upstream since May 2026)
+    assertEquals(1.0, value(requests("M", CHAT, "unary", "success", "")));
+    assertEquals(1.0, value("dynamo_frontend_time_to_first_token_seconds_count{model=\"M\"}"));
+    assertEquals(0.0, value("dynamo_frontend_inter_token_latency_seconds_count{model=\"M\"}"));
+    assertEquals(2.0, value("dynamo_frontend_output_tokens_total{model=\"M\"}"));
+    assertEquals(2.0, value("dynamo_frontend_output_sequence_tokens_sum{model=\"M\"}"));
+    assertEquals(7.0, value("dynamo_frontend_input_sequence_tokens_sum{model=\"M\"}"));
+    assertNull(value(requests("m", CHAT, "unary", "success", "")));
+  }
+
+  @Test
+  void modelsThatDifferInCaseAreTwoModels() throws IOException {
+    for (String m : List.of("Qwen/Qwen3-0.6B", "qwen/qwen3-0.6b", "Qwen/Qwen3-0.6B")) {
+      FrontendRequest r = request(0);
+      feed(r, "{\"model\":\"" + m + "\"}");
+      r.responseStarted(200, false);
+      r.completed();
+    }
+    String base = "dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"";
+    String tail = "\",request_type=\"unary\",status=\"success\"}";
+    assertEquals(2.0, value(base + "Qwen/Qwen3-0.6B" + tail));
+    assertEquals(1.0, value(base + "qwen/qwen3-0.6b" + tail));
   }
 
   @Test
   void errorStatusesMapToDynamoErrorTypes() throws IOException {
-    int[] codes = {400, 422, 404, 429, 503, 529, 501, 504, 500, 401};
-    String[] types = {"validation", "validation", "not_found", "overload", "overload", "overload", "not_implemented",
-        "response_timeout", "internal", "validation"};
+    // 404 is left out: a model the application answers 404 for is unknown_model (its own test)
+    int[] codes = {400, 422, 429, 503, 529, 501, 504, 500, 401, 499};
+    String[] types = {"validation", "validation", "overload", "unavailable", "overload", "not_implemented",
+        "response_timeout", "internal", "validation", "cancelled"};
     for (int code : codes) {
       FrontendRequest r = request(0);
       feed(r, "{\"model\":\"e\"}");
@@ -187,50 +232,214 @@ class FrontendRequestTest {
       respond(r, "{\"error\":{\"message\":\"no\"}}", 100);
       r.completed();
     }
-    for (String t : List.of("validation", "not_found", "overload", "not_implemented", "response_timeout", "internal")) {
+    for (String t : List.of("validation", "overload", "unavailable", "not_implemented", "response_timeout", "internal",
+        "cancelled")) {
       long expected = java.util.Arrays.stream(types).filter(t::equals).count();
       assertEquals((double) expected, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\""
           + t + "\",model=\"e\",request_type=\"unary\",status=\"error\"}"), t);
     }
     assertEquals(0.0, value("dynamo_frontend_time_to_first_token_seconds_count{model=\"e\"}"), "errors produce no tokens");
     assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"e\"}"));
+    assertEquals(0.0, value("dynamo_frontend_disconnected_clients"), "a 499 answer is no disconnect seen");
+    // only the overload answer (529) is a rejection for want of capacity, as upstream's model_rejection_total
+    assertEquals(1.0, value("dynamo_frontend_model_rejection_total{endpoint=\"chat_completions\",model=\"e\"}"));
+    assertEquals(10.0, value("dynamo_frontend_requests_started_total{endpoint=\"chat_completions\",model=\"e\","
+        + "request_type=\"unary\"}"));
   }
 
+  /** Upstream labels a model it does not serve {@code unknown_model}: made-up names take no cap slot. */
   @Test
-  void clientGoneMidStreamIsACancellation() throws IOException {
-    FrontendRequest r = request(0);
-    feed(r, "{\"model\":\"c\",\"stream\":true}");
-    r.responseStarted(200, true);
-    respond(r, chunk("a") + chunk("b"), 100);
-    r.clientGone();
+  void aModelAnswered404IsUnknownModelAndTakesNoSlotOfTheCap() throws IOException {
+    metrics = metrics(Map.of("DYN_OBS_MAX_MODELS", "2"));
+    for (int i = 0; i < 50; i++) {
+      FrontendRequest r = request(0);
+      feed(r, "{\"model\":\"made-up-" + i + "\",\"stream\":true}");
+      r.responseStarted(404, false);
+      respond(r, "{\"error\":{\"message\":\"The model does not exist.\"}}", 100);
+      r.completed();
+    }
+    for (String m : List.of("a", "b")) {
+      FrontendRequest r = request(0);
+      feed(r, "{\"model\":\"" + m + "\"}");
+      r.responseStarted(200, false);
+      r.completed();
+    }
+    assertEquals(50.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"not_found\","
+        + "model=\"unknown_model\",request_type=\"stream\",status=\"error\"}"));
+    assertEquals(50.0, value(started("unknown_model", CHAT, "stream")));
+    assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"unknown_model\"}"));
+    assertEquals(50.0, value("dynamo_frontend_request_duration_seconds_count{model=\"unknown_model\"}"));
+    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"b\","
+        + "request_type=\"unary\",status=\"success\"}"), "the real models keep their own series");
+    assertEquals(0, refused.get(), "no model was refused by the cap");
+    String t = text();
+    assertFalse(t.contains("made-up"), t);
+    // nothing was generated for it: no token histograms (as upstream, whose answer collector is never made)
+    assertFalse(t.contains("dynamo_frontend_time_to_first_token_seconds_count{model=\"unknown_model\"}"), t);
+  }
+
+  /**
+   * A model the application served before keeps its name on a 404 (upstream: a registered model asked for on an
+   * endpoint it does not serve is not_found under its own name); it was in flight from its body's end.
+   */
+  @Test
+  void aServedModelAnswered404KeepsItsName() throws IOException {
+    FrontendRequest first = request(0);
+    feed(first, "{\"model\":\"chat-only\"}");
+    first.responseStarted(200, false);
+    first.completed();
+    FrontendRequest r = request(2);
+    feed(r, "{\"model\":\"chat-only\",\"input\":\"x\"}");
+    assertEquals(1.0, value("dynamo_frontend_inflight_requests{model=\"chat-only\"}"));
+    r.responseStarted(404, false);
     r.completed();
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"cancelled\",model=\"c\",request_type=\"stream\",status=\"error\"}"));
-    assertEquals(1.0, value("dynamo_frontend_disconnected_clients"));
-    assertEquals(1.0, value("dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"c\",request_type=\"stream\"}"));
-    assertEquals(2.0, value("dynamo_frontend_output_sequence_tokens_sum{model=\"c\"}"));
+    assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"chat-only\"}"));
+    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"embeddings\",error_type=\"not_found\","
+        + "model=\"chat-only\",request_type=\"unary\",status=\"error\"}"));
+    assertNull(value("dynamo_frontend_inflight_requests{model=\"unknown_model\"}"));
   }
 
   @Test
-  void handlerFailureBeforeAnyResponseIsInternal() throws IOException {
-    FrontendRequest r = request(0);
-    feed(r, "{\"model\":\"f\"}");
-    r.failed();
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"internal\",model=\"f\",request_type=\"unary\",status=\"error\"}"));
-    assertEquals(0.0, value("dynamo_frontend_queued_requests{model=\"f\"}"));
-  }
-
-  @Test
-  void missingOrMalformedModelIsUnknown() throws IOException {
+  void aMissingModelIsUnknown() throws IOException {
     FrontendRequest a = request(0);
     feed(a, "{\"messages\":[]}");
     a.responseStarted(400, false);
     a.completed();
-    FrontendRequest b = request(0);
-    feed(b, "{\"model\":\"x\", oops");
-    b.responseStarted(400, false);
-    b.completed();
-    assertEquals(2.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"validation\",model=\"unknown\",request_type=\"unary\",status=\"error\"}"));
-    assertNull(value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"validation\",model=\"x\",request_type=\"unary\",status=\"error\"}"));
+    assertEquals(1.0, value(requests("unknown", CHAT, "unary", "error", "validation")));
+  }
+
+  /**
+   * Upstream parses the body before it counts anything (openai.rs handler_chat_completions: a body that is
+   * not JSON is answered 400 with no metric): malformed, cut short and empty bodies are not counted at all,
+   * under no model; the request's span is still made.
+   */
+  @Test
+  void aBodyThatIsNotJsonIsNotCounted() throws IOException {
+    for (String body : List.of("{\"model\":\"x\", oops}", "{\"model\":\"M\",\"messages\":[{\"role\":\"user\","
+        + "\"content\":\"hi", "{\"model\":\"M\",\"messages\":[", "")) {
+      for (int status : new int[] {400, 404, 422, 500}) {
+        FrontendRequest r = request(0);
+        feed(r, body);
+        r.responseStarted(status, false);
+        respond(r, "{\"error\":{\"message\":\"Failed to parse the request body as JSON\"}}", 100);
+        r.completed();
+        assertNull(r.modelLabel(), body);
+      }
+      FrontendRequest gone = request(0);
+      feed(gone, body);
+      gone.clientGone();
+    }
+    String t = text();
+    assertFalse(t.contains("dynamo_frontend_requests_total"), t);
+    assertFalse(t.contains("dynamo_frontend_requests_started_total"), t);
+    assertFalse(t.contains("dynamo_frontend_inflight_requests"), t);
+    assertTrue(t.contains("dynamo_frontend_disconnected_clients 0"), t);
+  }
+
+  /**
+   * A body the scanner calls invalid that the application still answers 2xx (a lenient parser; upstream too
+   * accepts raw control characters in strings) is counted, under the model it named.
+   */
+  @Test
+  void aBodyThatIsNotJsonButIsServedIsCounted() throws IOException {
+    FrontendRequest r = request(0);
+    feed(r, "{\"model\":\"M\",\"messages\":[{\"role\":\"user\",\"content\":\"line\nbreak\"}]}");
+    r.responseStarted(200, false);
+    respond(r, "{\"choices\":[{\"message\":{\"content\":\"x\"}}]}", 100);
+    r.completed();
+    assertEquals("M", r.modelLabel());
+    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"M\","
+        + "request_type=\"unary\",status=\"success\"}"));
+  }
+
+  /** A body the application closed before its end may be whole: only a failure to scan says it is not JSON. */
+  @Test
+  void aBodyClosedBeforeItsEndIsCounted() throws IOException {
+    FrontendRequest r = request(0);
+    byte[] b = "{\"model\":\"part\",\"messages\":[".getBytes(StandardCharsets.UTF_8);
+    r.requestBytes(b, 0, b.length);
+    r.requestBodyClosed();
+    r.responseStarted(413, false);
+    r.completed();
+    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"validation\","
+        + "model=\"part\",request_type=\"unary\",status=\"error\"}"));
+  }
+
+  /**
+   * Upstream's per-request media counts: a chat request's image_url, video_url and audio_url parts (not
+   * input_audio, which upstream does not count), Anthropic's image blocks (also inside a tool result) and the
+   * Responses API's input_image parts; observed once with the answer, 0 for text only and completions.
+   */
+  @Test
+  void mediaPartsAreCountedPerRequest() throws IOException {
+    String chat = "{\"model\":\"vl\",\"stream\":true,\"messages\":[{\"role\":\"system\",\"content\":\"be brief\"},"
+        + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"what is in these?\"},"
+        + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}},"
+        + "{\"image_url\":{\"url\":\"data:image/png;base64,aGVsbG8=\"},\"type\":\"image_url\"},"
+        + "{\"type\":\"video_url\",\"video_url\":{\"url\":\"https://example.com/c.mp4\"}},"
+        + "{\"type\":\"audio_url\",\"audio_url\":{\"url\":\"https://example.com/d.wav\"}},"
+        + "{\"type\":\"input_audio\",\"input_audio\":{\"data\":\"UklGRg==\",\"format\":\"wav\"}}]}]}";
+    FrontendRequest r = request(0);
+    feed(r, chat);
+    r.responseStarted(200, true);
+    respond(r, chunk("two images"), 3);
+    respond(r, chunk(" and more"), 3);
+    r.completed();
+    assertEquals(1.0, value("dynamo_frontend_images_per_request_count{model=\"vl\"}"), "observed once");
+    assertEquals(2.0, value("dynamo_frontend_images_per_request_sum{model=\"vl\"}"));
+    assertEquals(1.0, value("dynamo_frontend_videos_per_request_sum{model=\"vl\"}"));
+    assertEquals(1.0, value("dynamo_frontend_audio_per_request_sum{model=\"vl\"}"));
+    assertEquals(0.0, value("dynamo_frontend_images_per_request_bucket{model=\"vl\",le=\"1.0\"}"));
+    assertEquals(1.0, value("dynamo_frontend_images_per_request_bucket{model=\"vl\",le=\"2.0\"}"));
+
+    FrontendRequest anthropic = request(4);
+    feed(anthropic, "{\"model\":\"vl\",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":["
+        + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"aGVsbG8=\"}},"
+        + "{\"type\":\"tool_result\",\"tool_use_id\":\"t1\",\"content\":[{\"type\":\"image\",\"source\":{}}]}]}]}");
+    anthropic.responseStarted(200, false);
+    respond(anthropic, "{\"content\":[{\"type\":\"text\",\"text\":\"ok\"}]}", 100);
+    anthropic.completed();
+    FrontendRequest responses = request(3);
+    feed(responses, "{\"model\":\"vl\",\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\","
+        + "\"text\":\"x\"},{\"type\":\"input_image\",\"image_url\":\"https://example.com/e.png\"}]}]}");
+    responses.responseStarted(200, false);
+    respond(responses, "{\"output\":[]}", 100);
+    responses.completed();
+    assertEquals(3.0, value("dynamo_frontend_images_per_request_count{model=\"vl\"}"));
+    assertEquals(5.0, value("dynamo_frontend_images_per_request_sum{model=\"vl\"}"));
+
+    FrontendRequest completion = request(1);
+    feed(completion, "{\"model\":\"vl\",\"prompt\":\"image_url\"}");
+    completion.responseStarted(200, false);
+    respond(completion, "{\"choices\":[{\"text\":\"x\"}]}", 100);
+    completion.completed();
+    assertEquals(4.0, value("dynamo_frontend_images_per_request_count{model=\"vl\"}"), "completions observe 0");
+    assertEquals(5.0, value("dynamo_frontend_images_per_request_sum{model=\"vl\"}"));
+
+    FrontendRequest failed = request(0);
+    feed(failed, chat);
+    failed.responseStarted(400, false);
+    respond(failed, "{\"error\":{}}", 100);
+    failed.completed();
+    assertEquals(4.0, value("dynamo_frontend_images_per_request_count{model=\"vl\"}"), "an error answer observes none");
+  }
+
+  /** Upstream's embedding latency: end to end, for successful /v1/embeddings requests only. */
+  @Test
+  void embeddingsHaveTheirOwnLatency() throws IOException {
+    for (int status : new int[] {200, 200, 400}) {
+      FrontendRequest r = request(2);
+      feed(r, "{\"model\":\"emb\",\"input\":\"hello\"}");
+      r.responseStarted(status, false);
+      respond(r, "{\"data\":[{\"embedding\":[0.1,0.2]}],\"usage\":{\"prompt_tokens\":1}}", 100);
+      r.completed();
+    }
+    assertEquals(2.0, value("dynamo_frontend_embedding_latency_seconds_count{model=\"emb\"}"));
+    assertEquals(0.0, value("dynamo_frontend_embedding_latency_seconds_bucket{model=\"emb\",le=\"0.0\"}"));
+    assertEquals(0.0, value("dynamo_frontend_images_per_request_count{model=\"emb\"}"), "embeddings observe no media");
+    String t = text();
+    assertTrue(t.contains("le=\"10.0\""), "buckets up to upstream's 10 s");
+    assertFalse(t.contains("dynamo_frontend_embedding_latency_seconds_count{model=\"vl\"}"), t);
   }
 
   @Test
@@ -280,7 +489,7 @@ class FrontendRequestTest {
 
   /**
    * A model spelled as before is found by its bytes (no String); its first occurrence still wins,
-   * and a body that turns out invalid still counts under {@code unknown}.
+   * and a body that turns out invalid is still not counted.
    */
   @Test
   void aModelSeenBeforeIsFoundByItsBytesWithTheSameRules() throws IOException {
@@ -290,15 +499,15 @@ class FrontendRequestTest {
       r.responseStarted(200, false);
       respond(r, "{\"choices\":[{\"message\":{\"content\":\"x\"}}]}", 7);
       r.completed();
-      assertEquals("big-model", r.modelLabel());
+      assertEquals("Big-Model", r.modelLabel());
     }
     FrontendRequest bad = request(0);
     feed(bad, "{\"model\":\"Big-Model\" \"x\"}");
     bad.responseStarted(400, false);
     bad.completed();
-    assertEquals("unknown", bad.modelLabel(), "the model of an invalid body is not trusted");
+    assertNull(bad.modelLabel(), "a body that is not JSON is not counted");
     assertEquals(3.0, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\","
-        + "model=\"big-model\",request_type=\"unary\",status=\"success\"}"));
+        + "model=\"Big-Model\",request_type=\"unary\",status=\"success\"}"));
     assertNull(value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\","
         + "model=\"other\",request_type=\"unary\",status=\"success\"}"));
   }

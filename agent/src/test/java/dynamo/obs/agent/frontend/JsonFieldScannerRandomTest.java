@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  * The scanner against documents drawn at random (fixed seeds, so a failure repeats): the fields it reports are
  * those the generated tree holds, in either mode and however the bytes are split; and on those documents with a
  * byte changed, dropped or cut off, it fails exactly when the configuration's strict JSON reader (another
- * implementation, {@link JsonCheck#isValueOrStart}) says the bytes cannot begin a JSON document.
+ * implementation, {@link JsonCheck#isValueOrStart}) says the bytes cannot begin a JSON document, and it calls
+ * them complete exactly when that reader says they are one whole document ({@link JsonCheck#isValue}).
  */
 class JsonFieldScannerRandomTest {
   /** The fields looked for, here and in {@link SseScannerRandomTest}. */
@@ -214,8 +215,16 @@ class JsonFieldScannerRandomTest {
     s.finish();
     if (s.failed()) {
       seen.events.add("failed");
+    } else if (!s.complete()) {
+      seen.events.add("incomplete");
     }
     return seen.events;
+  }
+
+  /** The scanner's last word on a document: failed, incomplete, or (the fields and) nothing. */
+  private static String verdict(List<String> events) {
+    String last = events.isEmpty() ? "" : events.get(events.size() - 1);
+    return last.equals("failed") || last.equals("incomplete") ? last : "whole";
   }
 
   /** What takes bytes a piece at a time: a scanner's or an event-stream splitter's {@code feed}. */
@@ -252,21 +261,27 @@ class JsonFieldScannerRandomTest {
   void damagedDocumentsFailExactlyWhenTheyCannotBeginAJsonDocument() {
     Random r = new Random(7);
     int failed = 0;
+    int incomplete = 0;
     int total = 0;
     for (int d = 0; d < 3000; d++) {
       byte[] b = damage(new Doc(r).json.toString().getBytes(StandardCharsets.UTF_8), r);
       // the configuration's strict JSON reader, another implementation than the scanner's
-      boolean viable = JsonCheck.isValueOrStart(new String(b, StandardCharsets.UTF_8));
-      List<String> events = scan(true, b, r);
-      boolean scannerFailed = !events.isEmpty() && events.get(events.size() - 1).equals("failed");
-      assertEquals(!viable, scannerFailed, "document " + d + ": " + new String(b, StandardCharsets.UTF_8));
-      failed += scannerFailed ? 1 : 0;
+      String text = new String(b, StandardCharsets.UTF_8);
+      boolean viable = JsonCheck.isValueOrStart(text);
+      boolean whole = JsonCheck.isValue(text);
+      String verdict = verdict(scan(true, b, r));
+      assertEquals(!viable, verdict.equals("failed"), "document " + d + ": " + text);
+      // a document cut short (a truncated request body) is told apart from a whole one
+      assertEquals(whole, verdict.equals("whole"), "document " + d + " (whole?): " + text);
+      failed += verdict.equals("failed") ? 1 : 0;
+      incomplete += verdict.equals("incomplete") ? 1 : 0;
       total++;
       scan(false, b, r); // passing over does not judge what it passes over, but must not throw either
     }
     // both verdicts must be common, or the comparison says little
     assertTrue(failed > total / 5 && failed < total * 4 / 5,
         failed + " of " + total + " failed");
+    assertTrue(incomplete > total / 20, incomplete + " of " + total + " cut short");
   }
 
   /** One byte changed, dropped or inserted, or the end cut off. */

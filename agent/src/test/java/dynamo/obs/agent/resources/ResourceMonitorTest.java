@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ResourceMonitorTest {
   static String scrape(PrometheusRegistry registry) throws IOException {
@@ -29,8 +30,8 @@ class ResourceMonitorTest {
   void exposesProcessAndGpuSeries() throws IOException {
     PrometheusRegistry registry = new PrometheusRegistry();
     FakeSmi smi = new FakeSmi();
-    ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, Path.of("/usr/bin/nvidia-smi"), smi,
-        pid -> pid == 100 ? Optional.of("WorkerServer") : Optional.empty(), "WorkerServer");
+    ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, null, Path.of("/usr/bin/nvidia-smi"),
+        smi, pid -> pid == 100 ? Optional.of("WorkerServer") : Optional.empty(), "WorkerServer");
     assertFalse(scrape(registry).contains("dynamo_"), "no series before the first sample");
     long t = System.nanoTime();
     monitor.tick(t);
@@ -52,7 +53,7 @@ class ResourceMonitorTest {
   @Test
   void withoutNvidiaSmiThereAreNoGpuFamiliesAtAll() throws IOException {
     PrometheusRegistry registry = new PrometheusRegistry();
-    ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, null, null, null, "App");
+    ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, null, null, null, null, "App");
     long t = System.nanoTime();
     monitor.tick(t);
     monitor.tick(t + ResourceMonitor.PERIOD_NANOS);
@@ -66,12 +67,32 @@ class ResourceMonitorTest {
     PrometheusRegistry registry = new PrometheusRegistry();
     ResourceMonitor monitor = new ResourceMonitor(registry, () -> {
       throw new UnsupportedOperationException("no JMX here");
-    }, Path.of("/usr/bin/nvidia-smi"), new FakeSmi(), pid -> Optional.empty(), "App");
+    }, null, Path.of("/usr/bin/nvidia-smi"), new FakeSmi(), pid -> Optional.empty(), "App");
     monitor.tick(0);
     monitor.tick(ResourceMonitor.PERIOD_NANOS);
     String text = scrape(registry);
     assertFalse(text.contains("dynamo_process_threads"), text);
     assertTrue(text.contains("dynamo_gpu_utilization_percent{gpu=\"0\"} 87.0"), text);
+  }
+
+  /** Upstream's "Disk + Network I/O (MB/s)" panel: the four gauges under upstream's names, no labels. */
+  @Test
+  void exposesNetworkAndDiskThroughputAsUpstreamNamesThem(@TempDir Path dir) throws IOException {
+    HostIoSamplerTest.Host host = new HostIoSamplerTest.Host(dir);
+    host.write(1000, 2000, 10, 20);
+    PrometheusRegistry registry = new PrometheusRegistry();
+    ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, host.sampler(), null, null, null,
+        "App");
+    monitor.tick(0);
+    assertFalse(scrape(registry).contains("_mbps"), "no rate before the second sample");
+    host.write(1000 + 3 * 1024 * 1024, 2000 + 1024 * 1024, 10 + 2048, 20 + 4096);
+    monitor.tick(ResourceMonitor.PERIOD_NANOS * 5);
+    String text = scrape(registry);
+    assertLine(text, "# TYPE dynamo_network_sent_mbps gauge");
+    assertLine(text, "dynamo_network_sent_mbps 3.0");
+    assertLine(text, "dynamo_network_recv_mbps 1.0");
+    assertLine(text, "dynamo_disk_read_mbps 1.0");
+    assertLine(text, "dynamo_disk_write_mbps 2.0");
   }
 
   @Test

@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  * replaced by free loopback ports, in arguments and in {@code --env} values), then:
  * <ol>
  *   <li>busy-polls {@code POST /v1/chat/completions} on {@code {port}} over a fresh raw socket about
- *       every millisecond; launch → first 200 is the <em>time to first response</em>;</li>
+ *       every millisecond; launch → first 200 is the <em>time to first response</em>, and the child's
+ *       utime+stime at that moment its <em>CPU to first response</em>;</li>
  *   <li>with {@code --health PATH}: polls {@code GET PATH} on {@code {systemPort}} (every
  *       {@code --health-poll-ms}, capped by {@code --health-cap-ms}); launch → first 200 is the
  *       <em>time to agent ready</em>. It starts polling only after the first response so the polling
@@ -41,7 +42,8 @@ import java.util.concurrent.locks.LockSupport;
  * variables of the caller, so only {@code --env} configures the agents. Its stdout and stderr go to
  * {@code --log}. A shutdown hook kills the child if this process is interrupted.
  *
- * <p>CSV columns: {@code label..., ttfr_ms, agent_ready_ms, cpu_ms, peak_rss_kib, rss_kib, requests_ok, status}.
+ * <p>CSV columns: {@code label..., ttfr_ms, agent_ready_ms, cpu_ms, peak_rss_kib, rss_kib, requests_ok, status,
+ * cpu_first_ms}.
  */
 public final class FirstResponseTimer {
   private static final String CHAT_PATH = "/v1/chat/completions";
@@ -112,6 +114,7 @@ public final class FirstResponseTimer {
     Double ttfrMs = null;
     Double readyMs = null;
     long cpuMs = -1;
+    long cpuFirstMs = -1;
     long hwmKib = -1;
     long rssKib = -1;
     int ok = 0;
@@ -127,6 +130,8 @@ public final class FirstResponseTimer {
         int code = chat(port);
         if (code == 200) {
           ttfrMs = (System.nanoTime() - t0) / 1e6;
+          long[] first = procCpuTicks(child.pid());
+          cpuFirstMs = (first[0] + first[1]) * 1000 / clkTck;
           break;
         }
         if (!child.isAlive()) {
@@ -184,6 +189,7 @@ public final class FirstResponseTimer {
     line.append(',').append(rssKib < 0 ? "" : Long.toString(rssKib));
     line.append(',').append(ok);
     line.append(',').append(status.replace(',', ';').replace('\n', ' '));
+    line.append(',').append(cpuFirstMs < 0 ? "" : Long.toString(cpuFirstMs));
     System.out.println(line);
   }
 

@@ -24,12 +24,22 @@ public final class SimulatedEngine {
     private final Duration interTokenLatency;
     private final int outputTokens;
     private final Duration jitter;
+    private final int failEvery;
 
     /**
      * @param outputTokens tokens a generation produces unless the request's max_tokens is smaller
      * @param jitter upper bound of a uniformly random delay added to every wait ({@link Duration#ZERO} for none)
      */
     public SimulatedEngine(Duration timeToFirstToken, Duration interTokenLatency, int outputTokens, Duration jitter) {
+        this(timeToFirstToken, interTokenLatency, outputTokens, jitter, 0);
+    }
+
+    /**
+     * @param failEvery one generation in this many fails before its first token: those whose prompt's hash is a
+     *     multiple of it, so that the same prompt always fails (0: none fails)
+     */
+    public SimulatedEngine(Duration timeToFirstToken, Duration interTokenLatency, int outputTokens, Duration jitter,
+            int failEvery) {
         if (outputTokens < 1) {
             throw new IllegalArgumentException("outputTokens must be at least 1");
         }
@@ -37,10 +47,18 @@ public final class SimulatedEngine {
         this.interTokenLatency = interTokenLatency;
         this.outputTokens = outputTokens;
         this.jitter = jitter;
+        this.failEvery = failEvery;
     }
 
-    /** Generates on the calling thread, handing each token to {@code sink} as soon as it is produced. */
+    /**
+     * Generates on the calling thread, handing each token to {@code sink} as soon as it is produced; a generation
+     * chosen to fail ({@link #fails}) reports an {@link IllegalStateException} instead.
+     */
     public void generate(GenerateRequest request, TokenSink sink) {
+        if (fails(request.getPrompt(), failEvery)) {
+            sink.onError(new IllegalStateException("the simulated engine failed (one prompt in " + failEvery + ")"));
+            return;
+        }
         Iterator<String> tokens = generateIterator(request);
         int produced = 0;
         try {
@@ -53,6 +71,11 @@ public final class SimulatedEngine {
             return;
         }
         sink.onComplete(finishReason(request), promptTokens(request.getPrompt()), produced);
+    }
+
+    /** Whether a generation of this prompt fails with {@code --fail-every=failEvery}. */
+    public static boolean fails(String prompt, int failEvery) {
+        return failEvery > 0 && Math.floorMod(prompt.hashCode(), failEvery) == 0;
     }
 
     /**

@@ -17,20 +17,13 @@ record CompletionRequest(String model, String prompt, Integer maxTokens, boolean
 
     /** Parses {@code body} for {@code endpoint}, refusing it as OpenAI would. */
     static CompletionRequest parse(Endpoint endpoint, String body, Set<String> servedModels) throws OpenAiError {
-        Object root;
-        try {
-            root = Json.parse(body);
-        } catch (Json.ParseException e) {
-            throw OpenAiError.invalid("We could not parse the JSON body of your request: " + e.getMessage(), null);
-        }
-        if (!(root instanceof Map<?, ?> request)) {
-            throw OpenAiError.invalid("The request body must be a JSON object.", null);
-        }
-        if (!(request.get("model") instanceof String model) || model.isEmpty()) {
-            throw OpenAiError.invalid("you must provide a model parameter", "model");
-        }
-        if (!servedModels.contains(model)) {
-            throw OpenAiError.unknownModel(model);
+        Map<?, ?> request = jsonObject(body);
+        String model = servedModel(request, servedModels);
+        for (String deprecated : new String[] {"functions", "function_call"}) {
+            if (endpoint == Endpoint.CHAT_COMPLETIONS && request.containsKey(deprecated)) {
+                throw OpenAiError.notImplemented("`" + deprecated + "` is deprecated. Please migrate to use `"
+                        + (deprecated.equals("functions") ? "tools" : "tool_choice") + "` instead.", deprecated);
+            }
         }
         String prompt = endpoint == Endpoint.CHAT_COMPLETIONS ? chatPrompt(request) : completionPrompt(request);
         Integer maxTokens = maxTokens(request, endpoint);
@@ -48,6 +41,31 @@ record CompletionRequest(String model, String prompt, Integer maxTokens, boolean
             includeUsage = flag(streamOptions, "include_usage", "stream_options.include_usage");
         }
         return new CompletionRequest(model, prompt, maxTokens, stream, includeUsage);
+    }
+
+    /** A request body's JSON object, or OpenAI's 400. */
+    static Map<?, ?> jsonObject(String body) throws OpenAiError {
+        Object root;
+        try {
+            root = Json.parse(body);
+        } catch (Json.ParseException e) {
+            throw OpenAiError.invalid("We could not parse the JSON body of your request: " + e.getMessage(), null);
+        }
+        if (!(root instanceof Map<?, ?> request)) {
+            throw OpenAiError.invalid("The request body must be a JSON object.", null);
+        }
+        return request;
+    }
+
+    /** The request's model if the frontend serves it; else OpenAI's 400 (none named) or 404. */
+    static String servedModel(Map<?, ?> request, Set<String> servedModels) throws OpenAiError {
+        if (!(request.get("model") instanceof String model) || model.isEmpty()) {
+            throw OpenAiError.invalid("you must provide a model parameter", "model");
+        }
+        if (!servedModels.contains(model)) {
+            throw OpenAiError.unknownModel(model);
+        }
+        return model;
     }
 
     private static String chatPrompt(Map<?, ?> request) throws OpenAiError {

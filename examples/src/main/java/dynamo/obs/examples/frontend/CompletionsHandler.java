@@ -23,11 +23,13 @@ final class CompletionsHandler implements HttpHandler {
     private final Endpoint endpoint;
     private final Set<String> models;
     private final RouterClient router;
+    private final InflightLimit limit;
 
-    CompletionsHandler(Endpoint endpoint, Set<String> models, RouterClient router) {
+    CompletionsHandler(Endpoint endpoint, Set<String> models, RouterClient router, InflightLimit limit) {
         this.endpoint = endpoint;
         this.models = models;
         this.router = router;
+        this.limit = limit;
     }
 
     @Override
@@ -37,8 +39,11 @@ final class CompletionsHandler implements HttpHandler {
                 return;
             }
             String uuid = UUID.randomUUID().toString();
+            boolean admitted = false;
             try {
                 CompletionRequest request = CompletionRequest.parse(endpoint, Responses.readBody(exchange), models);
+                limit.admit();
+                admitted = true;
                 GenerateCall call = new GenerateCall(request.model(), request.prompt(), request.maxTokens(),
                         request.stream(), uuid);
                 CompletionJson json = new CompletionJson(endpoint, endpoint.idPrefix + uuid,
@@ -55,6 +60,10 @@ final class CompletionsHandler implements HttpHandler {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 OpenAiError.unavailable("The frontend is shutting down.").send(exchange);
+            } finally {
+                if (admitted) {
+                    limit.release();
+                }
             }
         }
     }
@@ -95,7 +104,10 @@ final class CompletionsHandler implements HttpHandler {
         void accept(StreamLine.Token token) throws IOException;
     }
 
-    /** Feeds every token to {@code onToken} and returns the finish line; anything else is a 503. */
+    /**
+     * Feeds every token to {@code onToken} and returns the finish line. A worker that reports a failed generation
+     * is a 500 (the engine failed); a stream that breaks or ends early is a 503 (no worker could serve it).
+     */
     private static StreamLine.Finish collect(Iterator<StreamLine> lines, TokenConsumer onToken)
             throws IOException, OpenAiError {
         try {
@@ -106,7 +118,7 @@ final class CompletionsHandler implements HttpHandler {
                 } else if (line instanceof StreamLine.Finish finish) {
                     return finish;
                 } else if (line instanceof StreamLine.Failure failure) {
-                    throw OpenAiError.unavailable("The worker failed: " + failure.message());
+                    throw OpenAiError.internal("The worker failed: " + failure.message());
                 }
             }
         } catch (UncheckedIOException | IllegalArgumentException e) {

@@ -11,7 +11,8 @@ import java.util.Set;
 
 /**
  * The OpenAI-compatible frontend: {@code GET /v1/models}, {@code POST /v1/chat/completions} and
- * {@code POST /v1/completions}, unary or streamed (SSE), generated through the router.
+ * {@code POST /v1/completions}, unary or streamed (SSE), generated through the router, and
+ * {@code POST /v1/embeddings} (stand-in vectors computed here).
  *
  * <p>Flags:
  * <ul>
@@ -19,6 +20,9 @@ import java.util.Set;
  *   <li>{@code --port=8000} port to listen on; 0 picks a free one</li>
  *   <li>{@code --router=http://127.0.0.1:9100} router base URL</li>
  *   <li>{@code --models=Qwen/Qwen3-0.6B} comma-separated models served; others get 404</li>
+ *   <li>{@code --max-inflight=0} generations served at once, beyond which a request gets 529; 0: no limit</li>
+ *   <li>{@code --embedding-models=} models served on /v1/embeddings (empty: all of --models); another served
+ *       model gets 404 there, as Dynamo answers a model asked for on an endpoint it does not serve</li>
  * </ul>
  */
 public final class FrontendServer {
@@ -29,6 +33,8 @@ public final class FrontendServer {
               --port=8000                     port to listen on (0 picks a free one)
               --router=http://127.0.0.1:9100  router base URL
               --models=Qwen/Qwen3-0.6B        comma-separated models served; others get 404
+              --max-inflight=0                generations served at once, beyond which 529; 0: no limit
+              --embedding-models=             models served on /v1/embeddings (empty: all of --models)
             """;
 
     private FrontendServer() {
@@ -45,7 +51,10 @@ public final class FrontendServer {
         List<String> models = flags.list("models", "Qwen/Qwen3-0.6B");
         flags.require(!models.isEmpty(), "models", "must name at least one model");
         Set<String> served = Set.copyOf(models);
+        List<String> embeddingModels = flags.list("embedding-models", "");
+        flags.require(served.containsAll(embeddingModels), "embedding-models", "must name models of --models");
         RouterClient router = new RouterClient(flags.string("router", "http://127.0.0.1:9100"));
+        InflightLimit limit = new InflightLimit(flags.integer("max-inflight", 0, 0));
         Map<String, Object> modelList = modelList(models, System.currentTimeMillis() / 1000);
         return new PooledHttpServer("frontend", flags.string("host", "127.0.0.1"), flags.integer("port", 8000, 0))
                 .route("/v1/models", exchange -> {
@@ -56,8 +65,10 @@ public final class FrontendServer {
                     }
                 })
                 .route(Endpoint.CHAT_COMPLETIONS.path,
-                        new CompletionsHandler(Endpoint.CHAT_COMPLETIONS, served, router))
-                .route(Endpoint.COMPLETIONS.path, new CompletionsHandler(Endpoint.COMPLETIONS, served, router))
+                        new CompletionsHandler(Endpoint.CHAT_COMPLETIONS, served, router, limit))
+                .route(Endpoint.COMPLETIONS.path, new CompletionsHandler(Endpoint.COMPLETIONS, served, router, limit))
+                .route(EmbeddingsHandler.PATH,
+                        new EmbeddingsHandler(served, embeddingModels.isEmpty() ? served : Set.copyOf(embeddingModels)))
                 .start();
     }
 

@@ -27,9 +27,31 @@ final class OpenAiError extends Exception {
         return new OpenAiError(400, "invalid_request_error", message, param, null);
     }
 
+    /** 404 for a served model asked for on an endpoint it does not serve. */
+    static OpenAiError notServedHere(String model, String what) {
+        return new OpenAiError(404, "not_found_error", "The model `" + model + "` does not serve " + what + ".",
+                "model", "model_not_found");
+    }
+
     static OpenAiError unknownModel(String model) {
         return new OpenAiError(404, "not_found_error", "The model `" + model + "` does not exist.", "model",
                 "model_not_found");
+    }
+
+    /** 529: the frontend has as many requests in flight as it takes (Dynamo's overload answer). */
+    static OpenAiError overloaded(int limit) {
+        return new OpenAiError(529, "overloaded_error", "The frontend is serving its limit of " + limit
+                + " requests; retry shortly.", null, null);
+    }
+
+    /** 500: the generation failed on the worker. */
+    static OpenAiError internal(String message) {
+        return new OpenAiError(500, "server_error", message, null, null);
+    }
+
+    /** 501: a feature the deployment does not implement (as Dynamo answers deprecated fields). */
+    static OpenAiError notImplemented(String message, String param) {
+        return new OpenAiError(501, "not_implemented", message, param, null);
     }
 
     /** 503: the router or a worker could not serve the request. */

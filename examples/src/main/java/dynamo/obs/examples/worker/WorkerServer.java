@@ -21,6 +21,7 @@ import java.util.Set;
  *   <li>{@code --itl-ms=10} inter-token latency</li>
  *   <li>{@code --output-tokens=32} tokens per generation unless max_tokens is smaller</li>
  *   <li>{@code --jitter-ms=0} upper bound of a random delay added to every token wait</li>
+ *   <li>{@code --fail-every=0} one prompt in this many fails before its first token (0: none)</li>
  * </ul>
  */
 public final class WorkerServer {
@@ -35,6 +36,7 @@ public final class WorkerServer {
               --itl-ms=10               inter-token latency
               --output-tokens=32        tokens per generation unless max_tokens is smaller
               --jitter-ms=0             upper bound of a random delay added to every token wait
+              --fail-every=0            one prompt in this many fails before its first token (0: none)
             """;
 
     private WorkerServer() {
@@ -55,7 +57,7 @@ public final class WorkerServer {
         Set<String> models = Set.copyOf(flags.list("models", "Qwen/Qwen3-0.6B"));
         flags.require(!models.isEmpty(), "models", "must name at least one model");
         SimulatedEngine engine = new SimulatedEngine(Duration.ofMillis(ttftMs), Duration.ofMillis(itlMs),
-                outputTokens, Duration.ofMillis(jitterMs));
+                outputTokens, Duration.ofMillis(jitterMs), flags.integer("fail-every", 0, 0));
 
         PooledHttpServer server = new PooledHttpServer("worker", flags.string("host", "127.0.0.1"),
                 flags.integer("port", 9101, 0));

@@ -18,7 +18,12 @@ import java.util.stream.Stream;
 final class Dashboards {
   static final String DIR = "dev/observability/grafana_dashboards";
   static final List<String> DATASOURCE_FILES = List.of("dev/observability/grafana-datasources.yml",
-      "dev/observability/tempo-datasource.yml", "dev/observability/loki-datasource.yml");
+      "dev/observability/tempo-datasource.yml", "dev/observability/loki-datasource.yml",
+      "dev/observability/grafana-datasource-local-resource-monitor.yml");
+  /** Upstream Dynamo's dashboards, unchanged (docs/upstream-metrics.md). */
+  static final String UPSTREAM_DIR = "dev/observability/upstream/grafana_dashboards";
+  /** Upstream's Kubernetes ConfigMaps, each holding one dashboard's JSON. */
+  static final String UPSTREAM_CONFIGMAPS = "dev/observability/upstream/kubernetes";
 
   /** Grafana's built-in interval variables, as the tests substitute them (1 s scrapes). */
   static final Map<String, String> BUILT_INS = Map.of(
@@ -42,7 +47,8 @@ final class Dashboards {
 
   record Variable(String name, String type, String query, String datasourceUid) {}
 
-  record Expr(String dashboard, Object panelId, String panelTitle, String refId, String expr, String datasourceUid) {
+  record Expr(String dashboard, Object panelId, String panelTitle, String refId, String expr, String datasourceUid,
+      String datasourceType) {
     @Override
     public String toString() {
       Object id = panelId instanceof Double && (Double) panelId == Math.rint((Double) panelId)
@@ -54,7 +60,12 @@ final class Dashboards {
   private Dashboards() {}
 
   static List<Dashboard> load() {
-    try (Stream<Path> files = Files.list(Repo.file(DIR))) {
+    return load(DIR);
+  }
+
+  /** Every dashboard JSON file of a folder of the repository. */
+  static List<Dashboard> load(String dir) {
+    try (Stream<Path> files = Files.list(Repo.file(dir))) {
       List<Path> json = files.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
       List<Dashboard> out = new ArrayList<>();
       for (Path p : json) {
@@ -65,6 +76,68 @@ final class Dashboards {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The dashboards of every Kubernetes ConfigMap of a folder: each {@code data} key ending in .json. */
+  static List<Dashboard> loadConfigMaps(String dir) {
+    try (Stream<Path> files = Files.list(Repo.file(dir))) {
+      List<Dashboard> out = new ArrayList<>();
+      for (Path p : files.filter(f -> f.toString().endsWith(".yaml")).sorted().collect(Collectors.toList())) {
+        String name = Repo.root().relativize(p).toString();
+        Map<String, String> json = configMapJson(Files.readString(p, StandardCharsets.UTF_8), name);
+        for (Map.Entry<String, String> e : json.entrySet()) {
+          out.add(new Dashboard(name + ":" + e.getKey(), Json.object(Json.parse(e.getValue()))));
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static final Pattern BLOCK_KEY = Pattern.compile("^( +)([A-Za-z0-9._-]+\\.json): \\|-?$");
+
+  /**
+   * The literal block scalars ({@code key: |} or {@code |-}) under a ConfigMap's {@code data}, by key: our YAML
+   * reader takes no block scalars, and these hold whole JSON documents, lines indented deeper than their key.
+   */
+  static Map<String, String> configMapJson(String yaml, String source) {
+    Map<String, String> out = new LinkedHashMap<>();
+    String[] lines = yaml.split("\r?\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      Matcher m = BLOCK_KEY.matcher(lines[i]);
+      if (!m.matches()) {
+        continue;
+      }
+      int keyIndent = m.group(1).length();
+      StringBuilder block = new StringBuilder();
+      int blockIndent = -1;
+      int j = i + 1;
+      for (; j < lines.length; j++) {
+        String line = lines[j];
+        int indent = 0;
+        while (indent < line.length() && line.charAt(indent) == ' ') {
+          indent++;
+        }
+        if (indent == line.length()) {
+          block.append('\n');
+          continue;
+        }
+        if (indent <= keyIndent) {
+          break;
+        }
+        if (blockIndent < 0) {
+          blockIndent = indent;
+        }
+        block.append(line.substring(Math.min(blockIndent, indent))).append('\n');
+      }
+      out.put(m.group(2), block.toString());
+      i = j - 1;
+    }
+    if (out.isEmpty()) {
+      throw new AssertionError(source + ": no dashboard JSON under data");
+    }
+    return out;
   }
 
   /** Every panel, rows' children included, in document order. */
@@ -104,9 +177,10 @@ final class Dashboards {
       }
       for (Object t : Json.array(targets)) {
         Map<String, Object> target = Json.object(t);
-        String ds = uid(target.containsKey("datasource") ? target.get("datasource") : p.get("datasource"));
+        Object datasource = target.containsKey("datasource") ? target.get("datasource") : p.get("datasource");
+        Object type = datasource instanceof Map ? ((Map<?, ?>) datasource).get("type") : null;
         out.add(new Expr(d.title(), p.get("id"), String.valueOf(p.get("title")), String.valueOf(target.get("refId")),
-            (String) target.get("expr"), ds));
+            (String) target.get("expr"), uid(datasource), type == null ? null : String.valueOf(type)));
       }
     }
     return out;

@@ -45,6 +45,11 @@ final class DemoDeployment implements AutoCloseable {
 
   /** Starts the four JVMs (in parallel: each returns at once) with {@code extraEnv} on every one. */
   static DemoDeployment start(Map<String, String> extraEnv) {
+    return start(extraEnv, List.of(), List.of());
+  }
+
+  /** As {@link #start(Map)}, the frontend and the workers with flags besides demo.sh's. */
+  static DemoDeployment start(Map<String, String> extraEnv, List<String> frontendFlags, List<String> workerFlags) {
     Path examples = examplesClasspath();
     String models = String.join(",", MODELS);
     int w1 = FreePort.pick();
@@ -53,16 +58,21 @@ final class DemoDeployment implements AutoCloseable {
     DemoDeployment d = new DemoDeployment(FreePort.pick());
     String workers = "--workers=http://127.0.0.1:" + w1 + ",http://127.0.0.1:" + w2;
     // worker-1 and worker-2 of demo.sh, with a faster engine so that a few seconds give many requests
-    d.add("worker1", "dynamo-backend", w1, "backend", Map.of("DYN_OBS_WORKER_METHODS", WORKER_METHODS), extraEnv,
-        examples, "worker", "--port=" + w1, "--worker-id=worker-1", "--models=" + models, "--ttft-ms=20",
-        "--itl-ms=5", "--output-tokens=48", "--jitter-ms=3");
-    d.add("worker2", "dynamo-backend", w2, "backend", Map.of("DYN_OBS_WORKER_METHODS", WORKER_METHODS), extraEnv,
-        examples, "worker", "--port=" + w2, "--worker-id=worker-2", "--models=" + models, "--ttft-ms=20",
-        "--itl-ms=5", "--output-tokens=48", "--jitter-ms=3");
+    for (int i = 1; i <= 2; i++) {
+      int port = i == 1 ? w1 : w2;
+      List<String> worker = new ArrayList<>(List.of("worker", "--port=" + port, "--worker-id=worker-" + i,
+          "--models=" + models, "--ttft-ms=20", "--itl-ms=5", "--output-tokens=48", "--jitter-ms=3"));
+      worker.addAll(workerFlags);
+      d.add("worker" + i, "dynamo-backend", port, "backend", Map.of("DYN_OBS_WORKER_METHODS", WORKER_METHODS),
+          extraEnv, examples, worker.toArray(new String[0]));
+    }
     d.add("router", "dynamo-router", router, "router", Map.of("DYN_OBS_ROUTER_METHODS", ROUTER_METHODS,
         "DYN_SYSTEM_STARTING_HEALTH_STATUS", "ready"), extraEnv, examples, "router", "--port=" + router, workers);
-    d.add("frontend", "dynamo-frontend", d.frontendPort, "frontend", Map.of(), extraEnv, examples, "frontend",
-        "--port=" + d.frontendPort, "--router=http://127.0.0.1:" + router, "--models=" + models);
+    List<String> frontend = new ArrayList<>(List.of("frontend", "--port=" + d.frontendPort,
+        "--router=http://127.0.0.1:" + router, "--models=" + models));
+    frontend.addAll(frontendFlags);
+    d.add("frontend", "dynamo-frontend", d.frontendPort, "frontend", Map.of(), extraEnv, examples,
+        frontend.toArray(new String[0]));
     return d;
   }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.OtlpGrpcReceiver;
 import dynamo.obs.it.support.ReceivedLog;
 import dynamo.obs.it.support.ReceivedSpan;
@@ -61,18 +60,12 @@ class DemoDeploymentPrometheusIT {
 
   @BeforeAll
   static void start() throws IOException {
+    skipped = Tools.whyNotRunnable(DemoDeploymentPrometheusIT.class);
+    if (skipped != null) {
+      return;
+    }
     Optional<Path> prom = Tools.onPath("prometheus");
-    Optional<Path> tool = Tools.onPath("promtool");
-    if (!AgentProcess.appJdkIsTestJdk()) {
-      skipped = "runs once, with the default JDK: the ecosystem check does not depend on the application's JDK";
-      return;
-    }
-    if (prom.isEmpty() || tool.isEmpty()) {
-      skipped = "skipped: " + Tools.PACKAGE_HINT;
-      System.out.println("[it] " + DemoDeploymentPrometheusIT.class.getSimpleName() + " " + skipped);
-      return;
-    }
-    promtool = tool.get();
+    promtool = Tools.onPath("promtool").orElseThrow();
     dir = Repo.scratch("prometheus");
 
     // export on, to a real OTLP receiver: the agent dashboard's export panels have data, and spans flow too
@@ -208,7 +201,7 @@ class DemoDeploymentPrometheusIT {
         if (pending.isEmpty() || System.nanoTime() > deadline) {
           break;
         }
-        sleep(1000);
+        Tools.sleep(1000);
       }
       for (Dashboards.Expr e : pending) {
         failing.add(e + "\n    as sent: " + last.get(e));
@@ -251,20 +244,12 @@ class DemoDeploymentPrometheusIT {
       List<Object> found = Poll.until(d.title() + " variable $" + v.name() + " = " + v.query(),
           () -> prometheus.labelValues(lv[1], selector), l -> !l.isEmpty(),
           Duration.ofNanos(Math.max(deadline - System.nanoTime(), Duration.ofSeconds(5).toNanos())), prometheus::log);
-      String preferred = DemoDeployment.MODELS.get(0).toLowerCase(java.util.Locale.ROOT);
+      String preferred = DemoDeployment.MODELS.get(0);
       values.put(v.name(), String.valueOf(found.contains(preferred) ? preferred : found.get(0)));
     }
     return values;
   }
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted", e);
-    }
-  }
 
   /** Under the same load the traces and logs reach the collector, the logs joined to their spans (SPEC §5, §6). */
   @Test

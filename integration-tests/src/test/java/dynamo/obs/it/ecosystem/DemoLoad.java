@@ -23,16 +23,19 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Bounded OpenAI traffic against the demo frontend, from a few threads of the test JVM, in a fixed
  * rotation that reaches every outcome the dashboards break down: streamed and unary chat and
- * completions (with and without usage), a validation error and an unknown model, and a client that
- * hangs up mid-stream (cancelled; the worker sees its stream cut). Every model gets every kind.
+ * completions (with and without usage), chat with image, video and audio parts, embeddings, a
+ * validation error, the deprecated {@code functions} (501), an unknown model, a body cut short (not counted,
+ * as upstream), and a client that hangs up mid-stream (cancelled; the worker sees its stream cut). Every
+ * model gets every kind.
  */
 final class DemoLoad implements AutoCloseable {
-  enum Kind { CHAT_STREAM, CHAT_STREAM_USAGE, CHAT_UNARY, COMPLETIONS_STREAM, COMPLETIONS_UNARY, VALIDATION,
-    UNKNOWN_MODEL, CANCELLED }
+  enum Kind { CHAT_STREAM, CHAT_STREAM_USAGE, CHAT_UNARY, CHAT_MEDIA, COMPLETIONS_STREAM, COMPLETIONS_UNARY,
+    EMBEDDINGS, VALIDATION, NOT_IMPLEMENTED, UNKNOWN_MODEL, CUT_SHORT, CANCELLED }
 
   private static final Kind[] ROTATION = {Kind.CHAT_STREAM, Kind.CHAT_STREAM_USAGE, Kind.CHAT_UNARY,
       Kind.COMPLETIONS_STREAM, Kind.COMPLETIONS_UNARY, Kind.CHAT_STREAM, Kind.VALIDATION, Kind.UNKNOWN_MODEL,
-      Kind.CANCELLED, Kind.CHAT_STREAM};
+      Kind.CANCELLED, Kind.CHAT_STREAM, Kind.CHAT_MEDIA, Kind.EMBEDDINGS, Kind.CUT_SHORT, Kind.NOT_IMPLEMENTED,
+      Kind.CHAT_UNARY};
 
   private final int port;
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -91,8 +94,21 @@ final class DemoLoad implements AutoCloseable {
         return post("/v1/completions", completion + ",\"max_tokens\":8,\"stream\":true}", kind);
       case COMPLETIONS_UNARY:
         return post("/v1/completions", completion + ",\"max_tokens\":8}", kind);
+      case CHAT_MEDIA:
+        return post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":8,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":" + prompt + "},"
+            + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}},"
+            + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/b.png\"}},"
+            + "{\"type\":\"video_url\",\"video_url\":{\"url\":\"https://example.com/c.mp4\"}},"
+            + "{\"type\":\"audio_url\",\"audio_url\":{\"url\":\"https://example.com/d.wav\"}}]}]}", kind);
+      case EMBEDDINGS:
+        return post("/v1/embeddings", "{\"model\":\"" + model + "\",\"input\":[" + prompt + "," + prompt + "]}", kind);
+      case CUT_SHORT:
+        return post("/v1/chat/completions", chat.substring(0, chat.length() - 3), kind);
       case VALIDATION:
         return post("/v1/chat/completions", chat + ",\"max_tokens\":0}", kind);
+      case NOT_IMPLEMENTED:
+        return post("/v1/chat/completions", chat + ",\"functions\":[{\"name\":\"f\",\"parameters\":{}}]}", kind);
       case UNKNOWN_MODEL:
         return post("/v1/chat/completions",
             "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":" + prompt + "}]}", kind);

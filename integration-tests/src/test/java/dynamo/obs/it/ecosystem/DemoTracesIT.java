@@ -96,7 +96,7 @@ class DemoTracesIT {
       assertEquals("trace-it-1", h.get("x_request_id"));
       String requestId = (String) h.get("request_id");
       assertTrue(requestId.matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"), all);
-      assertEquals("qwen/qwen3-0.6b", h.get("model"), "the model label, lower-cased");
+      assertEquals("Qwen/Qwen3-0.6B", h.get("model"), "the model label, as the request spells it");
       long output = (Long) h.get("output_tokens");
       assertTrue(output > 0, "tokens counted: " + h);
       assertTrue(((String) h.get("ttft_ms")).matches("\\d+\\.\\d\\d"), "ttft_ms as %.2f: " + h);
@@ -117,7 +117,7 @@ class DemoTracesIT {
       assertTrue(String.valueOf(p.get("instance_id")).matches("\\d+"), "instance_id: " + p);
 
       Map<String, Object> e = engine.attributes();
-      assertEquals("qwen/qwen3-0.6b", e.get("model"));
+      assertEquals("Qwen/Qwen3-0.6B", e.get("model"));
       assertEquals(output, e.get("output_tokens"), "the worker streamed what the frontend counted");
       assertTrue(((String) e.get("ttft_ms")).matches("\\d+\\.\\d\\d"), "engine ttft_ms: " + e);
 

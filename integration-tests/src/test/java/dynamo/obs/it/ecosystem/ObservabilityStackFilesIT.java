@@ -238,7 +238,7 @@ class ObservabilityStackFilesIT {
         assertTrue(byUid.put((String) ds.get("uid"), ds) == null, "uid " + ds.get("uid") + " defined twice");
       }
     }
-    assertEquals(Set.of("prometheus", "tempo", "loki"), byUid.keySet());
+    assertEquals(Set.of("prometheus", "tempo", "loki", "dynamo-resource-monitor"), byUid.keySet());
     Map<String, String> urls = Map.of("prometheus", "http://prometheus:9090", "tempo", "http://tempo:3200",
         "loki", "http://loki:3100");
     for (Map.Entry<String, String> e : urls.entrySet()) {
@@ -246,6 +246,9 @@ class ObservabilityStackFilesIT {
       assertEquals(e.getValue(), byUid.get(e.getKey()).get("url"), "a compose service and its port");
       assertTrue(services().containsKey(e.getKey()));
     }
+    // upstream's resource-monitor dashboard asks for this uid; the agents' series are in the main Prometheus
+    assertEquals("prometheus", byUid.get("dynamo-resource-monitor").get("type"));
+    assertEquals("http://prometheus:9090", byUid.get("dynamo-resource-monitor").get("url"));
     assertEquals(Boolean.TRUE, byUid.get("prometheus").get("isDefault"));
     Object toLogs = Yaml.at(byUid.get("tempo"), "jsonData", "tracesToLogsV2");
     assertEquals("loki", Yaml.at(toLogs, "datasourceUid"));

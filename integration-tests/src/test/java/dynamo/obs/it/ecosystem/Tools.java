@@ -21,6 +21,31 @@ final class Tools {
 
   private Tools() {}
 
+  /**
+   * Why an ecosystem test does not run here (printed once), or null: it runs once, on the default JDK, and
+   * needs prometheus and promtool.
+   */
+  static String whyNotRunnable(Class<?> test) {
+    if (!dynamo.obs.it.support.AgentProcess.appJdkIsTestJdk()) {
+      return "runs once, with the default JDK: the ecosystem check does not depend on the application's JDK";
+    }
+    if (onPath("prometheus").isEmpty() || onPath("promtool").isEmpty()) {
+      String why = "skipped: " + PACKAGE_HINT;
+      System.out.println("[it] " + test.getSimpleName() + " " + why);
+      return why;
+    }
+    return null;
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   static Optional<Path> onPath(String name) {
     String path = System.getenv("PATH");
     if (path == null) {

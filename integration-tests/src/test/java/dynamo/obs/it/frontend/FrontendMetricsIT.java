@@ -3,13 +3,13 @@ package dynamo.obs.it.frontend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.it.apps.OpenAiStubApp;
 import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.FrontendSeries;
+import dynamo.obs.it.support.LabelRules;
 import dynamo.obs.it.support.Poll;
 import dynamo.obs.it.support.SystemServer;
 import java.io.IOException;
@@ -99,9 +99,9 @@ class FrontendMetricsIT {
         "x-request-id", "req-42");
     assertEquals(200, r.statusCode());
     assertEquals("req-42", r.headers().firstValue("x-request-id").orElse(null), "x-request-id is echoed");
-    String model = "{model=\"stream-model\"}";
+    String model = "{model=\"Stream-Model\"}";
     // all at once: a scrape may read a family before the request's end and the next one after it
-    String m = awaitValues(requests("stream-model", "chat_completions", "stream", "success", ""), 1,
+    String m = awaitValues(requests("Stream-Model", "chat_completions", "stream", "success", ""), 1,
         "dynamo_frontend_time_to_first_token_seconds_count" + model, 1,
         "dynamo_frontend_inter_token_latency_seconds_count" + model, 3, // 4 tokens, 3 gaps
         "dynamo_frontend_output_tokens_total" + model, 4,
@@ -110,10 +110,14 @@ class FrontendMetricsIT {
         "dynamo_frontend_cached_tokens_sum" + model, 6,
         "dynamo_frontend_request_duration_seconds_count" + model, 1,
         "dynamo_frontend_inflight_requests" + model, 0,
-        "dynamo_frontend_queued_requests" + model, 0);
+        "dynamo_frontend_queued_requests" + model, 0,
+        "dynamo_frontend_requests_started_total{endpoint=\"chat_completions\",model=\"Stream-Model\","
+            + "request_type=\"stream\"}", 1,
+        "dynamo_frontend_images_per_request_count" + model, 1, // text only: 0 images, observed once
+        "dynamo_frontend_images_per_request_sum" + model, 0);
     // 4 output tokens: in the (0, 100] bucket of Dynamo's OSL layout
-    assertEquals(0.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"stream-model\",le=\"0.0\"}"));
-    assertEquals(1.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"stream-model\",le=\"100.0\"}"));
+    assertEquals(0.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"Stream-Model\",le=\"0.0\"}"));
+    assertEquals(1.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"Stream-Model\",le=\"100.0\"}"));
   }
 
   @Test
@@ -135,8 +139,8 @@ class FrontendMetricsIT {
 
   @Test
   void httpErrorsMapToErrorTypes() {
-    String[][] cases = {{"400", "validation"}, {"422", "validation"}, {"404", "not_found"}, {"429", "overload"},
-        {"503", "overload"}, {"501", "not_implemented"}, {"504", "response_timeout"}, {"500", "internal"}};
+    String[][] cases = {{"400", "validation"}, {"422", "validation"}, {"429", "overload"}, {"529", "overload"},
+        {"503", "unavailable"}, {"501", "not_implemented"}, {"504", "response_timeout"}, {"500", "internal"}};
     for (String[] c : cases) {
       assertEquals(Integer.parseInt(c[0]),
           post(appPort, "/v1/chat/completions", "status-" + c[0], "{\"model\":\"err-" + c[0] + "\"}").statusCode());
@@ -159,11 +163,39 @@ class FrontendMetricsIT {
   }
 
   @Test
-  void malformedOrModelLessBodiesCountAsUnknown() {
-    post(appPort, "/v1/completions", "status-400", "{\"model\":\"hidden\", nope");
+  void aModelLessBodyCountsAsUnknown() {
     post(appPort, "/v1/completions", "status-400", "{\"prompt\":\"no model here\"}");
-    String m = awaitValue(requests("unknown", "completions", "unary", "error", "validation"), 2);
-    assertNull(value(m, requests("hidden", "completions", "unary", "error", "validation")));
+    awaitValue(requests("unknown", "completions", "unary", "error", "validation"), 1);
+  }
+
+  private static LabelRules rules() {
+    return new LabelRules(system, app, (path, scenario, body) -> post(appPort, path, scenario, body).statusCode(),
+        "/v1/chat/completions");
+  }
+
+  @Test
+  void madeUpModelsAnswered404AreUnknownModel() {
+    rules().madeUpModelsAreUnknownModel("jdk");
+  }
+
+  @Test
+  void theModelKeepsTheRequestsCasing() {
+    rules().theModelKeepsItsCasing("Mixed-Case/Model-7B");
+  }
+
+  @Test
+  void statusesAreClassifiedAsUpstream() {
+    rules().statusesAreClassifiedAsUpstream("jdk-status-");
+  }
+
+  @Test
+  void bodiesThatAreNotJsonAreNotCounted() {
+    rules().bodiesThatAreNotJsonAreNotCounted("jdk-json");
+  }
+
+  @Test
+  void mediaPartsAreCounted() {
+    rules().mediaPartsAreCounted("jdk-vision");
   }
 
   /** A JSON request body of 10 MiB for model {@code big}. */
@@ -240,6 +272,10 @@ class FrontendMetricsIT {
       int p = Integer.parseInt(capped.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
       SystemServer sys = new SystemServer(capped, port);
       sys.awaitInstrumentationActive();
+      // made-up models the application does not serve (404) take none of the 100 places
+      for (int i = 0; i < 300; i++) {
+        post(p, "/v1/chat/completions", "status-404", "{\"model\":\"made-up-" + i + "\"}");
+      }
       for (int i = 0; i < 1000; i++) {
         post(p, "/v1/chat/completions", "unary", "{\"model\":\"model-" + i + "\"}");
       }
@@ -248,8 +284,10 @@ class FrontendMetricsIT {
         return overflow != null && overflow == 900.0;
       }, capped);
       long modelSeries = Arrays.stream(m.split("\n"))
-          .filter(l -> l.startsWith("dynamo_frontend_requests_total{") && !l.contains("__overflow__")).count();
+          .filter(l -> l.startsWith("dynamo_frontend_requests_total{") && !l.contains("__overflow__")
+              && !l.contains("unknown_model")).count();
       assertEquals(100, modelSeries);
+      assertEquals(300.0, value(m, requests("unknown_model", "chat_completions", "unary", "error", "not_found")));
       assertEquals(900.0, value(m, "dynamo_obs_series_refused_total"));
       assertEquals(1, capped.stderrLinesContaining("DYN_OBS_MAX_MODELS").size(), "one WARN about the cap");
     }

@@ -12,6 +12,7 @@ import dynamo.obs.it.apps.OpenAiAnswers;
 import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.FrontendSeries;
+import dynamo.obs.it.support.LabelRules;
 import dynamo.obs.it.support.SystemServer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -112,7 +113,7 @@ class ServletFrontendIT {
         "x-request-id", "req-42");
     assertEquals(200, r.statusCode());
     assertEquals("req-42", r.headers().firstValue("x-request-id").orElse(null), "x-request-id is echoed");
-    assertStreamWithUsage("sync-stream", "chat_completions");
+    assertStreamWithUsage("Sync-Stream", "chat_completions"); // the model as the request spells it
   }
 
   @Test
@@ -166,7 +167,7 @@ class ServletFrontendIT {
         .statusCode());
     assertEquals(200, post(CHAT, "unary", "{\"model\":\"reader-chars\",\"messages\":[{\"content\":\"caf\u00e9\"}]}",
         "x-read", "reader-chars").statusCode());
-    for (String model : new String[] {"reader-lines", "reader-chars"}) {
+    for (String model : new String[] {"Reader-Lines", "reader-chars"}) {
       awaitValues(requests(model, "chat_completions", "unary", "success", ""), 1,
           "dynamo_frontend_inflight_requests{model=\"" + model + "\"}", 0);
     }
@@ -189,8 +190,8 @@ class ServletFrontendIT {
 
   @Test
   void httpErrorsMapToErrorTypes() {
-    String[][] cases = {{"400", "validation"}, {"422", "validation"}, {"404", "not_found"}, {"429", "overload"},
-        {"503", "overload"}, {"501", "not_implemented"}, {"504", "response_timeout"}, {"500", "internal"}};
+    String[][] cases = {{"400", "validation"}, {"422", "validation"}, {"429", "overload"}, {"529", "overload"},
+        {"503", "unavailable"}, {"501", "not_implemented"}, {"504", "response_timeout"}, {"500", "internal"}};
     for (String[] c : cases) {
       assertEquals(Integer.parseInt(c[0]), post(CHAT, "status-" + c[0], "{\"model\":\"err-" + c[0] + "\"}").statusCode());
       assertEquals(Integer.parseInt(c[0]),
@@ -223,11 +224,38 @@ class ServletFrontendIT {
   }
 
   @Test
-  void malformedOrModelLessBodiesCountAsUnknown() {
-    post(CHAT, "status-400", "{\"model\":\"hidden\", nope");
+  void aModelLessBodyCountsAsUnknown() {
     post(CHAT, "status-400", "{\"prompt\":\"no model here\"}");
-    String m = awaitValues(requests("unknown", "chat_completions", "unary", "error", "validation"), 2);
-    assertNull(value(m, requests("hidden", "chat_completions", "unary", "error", "validation")));
+    awaitValues(requests("unknown", "chat_completions", "unary", "error", "validation"), 1);
+  }
+
+  private static LabelRules rules() {
+    return new LabelRules(system, app, (path, scenario, body) -> post(path, scenario, body).statusCode(), CHAT);
+  }
+
+  @Test
+  void madeUpModelsAnswered404AreUnknownModel() {
+    rules().madeUpModelsAreUnknownModel("servlet");
+  }
+
+  @Test
+  void theModelKeepsTheRequestsCasing() {
+    rules().theModelKeepsItsCasing("Mixed-Case/Servlet-7B");
+  }
+
+  @Test
+  void statusesAreClassifiedAsUpstream() {
+    rules().statusesAreClassifiedAsUpstream("servlet-status-");
+  }
+
+  @Test
+  void bodiesThatAreNotJsonAreNotCounted() {
+    rules().bodiesThatAreNotJsonAreNotCounted("servlet-json");
+  }
+
+  @Test
+  void mediaPartsAreCounted() {
+    rules().mediaPartsAreCounted("servlet-vision");
   }
 
   @Test

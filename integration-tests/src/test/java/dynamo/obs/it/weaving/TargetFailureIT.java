@@ -18,6 +18,7 @@ import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.Http;
 import dynamo.obs.it.support.Poll;
+import dynamo.obs.it.support.StackApp;
 import dynamo.obs.it.support.SystemServer;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -107,6 +108,12 @@ class TargetFailureIT {
       @Override
       void drive(AgentProcess app) {
         chats(app, "/api/v1/chat/completions", 5);
+      }
+    },
+    NETTY("netty", () -> StackApp.NETTY_42.process()) {
+      @Override
+      void drive(AgentProcess app) {
+        chats(app, "/v1/chat/completions", 40);
       }
     },
     JDK_HTTPCLIENT("jdk-httpclient", () -> AgentProcess.app(HttpClientCalls.class)) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Issue 4's model chain: an engine method whose arguments say no model is counted under the model
- * of the worker's inbound request body (lower-cased), not {@code unknown}.
+ * of the worker's inbound request body (as it spells it), not {@code unknown}.
  */
 class InboundModelIT {
   @Test
@@ -29,14 +29,15 @@ class InboundModelIT {
       assertTrue(r.statusCode() == 200, Http.describe(r));
       String m = Poll.until("the engine call counted", sys::metrics,
           t -> t.contains("dynamo_component_requests_total{"), app);
-      assertTrue(m.matches("(?s).*dynamo_component_requests_total\\{[^}]*model=\"body-model/7b\"[^}]*\\} 1\\.0\n.*"), m);
+      String model = "model=\"Body-Model/7B\",model_name=\"Body-Model/7B\"";
+      assertTrue(m.matches("(?s).*dynamo_component_requests_total\\{[^}]*" + model + "[^}]*\\} 1\\.0\n.*"), m);
       assertTrue(!m.contains("model=\"unknown\""), m);
-      assertTrue(m.matches("(?s).*dynamo_component_request_bytes_total\\{[^}]*model=\"body-model/7b\"[^}]*\\} 39\\.0\n.*"),
+      assertTrue(m.matches("(?s).*dynamo_component_request_bytes_total\\{[^}]*" + model + "[^}]*\\} 39\\.0\n.*"),
           "the inbound request's bytes: " + m);
       int responseBytes = r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
       Poll.until("the response's bytes, written after the engine call returned", sys::metrics,
           t -> Double.valueOf(responseBytes).equals(
-              WorkerMethodsIT.value(t, "dynamo_component_response_bytes_total", "body-model/7b", null)), app);
+              WorkerMethodsIT.value(t, "dynamo_component_response_bytes_total", "Body-Model/7B", null)), app);
     }
   }
 }

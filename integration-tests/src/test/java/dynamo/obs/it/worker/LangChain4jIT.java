@@ -46,30 +46,31 @@ class LangChain4jIT {
 
         String labels = "dynamo_component=\"backend\",dynamo_endpoint=\"generate\",dynamo_namespace=\"dynamo\",model=\"";
         String m = Poll.until("both LangChain4j calls counted and ended", sys::metrics,
-            t -> t.contains("dynamo_component_request_duration_seconds_count{" + labels + "lc-unary\"")
-                && t.contains("dynamo_component_request_duration_seconds_count{" + labels + "lc-stream\""), worker);
-        for (String model : new String[] {"lc-unary", "lc-stream"}) {
-          assertTrue(m.matches("(?s).*dynamo_component_requests_total\\{" + Pattern.quote(labels + model)
+            t -> t.contains("dynamo_component_request_duration_seconds_count{" + labels + "LC-Unary\"")
+                && t.contains("dynamo_component_request_duration_seconds_count{" + labels + "LC-Stream\""), worker);
+        for (String model : new String[] {"LC-Unary", "LC-Stream"}) {
+          String modelLabels = Pattern.quote(labels + model + "\",model_name=\"" + model);
+          assertTrue(m.matches("(?s).*dynamo_component_requests_total\\{" + modelLabels
               + "\",worker_id=\"[0-9a-f]+\"\\} 1\\.0\n.*"), model + "\n" + m);
-          assertTrue(m.matches("(?s).*dynamo_component_inflight_requests\\{" + Pattern.quote(labels + model)
+          assertTrue(m.matches("(?s).*dynamo_component_inflight_requests\\{" + modelLabels
               + "\",worker_id=\"[0-9a-f]+\"\\} 0\\.0\n.*"), model);
         }
         // the streamed call's first token reached the handler: time to first response observed
         assertTrue(m.matches("(?s).*dynamo_work_handler_time_to_first_response_seconds_count [1-9].*"), m);
         // and the frontend saw the same two requests, one of them streamed
         String f = new SystemServer(frontend, frontendSystem).metrics();
-        assertTrue(f.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"lc-stream\",request_type=\"stream\",status=\"success\"} 1.0"), f);
-        assertTrue(f.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"lc-unary\",request_type=\"unary\",status=\"success\"} 1.0"), f);
+        assertTrue(f.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"LC-Stream\",request_type=\"stream\",status=\"success\"} 1.0"), f);
+        assertTrue(f.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"LC-Unary\",request_type=\"unary\",status=\"success\"} 1.0"), f);
 
         // engine.generate spans: the unary call's from LangChain4j's ChatResponse (token usage, finish reason)
         List<ReceivedSpan> spans = collector.awaitSpans(l -> l.stream().filter(x -> x.name().equals("engine.generate"))
             .count() == 2, Duration.ofSeconds(30));
-        ReceivedSpan unary = spans.stream().filter(x -> "lc-unary".equals(x.attributes().get("model"))).findFirst()
+        ReceivedSpan unary = spans.stream().filter(x -> "LC-Unary".equals(x.attributes().get("model"))).findFirst()
             .orElseThrow(() -> new AssertionError(spans.toString()));
         assertEquals(9L, unary.attributes().get("input_tokens"), unary.toString());
         assertEquals(3L, unary.attributes().get("output_tokens"), unary.toString());
         assertEquals("stop", unary.attributes().get("finish_reason"), unary.toString());
-        ReceivedSpan stream = spans.stream().filter(x -> "lc-stream".equals(x.attributes().get("model"))).findFirst()
+        ReceivedSpan stream = spans.stream().filter(x -> "LC-Stream".equals(x.attributes().get("model"))).findFirst()
             .orElseThrow(() -> new AssertionError(spans.toString()));
         assertEquals(4L, stream.attributes().get("output_tokens"), "tokens counted through the handler: " + stream);
         assertEquals("stop", stream.attributes().get("finish_reason"), "from onCompleteResponse's ChatResponse: " + stream);

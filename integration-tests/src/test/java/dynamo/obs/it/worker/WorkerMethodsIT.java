@@ -45,9 +45,10 @@ class WorkerMethodsIT {
     }
   }
 
+  /** The series of a worker family up to its worker_id: {@code model} and upstream's {@code model_name} alike. */
   static String series(String family, String model) {
     return family + "{dynamo_component=\"backend\",dynamo_endpoint=\"generate\",dynamo_namespace=\"dynamo\",model=\""
-        + model + "\",worker_id=\"";
+        + model + "\",model_name=\"" + model + "\",worker_id=\"";
   }
 
   /** Value of the one series of {@code family} for {@code model} (worker_id varies), or null. */

@@ -6,6 +6,7 @@ import dynamo.obs.agent.http.ServedRequests;
 import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.worker.InboundRequest;
 import dynamo.obs.agent.worker.WorkerRuntime;
+import java.io.IOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -36,6 +37,8 @@ final class NettyExchanges {
     FrontendRequest recorder;
     InboundRequest inbound;
     boolean answered;
+    /** A handler threw while it was unanswered: a connection closed now is the server's failure, not the client's. */
+    boolean failed;
   }
 
   /** A connection's requests: those not fully answered, oldest first; the one whose body is being read. */
@@ -181,13 +184,33 @@ final class NettyExchanges {
       return;
     }
     for (Exchange e : c.pending) {
-      if (e.recorder != null) {
+      if (e.recorder != null && e.failed) {
+        e.recorder.failed();
+      } else if (e.recorder != null) {
         e.recorder.clientGone();
       } else if (e.inbound != null) {
         requests.inboundEnded(e.key);
       }
     }
     c.pending.clear();
+  }
+
+  /**
+   * An exception travels the connection's pipeline: a handler threw (an I/O error is the client's connection, which
+   * its close tells). The requests not answered yet then fail if the connection closes without their answer.
+   */
+  void exception(Object connection, Throwable t) {
+    if (t instanceof IOException) {
+      return;
+    }
+    Connection c = connections.get(connection);
+    if (c != null) {
+      for (Exchange e : c.pending) {
+        if (!e.answered) {
+          e.failed = true;
+        }
+      }
+    }
   }
 
   /** The target was turned off: its open requests are let go of. */

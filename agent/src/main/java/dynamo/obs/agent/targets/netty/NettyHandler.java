@@ -1,6 +1,7 @@
 package dynamo.obs.agent.targets.netty;
 
 import static dynamo.obs.agent.targets.netty.NettyInstrumentation.CLOSED;
+import static dynamo.obs.agent.targets.netty.NettyInstrumentation.EXCEPTION;
 import static dynamo.obs.agent.targets.netty.NettyInstrumentation.NAME;
 import static dynamo.obs.agent.targets.netty.NettyInstrumentation.REQUEST_BYTES;
 import static dynamo.obs.agent.targets.netty.NettyInstrumentation.REQUEST_END;
@@ -38,6 +39,9 @@ final class NettyHandler extends Handler {
         return null;
       case CLOSED:
         exchanges.closed(a);
+        return null;
+      case EXCEPTION:
+        exchanges.exception(a, (Throwable) b);
         return null;
       default:
         return null;

@@ -50,6 +50,8 @@ public final class NettyInstrumentation implements InstrumentationModule {
   static final int RESPONSE_END = 5;
   /** (connection): the connection's input ended (closed, reset, half-closed). */
   static final int CLOSED = 6;
+  /** (connection, throwable): an exception travels the connection's pipeline (a handler threw). */
+  static final int EXCEPTION = 7;
 
   @Override
   public String name() {
@@ -91,7 +93,11 @@ public final class NettyInstrumentation implements InstrumentationModule {
             new AdviceBinding(named("decode").and(takesArguments(3)), self + "$DecodeAdvice"),
             new AdviceBinding(named("decodeLast").and(takesArguments(3)), self + "$ClosedAdvice"))),
         TypeAdvice.named(ENCODER, List.of(
-            new AdviceBinding(named("encode").and(takesArguments(3)), self + "$EncodeAdvice"))));
+            new AdviceBinding(named("encode").and(takesArguments(3)), self + "$EncodeAdvice"))),
+        // a handler that throws: Netty hands the throwable to the next handler's exceptionCaught from here
+        TypeAdvice.named("io.netty.channel.AbstractChannelHandlerContext", List.of(
+            new AdviceBinding(named("invokeExceptionCaught").and(takesArguments(Throwable.class)),
+                self + "$ExceptionAdvice"))));
   }
 
   /** What the decoder produced in this call: a request's head, pieces of its body, its end. */
@@ -145,6 +151,15 @@ public final class NettyInstrumentation implements InstrumentationModule {
       if (decoder instanceof io.netty.handler.codec.http.HttpRequestDecoder) {
         Dispatch.on(ctx.channel(), null, null, null, target, CLOSED);
       }
+    }
+  }
+
+  /** An exception on its way through a connection's pipeline. */
+  @SuppressWarnings("unused")
+  public static final class ExceptionAdvice {
+    @Advice.OnMethodEnter(suppress = Throwable.class)
+    static void enter(@TargetId int target, @Advice.This ChannelHandlerContext ctx, @Advice.Argument(0) Throwable t) {
+      Dispatch.on(ctx.channel(), t, null, null, target, EXCEPTION);
     }
   }
 

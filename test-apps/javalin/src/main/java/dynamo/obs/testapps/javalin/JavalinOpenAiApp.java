@@ -16,14 +16,17 @@ import java.io.OutputStream;
  * </ul>
  * JSON answers with {@code result(bytes)}; streams written to the servlet response's output stream, each event
  * flushed, pauses slept (the handler runs on a Jetty thread), stopping once the client is gone. Optional argument:
- * the port (default: any free one). Prints {@code READY <port>}.
+ * the port (default: any free one). Bodies up to 16 MB are read. Prints {@code READY <port>}.
  */
 public final class JavalinOpenAiApp {
   private JavalinOpenAiApp() {}
 
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
-    Javalin app = Javalin.create(config -> config.showJavalinBanner = false)
+    Javalin app = Javalin.create(config -> {
+      config.showJavalinBanner = false;
+      config.http.maxRequestSize = 16L * 1024 * 1024; // Javalin's 1 MB default answers a long prompt 413
+    })
         .post(Answer.CHAT_PATH, ctx -> answer(ctx, Answer.to(true, ctx.header(Answer.SCENARIO_HEADER),
             ctx.bodyAsBytes())))
         .post(Answer.COMPLETIONS_PATH, ctx -> answer(ctx, Answer.to(false, ctx.header(Answer.SCENARIO_HEADER),

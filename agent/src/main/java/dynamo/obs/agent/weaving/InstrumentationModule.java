@@ -63,12 +63,34 @@ public interface InstrumentationModule {
      */
     public static TypeAdvice subtypesOf(Set<String> names, Set<String> seenBy, List<AdviceBinding> advice) {
       SeesAnyOf loaders = new SeesAnyOf(seenBy);
-      return new TypeAdvice(
-          // fail-safe: a class whose hierarchy names a type its loader lacks (Spring's servlet filters in a
-          // WebFlux application) is simply no match, not an error to report
-          ElementMatchers.failSafe(ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0]))))
-              .and(ElementMatchers.not(ElementMatchers.isInterface())),
-          loaders, c -> !c.isInterface() && loaders.matches(c.getClassLoader()) && hasSuperType(c, names), advice);
+      return new TypeAdvice(new SubtypeOf(names), loaders,
+          c -> !c.isInterface() && loaders.matches(c.getClassLoader()) && hasSuperType(c, names), advice);
+    }
+
+    /**
+     * Classes (not interfaces) that extend or implement one of the named types; fail-safe: a class whose hierarchy
+     * names a type its loader lacks (Spring's servlet filters in a WebFlux application) is simply no match, not an
+     * error to report.
+     */
+    static final class SubtypeOf extends ElementMatcher.Junction.AbstractBase<TypeDescription> {
+      private final Set<String> names;
+      private final ElementMatcher<TypeDescription> matcher;
+
+      SubtypeOf(Set<String> names) {
+        this.names = new java.util.TreeSet<>(names);
+        this.matcher = ElementMatchers.failSafe(
+            ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0]))));
+      }
+
+      @Override
+      public boolean matches(TypeDescription type) {
+        return !type.isInterface() && matcher.matches(type);
+      }
+
+      @Override
+      public String toString() {
+        return "subtypes of " + String.join(", ", names);
+      }
     }
 
     /** Class loaders that can load one of the named classes (cached per loader, weakly). */

@@ -1,5 +1,6 @@
 package dynamo.obs.agent.targets.routes;
 
+import dynamo.obs.agent.targets.netty.NettyInstrumentation;
 import dynamo.obs.agent.weaving.AgentServices;
 import dynamo.obs.agent.weaving.InstrumentationModule;
 import dynamo.obs.agent.weaving.JdkWeave;
@@ -83,21 +84,22 @@ public final class RoutesInstrumentation implements InstrumentationModule {
         + " makes its endpoint ready before any request (readiness without traffic)";
   }
 
-  /** What each point was read from ({@code docs/stacks-research.md}) and tested on ({@code ReadinessIT}). */
+  /**
+   * What each point was read from ({@code docs/stacks-research.md}) and tested on ({@code ReadinessIT}): the Netty
+   * family the netty target serves, seen here at its binds, and the other stacks.
+   */
   @Override
   public List<Supported> supports() {
-    return List.of(
-        new Supported("Netty", "4.1–4.2", "io.netty.bootstrap.ServerBootstrap", "4.1", "4.3"),
-        new Supported("Reactor Netty (Spring WebFlux)", "1.x", "reactor.netty.http.server.HttpServer", "1.0", "2"),
+    List<Supported> s = new ArrayList<>(new NettyInstrumentation().supports());
+    s.addAll(List.of(
         new Supported("Spring WebFlux", "6.x", "org.springframework.web.reactive.DispatcherHandler", "6.0", "7"),
         new Supported("Spring MVC", "6.x", "org.springframework.web.servlet.DispatcherServlet", "6.0", "7"),
-        new Supported("Vert.x", "4–5", "io.vertx.core.http.HttpServer", "4.0", "6"),
-        new Supported("Micronaut", "4", "io.micronaut.http.server.netty.NettyHttpServer", "4.0", "5"),
         new Supported("Helidon SE", "4", "io.helidon.webserver.WebServer", "4.0", "5"),
         new Supported("Undertow", "2.x", "io.undertow.Undertow", "2.0", "3"),
         new Supported("Tomcat", "9–11", "org.apache.catalina.connector.Connector", "9.0", "12"),
         new Supported("Jetty", "9.4–12", "org.eclipse.jetty.server.Server", "9.4", "13"),
-        new Supported("Javalin", "6", "io.javalin.Javalin", "6.0", "7"));
+        new Supported("Javalin", "6", "io.javalin.Javalin", "6.0", "7")));
+    return s;
   }
 
   @Override

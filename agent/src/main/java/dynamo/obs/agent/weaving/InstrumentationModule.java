@@ -183,7 +183,8 @@ public interface InstrumentationModule {
    * What the agent's own weaver puts into classes of libraries known by name, from the JVM's start on (registered
    * on the premain thread, so nothing the application does while it starts is missed; no Byte Buddy): for what
    * happens once, early — a route registered, a server bound. Events that arrive before this module's handler is
-   * made are kept and given to it ({@link EarlyWeaving}).
+   * made are kept and given to it ({@link EarlyWeaving}). A module with early weaves and no {@link #triggers} has no
+   * type advice: it never makes the agent load Byte Buddy.
    */
   default List<JdkWeave> earlyWeaves() {
     return List.of();

@@ -14,6 +14,8 @@ import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.metrics.TraceExemplars;
 import dynamo.obs.agent.resources.ResourceMonitor;
 import dynamo.obs.agent.http.HttpRoutes;
+import dynamo.obs.agent.http.HttpStacks;
+import dynamo.obs.agent.http.ServedRoutes;
 import dynamo.obs.agent.weaving.InstrumentationInstaller;
 import dynamo.obs.agent.targets.methods.MethodSelection;
 import dynamo.obs.agent.worker.ComponentIdentity;
@@ -26,6 +28,7 @@ import dynamo.obs.bootstrap.Handler;
 import dynamo.obs.agent.context.RequestContext;
 import dynamo.obs.agent.trace.ActiveSpan;
 import dynamo.obs.agent.weaving.AgentServices;
+import dynamo.obs.agent.weaving.EarlyWeaving;
 import dynamo.obs.agent.weaving.InjectedFailure;
 import dynamo.obs.agent.weaving.TargetErrors;
 import dynamo.obs.agent.weaving.InstrumentationModule;
@@ -61,12 +64,14 @@ public final class AgentRuntime {
     for (String warning : config.warnings()) {
       LOG.warn(warning);
     }
-    Thread init = new Thread(() -> initialise(inst, config, startNanos), "dynamo-obs-init");
+    // before the application's main: its start-up (routes registered, servers bound) happens once
+    EarlyWeaving early = EarlyWeaving.start(inst, config);
+    Thread init = new Thread(() -> initialise(inst, config, early, startNanos), "dynamo-obs-init");
     init.setDaemon(true);
     init.start();
   }
 
-  private static void initialise(Instrumentation inst, Config config, long startNanos) {
+  private static void initialise(Instrumentation inst, Config config, EarlyWeaving early, long startNanos) {
     try {
       HealthState health = new HealthState(config.startingHealthStatus, config.useEndpointHealthStatus,
           config.healthCheckEnabled, startNanos);
@@ -100,8 +105,9 @@ public final class AgentRuntime {
       SystemPort systemPort = config.systemServerEnabled() ? new SystemPort(config.systemHost,
           new SystemRoutes(config.healthPath, config.livePath, health, metrics),
           config.healthPath + ", " + config.livePath + ", /metrics") : null;
-      AgentServices services = new AgentServices(config, metrics, health, frontend,
-          new HttpRoutes(config.inferencePaths), served, tracing,
+      ServedRoutes routes = new ServedRoutes(new HttpRoutes(config.inferencePaths), health, frontend,
+          methods.isEmpty());
+      AgentServices services = new AgentServices(config, metrics, health, frontend, routes, served, tracing,
           new LogCapture(config.logFilter, config.loggingJsonl, config.logUseLocalTz), errors, systemPort);
 
       List<InstrumentationModule> enabled = new ArrayList<>();
@@ -120,10 +126,11 @@ public final class AgentRuntime {
           // each target's handler is in place before anything is woven
           Handler handler = m.handler(services);
           if (handler != null) {
-            Dispatch.install(Instrumentations.number(m.name()), InjectedFailure.around(m.name(), handler));
+            early.install(m.name(), Instrumentations.number(m.name()), InjectedFailure.around(m.name(), handler));
           }
         }
       }
+      early.reportWoven(metrics::typeInstrumented);
       methods.installedWith(inst, metrics);
       // the system status server starts once the JDK's classes are woven: an application that binds its port then
       // finds it given up (targets/systemport), and before Byte Buddy, which may take a while
@@ -135,6 +142,9 @@ public final class AgentRuntime {
       double secs = (System.nanoTime() - startNanos) / 1e9;
       health.instrumentationActive();
       services.instrumentationActive();
+      if (config.systemServerEnabled() || config.exportEnabled) { // a service meant to be observed
+        HttpStacks.checkLater(inst, routes, methods.isEmpty(), startNanos);
+      }
       metrics.instrumentationActive(secs);
       if (config.resourceMonitor) {
         ResourceMonitor.start(metrics.registry()); // after the agent is up: its thread uses JMX

@@ -72,6 +72,9 @@ public final class LogCapture {
   /** The framework has dispatched the event {@code token} stands for. */
   public void ended(Object token) {
     Frame frame = (Frame) token;
+    if (frame == null) {
+      return; // the call began before the framework's class was woven: its start was never reported
+    }
     frame.owner.depth = frame.index; // also closes inner frames whose end was never reported
     frame.event = null;
     frame.line = null;

@@ -8,8 +8,12 @@ import dynamo.obs.agent.weaving.JdkWeaver;
 import dynamo.obs.agent.weaving.InstrumentationModule;
 import dynamo.obs.agent.weaving.JdkWeave;
 import dynamo.obs.agent.weaving.Instrumentations;
+import dynamo.obs.agent.http.HttpStacks;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -28,7 +32,14 @@ public final class Cli {
         out.print(InstrumentationList.markdown());
         break;
       case "doctor":
-        System.exit(doctor(out));
+        if (args.length == 3 && (args[1].equals("--class-path") || args[1].equals("-cp"))) {
+          System.exit(doctor(out, args[2]));
+        } else if (args.length == 1) {
+          System.exit(doctor(out, null));
+        } else {
+          out.println("usage: java -jar " + jar.getName() + " doctor [--class-path <the application's class path>]");
+          System.exit(2);
+        }
         break;
       default:
         out.println("dynamo-obs " + Version.get() + " — Dynamo-compatible observability for Java services");
@@ -37,6 +48,8 @@ public final class Cli {
         out.println("          (or JAVA_TOOL_OPTIONS=-javaagent:" + jar.getPath() + ")");
         out.println("Commands: java -jar " + jar.getName() + " version   print the version");
         out.println("          java -jar " + jar.getName() + " doctor    check this environment's configuration");
+        out.println("          java -jar " + jar.getName() + " doctor --class-path <cp>   and the application's"
+            + " HTTP stacks");
         out.println("          java -jar " + jar.getName() + " instrumentations   list what the agent instruments");
         out.println();
         out.println("Configure with Dynamo's variables, e.g. DYN_SYSTEM_PORT=8081 (health + /metrics),");
@@ -49,8 +62,11 @@ public final class Cli {
     }
   }
 
-  /** Prints the effective configuration and every warning; exit code 1 when there are warnings. */
-  static int doctor(PrintStream out) {
+  /**
+   * Prints the effective configuration and every warning; exit code 1 when there are warnings. With the
+   * application's class path, also its HTTP stacks against what the agent supports.
+   */
+  static int doctor(PrintStream out, String classPath) {
     Config c = Config.read(ConfigSource.system(), Instrumentations.names());
     out.println("dynamo-obs " + Version.get() + " doctor");
     out.println();
@@ -96,6 +112,7 @@ public final class Cli {
             + System.getProperty("java.vm.version") + (expected < weaves.size()
                 ? "; " + (weaves.size() - expected) + " more for other JDKs)" : ")")
         : jdkMissing.size() + " of the " + expected + " JDK methods the agent weaves here are missing (see the warnings)"));
+    List<String> stackWarnings = httpStacks(out, c, classPath);
     out.println("  router methods     " + (c.routerMethods.isEmpty() ? "none" : c.routerMethods));
     out.println("  worker methods     " + (c.workerMethods.isEmpty() ? "none" : c.workerMethods));
     out.println();
@@ -129,6 +146,7 @@ public final class Cli {
     out.println();
     List<String> warnings = new ArrayList<>(c.warnings());
     warnings.addAll(jdkMissing);
+    warnings.addAll(stackWarnings);
     if (warnings.isEmpty()) {
       out.println("No configuration warnings.");
       return 0;
@@ -154,6 +172,70 @@ public final class Cli {
 
   private static String limit(int n) {
     return n == Config.UNLIMITED ? "unlimited" : "at most " + n + " characters";
+  }
+
+  /**
+   * The application's HTTP stacks, read from its class path as it would load them (nothing is loaded or run):
+   * which supported ones are there and in which version, the libraries' methods the agent weaves that their classes
+   * lack, and the one warning the running agent would give.
+   */
+  private static List<String> httpStacks(PrintStream out, Config c, String classPath) {
+    List<String> warnings = new ArrayList<>();
+    if (classPath == null) {
+      out.println("  HTTP stacks        not checked: run doctor --class-path <the application's class path (as for"
+          + " java -cp, or its jar)>; the running agent tells the same " + HttpStacks.CHECK_AFTER_SECONDS
+          + " s after start");
+      return warnings;
+    }
+    try (URLClassLoader loader = new URLClassLoader(classPathUrls(classPath), ClassLoader.getPlatformClassLoader())) {
+      List<HttpStacks.Found> found = HttpStacks.onClassPath(loader);
+      out.println("  HTTP stacks        " + (found.isEmpty() ? "none found on the class path" : ""));
+      for (HttpStacks.Found f : found) {
+        out.println("    " + f + (f.supported() ? "" : "  not supported"));
+      }
+      List<JdkWeave> libraryWeaves = new ArrayList<>();
+      for (InstrumentationModule m : Instrumentations.all()) {
+        if (c.instrumentationEnabled(m.name())) {
+          int target = Instrumentations.number(m.name());
+          for (JdkWeave w : m.earlyWeaves()) {
+            libraryWeaves.add(w.forTarget(target));
+          }
+        }
+      }
+      warnings.addAll(JdkWeaver.missingIn(libraryWeaves, loader));
+      boolean serverThere = found.stream().anyMatch(HttpStacks.Found::supported);
+      String problem = HttpStacks.problem(found, serverThere, c.routerMethods.isEmpty() && c.workerMethods.isEmpty(),
+          "on this class path");
+      if (problem != null) {
+        warnings.add(problem.replace("has started listening on this class path", "is on this class path"));
+      }
+    } catch (IOException e) {
+      warnings.add("the class path " + classPath + " could not be read: " + e);
+    }
+    return warnings;
+  }
+
+  /** The entries of a class path as {@code java -cp} takes them ({@code dir/*} is every jar of the folder). */
+  private static URL[] classPathUrls(String classPath) throws IOException {
+    List<URL> urls = new ArrayList<>();
+    for (String entry : classPath.split(File.pathSeparator)) {
+      if (entry.isEmpty()) {
+        continue;
+      }
+      if (entry.endsWith("*")) {
+        File[] jars = new File(entry.substring(0, entry.length() - 1)).listFiles((d, n) -> n.endsWith(".jar")
+            || n.endsWith(".JAR"));
+        if (jars != null) {
+          java.util.Arrays.sort(jars);
+          for (File jar : jars) {
+            urls.add(jar.toURI().toURL());
+          }
+        }
+      } else {
+        urls.add(new File(entry).toURI().toURL());
+      }
+    }
+    return urls.toArray(new URL[0]);
   }
 
   private static String pad(String s, int width) {

@@ -36,6 +36,9 @@ public final class InstrumentationList {
       for (dynamo.obs.agent.weaving.JdkWeave w : m.jdkWeaves()) {
         named.add(w.type());
       }
+      for (dynamo.obs.agent.weaving.JdkWeave w : m.earlyWeaves()) {
+        named.add(w.type());
+      }
       for (String type : named) {
         sb.append(sep).append('`').append(type).append('`');
         sep = "<br>";
@@ -52,6 +55,27 @@ public final class InstrumentationList {
     row(sb, LangChain4jEngineCalls.NAME, "subtypes of `" + String.join("`, `",
         new java.util.TreeSet<>(LangChain4jEngineCalls.WORKER_METHODS.keySet())) + "`",
         LangChain4jEngineCalls.DESCRIPTION);
+    stacks(sb);
     return sb.toString();
+  }
+
+  /** Every HTTP stack a module supports, the versions, and which module does what with it. */
+  private static void stacks(StringBuilder sb) {
+    sb.append("\n## HTTP stacks and versions\n\n");
+    sb.append("What each instrumentation supports, by stack (`netty`, `jakarta-servlet`, `javax-servlet`,\n");
+    sb.append("`jdk-httpserver`: frontend request metrics; `routes`: readiness before the first request). A version\n");
+    sb.append("outside these ranges, or no supported server listening 10 s after start in a process that names no\n");
+    sb.append("worker or router methods, gives one WARN naming what was found; `java -jar dynamo-obs.jar doctor\n");
+    sb.append("--class-path <the application's class path>` says the same before a deployment.\n\n");
+    sb.append("| Stack | Versions | Instrumentation | Recognised by |\n");
+    sb.append("|---|---|---|---|\n");
+    java.util.Map<String, java.util.List<String>> rows = new java.util.LinkedHashMap<>();
+    for (InstrumentationModule m : Instrumentations.all()) {
+      for (InstrumentationModule.Supported s : m.supports()) {
+        rows.computeIfAbsent(s.stack(), k -> new java.util.ArrayList<>())
+            .add("| " + s.stack() + " | " + s.versions() + " | `" + m.name() + "` | `" + s.marker() + "` |\n");
+      }
+    }
+    rows.values().forEach(r -> r.forEach(sb::append));
   }
 }

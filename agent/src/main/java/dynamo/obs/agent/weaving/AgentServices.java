@@ -4,7 +4,7 @@ import dynamo.obs.agent.applog.LogCapture;
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.health.HealthState;
-import dynamo.obs.agent.http.HttpRoutes;
+import dynamo.obs.agent.http.ServedRoutes;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.server.SystemPort;
 import dynamo.obs.agent.trace.Tracing;
@@ -16,16 +16,17 @@ import java.util.function.Consumer;
 /**
  * What a target's handler may use of the agent: made once at start, before any handler.
  *
+ * @param routes the servers that listen and the routes they serve (every HTTP server target reports there)
  * @param workers the worker and router runtime; null unless the user named methods (then every request that is no
  *     inference request is a worker's inbound request)
  * @param tracing null when no spans are wanted (neither export nor JSONL logs)
  * @param systemPort the system status server's port; null when the server is off
  */
 public record AgentServices(Config config, AgentMetrics metrics, HealthState health, Frontend frontend,
-    HttpRoutes routes, WorkerRuntime workers, Tracing tracing, LogCapture logs, TargetErrors errors,
+    ServedRoutes routes, WorkerRuntime workers, Tracing tracing, LogCapture logs, TargetErrors errors,
     SystemPort systemPort, List<Runnable> onActive) {
 
-  public AgentServices(Config config, AgentMetrics metrics, HealthState health, Frontend frontend, HttpRoutes routes,
+  public AgentServices(Config config, AgentMetrics metrics, HealthState health, Frontend frontend, ServedRoutes routes,
       WorkerRuntime workers, Tracing tracing, LogCapture logs, TargetErrors errors, SystemPort systemPort) {
     this(config, metrics, health, frontend, routes, workers, tracing, logs, errors, systemPort,
         new CopyOnWriteArrayList<>());
@@ -50,6 +51,7 @@ public record AgentServices(Config config, AgentMetrics metrics, HealthState hea
 
   /** The instrumentation is active: what waited for it runs. */
   public void instrumentationActive() {
+    routes.activate();
     for (Runnable r : onActive) {
       r.run();
     }

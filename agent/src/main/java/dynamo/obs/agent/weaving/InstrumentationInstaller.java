@@ -49,6 +49,8 @@ public final class InstrumentationInstaller {
           weaves.add(w.forTarget(target));
         }
         woven.add(m);
+      } else if (!m.earlyWeaves().isEmpty() && m.triggers().isEmpty()) {
+        continue; // woven from the premain by EarlyWeaving alone: nothing here, and no reason to load Byte Buddy
       } else { // its type advice is asked for only once Byte Buddy is loaded: it builds Byte Buddy matchers
         byteBuddy.add(m);
         now |= m.triggers().isEmpty();

@@ -140,7 +140,25 @@ public interface InstrumentationModule {
     }
   }
 
+  /**
+   * A stack (server, framework or library) a module supports, in a range of versions: listed in
+   * {@code docs/instrumentations.md}, and checked against what the application loads ({@code http/HttpStacks}).
+   *
+   * @param stack its name ({@code Vert.x}); several modules may name the same stack, a version any of them supports
+   *     is supported
+   * @param versions the range as the docs say it ({@code 4.1–4.2})
+   * @param marker a class every supported version has, by which the stack is recognised and its jar found
+   * @param from the first version supported ({@code 4.1}); null: no version is checked (the JDK's own)
+   * @param before the first version no longer supported ({@code 4.3}); null: none
+   */
+  record Supported(String stack, String versions, String marker, String from, String before) {}
+
   String name();
+
+  /** The stacks and versions this module supports (none for modules that are no server or framework's). */
+  default List<Supported> supports() {
+    return List.of();
+  }
 
   /**
    * The handler of this target's events, made once the agent's services are ready and installed before anything is
@@ -158,6 +176,17 @@ public interface InstrumentationModule {
 
   /** What the agent's own weaver puts into JDK classes known by name, without Byte Buddy. */
   default List<JdkWeave> jdkWeaves() {
+    return List.of();
+  }
+
+  /**
+   * What the agent's own weaver puts into classes of libraries known by name, from the JVM's start on (registered
+   * on the premain thread, so nothing the application does while it starts is missed; no Byte Buddy): for what
+   * happens once, early — a route registered, a server bound. Events that arrive before this module's handler is
+   * made are kept and given to it ({@link EarlyWeaving}). A module with early weaves and no {@link #triggers} has no
+   * type advice: it never makes the agent load Byte Buddy.
+   */
+  default List<JdkWeave> earlyWeaves() {
     return List.of();
   }
 

@@ -11,6 +11,7 @@ import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
 import dynamo.obs.agent.targets.methods.MethodsInstrumentation;
 import dynamo.obs.agent.targets.netty.NettyInstrumentation;
 import dynamo.obs.agent.targets.otelapi.OpenTelemetryApiInstrumentation;
+import dynamo.obs.agent.targets.routes.RoutesInstrumentation;
 import dynamo.obs.agent.targets.servlet.ServletInstrumentation;
 import dynamo.obs.agent.targets.systemport.SystemPortInstrumentation;
 import dynamo.obs.agent.targets.undertow.UndertowInstrumentation;
@@ -33,7 +34,7 @@ public final class Instrumentations {
         new JdkHttpClientInstrumentation(), new ExecutorsInstrumentation(), new JulInstrumentation(),
         new LogbackInstrumentation(), new Log4jInstrumentation(), new NettyInstrumentation(),
         new SystemPortInstrumentation(), new OpenTelemetryApiInstrumentation(), new UndertowInstrumentation(),
-        new HelidonInstrumentation());
+        new HelidonInstrumentation(), new RoutesInstrumentation());
   }
 
   /** Every switchable name, including {@code methods} (built from the user's method lists) and {@code langchain4j}. */

@@ -37,14 +37,36 @@ public final class JdkWeaver implements ClassFileTransformer {
   private final java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> onWatched =
       new java.util.concurrent.atomic.AtomicReference<>();
 
+  /** Classes of any loader are woven (libraries named by {@link #forLibraries}), not only the JDK's. */
+  private final boolean libraries;
+  /** Told of each weave that found no method in its class. */
+  private final java.util.function.Consumer<JdkWeave> missing;
+
   /** {@code onWoven} gets the name and loader of each class woven (counted by the caller). */
   public JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
       java.util.function.BiConsumer<String, ClassLoader> onWoven) {
+    this(inst, weaves, onWoven, false, JdkWeaver::missing);
+  }
+
+  private JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
+      java.util.function.BiConsumer<String, ClassLoader> onWoven, boolean libraries,
+      java.util.function.Consumer<JdkWeave> missing) {
     this.inst = inst;
     for (JdkWeave w : weaves) {
       byType.computeIfAbsent(w.type().replace('.', '/'), k -> new ArrayList<>()).add(w);
     }
     this.onWoven = onWoven;
+    this.libraries = libraries;
+    this.missing = missing;
+  }
+
+  /**
+   * The same weaver for classes of libraries known by name, in whatever class loader they are defined; a weave
+   * that finds no method in its class (another version of the library) is told to {@code missing}.
+   */
+  public static JdkWeaver forLibraries(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
+      java.util.function.BiConsumer<String, ClassLoader> onWoven, java.util.function.Consumer<JdkWeave> missing) {
+    return new JdkWeaver(inst, weaves, onWoven, true, missing);
   }
 
   /** Binary names of the classes this weaver changes. */
@@ -91,11 +113,11 @@ public final class JdkWeaver implements ClassFileTransformer {
       }
     }
     List<JdkWeave> weaves = byType.get(className);
-    if (weaves == null || (loader != null && loader != ClassLoader.getPlatformClassLoader())) {
+    if (weaves == null || !libraries && loader != null && loader != ClassLoader.getPlatformClassLoader()) {
       return null; // only the JDK's own classes of that name
     }
     try {
-      byte[] woven = weave(bytes, weaves, JdkWeaver::missing);
+      byte[] woven = weave(bytes, weaves, missing);
       if (woven != null && module != null && !module.canRead(adviceModule)) {
         inst.redefineModule(module, java.util.Set.of(adviceModule), Map.of(), Map.of(), java.util.Set.of(), Map.of());
       }
@@ -149,12 +171,34 @@ public final class JdkWeaver implements ClassFileTransformer {
   }
 
   /**
+   * What of {@code weaves} (of libraries) the classes {@code loader} finds lack, read from their class files without
+   * loading them (for {@code doctor} given the application's class path): one message per weave whose class is there
+   * without the method; a library that is not there is no concern.
+   */
+  public static List<String> missingIn(List<JdkWeave> weaves, ClassLoader loader) {
+    Map<String, List<String[]>> methodsByType = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (JdkWeave w : weaves) {
+      List<String[]> methods = methodsByType.computeIfAbsent(w.type(), t -> methodsOf(t, loader));
+      if (methods != null && methods.stream().noneMatch(m -> w.matches(m[0], m[1]))) {
+        missing.add(w.type() + " has no method " + w.method() + w.descriptor() + "…: a version of it that "
+            + Instrumentations.name(w.target()) + " does not support");
+      }
+    }
+    return missing;
+  }
+
+  private static List<String[]> methodsOf(String type) {
+    return methodsOf(type, ClassLoader.getSystemClassLoader());
+  }
+
+  /**
    * The name and descriptor of every method with a body of a JDK class (what the weaver can weave); null
    * when there is no such class.
    */
-  private static List<String[]> methodsOf(String type) {
+  private static List<String[]> methodsOf(String type, ClassLoader loader) {
     List<String[]> methods = new ArrayList<>();
-    try (java.io.InputStream in = ClassLoader.getSystemResourceAsStream(type.replace('.', '/') + ".class")) {
+    try (java.io.InputStream in = loader.getResourceAsStream(type.replace('.', '/') + ".class")) {
       if (in == null) {
         return null;
       }

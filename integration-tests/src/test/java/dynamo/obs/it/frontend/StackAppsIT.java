@@ -41,7 +41,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The baseline of the stacks' agent tests, without the agent: every application of {@code test-apps/}
  * ({@link StackApp}: plain Netty 4.1 and 4.2, Vert.x 4 and 5, Undertow 2.3 and 2.4, Spring WebFlux, Micronaut,
- * Helidon SE), started as its users start it, answers a real HTTP client as the JDK-server service ({@link OpenAiStubApp})
+ * Helidon SE, Spring MVC on Tomcat, Javalin on Jetty),
+ * started as its users start it, answers a real HTTP client as the JDK-server service ({@link OpenAiStubApp})
  * does: the same status, media type and body bytes (the same events where the framework writes the event framing
  * itself), for streamed and unary answers, errors, bodies no valid client sends, chunked and Content-Length bodies,
  * keep-alive and pipelined connections, and clients that go away mid-stream. One JVM per stack, started on first

@@ -33,7 +33,9 @@ public enum StackApp {
   UNDERTOW_24("undertow24", "dynamo.obs.testapps.undertow.UndertowOpenAiApp", 17, false, Failure.STATUS_500),
   WEBFLUX("webflux", "dynamo.obs.testapps.webflux.WebFluxOpenAiApp", 17, true, Failure.STATUS_500),
   MICRONAUT("micronaut", "dynamo.obs.testapps.micronaut.MicronautOpenAiApp", 17, true, Failure.STATUS_500),
-  HELIDON("helidon", "dynamo.obs.testapps.helidon.HelidonOpenAiApp", 21, false, Failure.STATUS_500);
+  HELIDON("helidon", "dynamo.obs.testapps.helidon.HelidonOpenAiApp", 21, false, Failure.STATUS_500),
+  SPRING_MVC("springmvc", "dynamo.obs.testapps.springmvc.SpringMvcOpenAiApp", 17, true, Failure.STATUS_500),
+  JAVALIN("javalin", "dynamo.obs.testapps.javalin.JavalinOpenAiApp", 17, false, Failure.STATUS_500);
 
   /** What a client of a handler that throws gets. */
   public enum Failure {

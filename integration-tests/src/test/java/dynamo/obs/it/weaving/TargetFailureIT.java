@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dynamo.obs.it.apps.Jetty10JavaxApp;
 import dynamo.obs.it.apps.JettyOpenAiApp;
+import dynamo.obs.it.apps.ManyRoutesApp;
 import dynamo.obs.it.apps.OpenAiAnswers;
 import dynamo.obs.it.apps.OpenAiStubApp;
 import dynamo.obs.it.apps.WorkerShapesApp;
@@ -100,6 +101,14 @@ class TargetFailureIT {
           app.send("iterate m" + i + " 3");
           app.awaitStdout(Pattern.compile("DONE m" + i + "\\b"));
         }
+      }
+    },
+    /** Its events come while the application starts: each servlet mapping, the connector (more than the limit). */
+    ROUTES("routes", () -> AgentProcess.app(ManyRoutesApp.class)
+        .classpath(Paths.get(System.getProperty("jetty12.libs")).resolve("*"))) {
+      @Override
+      void drive(AgentProcess app) {
+        chats(app, "/api/v1/chat/completions", 5);
       }
     },
     NETTY("netty", () -> StackApp.NETTY_42.process()) {

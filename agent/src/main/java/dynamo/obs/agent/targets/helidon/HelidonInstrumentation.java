@@ -83,6 +83,12 @@ public final class HelidonInstrumentation implements InstrumentationModule {
     return NAME;
   }
 
+  /** Tested on Helidon 4.2 and 4.5 ({@code HelidonFrontendIT}, {@code StackFrontendIT}). */
+  @Override
+  public List<Supported> supports() {
+    return List.of(new Supported("Helidon SE", "4", "io.helidon.webserver.WebServer", "4.0", "5"));
+  }
+
   @Override
   public String description() {
     return "Helidon SE 4 (its own HTTP/1.1 server on virtual threads; 4.x, tested on 4.2 and 4.5): every inference"

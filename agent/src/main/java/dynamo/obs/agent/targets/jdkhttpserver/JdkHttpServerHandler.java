@@ -33,13 +33,12 @@ final class JdkHttpServerHandler extends Handler {
   private final JdkUnroutedRequests unrouted;
 
   JdkHttpServerHandler(AgentServices services) {
-    this.servers = new JdkHttpServers(services.routes(), services.health(), services.frontend());
+    this.servers = new JdkHttpServers(services.routes());
     this.exchanges = new JdkHttpExchanges(services.frontend(), services.workers(), services.tracing(),
         services.errorsOf(NAME));
     FrontendPortRoutes portRoutes = FrontendPortRoutes.of(services.config(), services.workers(), services.health(),
         services.metrics());
     this.unrouted = portRoutes == null ? null : new JdkUnroutedRequests(portRoutes);
-    services.whenActive(NAME, servers::update); // registrations wait for the instrumentation to be active
   }
 
   /** Whether requests no context of the application takes may be answered (the system status server's routes). */

@@ -65,6 +65,11 @@ public final class JdkHttpServerInstrumentation implements InstrumentationModule
   }
 
   @Override
+  public List<Supported> supports() {
+    return List.of(new Supported("JDK HttpServer", "JDK 17+", "com.sun.net.httpserver.HttpServer", null, null));
+  }
+
+  @Override
   public Handler handler(AgentServices services) {
     JdkHttpServerHandler handler = new JdkHttpServerHandler(services);
     answersUnrouted = handler.answersUnrouted();

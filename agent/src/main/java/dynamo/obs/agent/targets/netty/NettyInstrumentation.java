@@ -79,6 +79,15 @@ public final class NettyInstrumentation implements InstrumentationModule {
   }
 
   @Override
+  public List<Supported> supports() {
+    return List.of(
+        new Supported("Netty", "4.1–4.2", "io.netty.handler.codec.http.HttpObjectDecoder", "4.1", "4.3"),
+        new Supported("Reactor Netty (Spring WebFlux)", "1.x", "reactor.netty.http.server.HttpServer", "1.0", "2"),
+        new Supported("Vert.x", "4–5", "io.vertx.core.http.HttpServer", "4.0", "6"),
+        new Supported("Micronaut", "4", "io.micronaut.http.server.netty.NettyHttpServer", "4.0", "5"));
+  }
+
+  @Override
   public Handler handler(AgentServices services) {
     return new NettyHandler(services);
   }

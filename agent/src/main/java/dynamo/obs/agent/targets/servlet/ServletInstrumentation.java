@@ -113,6 +113,17 @@ public final class ServletInstrumentation implements InstrumentationModule {
     return name;
   }
 
+  /** The containers tested with this package's servlets (Tomcat and Jetty moved from javax to jakarta). */
+  @Override
+  public List<Supported> supports() {
+    boolean jakarta = pkg.startsWith("jakarta.");
+    return List.of(
+        new Supported("Tomcat", jakarta ? "10.0–11" : "9", "org.apache.catalina.connector.Connector",
+            jakarta ? "10.0" : "9.0", jakarta ? "12" : "10"),
+        new Supported("Jetty", jakarta ? "11–12" : "9.4–10", "org.eclipse.jetty.server.Server", jakarta ? "11" : "9.4",
+            jakarta ? "13" : "11"));
+  }
+
   @Override
   public Handler handler(AgentServices services) {
     return new ServletHandler(services, name);

@@ -74,6 +74,12 @@ public final class UndertowInstrumentation implements InstrumentationModule {
     return NAME;
   }
 
+  /** Read from Undertow 2.3 and tested on 2.3 and 2.4 ({@code UndertowFrontendIT}, {@code StackFrontendIT}). */
+  @Override
+  public List<Supported> supports() {
+    return List.of(new Supported("Undertow", "2.3–2.x", "io.undertow.Undertow", "2.3", "3"));
+  }
+
   @Override
   public String description() {
     return "Undertow 2.3/2.4 servers, core handlers (blocking or not: BlockingHandler, Receiver, Sender, channels):"

@@ -24,6 +24,7 @@ import java.util.Map;
  */
 public final class FrontendPortRoutes {
   static final String METRICS = "/metrics";
+  private static final byte[] NO_BODY = new byte[0];
 
   private final String healthPath;
   private final String livePath;
@@ -95,5 +96,20 @@ public final class FrontendPortRoutes {
       headers.put("accept-encoding", acceptEncoding);
     }
     return routes.apply(new HttpRequest(method, path, "HTTP/1.1", headers));
+  }
+
+  /**
+   * The answer to a GET or HEAD of one of the routes, as the fields a server's own response API takes — status,
+   * content type, content encoding or null, content length, body (empty for HEAD) — or null for any other request:
+   * for the targets whose advice writes the answer through the server's own response.
+   */
+  public Object[] answerFields(String method, String path, String accept, String acceptEncoding) {
+    if (!answers(method, path)) {
+      return null;
+    }
+    HttpResponse answer = answer(method, path, accept, acceptEncoding);
+    byte[] body = answer.body();
+    return new Object[] {answer.status(), answer.contentType(), answer.contentEncoding(), body.length,
+        method.equals("HEAD") ? NO_BODY : body};
   }
 }

@@ -35,8 +35,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * {@code /metrics}, the health path and the live path on a frontend application's own HTTP port, as upstream
  * Dynamo's frontend serves them on its HTTP port (upstream's {@code prometheus.yml} scrapes a frontend there): on
- * every HTTP server the agent instruments as a frontend — the JDK server, Jetty 12, Tomcat 11, Jetty 10 and the
- * Netty family of {@code test-apps/} — a GET or HEAD of exactly one of them gets the system status server's status,
+ * every HTTP server the agent instruments as a frontend — the JDK server, Jetty 12, Tomcat 11, Jetty 10, the
+ * Netty family, Undertow 2.3 and 2.4 (core handlers) and Helidon SE 4 of {@code test-apps/} — a GET or HEAD of exactly one of them gets the system status server's status,
  * content type and body (Prometheus text, OpenMetrics on {@code Accept}, gzip), where the application has no route
  * for it. An application with a {@code /health} of its own ({@code -Dtestapp.health=true}) keeps answering it; any
  * other method or path is the application's own answer; a worker's port answers none of them; so does a frontend's
@@ -61,7 +61,10 @@ class FrontendPortRoutesIT {
     VERTX_4(StackApp.VERTX_4),
     VERTX_5(StackApp.VERTX_5),
     WEBFLUX(StackApp.WEBFLUX),
-    MICRONAUT(StackApp.MICRONAUT);
+    MICRONAUT(StackApp.MICRONAUT),
+    UNDERTOW(StackApp.UNDERTOW),
+    UNDERTOW_24(StackApp.UNDERTOW_24),
+    HELIDON(StackApp.HELIDON);
 
     private final Supplier<AgentProcess.Builder> builder;
     private final boolean servesOwnHealth;
@@ -81,6 +84,8 @@ class FrontendPortRoutesIT {
 
     AgentProcess.Builder process() {
       assumeTrue(stack == null || stack.isBuilt(), () -> stack + " is not built here");
+      assumeTrue(stack == null || stack.runsOn(AgentProcess.appJavaHome()),
+          () -> stack + " needs Java " + stack.minimumJava() + ": skipped on " + AgentProcess.appJavaHome());
       return builder.get();
     }
   }
@@ -88,11 +93,12 @@ class FrontendPortRoutesIT {
   /**
    * Every frontend as it is, its health answered by the agent; and those with a health route of their own with it
    * (the Netty family only so: a framework's 404 is replaced there whichever path it is for, so their /metrics and
-   * live path tell it, and plain Netty 4.1 shows the health path too).
+   * live path tell it, and plain Netty 4.1 shows the health path too; Undertow 2.3 and Helidon, whose 404 for no
+   * route is recognised as such, show both).
    */
   static Stream<Arguments> frontends() {
     Stream<Arguments> plain = Stream.of(Frontend.JDK_SERVER, Frontend.JETTY_12, Frontend.TOMCAT_11, Frontend.JETTY_10,
-        Frontend.NETTY_41).map(f -> Arguments.of(f, false));
+        Frontend.NETTY_41, Frontend.UNDERTOW, Frontend.HELIDON).map(f -> Arguments.of(f, false));
     Stream<Arguments> ownHealth = Stream.of(Frontend.values()).filter(f -> f.servesOwnHealth)
         .map(f -> Arguments.of(f, true));
     return Stream.concat(plain, ownHealth);
@@ -205,6 +211,31 @@ class FrontendPortRoutesIT {
     }
   }
 
+  /** Switched off on Undertow and Helidon: each system route on their port is their own 404 for no route. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("ownNotFoundStacks")
+  void switchedOffUndertowAndHelidonAnswerTheirOwn404(Frontend frontend) {
+    int system = FreePort.pick();
+    try (AgentProcess app = frontend.process().env("DYN_SYSTEM_PORT", "" + system)
+        .env("DYN_OBS_FRONTEND_PORT_ROUTES", "false").start()) {
+      int port = Integer.parseInt(app.awaitStdout(READY).group(1));
+      new SystemServer(app, system).awaitInstrumentationActive();
+      HttpResponse<String> notFound = Http.get(port, "/no-such-route");
+      assertEquals(404, notFound.statusCode(), Http.describe(notFound));
+      for (String path : List.of("/metrics", "/health", "/live")) {
+        HttpResponse<String> r = Http.get(port, path);
+        assertEquals(404, r.statusCode(), Http.describe(r));
+        assertEquals(notFound.body(), r.body(), path);
+        assertApplications(notFound, r);
+      }
+      app.assertAlive();
+    }
+  }
+
+  static Stream<Frontend> ownNotFoundStacks() {
+    return Stream.of(Frontend.UNDERTOW, Frontend.HELIDON);
+  }
+
   /** Every system route on the application's port is the JDK server's "no context" 404; the system port answers. */
   private static void assertApplicationsOwn404(AgentProcess app, int system) {
     int port = Integer.parseInt(app.awaitStdout(READY).group(1));
@@ -223,7 +254,9 @@ class FrontendPortRoutesIT {
 
   /** An answer of the application's own (as the one it gives to a path it has no route for), not the agent's. */
   private static void assertApplications(HttpResponse<String> notFound, HttpResponse<String> theirs) {
-    assertEquals(mediaType(notFound), mediaType(theirs), Http.describe(theirs));
+    // Undertow's 404 for no route has no content type at all
+    assertEquals(notFound.headers().firstValue("content-type").map(FrontendPortRoutesIT::normalized),
+        theirs.headers().firstValue("content-type").map(FrontendPortRoutesIT::normalized), Http.describe(theirs));
     assertFalse(theirs.body().contains("dynamo_") || theirs.body().contains("\"uptime\""), Http.describe(theirs));
   }
 

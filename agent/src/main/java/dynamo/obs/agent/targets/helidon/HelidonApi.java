@@ -9,7 +9,7 @@ import java.util.function.Supplier;
 
 /**
  * The few public methods of Helidon 4 the handler calls — a request's method, path and headers, a response's status
- * and headers — as one class loader defines them (the agent's classes cannot name Helidon's types: they are loaded
+ * and headers, and a whole body sent — as one class loader defines them (the agent's classes cannot name Helidon's types: they are loaded
  * apart from the application, and Helidon's class files are Java 21's). Each is a method handle looked up once per
  * Helidon, by the public interface or class that declares it, so they work with Helidon on the class path or the
  * module path alike. A call that fails throws to the caller, which counts it against the target.
@@ -42,6 +42,12 @@ final class HelidonApi {
   private final MethodHandle responseStatus;
   private final MethodHandle exceptionStatus;
   private final MethodHandle exceptionHeaders;
+  private final MethodHandle requestPrologue;
+  private final MethodHandle requestHeaders;
+  private final MethodHandle createStatus;
+  private final MethodHandle setStatus;
+  private final MethodHandle responseHeaders;
+  private final MethodHandle send;
   /** Helidon's {@code HeaderName} of each header name asked for (a handful: those the agent reads or writes). */
   private final ConcurrentHashMap<String, Object> headerNames = new ConcurrentHashMap<>();
 
@@ -77,8 +83,18 @@ final class HelidonApi {
         .asType(MethodType.methodType(int.class, Object.class));
     responseStatus = getter(lookup, response, "status", status);
     exceptionStatus = getter(lookup, exception, "status", status);
-    exceptionHeaders = getter(lookup, exception, "responseHeaders",
-        type("io.helidon.http.ServerResponseHeaders", loader));
+    Class<?> serverResponseHeaders = type("io.helidon.http.ServerResponseHeaders", loader);
+    exceptionHeaders = getter(lookup, exception, "responseHeaders", serverResponseHeaders);
+    Class<?> request = type("io.helidon.webserver.http.ServerRequest", loader);
+    requestPrologue = getter(lookup, request, "prologue", prologue);
+    requestHeaders = getter(lookup, request, "headers", type("io.helidon.http.ServerRequestHeaders", loader));
+    createStatus = lookup.findStatic(status, "create", MethodType.methodType(status, int.class))
+        .asType(MethodType.methodType(Object.class, int.class));
+    setStatus = lookup.findVirtual(response, "status", MethodType.methodType(response, status))
+        .asType(MethodType.methodType(void.class, Object.class, Object.class));
+    responseHeaders = getter(lookup, response, "headers", serverResponseHeaders);
+    send = lookup.findVirtual(response, "send", MethodType.methodType(void.class, byte[].class))
+        .asType(MethodType.methodType(void.class, Object.class, byte[].class));
   }
 
   private static Class<?> type(String name, ClassLoader loader) throws ClassNotFoundException {
@@ -117,6 +133,16 @@ final class HelidonApi {
 
   String version(Object prologue) throws Throwable {
     return "HTTP/" + (String) protocolVersion.invokeExact(prologue);
+  }
+
+  /** A request's prologue ({@code ServerRequest.prologue()}). */
+  Object prologue(Object request) throws Throwable {
+    return (Object) requestPrologue.invokeExact(request);
+  }
+
+  /** A request's headers ({@code ServerRequest.headers()}). */
+  Object headers(Object request) throws Throwable {
+    return (Object) requestHeaders.invokeExact(request);
   }
 
   // ---- headers -------------------------------------------------------------------------------------
@@ -166,5 +192,21 @@ final class HelidonApi {
   /** The headers the server's own answer to a {@code RequestException} starts from. */
   Object answerHeaders(Object requestException) throws Throwable {
     return (Object) exceptionHeaders.invokeExact(requestException);
+  }
+
+  /**
+   * Sends a whole answer the application did not give: status, content type, content encoding (or null), content
+   * length, body (empty for HEAD: the length stays the one set, as Helidon sets it only where none is).
+   */
+  void send(Object response, int status, String contentType, String contentEncoding, int length, byte[] body)
+      throws Throwable {
+    setStatus.invokeExact(response, (Object) createStatus.invokeExact(status));
+    Object headers = (Object) responseHeaders.invokeExact(response);
+    set(headers, "content-type", contentType);
+    if (contentEncoding != null) {
+      set(headers, "content-encoding", contentEncoding);
+    }
+    set(headers, "content-length", Integer.toString(length));
+    send.invokeExact(response, body);
   }
 }

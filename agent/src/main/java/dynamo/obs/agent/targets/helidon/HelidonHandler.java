@@ -4,6 +4,7 @@ import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.COMMITTED;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.CONNECTION_ENDED;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.NAME;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.NO_BODY;
+import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.NO_ROUTE;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.REQUEST_BODY;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.REQUEST_STARTED;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.RESPONSE_BYTES;
@@ -14,6 +15,7 @@ import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.SERVER_ANS
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.WHOLE_BODY_SENT;
 import static dynamo.obs.agent.targets.helidon.HelidonInstrumentation.WRITE_FAILED;
 
+import dynamo.obs.agent.http.FrontendPortRoutes;
 import dynamo.obs.agent.weaving.AgentServices;
 import dynamo.obs.bootstrap.Handler;
 import java.io.InputStream;
@@ -22,10 +24,15 @@ import java.util.function.UnaryOperator;
 /** The events of {@link HelidonInstrumentation}, for {@link HelidonExchanges}. */
 final class HelidonHandler extends Handler {
   private final HelidonExchanges exchanges;
+  /** Null when the application's port answers no system routes. */
+  private final HelidonPortRoutes portRoutes;
 
   HelidonHandler(AgentServices services) {
     this.exchanges = new HelidonExchanges(services.frontend(), services.workers(), services.tracing(),
         services.errorsOf(NAME));
+    FrontendPortRoutes routes = FrontendPortRoutes.of(services.config(), services.workers(), services.health(),
+        services.metrics());
+    this.portRoutes = routes == null ? null : new HelidonPortRoutes(routes);
   }
 
   @Override
@@ -56,8 +63,12 @@ final class HelidonHandler extends Handler {
 
   @Override
   @SuppressWarnings("unchecked")
-  public Object replace(int event, Object value, Object a, Object b) {
-    return event == REQUEST_BODY ? exchanges.requestBody(a, (UnaryOperator<InputStream>) value) : value;
+  public Object replace(int event, Object value, Object a, Object b) throws Throwable {
+    return switch (event) {
+      case REQUEST_BODY -> exchanges.requestBody(a, (UnaryOperator<InputStream>) value);
+      case NO_ROUTE -> portRoutes == null ? value : portRoutes.noRoute(value, a, b);
+      default -> value;
+    };
   }
 
   @Override

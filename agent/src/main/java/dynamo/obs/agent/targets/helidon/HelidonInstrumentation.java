@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
@@ -38,7 +39,10 @@ import net.bytebuddy.matcher.ElementMatcher;
  *       {@code x-request-id} echoed into its headers), the body's bytes, the end ({@code commit}), a write that
  *       fails (the client is gone);
  *   <li>{@code Http1Connection.handleRequestException}: an answer the connection writes itself (framing it refuses, a
- *       handler's {@code BadRequestException} no error handler took); {@code handle}'s exit: the connection is over.
+ *       handler's {@code BadRequestException} no error handler took); {@code handle}'s exit: the connection is over;
+ *   <li>on a frontend, the routing's {@code RoutingExecutor.doRoute} finding no route ({@code NONE}, Helidon's own
+ *       404 "Endpoint not found" next): a GET or HEAD of {@code /metrics}, the health or the live path gets the system
+ *       status server's answer instead ({@link HelidonPortRoutes}).
  * </ul>
  * The advice names no Helidon type: Helidon 4 is compiled for Java 21 and the agent for 17, so its objects arrive
  * as {@code Object} (or as the JDK types of their fields: {@code Supplier}, {@code UnaryOperator}) and the handler
@@ -77,6 +81,8 @@ public final class HelidonInstrumentation implements InstrumentationModule {
   static final int CONNECTION_ENDED = 10;
   /** (connection): the request has no body (no Content-Length, or 0, and not chunked): it is read, empty. */
   static final int NO_BODY = 11;
+  /** replace (the routing's result NONE, RoutingRequest, RoutingResponse): no route; FINISH when the agent answered. */
+  static final int NO_ROUTE = 12;
 
   @Override
   public String name() {
@@ -93,7 +99,7 @@ public final class HelidonInstrumentation implements InstrumentationModule {
   public String description() {
     return "Helidon SE 4 (its own HTTP/1.1 server on virtual threads; 4.x, tested on 4.2 and 4.5): every inference"
         + " request (frontend metrics, x-request-id, spans), bodies seen as the application reads them and as the"
-        + " server writes them";
+        + " server writes them; on a frontend /metrics, health and live in place of Helidon's 404 for no route";
   }
 
   /** The HTTP/1.1 connection classes load when Helidon's web server starts. */
@@ -121,6 +127,8 @@ public final class HelidonInstrumentation implements InstrumentationModule {
                 .and(takesArgument(1, named("io.helidon.http.WritableHeaders"))), self + "$RouteAdvice"),
             new AdviceBinding(named("handleRequestException").and(takesArguments(1)), self + "$ServerAnswerAdvice"),
             new AdviceBinding(named("handle").and(takesArguments(1)), self + "$ConnectionEndAdvice"))),
+        TypeAdvice.named("io.helidon.webserver.http.HttpRoutingImpl$RoutingExecutor", List.of(
+            new AdviceBinding(named("doRoute").and(takesArguments(3)), self + "$NoRouteAdvice"))),
         TypeAdvice.named(HTTP1 + "Http1ServerRequestWithEntity", List.of(
             new AdviceBinding(isConstructor(), self + "$RequestBodyAdvice"))),
         TypeAdvice.named(HTTP1 + "Http1ServerRequestNoEntity", List.of(
@@ -155,6 +163,18 @@ public final class HelidonInstrumentation implements InstrumentationModule {
     static void exit(@TargetId int target, @Advice.FieldValue("ctx") Object connection,
         @Advice.Thrown Throwable thrown) {
       Dispatch.on(connection, thrown, null, null, target, ROUTED);
+    }
+  }
+
+  /** The routing tried every route; {@code NONE}: none took the request (Helidon answers 404 next). */
+  @SuppressWarnings("unused")
+  public static final class NoRouteAdvice {
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    static void exit(@TargetId int target, @Advice.Argument(1) Object request, @Advice.Argument(2) Object response,
+        @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object result) {
+      if (result instanceof Enum && ((Enum<?>) result).name().equals("NONE")) {
+        result = Dispatch.replace(result, request, response, target, NO_ROUTE);
+      }
     }
   }
 

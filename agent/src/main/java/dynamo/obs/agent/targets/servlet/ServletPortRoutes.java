@@ -25,7 +25,6 @@ import java.util.function.Supplier;
 final class ServletPortRoutes {
   /** Jetty 9 to 11's own response; outside a servlet, its {@code sendError} is finished by its ErrorHandler. */
   private static final String JETTY_RESPONSE = "org.eclipse.jetty.server.Response";
-  private static final byte[] NO_BODY = new byte[0];
 
   private final FrontendPortRoutes routes;
   /** The container's request served on this thread (a servlet or filter of it runs), or null. */
@@ -89,12 +88,6 @@ final class ServletPortRoutes {
    * encoding or null, content length, body (empty for HEAD) — or null.
    */
   Object[] coreNotFound(String method, String path, String accept, String acceptEncoding) {
-    if (!routes.answers(method, path)) {
-      return null;
-    }
-    HttpResponse answer = routes.answer(method, path, accept, acceptEncoding);
-    byte[] body = answer.body();
-    return new Object[] {answer.status(), answer.contentType(), answer.contentEncoding(), body.length,
-        method.equals("HEAD") ? NO_BODY : body};
+    return routes.answerFields(method, path, accept, acceptEncoding);
   }
 }

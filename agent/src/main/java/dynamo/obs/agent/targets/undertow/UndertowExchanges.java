@@ -3,6 +3,7 @@ package dynamo.obs.agent.targets.undertow;
 import dynamo.obs.agent.context.RequestContext;
 import dynamo.obs.agent.frontend.Frontend;
 import dynamo.obs.agent.frontend.FrontendRequest;
+import dynamo.obs.agent.http.FrontendPortRoutes;
 import dynamo.obs.agent.http.ServedRequests;
 import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.worker.InboundRequest;
@@ -49,10 +50,15 @@ final class UndertowExchanges {
   private static final Exchange HANDED_OVER = new Exchange(null, null, null);
 
   private final ServedRequests<Object> requests;
+  private final UndertowHeaders headers = new UndertowHeaders();
+  /** Null when the application's port answers no system routes. */
+  private final FrontendPortRoutes portRoutes;
   private final ConcurrentHashMap<Object, Exchange> exchanges = new ConcurrentHashMap<>();
 
-  UndertowExchanges(Frontend frontend, WorkerRuntime workers, Tracing tracing, Consumer<Throwable> errors) {
-    this.requests = new ServedRequests<>(frontend, workers, tracing, new UndertowHeaders(), errors);
+  UndertowExchanges(Frontend frontend, WorkerRuntime workers, Tracing tracing, Consumer<Throwable> errors,
+      FrontendPortRoutes portRoutes) {
+    this.requests = new ServedRequests<>(frontend, workers, tracing, headers, errors);
+    this.portRoutes = portRoutes;
   }
 
   /**
@@ -226,6 +232,19 @@ final class UndertowExchanges {
     } else {
       requests.inboundEnded(exchange);
     }
+  }
+
+  /**
+   * Undertow's own 404 handler is about to answer the request: the agent's answer when it is a GET or HEAD of a
+   * system status route ({@link FrontendPortRoutes#answerFields}), or null. A request a servlet deployment serves is
+   * the servlet target's to answer.
+   */
+  Object[] notFound(Object exchange, String method, String path, Object requestHeaders) {
+    if (portRoutes == null || !portRoutes.answers(method, path) || exchanges.get(exchange) == HANDED_OVER) {
+      return null;
+    }
+    return portRoutes.answerFields(method, path, headers.first(requestHeaders, "accept"),
+        headers.first(requestHeaders, "accept-encoding"));
   }
 
   /** The target was turned off: its open requests are let go of. */

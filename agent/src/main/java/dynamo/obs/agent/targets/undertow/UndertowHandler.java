@@ -2,6 +2,7 @@ package dynamo.obs.agent.targets.undertow;
 
 import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.COMPLETED;
 import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.NAME;
+import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.NOT_FOUND;
 import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.REQUEST_BUFFERS;
 import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.REQUEST_BUFFERS_BEFORE;
 import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.REQUEST_BYTES;
@@ -14,6 +15,7 @@ import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.ROOT_ENT
 import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.ROOT_EXITED;
 import static dynamo.obs.agent.targets.undertow.UndertowInstrumentation.SERVLET;
 
+import dynamo.obs.agent.http.FrontendPortRoutes;
 import dynamo.obs.agent.weaving.AgentServices;
 import dynamo.obs.bootstrap.Handler;
 import java.nio.ByteBuffer;
@@ -24,7 +26,8 @@ final class UndertowHandler extends Handler {
 
   UndertowHandler(AgentServices services) {
     this.exchanges = new UndertowExchanges(services.frontend(), services.workers(), services.tracing(),
-        services.errorsOf(NAME));
+        services.errorsOf(NAME), FrontendPortRoutes.of(services.config(), services.workers(), services.health(),
+        services.metrics()));
   }
 
   @Override
@@ -46,6 +49,8 @@ final class UndertowHandler extends Handler {
       case SERVLET:
         exchanges.servlet(a);
         return null;
+      case NOT_FOUND:
+        return exchanges.notFound(a, (String) b, (String) c, d);
       default:
         return null;
     }

@@ -13,6 +13,7 @@ import dynamo.obs.bootstrap.Handler;
 import io.undertow.server.DefaultResponseListener;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderMap;
+import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -33,8 +34,13 @@ import net.bytebuddy.asm.Advice;
  * exchange ends in {@code invokeExchangeCompleteListeners}: a connection closed by then (Undertow closes it when a
  * write fails) means the client went away; a throwable the root handler caught means the handler failed.
  *
+ * <p>On a frontend, a GET or HEAD of {@code /metrics}, the health or the live path that the application routes
+ * nowhere — Undertow's own {@code ResponseCodeHandler} for 404 runs: the default of {@code PathHandler},
+ * {@code RoutingHandler} and {@code PathTemplateHandler} — gets the system status server's answer instead
+ * ({@code FrontendPortRoutes}); a 404 the application writes itself, and every route it has, stay its own.
+ *
  * <p>A servlet deployment on Undertow ({@code ServletInitialHandler}) is measured by the servlet target: its
- * requests are handed over to it uncounted here.
+ * requests are handed over to it uncounted here (its 404s too).
  */
 public final class UndertowInstrumentation implements InstrumentationModule {
   static final String NAME = "undertow";
@@ -68,6 +74,11 @@ public final class UndertowInstrumentation implements InstrumentationModule {
   static final int COMPLETED = 10;
   /** (exchange): a servlet deployment serves the request (the servlet target measures it). */
   static final int SERVLET = 11;
+  /**
+   * (exchange, method, request path, request HeaderMap): Undertow's 404 handler is about to answer; returns the
+   * agent's answer to send instead (FrontendPortRoutes.answerFields), or null.
+   */
+  static final int NOT_FOUND = 12;
 
   @Override
   public String name() {
@@ -84,7 +95,8 @@ public final class UndertowInstrumentation implements InstrumentationModule {
   public String description() {
     return "Undertow 2.3/2.4 servers, core handlers (blocking or not: BlockingHandler, Receiver, Sender, channels):"
         + " every inference request (frontend metrics, x-request-id, spans), bodies read where they pass the"
-        + " exchange's channels; servlet deployments on Undertow are left to the servlet targets";
+        + " exchange's channels; on a frontend /metrics, health and live in place of Undertow's 404 handler;"
+        + " servlet deployments on Undertow are left to the servlet targets";
   }
 
   /** Undertow loads its server package before it serves anything. */
@@ -121,6 +133,8 @@ public final class UndertowInstrumentation implements InstrumentationModule {
                 .and(takesArgument(0, ByteBuffer[].class)), self + "$WriteArrayAdvice"),
             new AdviceBinding(namedOneOf("write", "writeFinal")
                 .and(takesArguments(ByteBuffer[].class, int.class, int.class)), self + "$WriteRangeAdvice"))),
+        TypeAdvice.named("io.undertow.server.handlers.ResponseCodeHandler", List.of(
+            new AdviceBinding(named("handleRequest").and(takesArguments(1)), self + "$NotFoundAdvice"))),
         TypeAdvice.named("io.undertow.servlet.handlers.ServletInitialHandler", List.of(
             new AdviceBinding(named("handleRequest").and(takesArguments(1)), self + "$ServletAdvice"))));
   }
@@ -256,6 +270,36 @@ public final class UndertowInstrumentation implements InstrumentationModule {
         @Advice.Argument(0) ByteBuffer[] srcs, @Advice.Argument(1) int offset, @Advice.Argument(2) int length,
         @Advice.Thrown Throwable thrown) {
       Dispatch.onData(exchange, srcs, offset, length, thrown, target, RESPONSE_BUFFERS);
+    }
+  }
+
+  /**
+   * Undertow's own 404 handler (a request the application routes nowhere): for a system status route the agent's
+   * answer is sent through the exchange's sender instead (which ends the exchange), and the handler is skipped.
+   */
+  @SuppressWarnings("unused")
+  public static final class NotFoundAdvice {
+    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
+    static boolean enter(@TargetId int target, @Advice.FieldValue("responseCode") int code,
+        @Advice.Argument(0) HttpServerExchange exchange) {
+      if (code != 404 || exchange.isResponseStarted()) {
+        return false;
+      }
+      Object answer = Dispatch.on(exchange, exchange.getRequestMethod().toString(), exchange.getRequestPath(),
+          exchange.getRequestHeaders(), target, NOT_FOUND);
+      if (!(answer instanceof Object[])) {
+        return false;
+      }
+      Object[] fields = (Object[]) answer;
+      HeaderMap headers = exchange.getResponseHeaders();
+      headers.put(Headers.CONTENT_TYPE, (String) fields[1]);
+      if (fields[2] != null) {
+        headers.put(Headers.CONTENT_ENCODING, (String) fields[2]);
+      }
+      headers.put(Headers.CONTENT_LENGTH, ((Integer) fields[3]).longValue());
+      exchange.setStatusCode(((Integer) fields[0]).intValue());
+      exchange.getResponseSender().send(ByteBuffer.wrap((byte[]) fields[4]));
+      return true;
     }
   }
 

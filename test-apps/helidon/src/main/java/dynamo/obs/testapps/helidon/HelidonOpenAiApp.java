@@ -20,8 +20,10 @@ import java.io.UncheckedIOException;
  * <ul>
  *   <li>{@code POST /v1/chat/completions}: body read whole with {@code content().as(byte[].class)};
  *   <li>{@code POST /v1/completions}: body read from {@code content().inputStream()} in small pieces;
- *   <li>{@code GET /v1/models}.
+ *   <li>{@code GET /v1/models};
+ *   <li>with {@code -Dtestapp.health=true}, {@code GET /health};
  * </ul>
+ * anything else: Helidon's own 404.
  * JSON answers with {@code send(bytes)}; streams through {@code outputStream()}, each event flushed, pauses slept
  * (a virtual thread), stopping once the client is gone. Optional argument: the port (default: any free one). Prints
  * {@code READY <port>}.
@@ -45,6 +47,9 @@ public final class HelidonOpenAiApp {
     routing.post(Answer.CHAT_PATH, (req, res) -> answer(res, Answer.to(true, scenario(req), readWhole(req))))
         .post(Answer.COMPLETIONS_PATH, (req, res) -> answer(res, Answer.to(false, scenario(req), readInPieces(req))))
         .get(Answer.MODELS_PATH, (req, res) -> answer(res, Answer.models()));
+    if (Answer.servesHealth()) {
+      routing.get(Answer.HEALTH_PATH, (req, res) -> answer(res, Answer.health()));
+    }
   }
 
   private static String scenario(ServerRequest req) {

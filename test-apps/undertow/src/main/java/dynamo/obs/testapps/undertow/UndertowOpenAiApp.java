@@ -8,6 +8,7 @@ import io.undertow.io.Sender;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.BlockingHandler;
+import io.undertow.server.handlers.PathHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.Methods;
 import io.undertow.util.SameThreadExecutor;
@@ -28,8 +29,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code POST /v1/completions}: non-blocking on the I/O thread: body read by the request receiver
  *       ({@code receiveFullBytes}), answers sent by the response {@code Sender}, one {@code send} per event chained
  *       in its callbacks, pauses scheduled on the I/O thread;
- *   <li>{@code GET /v1/models}.
+ *   <li>{@code GET /v1/models};
+ *   <li>with {@code -Dtestapp.health=true}, {@code GET /health};
  * </ul>
+ * anything else: the {@code PathHandler}'s own 404 ({@code ResponseCodeHandler.HANDLE_404}).
  * Optional argument: the port (default: any free one). Prints {@code READY <port>}.
  */
 public final class UndertowOpenAiApp {
@@ -37,12 +40,16 @@ public final class UndertowOpenAiApp {
 
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
+    PathHandler routes = Handlers.path()
+        .addExactPath(Answer.CHAT_PATH, post(new BlockingHandler(UndertowOpenAiApp::chat)))
+        .addExactPath(Answer.COMPLETIONS_PATH, post(UndertowOpenAiApp::completions))
+        .addExactPath(Answer.MODELS_PATH, exchange -> json(exchange, Answer.models()));
+    if (Answer.servesHealth()) {
+      routes.addExactPath(Answer.HEALTH_PATH, exchange -> json(exchange, Answer.health()));
+    }
     Undertow server = Undertow.builder()
         .addHttpListener(port, "127.0.0.1")
-        .setHandler(Handlers.path()
-            .addExactPath(Answer.CHAT_PATH, post(new BlockingHandler(UndertowOpenAiApp::chat)))
-            .addExactPath(Answer.COMPLETIONS_PATH, post(UndertowOpenAiApp::completions))
-            .addExactPath(Answer.MODELS_PATH, exchange -> json(exchange, Answer.models())))
+        .setHandler(routes)
         .build();
     server.start();
     InetSocketAddress bound = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();

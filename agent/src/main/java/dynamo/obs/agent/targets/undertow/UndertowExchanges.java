@@ -236,11 +236,11 @@ final class UndertowExchanges {
 
   /**
    * Undertow's own 404 handler is about to answer the request: the agent's answer when it is a GET or HEAD of a
-   * system status route ({@link FrontendPortRoutes#answerFields}), or null. A request a servlet deployment serves is
-   * the servlet target's to answer.
+   * system status route ({@link FrontendPortRoutes#answerFields}), or null. (A servlet deployment answers its 404s
+   * with {@code sendError}, where the servlet target answers: Undertow's servlet classes never run this handler.)
    */
-  Object[] notFound(Object exchange, String method, String path, Object requestHeaders) {
-    if (portRoutes == null || !portRoutes.answers(method, path) || exchanges.get(exchange) == HANDED_OVER) {
+  Object[] notFound(String method, String path, Object requestHeaders) {
+    if (portRoutes == null || !portRoutes.answers(method, path)) {
       return null;
     }
     return portRoutes.answerFields(method, path, headers.first(requestHeaders, "accept"),

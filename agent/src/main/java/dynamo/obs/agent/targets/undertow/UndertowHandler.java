@@ -50,7 +50,7 @@ final class UndertowHandler extends Handler {
         exchanges.servlet(a);
         return null;
       case NOT_FOUND:
-        return exchanges.notFound(a, (String) b, (String) c, d);
+        return exchanges.notFound((String) b, (String) c, d);
       default:
         return null;
     }

@@ -40,7 +40,7 @@ import net.bytebuddy.asm.Advice;
  * ({@code FrontendPortRoutes}); a 404 the application writes itself, and every route it has, stay its own.
  *
  * <p>A servlet deployment on Undertow ({@code ServletInitialHandler}) is measured by the servlet target: its
- * requests are handed over to it uncounted here (its 404s too).
+ * requests are handed over to it uncounted here; its 404s are {@code sendError}s, the servlet target's to answer.
  */
 public final class UndertowInstrumentation implements InstrumentationModule {
   static final String NAME = "undertow";

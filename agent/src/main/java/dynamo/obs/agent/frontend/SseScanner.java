@@ -1,5 +1,9 @@
 package dynamo.obs.agent.frontend;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /**
  * Splits a {@code text/event-stream} body into events as its bytes pass and feeds each event's
  * {@code data} into a {@link JsonFieldScanner}; nothing of the stream is buffered beyond the first
@@ -35,8 +39,19 @@ public final class SseScanner {
   public void feed(byte[] b, int off, int len) {
     int end = off + len;
     int dataStart = -1;
-    int from = bom < BOM.length ? passBom(b, off, end) : off;
-    for (int i = from; i < end; i++) {
+    int i = bom < BOM.length ? passBom(b, off, end) : off;
+    for (; i < end; i++) {
+      if (!inField && !skipSpace) {
+        // the rest of a line's value (data, or a field passed over) up to its end, found in one search
+        int j = lineEnd(b, i, end);
+        if (dataLine && dataStart < 0 && j > i) {
+          dataStart = i;
+        }
+        if (j == end) {
+          break;
+        }
+        i = j;
+      }
       byte c = b[i];
       if (c == '\n' || c == '\r') {
         if (dataStart >= 0 && i > dataStart) {
@@ -84,6 +99,31 @@ public final class SseScanner {
       json.feed(b, dataStart, end - dataStart);
     }
   }
+
+  /**
+   * The index of the first CR or LF from {@code i}, or {@code end}: eight bytes at a time while none of them is
+   * one (the zero-byte test of {@link JsonFieldScanner#mayStop}, on the word xor each), then byte by byte.
+   */
+  static int lineEnd(byte[] b, int i, int end) {
+    int j = i;
+    while (j <= end - 8) {
+      long w = (long) LONGS.get(b, j);
+      long lf = w ^ (ONES * '\n');
+      long cr = w ^ (ONES * '\r');
+      if ((((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS) != 0) {
+        break;
+      }
+      j += 8;
+    }
+    while (j < end && b[j] != '\n' && b[j] != '\r') {
+      j++;
+    }
+    return j;
+  }
+
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
 
   private static final byte[] NEWLINE = {'\n'};
   private static final byte[] BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};

@@ -225,6 +225,12 @@ class JsonFieldScannerTest {
     assertEquals(List.of("0=n:1.0"), scan(false, "{\"n\":1,\"a\":[],}", 1, "n"));
     assertTrue(failsWhenPassingOver("{\"n\":1,\"a\":[],}"), "a trailing comma after what was passed over");
     assertTrue(failsWhenPassingOver("{\"a\":[]]"), "a bracket too many after what was passed over");
+    // a number or literal no path wants is passed over unread too; a wanted one is still judged
+    String scalars = "{\"id\":12x,\"f\":nul,\"g\":-,\"n\":3}";
+    assertEquals(List.of(), scan(true, scalars, 1, "n"));
+    assertEquals(List.of("0=n:3.0"), scan(false, scalars, 1, "n"));
+    assertTrue(failsWhenPassingOver("{\"n\":12x}"), "a wanted number that is not one");
+    assertTrue(failsWhenPassingOver("{\"a\":1 2}"), "two scalars after one key");
   }
 
   private static boolean failsWhenPassingOver(String json) {

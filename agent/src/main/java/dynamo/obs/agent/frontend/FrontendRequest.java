@@ -438,6 +438,27 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
+  /** The answer's first bytes (once a request, kept out of the per-write path): its first observations. */
+  private void firstResponseBytes() {
+    firstByteSeen = true;
+    FrontendMetrics.Produced p = scanningResponse ? series.produced : null;
+    if (p != null) {
+      if (endpoint != FrontendMetrics.EMBEDDINGS) {
+        // upstream observes them with its first answer chunk, once a request (0 for text only)
+        p.images.observe(images);
+        p.videos.observe(videos);
+        p.audio.observe(audios);
+      }
+      if (!eventStream) {
+        // unary: the whole answer is the first "token"
+        long now = System.nanoTime();
+        firstTokenNanos = now;
+        leaveQueue();
+        p.ttft.observe((now - startNanos) / 1e9);
+      }
+    }
+  }
+
   private void scanResponse(byte[] b, int off, int len) {
     if (len <= 0 || state != OPEN) {
       return;
@@ -446,23 +467,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
       openResponseScanner();
     }
     if (!firstByteSeen) {
-      firstByteSeen = true;
-      FrontendMetrics.Produced p = scanningResponse ? series.produced : null;
-      if (p != null) {
-        if (endpoint != FrontendMetrics.EMBEDDINGS) {
-          // upstream observes them with its first answer chunk, once a request (0 for text only)
-          p.images.observe(images);
-          p.videos.observe(videos);
-          p.audio.observe(audios);
-        }
-        if (!eventStream) {
-          // unary: the whole answer is the first "token"
-          long now = System.nanoTime();
-          firstTokenNanos = now;
-          leaveQueue();
-          p.ttft.observe((now - startNanos) / 1e9);
-        }
-      }
+      firstResponseBytes();
     }
     if (sse != null) {
       sse.feed(b, off, len);
@@ -625,15 +630,14 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
+  /**
+   * The request's end in its metrics. The path every request takes is kept short; what only some take (no status
+   * before the end, a body not counted, a disconnect, a rejection, a span) is in methods of its own, so that the
+   * JIT compiles this one small and soon.
+   */
   private void record(Outcome outcome, boolean disconnected) {
     if (series == null && !excluded) {
-      // ended before any status said what it is (a handler that threw, a client gone first): counted under its
-      // model, unless its body is not JSON
-      if (bodyInvalid()) {
-        excluded = true;
-      } else {
-        admit(modelSeriesOrNew());
-      }
+      admitAtEnd();
     }
     if (responseScanner != null) {
       responseScanner.finish();
@@ -652,36 +656,60 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     s.active.dec();
     double seconds = (now - startNanos) / 1e9;
     s.duration.observe(seconds);
-    if (disconnected) {
-      metrics.clientDisconnected();
-      s.cancellations(endpoint, stream).inc();
-    }
-    if (status == 529) {
-      s.rejections(endpoint).inc(); // upstream's overload answer: the request was rejected for want of capacity
+    if (disconnected || status == 529) {
+      recordRefusal(s, disconnected, stream);
     }
     FrontendMetrics.Produced p = s.produced;
     if (p != null && (outcome == Outcome.SUCCESS || outcome == Outcome.CANCELLED)) {
-      if (promptTokens >= 0) {
-        p.isl.observe(promptTokens);
-      }
-      if (cachedTokens >= 0) {
-        p.cached.observe(cachedTokens);
-      }
-      long osl = completionTokens >= 0 ? completionTokens : contentEvents;
-      if (!eventStream && completionTokens > 0) {
-        p.outputTokens.inc(completionTokens); // unary: no per-event counting happened
-      }
-      if (osl > 0) {
-        p.osl.observe(osl);
-      }
-      if (endpoint == FrontendMetrics.EMBEDDINGS && outcome == Outcome.SUCCESS) {
-        p.embeddingLatency().observe(seconds);
-      }
+      recordProduced(p, outcome, seconds);
     }
     // last, so that a scrape that sees the request counted sees all of its series too
     s.requests(endpoint, stream, outcome).inc();
     if (span != null) {
       endSpan(outcome, now);
+    }
+  }
+
+  /**
+   * Ended before any status said what it is (a handler that threw, a client gone first): counted under its model,
+   * unless its body is not JSON.
+   */
+  private void admitAtEnd() {
+    if (bodyInvalid()) {
+      excluded = true;
+    } else {
+      admit(modelSeriesOrNew());
+    }
+  }
+
+  /** A client that went away, or upstream's overload answer (529: rejected for want of capacity). */
+  private void recordRefusal(FrontendMetrics.ModelSeries s, boolean disconnected, boolean stream) {
+    if (disconnected) {
+      metrics.clientDisconnected();
+      s.cancellations(endpoint, stream).inc();
+    }
+    if (status == 529) {
+      s.rejections(endpoint).inc();
+    }
+  }
+
+  /** What an answered request produced: its token counts from usage (or counted events), an embedding's latency. */
+  private void recordProduced(FrontendMetrics.Produced p, Outcome outcome, double seconds) {
+    if (promptTokens >= 0) {
+      p.isl.observe(promptTokens);
+    }
+    if (cachedTokens >= 0) {
+      p.cached.observe(cachedTokens);
+    }
+    long osl = completionTokens >= 0 ? completionTokens : contentEvents;
+    if (!eventStream && completionTokens > 0) {
+      p.outputTokens.inc(completionTokens); // unary: no per-event counting happened
+    }
+    if (osl > 0) {
+      p.osl.observe(osl);
+    }
+    if (endpoint == FrontendMetrics.EMBEDDINGS && outcome == Outcome.SUCCESS) {
+      p.embeddingLatency().observe(seconds);
     }
   }
 

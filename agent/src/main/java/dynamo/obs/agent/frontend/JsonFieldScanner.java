@@ -290,6 +290,13 @@ public final class JsonFieldScanner {
         i = stringValue(b, i, end);
       } else if (c == ':' && st == COLON) {
         state = VALUE;
+      } else if (c == ',' && st == AFTER_VALUE && depth > 0) {
+        if (isObject[depth - 1]) {
+          state = KEY;
+        } else {
+          state = VALUE;
+          valueNode = nodes[depth - 1];
+        }
       } else {
         structure(c);
         if (state == SKIP) {
@@ -309,6 +316,10 @@ public final class JsonFieldScanner {
       Node parent = nodes[depth - 1];
       // longer than MAX_KEY: not looked up, as when read byte by byte
       valueNode = parent != null && parent.hasChildren() && j - i <= MAX_KEY ? parent.find(b, i, j - i) : null;
+      if (j + 1 < end && b[j + 1] == ':') {
+        state = VALUE; // the colon right after the key, as nearly always
+        return j + 2;
+      }
       state = COLON;
       return j + 1;
     }
@@ -339,22 +350,20 @@ public final class JsonFieldScanner {
 
   /**
    * The end of a string's plain run starting at {@code i}: the index of its first quote, backslash or
-   * control byte, or {@code end}. Byte by byte for the first 16 (most keys and labels end by then),
-   * then eight bytes at a time while none of them can be one.
+   * control byte, or {@code end}. Eight bytes at a time (the first stop byte of a word found at once), the last
+   * few byte by byte.
    */
   private static int plainRun(byte[] b, int i, int end) {
     int j = i;
-    int shortEnd = Math.min(end, i + 16);
-    while (j < shortEnd && !STRING_STOP[b[j] & 0xff]) {
-      j++;
+    while (j <= end - 8) {
+      int k = firstStop((long) LONGS.get(b, j));
+      if (k < 8) {
+        return j + k;
+      }
+      j += 8;
     }
-    if (j == shortEnd && j < end) {
-      while (j <= end - 8 && !mayStop((long) LONGS.get(b, j))) {
-        j += 8;
-      }
-      while (j < end && !STRING_STOP[b[j] & 0xff]) {
-        j++;
-      }
+    while (j < end && !STRING_STOP[b[j] & 0xff]) {
+      j++;
     }
     return j;
   }
@@ -417,14 +426,16 @@ public final class JsonFieldScanner {
   private static final long HIGHS = 0x8080808080808080L;
 
   /**
-   * Whether any of eight bytes (a little-endian word) is a quote, a backslash or a control byte: the
-   * classic test for a zero byte, {@code (x - 0x01…) & ~x & 0x80…}, of the word xor each of the first two,
-   * and its less-than form for bytes below 0x20. Exact as to whether there is one; not where.
+   * Which of eight bytes (a little-endian word) is the first quote, backslash or control byte, 8 if none: the
+   * classic test for a zero byte, {@code (x - 0x01…) & ~x & 0x80…}, of the word xor each of the first two, and
+   * its less-than form for bytes below 0x20. The lowest byte it flags is exact (a false flag needs a borrow from
+   * a true one below it).
    */
-  static boolean mayStop(long w) {
+  static int firstStop(long w) {
     long quote = w ^ (ONES * '"');
     long backslash = w ^ (ONES * '\\');
-    return ((((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((w - ONES * 0x20) & ~w)) & HIGHS) != 0;
+    long flags = (((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((w - ONES * 0x20) & ~w)) & HIGHS;
+    return Long.numberOfTrailingZeros(flags) >>> 3;
   }
 
   /** Bytes that end a string's plain run: a quote, a backslash, a control byte. */

@@ -101,8 +101,8 @@ public final class SseScanner {
   }
 
   /**
-   * The index of the first CR or LF from {@code i}, or {@code end}: eight bytes at a time while none of them is
-   * one (the zero-byte test of {@link JsonFieldScanner#mayStop}, on the word xor each), then byte by byte.
+   * The index of the first CR or LF from {@code i}, or {@code end}: eight bytes at a time (the zero-byte test of
+   * {@link JsonFieldScanner#firstStop} on the word xor each, whose lowest flag is exact), the last few byte by byte.
    */
   static int lineEnd(byte[] b, int i, int end) {
     int j = i;
@@ -110,8 +110,9 @@ public final class SseScanner {
       long w = (long) LONGS.get(b, j);
       long lf = w ^ (ONES * '\n');
       long cr = w ^ (ONES * '\r');
-      if ((((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS) != 0) {
-        break;
+      long flags = ((lf - ONES) & ~lf | (cr - ONES) & ~cr) & HIGHS;
+      if (flags != 0) {
+        return j + (Long.numberOfTrailingZeros(flags) >>> 3);
       }
       j += 8;
     }

@@ -450,11 +450,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
         p.audio.observe(audios);
       }
       if (!eventStream) {
-        // unary: the whole answer is the first "token"
-        long now = System.nanoTime();
-        firstTokenNanos = now;
-        leaveQueue();
-        p.ttft.observe((now - startNanos) / 1e9);
+        firstToken(p, System.nanoTime()); // unary: the whole answer is the first "token"
       }
     }
   }
@@ -565,9 +561,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     FrontendMetrics.Produced p = series.produced;
     p.outputTokens.inc(tokens);
     if (firstTokenNanos == 0) {
-      firstTokenNanos = now;
-      leaveQueue();
-      p.ttft.observe((now - startNanos) / 1e9);
+      firstToken(p, now);
     } else {
       double perToken = (now - lastTokenNanos) / 1e9 / tokens;
       for (long i = 0; i < tokens; i++) {
@@ -575,6 +569,13 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
       }
     }
     lastTokenNanos = now;
+  }
+
+  /** The first token: the request leaves the queue, its time to first token is observed. */
+  private void firstToken(FrontendMetrics.Produced p, long now) {
+    firstTokenNanos = now;
+    leaveQueue();
+    p.ttft.observe((now - startNanos) / 1e9);
   }
 
   // ---- end ---------------------------------------------------------------------------------------

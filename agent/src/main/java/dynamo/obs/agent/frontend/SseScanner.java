@@ -16,11 +16,13 @@ public final class SseScanner {
     void onEventEnd(boolean hadData);
   }
 
-  private static final byte[] DATA = {'d', 'a', 't', 'a'};
+  /** "data" as {@link #field} holds it: its four bytes, the first highest. */
+  private static final int DATA = 'd' << 24 | 'a' << 16 | 't' << 8 | 'a';
 
   private final JsonFieldScanner json;
   private final EventListener listener;
-  private final byte[] field = new byte[8];
+  /** The field name's first four bytes, the first highest (only "data" is looked for); nothing kept of more. */
+  private int field;
   private int fieldLen;
   private boolean inField = true; // reading the field name at the start of a line
   private boolean dataLine; // the current line is "data:" and its value is streaming
@@ -76,10 +78,11 @@ public final class SseScanner {
             dataField();
             skipSpace = true;
           }
-        } else if (fieldLen < field.length) {
-          field[fieldLen++] = c;
+        } else if (fieldLen < 4) {
+          field = field << 8 | c & 0xff;
+          fieldLen++;
         } else {
-          fieldLen = field.length + 1; // too long to be "data"
+          fieldLen = 5; // too long to be "data"
         }
         continue;
       }
@@ -142,17 +145,8 @@ public final class SseScanner {
     return i;
   }
 
-  private boolean matches(byte[] name) {
-    for (int i = 0; i < name.length; i++) {
-      if (field[i] != name[i]) {
-        return false;
-      }
-    }
-    return true;
-  }
-
   private boolean isData() {
-    return fieldLen == 4 && matches(DATA);
+    return fieldLen == 4 && field == DATA;
   }
 
   /** A data field begins: the data lines of one event join with a newline. */
@@ -176,6 +170,7 @@ public final class SseScanner {
     lineEmpty = true;
     inField = true;
     fieldLen = 0;
+    field = 0;
     dataLine = false;
     skipSpace = false;
   }

@@ -197,14 +197,11 @@ class StackFrontendIT {
     assumeTrue(stack.runsOn(AgentProcess.appJavaHome()), stack + " needs Java " + stack.minimumJava());
     Map<String, Scenario> scenarios = scenarios();
     String prefix = stack.module() + "-";
-    List<String> withoutAgent;
-    try (StackApp.Running plain = stack.startWithoutAgent()) {
+    List<String> withoutAgent = exceptionsWithoutAgent(stack, port -> {
       for (Map.Entry<String, Scenario> e : scenarios.entrySet()) {
-        e.getValue().send(plain.port(), prefix + e.getKey());
+        e.getValue().send(port, prefix + e.getKey());
       }
-      plain.assertAlive();
-      withoutAgent = exceptions(plain.stderr() + plain.stdout());
-    }
+    });
     int systemPort = FreePort.pick();
     try (StackApp.Running app = stack.start(stack.process().env("DYN_SYSTEM_PORT", "" + systemPort))) {
       SystemServer system = new SystemServer(app.process(), systemPort);
@@ -260,15 +257,12 @@ class StackFrontendIT {
   void clientsLeavingMidStreamChangeNothingTheApplicationLogs(StackApp stack) throws IOException {
     assumeTrue(stack.runsOn(AgentProcess.appJavaHome()), stack + " needs Java " + stack.minimumJava());
     int leavers = 40;
-    List<String> withoutAgent;
-    try (StackApp.Running plain = stack.startWithoutAgent()) {
+    List<String> withoutAgent = exceptionsWithoutAgent(stack, port -> {
       for (int i = 0; i < leavers; i++) {
-        FrontendMetricsIT.leaveMidStream(plain.port(), CHAT, "leaver");
+        FrontendMetricsIT.leaveMidStream(port, CHAT, "leaver");
       }
       pause();
-      plain.assertAlive();
-      withoutAgent = exceptions(plain.stderr() + plain.stdout());
-    }
+    });
     int systemPort = FreePort.pick();
     try (StackApp.Running app = stack.start(stack.process().env("DYN_SYSTEM_PORT", "" + systemPort))) {
       SystemServer system = new SystemServer(app.process(), systemPort);
@@ -349,6 +343,19 @@ class StackFrontendIT {
   private static double valueOr0(String metrics, String series) {
     Double v = dynamo.obs.it.support.FrontendSeries.value(metrics, series);
     return v == null ? 0 : v;
+  }
+
+  /** What {@code traffic} on the port of the stack's application does to the exceptions it logs, without the agent. */
+  private static List<String> exceptionsWithoutAgent(StackApp stack, Traffic traffic) throws IOException {
+    try (StackApp.Running plain = stack.startWithoutAgent()) {
+      traffic.send(plain.port());
+      plain.assertAlive();
+      return exceptions(plain.stderr() + plain.stdout());
+    }
+  }
+
+  private interface Traffic {
+    void send(int port) throws IOException;
   }
 
   /** The names of the exceptions an output mentions (what the application logs of them), each once. */

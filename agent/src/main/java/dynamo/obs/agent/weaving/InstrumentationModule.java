@@ -87,6 +87,11 @@ public interface InstrumentationModule {
         return !type.isInterface() && matcher.matches(type);
       }
 
+      /** The super types' names. */
+      Set<String> names() {
+        return names;
+      }
+
       @Override
       public String toString() {
         return "subtypes of " + String.join(", ", names);

@@ -22,6 +22,7 @@ import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.loading.ClassInjector;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.utility.JavaModule;
 
@@ -56,8 +57,11 @@ final class ByteBuddyInstaller {
     ClassLoader agentLoader = InstrumentationInstaller.class.getClassLoader();
     LoadedCandidates candidates = new LoadedCandidates(modules);
     SuperTypeIndex superTypes = new SuperTypeIndex();
+    // advice goes on declared methods only: the graph of every inherited method that Byte Buddy would otherwise
+    // compile for each woven type (resolving every signature of its hierarchy) is never needed
     AgentBuilder builder =
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED)
+                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(candidates)

@@ -124,6 +124,12 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   /** The request scanner serves the response once the request body was read to its end. */
   private boolean requestDone;
   /**
+   * The body's declared length ({@code Content-Length}), -1 when the server did not give it; the body is whole once
+   * that many bytes are read, whether or not the application reads on to the end of the stream.
+   */
+  private long requestLength = -1;
+  private long requestRead;
+  /**
    * The body is not one JSON document: it failed to scan, or it was read to its end and was cut short or
    * empty. Decided when the body ends, before its scanner serves the response.
    */
@@ -256,10 +262,21 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
           requestScanner = new JsonFieldScanner(REQUEST_FIELDS, this);
         }
         requestScanner.feed(b, off, len);
+        if (requestLength >= 0 && (requestRead += len) >= requestLength) {
+          bodyEnded(true); // the application read exactly the declared length (readNBytes): it reads no end
+        }
       }
     } catch (RuntimeException e) {
       errors.accept(e);
     }
+  }
+
+  /**
+   * The request body's declared length, for servers whose applications may read exactly that many bytes and never
+   * the end of the stream (a servlet's {@code readNBytes(getContentLength())}); negative when not declared.
+   */
+  public void requestLength(long length) {
+    requestLength = length;
   }
 
   @Override

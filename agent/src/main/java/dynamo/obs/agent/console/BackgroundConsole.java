@@ -20,6 +20,8 @@ import java.util.function.Function;
 final class BackgroundConsole {
   static final int CAPACITY = 65_536;
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final int KEPT_CHARS = 32 * 1024;
+  private static final int MAX_KEPT_CHARS = 256 * 1024;
   /** The process' stderr and the charset it encodes text in, as the JDK chose it (JDK 19+: stderr.encoding). */
   private static final PrintStream STDERR = System.err;
   private static final Charset STDERR_CHARSET = stderrCharset();
@@ -30,6 +32,8 @@ final class BackgroundConsole {
   private final Function<LogEvent, String> format;
   private final java.util.function.Supplier<PrintStream> out;
   private final Thread thread;
+  /** The text of one write, kept from write to write (guarded by this): no regrowth from a small buffer each time. */
+  private StringBuilder lines = new StringBuilder(KEPT_CHARS);
 
   BackgroundConsole(Function<LogEvent, String> format, java.util.function.Supplier<PrintStream> out) {
     this.format = format;
@@ -92,7 +96,8 @@ final class BackgroundConsole {
     if (e == null) {
       return false;
     }
-    StringBuilder lines = new StringBuilder(256);
+    StringBuilder lines = this.lines;
+    lines.setLength(0);
     String nl = System.lineSeparator();
     int n = 0;
     for (; e != null; e = n < 256 ? queue.poll() : null) {
@@ -110,6 +115,9 @@ final class BackgroundConsole {
       stream.print(lines);
     }
     stream.flush();
+    if (lines.capacity() > MAX_KEPT_CHARS) {
+      this.lines = new StringBuilder(KEPT_CHARS); // a run of long lines does not keep its memory
+    }
     return true;
   }
 }

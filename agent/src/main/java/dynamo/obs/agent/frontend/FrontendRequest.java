@@ -735,11 +735,15 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     dynamo.obs.agent.trace.TraceSpan t = span;
     long elapsedMs = (now - startNanos) / 1_000_000;
     if (!excluded) { // a request rejected before it was counted has no lifecycle events, as upstream
+      String model = series != null ? series.model : null;
+      String endpointName = FrontendMetrics.ENDPOINTS.get(endpoint);
+      String requestType = streamRequested || eventStream ? "stream" : "unary";
       if (outcome == Outcome.SUCCESS) {
-        dynamo.obs.agent.applog.AgentEvents.requestCompleted(outcome.status, elapsedMs);
+        dynamo.obs.agent.applog.AgentEvents.requestCompleted(requestId(), model, endpointName, requestType,
+            outcome.status, elapsedMs);
       } else {
-        dynamo.obs.agent.applog.AgentEvents.requestFailed(outcome.status, outcome.errorType,
-            status > 0 ? "HTTP " + status : "no response", elapsedMs);
+        dynamo.obs.agent.applog.AgentEvents.requestFailed(requestId(), model, endpointName, requestType,
+            outcome.status, outcome.errorType, elapsedMs);
       }
     }
     if (series != null) {

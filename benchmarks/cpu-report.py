@@ -41,8 +41,10 @@ def main(path, threads_path):
                 configs.append(r["config"])
             if r["stack"] not in stacks:
                 stacks.append(r["stack"])
-    configs.sort(key=lambda c: ["no-agent", "dynamo-obs", "dynamo-obs-b", "dynamo-obs-export", "otel-javaagent"].index(c)
-                 if c in ("no-agent", "dynamo-obs", "dynamo-obs-b", "dynamo-obs-export", "otel-javaagent") else 99)
+    configs.sort(key=lambda c: ["no-agent", "dynamo-obs", "dynamo-obs-b", "dynamo-obs-export", "dynamo-obs-export-b",
+                                  "otel-javaagent"].index(c)
+                 if c in ("no-agent", "dynamo-obs", "dynamo-obs-b", "dynamo-obs-export", "dynamo-obs-export-b",
+                           "otel-javaagent") else 99)
     base = configs[0]
     threads = collections.defaultdict(lambda: collections.defaultdict(float))  # (stack, config) -> name -> ms
     with open(threads_path) as f:

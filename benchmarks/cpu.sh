@@ -29,8 +29,8 @@
 #
 # Env: STACKS (all of stacks.conf), STACKS_FILE, CONFIGS ("no-agent dynamo-obs dynamo-obs-export
 # otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B, export off — an A/B of two
-# builds in one run), ROUNDS (5), WARMUP (40000 requests per server: the JIT of export on
-# still compiles in the first rounds after it),
+# builds in one run; dynamo-obs-export-b: AGENT_JAR_B with export on, to its own receiver), ROUNDS (5), WARMUP
+# (40000 requests per server: the JIT of export on still compiles in the first rounds after it),
 # REQUESTS (20000 per window), CONCURRENCY (4), MAX_TOKENS (8), JDK (17; 25 or a JAVA_HOME), JVM_OPTS (added
 # to every server JVM), AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
 # Writes benchmarks/results/cpu-<date>.md (the report, also on stdout), .csv (one line a window) and
@@ -65,10 +65,12 @@ clean_env
 
 # per configuration an app port and a system port; one receiver for each exporting configuration, so what
 # arrives can be told apart
-read -r -a PORTS <<< "$(free_ports $((N * 2 + 2)))"
-declare -A COLLECTOR_PORT=([dynamo-obs-export]=${PORTS[N * 2]} [otel-javaagent]=${PORTS[N * 2 + 1]})
+read -r -a PORTS <<< "$(free_ports $((N * 2 + 3)))"
+declare -A COLLECTOR_PORT=([dynamo-obs-export]=${PORTS[N * 2]} [otel-javaagent]=${PORTS[N * 2 + 1]}
+  [dynamo-obs-export-b]=${PORTS[N * 2 + 2]})
+EXPORTING="dynamo-obs-export dynamo-obs-export-b otel-javaagent"
 declare -A COLLECTOR_PID
-for cfg in dynamo-obs-export otel-javaagent; do
+for cfg in $EXPORTING; do
   [[ " ${CONFIGS[*]} " == *" $cfg "* ]] || continue
   run_group "${CLEAN_ENV[@]}" "$JAVA" -cp "$BENCH_JAR:$BENCH_DIR/target/lib/*" dynamo.obs.benchmarks.collector.SinkCollector \
     --port="${COLLECTOR_PORT[$cfg]}" --counts="$LOGS/collector-$cfg.counts" > "$LOGS/collector-$cfg.log" 2>&1
@@ -95,9 +97,11 @@ start_server() { # stack config index
       if [[ $cfg == dynamo-obs ]]; then envs+=(OTEL_EXPORT_ENABLED=false)
       else envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${COLLECTOR_PORT[$cfg]}"); fi
       opts=(-javaagent:"$AGENT_JAR_COPY") ;;
-    dynamo-obs-b) # another build of the agent (AGENT_JAR_B), export off: an A/B of two builds in one run
-      [[ -f "${AGENT_JAR_B:-}" ]] || { log "dynamo-obs-b needs AGENT_JAR_B (a dynamo-obs.jar)"; exit 1; }
-      envs=(DYN_SYSTEM_PORT="${SYS[$cfg]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack" OTEL_EXPORT_ENABLED=false)
+    dynamo-obs-b|dynamo-obs-export-b) # another build of the agent (AGENT_JAR_B): an A/B of two builds in one run
+      [[ -f "${AGENT_JAR_B:-}" ]] || { log "$cfg needs AGENT_JAR_B (a dynamo-obs.jar)"; exit 1; }
+      envs=(DYN_SYSTEM_PORT="${SYS[$cfg]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack")
+      if [[ $cfg == dynamo-obs-b ]]; then envs+=(OTEL_EXPORT_ENABLED=false)
+      else envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${COLLECTOR_PORT[$cfg]}"); fi
       opts=(-javaagent:"$AGENT_JAR_B") ;;
     otel-javaagent)
       opts=(-javaagent:"$OTEL_AGENT_JAR" -Dotel.service.name="$stack" -Dotel.traces.exporter=otlp -Dotel.logs.exporter=otlp
@@ -225,7 +229,7 @@ for stack in "${STACK_LIST[@]}"; do
   stack_line "$stack"
   log "$stack: starting ${CONFIGS[*]} on $(jdk_label "$JAVA_HOME_RUN") (logs in $LOGS)"
   declare -A RECEIVED0=()
-  for cfg in dynamo-obs-export otel-javaagent; do
+  for cfg in $EXPORTING; do
     RECEIVED0[$cfg-spans]=$(collector_count "$cfg" spans); RECEIVED0[$cfg-logs]=$(collector_count "$cfg" logs)
   done
   for ((i = 0; i < N; i++)); do start_server "$stack" "${CONFIGS[i]}" "$i"; done
@@ -236,7 +240,7 @@ for stack in "${STACK_LIST[@]}"; do
     SENT[$cfg]=$((SENT[$cfg] + WARMUP))
   done
   declare -A COUNTED0=()
-  for cfg in dynamo-obs dynamo-obs-export dynamo-obs-b; do
+  for cfg in dynamo-obs dynamo-obs-export dynamo-obs-b dynamo-obs-export-b; do
     [[ -n ${PID[$cfg]:-} ]] && COUNTED0[$cfg]=$(metric_sum "${SYS[$cfg]}" dynamo_frontend_requests_total)
   done
   for ((round = 1; round <= ROUNDS; round++)); do
@@ -260,7 +264,7 @@ for stack in "${STACK_LIST[@]}"; do
       else line+=" $((ROUNDS * REQUESTS)) measured"; fi
       line+=", instrumentation errors $(metric_sum "${SYS[$cfg]}" dynamo_obs_instrumentation_errors_total)"
     fi
-    if [[ $cfg == dynamo-obs-export ]]; then
+    if [[ $cfg == dynamo-obs-export* ]]; then
       line+=", exported $(metric_sum "${SYS[$cfg]}" dynamo_obs_exported_total), dropped $(metric_sum "${SYS[$cfg]}" dynamo_obs_export_dropped_total)"
     fi
     if [[ -n ${COLLECTOR_PORT[$cfg]:-} ]]; then

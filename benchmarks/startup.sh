@@ -11,7 +11,8 @@
 # answer POST /v1/chat/completions on {port}), CONFIGS ("no-agent dynamo-obs dynamo-obs-export otel-javaagent"),
 # RUNS (15), WARMUPS (2), JDKS ("17 25"; JAVA_HOMEs or 17/25), REQUESTS (50, served before the
 # footprint is read), AGENT_REV (a git commit to build the agent from) or AGENT_JAR (default
-# agent/target/dynamo-obs.jar), SKIP_BUILD=1.
+# agent/target/dynamo-obs.jar), SKIP_BUILD=1; BASELINE_JAR (another dynamo-obs jar, e.g. of main) adds the configuration
+# dynamo-obs-baseline (that jar, export off) to CONFIGS, for a before/after in one interleaved run.
 # Writes benchmarks/results/startup-<date>.csv (raw) and .md (the tables, also on stdout); the app
 # JVMs' console output goes to benchmarks/target/startup-logs/.
 set -euo pipefail
@@ -44,11 +45,17 @@ for stack in "${STACK_LIST[@]}"; do
 done
 # dynamo-obs-export: the same with OTEL_EXPORT_ENABLED=true (spans and logs for a collector that is not there)
 read -r -a CONFIGS <<< "${CONFIGS:-no-agent dynamo-obs dynamo-obs-export otel-javaagent}"
+BASELINE_JAR_COPY="$BENCH_DIR/target/agents/dynamo-obs-baseline.jar"
+if [[ -n ${BASELINE_JAR:-} ]]; then
+  cp "$BASELINE_JAR" "$BASELINE_JAR_COPY"
+  [[ " ${CONFIGS[*]} " == *" dynamo-obs-baseline "* ]] || CONFIGS+=(dynamo-obs-baseline)
+fi
 config_args() { # timer options, then --, then JVM options (the java binary and app are added by the caller)
   case "$1" in
     no-agent) echo "--" ;;
     dynamo-obs) echo "--health /health --env DYN_SYSTEM_PORT={systemPort} --env DYN_SYSTEM_HOST=127.0.0.1 --env OTEL_EXPORT_ENABLED=false -- -javaagent:$AGENT_JAR_COPY" ;;
     dynamo-obs-export) echo "--health /health --env DYN_SYSTEM_PORT={systemPort} --env DYN_SYSTEM_HOST=127.0.0.1 --env OTEL_EXPORT_ENABLED=true --env OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:9 -- -javaagent:$AGENT_JAR_COPY" ;;
+    dynamo-obs-baseline) echo "--health /health --env DYN_SYSTEM_PORT={systemPort} --env DYN_SYSTEM_HOST=127.0.0.1 --env OTEL_EXPORT_ENABLED=false -- -javaagent:$BASELINE_JAR_COPY" ;;
     otel-javaagent) echo "-- -javaagent:$OTEL_AGENT_JAR -Dotel.traces.exporter=none -Dotel.metrics.exporter=none -Dotel.logs.exporter=none" ;;
   esac
 }

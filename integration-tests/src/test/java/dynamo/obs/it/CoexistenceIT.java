@@ -111,7 +111,7 @@ class CoexistenceIT {
         List<ReceivedSpan> spans = collector.awaitSpans(l -> ourRequestTraces(l).size() == 3
             && otelServerTraces(l).size() == 3, Duration.ofSeconds(30));
         assertEquals(ourRequestTraces(spans), otelServerTraces(spans), "each request is one trace: " + spans);
-        assertTrue(app.stderrLinesContaining(" WARN dynamo_obs").isEmpty(), app.stderr());
+        assertTrue(warnings(app, " WARN dynamo_obs").isEmpty(), app.stderr());
         assertEquals(1, app.stderrLinesContaining("the OpenTelemetry Java agent runs in this JVM too").size(),
             app.stderr());
       }
@@ -156,7 +156,7 @@ class CoexistenceIT {
         for (ReceivedSpan s : collector.spans()) {
           assertEquals(trace, s.traceId(), "every span of the request in one trace: " + collector.spans());
         }
-        assertTrue(app.stderrLinesContaining(" WARN dynamo_obs").isEmpty(), app.stderr());
+        assertTrue(warnings(app, " WARN dynamo_obs").isEmpty(), app.stderr());
       }
     } finally {
       next.stop(0);
@@ -199,7 +199,7 @@ class CoexistenceIT {
       assertEquals(503, health.statusCode(), "no inference route in this application: " + health.body());
 
       assertTrue(app.stderrLinesContaining(" ERROR ").isEmpty(), app.outputs());
-      assertTrue(app.stderrLinesContaining(" WARN ").isEmpty(), app.outputs());
+      assertTrue(warnings(app, " WARN ").isEmpty(), app.outputs());
       assertTrue(app.stderrLinesContaining("Exception").isEmpty(), app.outputs());
       app.assertAlive();
     }
@@ -211,5 +211,14 @@ class CoexistenceIT {
       Matcher result = app.awaitStdout(RESULT);
       assertEquals("OK", result.group(1), app.outputs());
     }
+  }
+
+  /**
+   * The WARN lines ({@code marker}), less the agent's that says no supported server listened 10 s after start: beside the
+   * OpenTelemetry agent on a busy machine the application may not have loaded its server by then (true, and said).
+   */
+  private static java.util.List<String> warnings(AgentProcess app, String marker) {
+    return app.stderrLinesContaining(marker).stream()
+        .filter(l -> !l.contains("no HTTP server the agent supports has started listening")).toList();
   }
 }

@@ -62,18 +62,52 @@ public final class AgentEvents {
     }
   }
 
-  /** "request completed" at INFO with {@code status} and {@code elapsed_ms}. */
-  public static void requestCompleted(String status, long elapsedMs) {
+  /**
+   * "request completed" at INFO with the fields of "request received" and {@code status}, {@code elapsed_ms}
+   * (upstream's {@code InflightGuard} drop in lib/llm/src/http/service/metrics.rs).
+   */
+  public static void requestCompleted(String requestId, String model, String endpoint, String requestType,
+      String status, long elapsedMs) {
     if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
-      emit(REQUEST_TARGET, Level.INFO, "request completed", "status", status, "elapsed_ms", elapsedMs);
+      emit(REQUEST_TARGET, Level.INFO, "request completed", "request_id", requestId, "model", model,
+          "endpoint", endpoint, "request_type", requestType, "status", status, "elapsed_ms", elapsedMs);
     }
   }
 
-  /** A failed request's "request completed", at ERROR, with {@code error_type} and {@code error_detail} too. */
-  public static void requestFailed(String status, String errorType, String errorDetail, long elapsedMs) {
+  /**
+   * A failed request's "request completed", at ERROR, with {@code error_type} and upstream's
+   * {@code error_detail} for it too.
+   */
+  public static void requestFailed(String requestId, String model, String endpoint, String requestType,
+      String status, String errorType, long elapsedMs) {
     if (AgentLog.enabled(REQUEST_TARGET, Level.ERROR)) {
-      emit(REQUEST_TARGET, Level.ERROR, "request completed", "status", status, "elapsed_ms", elapsedMs,
-          "error_type", errorType, "error_detail", errorDetail);
+      emit(REQUEST_TARGET, Level.ERROR, "request completed", "request_id", requestId, "model", model,
+          "endpoint", endpoint, "request_type", requestType, "status", status, "error_type", errorType,
+          "error_detail", errorDetail(errorType), "elapsed_ms", elapsedMs);
+    }
+  }
+
+  /** Upstream's {@code error_detail} of an {@code error_type} (InflightGuard's drop, metrics.rs). */
+  static String errorDetail(String errorType) {
+    switch (errorType == null ? "" : errorType) {
+      case "cancelled":
+        return "cancelled before completion";
+      case "response_timeout":
+        return "backend stream inactivity timeout";
+      case "internal":
+        return "internal server error during processing";
+      case "validation":
+        return "invalid request parameters";
+      case "not_found":
+        return "model or resource not found";
+      case "overload":
+        return "service overloaded or rate limited";
+      case "unavailable":
+        return "no backend worker available";
+      case "not_implemented":
+        return "requested feature not implemented";
+      default:
+        return "unknown error";
     }
   }
 

@@ -1,6 +1,8 @@
 package dynamo.obs.agent.console;
 
 import dynamo.obs.agent.applog.LogEvent;
+import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -18,21 +20,42 @@ import java.util.function.Function;
 final class BackgroundConsole {
   static final int CAPACITY = 65_536;
   private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+  private static final int KEPT_CHARS = 32 * 1024;
+  private static final int MAX_KEPT_CHARS = 256 * 1024;
+  /** The process' stderr and the charset it encodes text in, as the JDK chose it (JDK 19+: stderr.encoding). */
+  private static final PrintStream STDERR = System.err;
+  private static final Charset STDERR_CHARSET = stderrCharset();
 
   private final ConcurrentLinkedQueue<LogEvent> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private final Function<LogEvent, String> format;
-  private final java.util.function.Supplier<java.io.PrintStream> out;
+  private final java.util.function.Supplier<PrintStream> out;
   private final Thread thread;
+  /** The text of one write, kept from write to write (guarded by this): no regrowth from a small buffer each time. */
+  private StringBuilder lines = new StringBuilder(KEPT_CHARS);
 
-  BackgroundConsole(Function<LogEvent, String> format, java.util.function.Supplier<java.io.PrintStream> out) {
+  BackgroundConsole(Function<LogEvent, String> format, java.util.function.Supplier<PrintStream> out) {
     this.format = format;
     this.out = out;
     thread = new Thread(this::run, "dynamo-obs-console");
     thread.setDaemon(true);
     thread.start();
     Runtime.getRuntime().addShutdownHook(new Thread(this::flush, "dynamo-obs-console-flush"));
+  }
+
+  private static Charset stderrCharset() {
+    for (String property : new String[] {"stderr.encoding", "sun.stderr.encoding"}) {
+      String name = System.getProperty(property);
+      if (name != null) {
+        try {
+          return Charset.forName(name);
+        } catch (IllegalArgumentException e) {
+          // unknown or malformed: as the JDK, the default
+        }
+      }
+    }
+    return Charset.defaultCharset();
   }
 
   void add(LogEvent event) {
@@ -73,7 +96,8 @@ final class BackgroundConsole {
     if (e == null) {
       return false;
     }
-    StringBuilder lines = new StringBuilder(256);
+    StringBuilder lines = this.lines;
+    lines.setLength(0);
     String nl = System.lineSeparator();
     int n = 0;
     for (; e != null; e = n < 256 ? queue.poll() : null) {
@@ -81,9 +105,19 @@ final class BackgroundConsole {
       lines.append(format.apply(e)).append(nl);
       n++;
     }
-    java.io.PrintStream stream = out.get();
-    stream.print(lines);
+    PrintStream stream = out.get();
+    if (stream == STDERR) {
+      // the bytes at once: print(CharSequence) goes through the stream's BufferedWriter and charset encoder
+      // in 8 KiB pieces, whose code, run fifty times a second, the JIT was still compiling minutes in
+      byte[] bytes = lines.toString().getBytes(STDERR_CHARSET);
+      stream.write(bytes, 0, bytes.length);
+    } else {
+      stream.print(lines);
+    }
     stream.flush();
+    if (lines.capacity() > MAX_KEPT_CHARS) {
+      this.lines = new StringBuilder(KEPT_CHARS); // a run of long lines does not keep its memory
+    }
     return true;
   }
 }

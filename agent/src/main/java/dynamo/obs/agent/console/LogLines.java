@@ -56,7 +56,8 @@ public final class LogLines {
   /** The event in Dynamo's readable form, without the line end (no span ids: Dynamo shows none there). */
   public static String readable(LogEvent e, boolean localTime) {
     String level = e.level.name();
-    StringBuilder sb = new StringBuilder(64 + e.message.length());
+    // sized for the request events (time, level, target, message and ~40 characters a field): no regrowth
+    StringBuilder sb = new StringBuilder(64 + e.message.length() + 40 * e.fields.size());
     appendTime(sb, e.epochNanos, localTime).append(' ');
     for (int i = level.length(); i < 5; i++) {
       sb.append(' ');
@@ -214,7 +215,15 @@ public final class LogLines {
 
   /** Control characters (line ends included) are escaped so one event is always one line. */
   private static StringBuilder appendSingleLine(StringBuilder sb, String text) {
-    for (int i = 0; i < text.length(); i++) {
+    int plain = 0;
+    while (plain < text.length() && text.charAt(plain) >= 0x20) {
+      plain++;
+    }
+    if (plain == text.length()) {
+      return sb.append(text); // the usual case: one copy, not a char at a time
+    }
+    sb.append(text, 0, plain);
+    for (int i = plain; i < text.length(); i++) {
       char c = text.charAt(i);
       if (c == '\n') {
         sb.append("\\n");

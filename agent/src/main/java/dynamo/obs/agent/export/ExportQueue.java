@@ -25,7 +25,9 @@ import java.util.concurrent.locks.LockSupport;
  * collector is away the new items are still drained and packed on schedule, so what waits through
  * an outage is packed batches, not the objects of every item. The capacity bounds everything that
  * waits, queued, packed or on its way, and when more than the capacity wait, the oldest are dropped,
- * counted, and the drop is logged once per outage.
+ * counted, and the drop is logged once per outage. The dropping is the export thread's, at its next turn:
+ * an offer takes no lock and never waits, also on a full queue (it drops the oldest queued item itself,
+ * lock-free, only when the export thread falls behind by more than half the capacity).
  *
  * <p>Order is kept by batch: each batch has a sequence number, waiting batches go in that order,
  * and a drop that falls due while the oldest items are being packed or on their way is owed by their
@@ -68,6 +70,10 @@ public final class ExportQueue<T, P> {
 
   private final String signal;
   private final int capacity;
+  /** How far beyond the capacity offers may go before the export thread's next turn drops the oldest. */
+  private final int slack;
+  /** An offer dropped an item (the export thread was behind): the export thread logs it. */
+  private volatile boolean droppedUnlogged;
   private final int maxBatch;
   private final int maxInFlight;
   private final long delayNanos;
@@ -108,6 +114,7 @@ public final class ExportQueue<T, P> {
       BatchExporter<T, P> exporter) {
     this.signal = signal;
     this.capacity = capacity;
+    this.slack = Math.max(maxBatch, capacity / 2);
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.delayNanos = TimeUnit.MILLISECONDS.toNanos(delayMillis);
@@ -118,12 +125,18 @@ public final class ExportQueue<T, P> {
     thread.start();
   }
 
-  /** Queues one item; drops the oldest when full. Never blocks. */
+  /**
+   * Queues one item. Never blocks and takes no lock, also when full: the export thread drops the oldest
+   * beyond the capacity at its next turn (within {@link #PACK_INTERVAL_NANOS}); only if it falls further
+   * behind than {@link #slack} items does the offering thread drop the oldest queued item itself, lock-free.
+   */
   public void offer(T item) {
     int q = queued.incrementAndGet();
     queue.add(item);
-    if (q + heldOutside > capacity) {
-      overflow();
+    if (q + heldOutside > capacity + slack && queue.poll() != null) {
+      queued.decrementAndGet();
+      dropped.incrementAndGet();
+      droppedUnlogged = true;
     }
     if (sleeping && q >= maxBatch || q == 1 && idle) {
       LockSupport.unpark(thread);
@@ -196,6 +209,10 @@ public final class ExportQueue<T, P> {
 
   private void countDrops(int n) {
     dropped.addAndGet(n);
+    logDrops();
+  }
+
+  private void logDrops() {
     if (!dropLogged) {
       dropLogged = true;
       LOG.warn("the " + signal + " buffer is full (" + capacity + ") while " + exporter.destination()
@@ -211,6 +228,13 @@ public final class ExportQueue<T, P> {
         turns++;
         long now = System.nanoTime();
         boolean flushing = now - flushUntil <= 0;
+        if (queued.get() + heldOutside > capacity) {
+          overflow();
+        }
+        if (droppedUnlogged) {
+          droppedUnlogged = false;
+          logDrops();
+        }
         if (queued.get() >= maxBatch || now - nextDrain >= 0 || flushing) {
           while (drainOne()) {
             // every full batch, and the rest into the open one
@@ -293,8 +317,8 @@ public final class ExportQueue<T, P> {
       batch.count += items.size();
       heldOutside += items.size();
       // once per drain, not per item: every request thread's offer updates the same count. Until now
-      // the polled items were counted as queued; an offer that saw that could only call overflow(),
-      // which waits for this lock and counts again.
+      // the polled items were counted as queued (and also held: an offer may see them twice, which only
+      // makes it look fuller; the export thread's overflow() counts again under this lock).
       queued.addAndGet(-items.size());
     }
     try {

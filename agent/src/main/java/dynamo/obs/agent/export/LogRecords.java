@@ -6,6 +6,7 @@ import dynamo.obs.agent.trace.ActiveSpan;
 import dynamo.obs.agent.trace.SpanParent;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.logs.LogRecordBuilder;
+import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -19,6 +20,7 @@ import io.opentelemetry.sdk.resources.Resource;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +34,12 @@ import java.util.concurrent.TimeUnit;
  * ({@code OTEL_LOGRECORD_ATTRIBUTE_*_LIMIT}). Not thread-safe: one per export thread.
  */
 final class LogRecords {
+  private static final int MAX_CACHED = 1024;
   private final SdkLoggerProvider provider;
   private final List<LogRecordData> emitted = new ArrayList<>();
+  /** The SDK's logger of each target and the attribute key of each field name, made once (bounded: see {@link #key}). */
+  private final Map<String, Logger> loggers = new HashMap<>();
+  private final Map<String, AttributeKey<String>> keys = new HashMap<>();
 
   LogRecords(Config config, Resource resource) {
     LogLimits limits = LogLimits.builder().setMaxNumberOfAttributes(config.logAttributeCount)
@@ -53,7 +59,7 @@ final class LogRecords {
   }
 
   private void emit(LogEvent e) {
-    LogRecordBuilder b = provider.get(e.target == null ? "" : e.target).logRecordBuilder()
+    LogRecordBuilder b = logger(e.target == null ? "" : e.target).logRecordBuilder()
         .setTimestamp(e.epochNanos, TimeUnit.NANOSECONDS)
         .setObservedTimestamp(e.epochNanos, TimeUnit.NANOSECONDS)
         .setSeverity(severity(e))
@@ -88,10 +94,33 @@ final class LogRecords {
     b.emit();
   }
 
-  private static void put(LogRecordBuilder b, String key, String value) {
+  private void put(LogRecordBuilder b, String key, String value) {
     if (key != null && value != null) {
-      b.setAttribute(AttributeKey.stringKey(key), value);
+      b.setAttribute(key(key), value);
     }
+  }
+
+  private Logger logger(String target) {
+    Logger l = loggers.get(target);
+    if (l == null) {
+      l = provider.get(target);
+      if (loggers.size() < MAX_CACHED) {
+        loggers.put(target, l);
+      }
+    }
+    return l;
+  }
+
+  /** Field names repeat (the lifecycle events', MDC keys); an application with endless distinct ones fills no memory. */
+  private AttributeKey<String> key(String name) {
+    AttributeKey<String> k = keys.get(name);
+    if (k == null) {
+      k = AttributeKey.stringKey(name);
+      if (keys.size() < MAX_CACHED) {
+        keys.put(name, k);
+      }
+    }
+    return k;
   }
 
   /** The span's ids; a span the agent did not make (ids as hex only) is taken as sampled. */

@@ -124,6 +124,12 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   /** The request scanner serves the response once the request body was read to its end. */
   private boolean requestDone;
   /**
+   * The body's declared length ({@code Content-Length}), -1 when the server did not give it; the body is whole once
+   * that many bytes are read, whether or not the application reads on to the end of the stream.
+   */
+  private long requestLength = -1;
+  private long requestRead;
+  /**
    * The body is not one JSON document: it failed to scan, or it was read to its end and was cut short or
    * empty. Decided when the body ends, before its scanner serves the response.
    */
@@ -256,10 +262,21 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
           requestScanner = new JsonFieldScanner(REQUEST_FIELDS, this);
         }
         requestScanner.feed(b, off, len);
+        if (requestLength >= 0 && (requestRead += len) >= requestLength) {
+          bodyEnded(true); // the application read exactly the declared length (readNBytes): it reads no end
+        }
       }
     } catch (RuntimeException e) {
       errors.accept(e);
     }
+  }
+
+  /**
+   * The request body's declared length, for servers whose applications may read exactly that many bytes and never
+   * the end of the stream (a servlet's {@code readNBytes(getContentLength())}); negative when not declared.
+   */
+  public void requestLength(long length) {
+    requestLength = length;
   }
 
   @Override
@@ -438,6 +455,23 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
+  /** The answer's first bytes (once a request, kept out of the per-write path): its first observations. */
+  private void firstResponseBytes() {
+    firstByteSeen = true;
+    FrontendMetrics.Produced p = scanningResponse ? series.produced : null;
+    if (p != null) {
+      if (endpoint != FrontendMetrics.EMBEDDINGS) {
+        // upstream observes them with its first answer chunk, once a request (0 for text only)
+        p.images.observe(images);
+        p.videos.observe(videos);
+        p.audio.observe(audios);
+      }
+      if (!eventStream) {
+        firstToken(p, System.nanoTime()); // unary: the whole answer is the first "token"
+      }
+    }
+  }
+
   private void scanResponse(byte[] b, int off, int len) {
     if (len <= 0 || state != OPEN) {
       return;
@@ -446,23 +480,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
       openResponseScanner();
     }
     if (!firstByteSeen) {
-      firstByteSeen = true;
-      FrontendMetrics.Produced p = scanningResponse ? series.produced : null;
-      if (p != null) {
-        if (endpoint != FrontendMetrics.EMBEDDINGS) {
-          // upstream observes them with its first answer chunk, once a request (0 for text only)
-          p.images.observe(images);
-          p.videos.observe(videos);
-          p.audio.observe(audios);
-        }
-        if (!eventStream) {
-          // unary: the whole answer is the first "token"
-          long now = System.nanoTime();
-          firstTokenNanos = now;
-          leaveQueue();
-          p.ttft.observe((now - startNanos) / 1e9);
-        }
-      }
+      firstResponseBytes();
     }
     if (sse != null) {
       sse.feed(b, off, len);
@@ -560,9 +578,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     FrontendMetrics.Produced p = series.produced;
     p.outputTokens.inc(tokens);
     if (firstTokenNanos == 0) {
-      firstTokenNanos = now;
-      leaveQueue();
-      p.ttft.observe((now - startNanos) / 1e9);
+      firstToken(p, now);
     } else {
       double perToken = (now - lastTokenNanos) / 1e9 / tokens;
       for (long i = 0; i < tokens; i++) {
@@ -570,6 +586,13 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
       }
     }
     lastTokenNanos = now;
+  }
+
+  /** The first token: the request leaves the queue, its time to first token is observed. */
+  private void firstToken(FrontendMetrics.Produced p, long now) {
+    firstTokenNanos = now;
+    leaveQueue();
+    p.ttft.observe((now - startNanos) / 1e9);
   }
 
   // ---- end ---------------------------------------------------------------------------------------
@@ -625,15 +648,14 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
+  /**
+   * The request's end in its metrics. The path every request takes is kept short; what only some take (no status
+   * before the end, a body not counted, a disconnect, a rejection, a span) is in methods of its own, so that the
+   * JIT compiles this one small and soon.
+   */
   private void record(Outcome outcome, boolean disconnected) {
     if (series == null && !excluded) {
-      // ended before any status said what it is (a handler that threw, a client gone first): counted under its
-      // model, unless its body is not JSON
-      if (bodyInvalid()) {
-        excluded = true;
-      } else {
-        admit(modelSeriesOrNew());
-      }
+      admitAtEnd();
     }
     if (responseScanner != null) {
       responseScanner.finish();
@@ -652,31 +674,12 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     s.active.dec();
     double seconds = (now - startNanos) / 1e9;
     s.duration.observe(seconds);
-    if (disconnected) {
-      metrics.clientDisconnected();
-      s.cancellations(endpoint, stream).inc();
-    }
-    if (status == 529) {
-      s.rejections(endpoint).inc(); // upstream's overload answer: the request was rejected for want of capacity
+    if (disconnected || status == 529) {
+      recordRefusal(s, disconnected, stream);
     }
     FrontendMetrics.Produced p = s.produced;
     if (p != null && (outcome == Outcome.SUCCESS || outcome == Outcome.CANCELLED)) {
-      if (promptTokens >= 0) {
-        p.isl.observe(promptTokens);
-      }
-      if (cachedTokens >= 0) {
-        p.cached.observe(cachedTokens);
-      }
-      long osl = completionTokens >= 0 ? completionTokens : contentEvents;
-      if (!eventStream && completionTokens > 0) {
-        p.outputTokens.inc(completionTokens); // unary: no per-event counting happened
-      }
-      if (osl > 0) {
-        p.osl.observe(osl);
-      }
-      if (endpoint == FrontendMetrics.EMBEDDINGS && outcome == Outcome.SUCCESS) {
-        p.embeddingLatency().observe(seconds);
-      }
+      recordProduced(p, outcome, seconds);
     }
     // last, so that a scrape that sees the request counted sees all of its series too
     s.requests(endpoint, stream, outcome).inc();
@@ -685,15 +688,62 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
+  /**
+   * Ended before any status said what it is (a handler that threw, a client gone first): counted under its model,
+   * unless its body is not JSON.
+   */
+  private void admitAtEnd() {
+    if (bodyInvalid()) {
+      excluded = true;
+    } else {
+      admit(modelSeriesOrNew());
+    }
+  }
+
+  /** A client that went away, or upstream's overload answer (529: rejected for want of capacity). */
+  private void recordRefusal(FrontendMetrics.ModelSeries s, boolean disconnected, boolean stream) {
+    if (disconnected) {
+      metrics.clientDisconnected();
+      s.cancellations(endpoint, stream).inc();
+    }
+    if (status == 529) {
+      s.rejections(endpoint).inc();
+    }
+  }
+
+  /** What an answered request produced: its token counts from usage (or counted events), an embedding's latency. */
+  private void recordProduced(FrontendMetrics.Produced p, Outcome outcome, double seconds) {
+    if (promptTokens >= 0) {
+      p.isl.observe(promptTokens);
+    }
+    if (cachedTokens >= 0) {
+      p.cached.observe(cachedTokens);
+    }
+    long osl = completionTokens >= 0 ? completionTokens : contentEvents;
+    if (!eventStream && completionTokens > 0) {
+      p.outputTokens.inc(completionTokens); // unary: no per-event counting happened
+    }
+    if (osl > 0) {
+      p.osl.observe(osl);
+    }
+    if (endpoint == FrontendMetrics.EMBEDDINGS && outcome == Outcome.SUCCESS) {
+      p.embeddingLatency().observe(seconds);
+    }
+  }
+
   private void endSpan(Outcome outcome, long now) {
     dynamo.obs.agent.trace.TraceSpan t = span;
     long elapsedMs = (now - startNanos) / 1_000_000;
     if (!excluded) { // a request rejected before it was counted has no lifecycle events, as upstream
+      String model = series != null ? series.model : null;
+      String endpointName = FrontendMetrics.ENDPOINTS.get(endpoint);
+      String requestType = streamRequested || eventStream ? "stream" : "unary";
       if (outcome == Outcome.SUCCESS) {
-        dynamo.obs.agent.applog.AgentEvents.requestCompleted(outcome.status, elapsedMs);
+        dynamo.obs.agent.applog.AgentEvents.requestCompleted(requestId(), model, endpointName, requestType,
+            outcome.status, elapsedMs);
       } else {
-        dynamo.obs.agent.applog.AgentEvents.requestFailed(outcome.status, outcome.errorType,
-            status > 0 ? "HTTP " + status : "no response", elapsedMs);
+        dynamo.obs.agent.applog.AgentEvents.requestFailed(requestId(), model, endpointName, requestType,
+            outcome.status, outcome.errorType, elapsedMs);
       }
     }
     if (series != null) {

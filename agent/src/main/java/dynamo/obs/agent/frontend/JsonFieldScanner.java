@@ -57,8 +57,9 @@ public final class JsonFieldScanner {
     /**
      * Whether the whole document is checked: true (the default), any invalid JSON fails the scan; false,
      * an object or array in which no path can match is passed over by its brackets and strings alone
-     * (its numbers, literals, commas and colons unread), so that a document's uninteresting bulk costs
-     * little. For documents whose validity nothing depends on.
+     * (its numbers, literals, commas and colons unread), and a number or literal no path wants is passed over
+     * unjudged, so that a document's uninteresting bulk costs little. For documents whose validity nothing
+     * depends on.
      */
     final boolean checksAll;
 
@@ -116,16 +117,28 @@ public final class JsonFieldScanner {
       return keys.length > 0;
     }
 
-    /** The child whose key is {@code b[0, len)}, or null. */
-    Node find(byte[] b, int len) {
-      int h = head(b, len);
+    /**
+     * The child whose key is {@code b[off, off + len)}, or null. Its bytes are compared in a plain loop: keys are a
+     * few bytes long, shorter than what {@code Arrays.equals} on ranges pays to set up.
+     */
+    Node find(byte[] b, int off, int len) {
+      int h = len << 8 | (len == 0 ? 0 : b[off] & 0xff);
       int[] hs = heads;
       for (int i = 0; i < hs.length; i++) {
-        if (hs[i] == h && Arrays.equals(keys[i], 0, len, b, 0, len)) {
+        if (hs[i] == h && sameBytes(keys[i], b, off, len)) {
           return next[i];
         }
       }
       return null;
+    }
+
+    private static boolean sameBytes(byte[] key, byte[] b, int off, int len) {
+      for (int k = 1; k < len; k++) {
+        if (key[k] != b[off + k]) {
+          return false;
+        }
+      }
+      return true;
     }
   }
 
@@ -144,6 +157,7 @@ public final class JsonFieldScanner {
   private static final int ERROR = 11;
   private static final int VALUE_OR_END = 12; // after '['
   private static final int SKIP = 13; // inside an object or array passed over (Fields.checksAll false)
+  private static final int SKIP_TOKEN = 14; // a number or literal no field wants, passed over (Fields.checksAll false)
 
   private Fields fields;
   private Listener listener;
@@ -235,17 +249,24 @@ public final class JsonFieldScanner {
         i = j + 1;
         continue;
       }
-      if (st == NUMBER || st == LITERAL) {
+      if (st == NUMBER || st == LITERAL || st == SKIP_TOKEN) {
         // the rest of a number or literal in one go; the byte after it is then read as structure
         int j = i;
         while (j < end && TOKEN[b[j] & 0xff]) {
           j++;
         }
-        keepToken(b, i, j - i);
-        if (j == end) {
-          return;
+        if (st == SKIP_TOKEN) {
+          if (j == end) {
+            return;
+          }
+          afterValue();
+        } else {
+          keepToken(b, i, j - i);
+          if (j == end) {
+            return;
+          }
+          endToken();
         }
-        endToken();
         i = j;
         st = state;
       } else if (st == STRING_ESCAPE) {
@@ -264,11 +285,18 @@ public final class JsonFieldScanner {
       }
       // the commonest structure first, each with one test
       if (c == '"' && (st == KEY || st == KEY_OR_END)) {
-        beginString(true);
+        i = key(b, i, end);
       } else if (c == '"' && (st == VALUE || st == VALUE_OR_END)) {
-        beginString(false);
+        i = stringValue(b, i, end);
       } else if (c == ':' && st == COLON) {
         state = VALUE;
+      } else if (c == ',' && st == AFTER_VALUE && depth > 0) {
+        if (isObject[depth - 1]) {
+          state = KEY;
+        } else {
+          state = VALUE;
+          valueNode = nodes[depth - 1];
+        }
       } else {
         structure(c);
         if (state == SKIP) {
@@ -279,23 +307,63 @@ public final class JsonFieldScanner {
   }
 
   /**
+   * A key from {@code i} (after its opening quote). When it ends in these bytes without an escape (nearly every key),
+   * it is looked up where it lies, neither copied nor decoded; else it is read byte by byte like any string.
+   */
+  private int key(byte[] b, int i, int end) {
+    int j = plainRun(b, i, end);
+    if (j < end && b[j] == '"') {
+      Node parent = nodes[depth - 1];
+      // longer than MAX_KEY: not looked up, as when read byte by byte
+      valueNode = parent != null && parent.hasChildren() && j - i <= MAX_KEY ? parent.find(b, i, j - i) : null;
+      if (j + 1 < end && b[j + 1] == ':') {
+        state = VALUE; // the colon right after the key, as nearly always
+        return j + 2;
+      }
+      state = COLON;
+      return j + 1;
+    }
+    beginString(true);
+    return i;
+  }
+
+  /**
+   * A string value from {@code i} (after its opening quote). One no field wants, or whose text is not wanted, that
+   * ends in these bytes without an escape is passed over to its closing quote at once; else it is read byte by byte.
+   */
+  private int stringValue(byte[] b, int i, int end) {
+    Node n = valueNode;
+    boolean field = n != null && n.field >= 0;
+    if (!field || !listener.wantsValue(n.field)) {
+      int j = plainRun(b, i, end);
+      if (j < end && b[j] == '"') {
+        if (field) {
+          listener.onString(n.field, null, j - i);
+        }
+        afterValue();
+        return j + 1;
+      }
+    }
+    beginString(false);
+    return i;
+  }
+
+  /**
    * The end of a string's plain run starting at {@code i}: the index of its first quote, backslash or
-   * control byte, or {@code end}. Byte by byte for the first 16 (most keys and labels end by then),
-   * then eight bytes at a time while none of them can be one.
+   * control byte, or {@code end}. Eight bytes at a time (the first stop byte of a word found at once), the last
+   * few byte by byte.
    */
   private static int plainRun(byte[] b, int i, int end) {
     int j = i;
-    int shortEnd = Math.min(end, i + 16);
-    while (j < shortEnd && !STRING_STOP[b[j] & 0xff]) {
-      j++;
+    while (j <= end - 8) {
+      int k = firstStop((long) LONGS.get(b, j));
+      if (k < 8) {
+        return j + k;
+      }
+      j += 8;
     }
-    if (j == shortEnd && j < end) {
-      while (j <= end - 8 && !mayStop((long) LONGS.get(b, j))) {
-        j += 8;
-      }
-      while (j < end && !STRING_STOP[b[j] & 0xff]) {
-        j++;
-      }
+    while (j < end && !STRING_STOP[b[j] & 0xff]) {
+      j++;
     }
     return j;
   }
@@ -358,14 +426,16 @@ public final class JsonFieldScanner {
   private static final long HIGHS = 0x8080808080808080L;
 
   /**
-   * Whether any of eight bytes (a little-endian word) is a quote, a backslash or a control byte: the
-   * classic test for a zero byte, {@code (x - 0x01…) & ~x & 0x80…}, of the word xor each of the first two,
-   * and its less-than form for bytes below 0x20. Exact as to whether there is one; not where.
+   * Which of eight bytes (a little-endian word) is the first quote, backslash or control byte, 8 if none: the
+   * classic test for a zero byte, {@code (x - 0x01…) & ~x & 0x80…}, of the word xor each of the first two, and
+   * its less-than form for bytes below 0x20. The lowest byte it flags is exact (a false flag needs a borrow from
+   * a true one below it).
    */
-  static boolean mayStop(long w) {
+  static int firstStop(long w) {
     long quote = w ^ (ONES * '"');
     long backslash = w ^ (ONES * '\\');
-    return ((((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((w - ONES * 0x20) & ~w)) & HIGHS) != 0;
+    long flags = (((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash) | ((w - ONES * 0x20) & ~w)) & HIGHS;
+    return Long.numberOfTrailingZeros(flags) >>> 3;
   }
 
   /** Bytes that end a string's plain run: a quote, a backslash, a control byte. */
@@ -409,6 +479,8 @@ public final class JsonFieldScanner {
   public void finish() {
     if (state == NUMBER || state == LITERAL) {
       endToken();
+    } else if (state == SKIP_TOKEN) {
+      afterValue();
     }
   }
 
@@ -481,7 +553,9 @@ public final class JsonFieldScanner {
         beginString(false);
         return;
       default:
-        if (c == '-' || (c >= '0' && c <= '9')) {
+        if (!fields.checksAll && (valueNode == null || valueNode.field < 0) && TOKEN[c & 0xff]) {
+          state = SKIP_TOKEN; // no field wants it: passed over unread, whatever it is
+        } else if (c == '-' || (c >= '0' && c <= '9')) {
           capture[0] = c;
           tokenLength = 1;
           state = NUMBER;
@@ -684,7 +758,7 @@ public final class JsonFieldScanner {
       Node parent = currentNode();
       valueNode = null;
       if (capturing && keyUsable) {
-        valueNode = parent.find(capture, captured);
+        valueNode = parent.find(capture, 0, captured);
       }
       state = COLON;
       return;

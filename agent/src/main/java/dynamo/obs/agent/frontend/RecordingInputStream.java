@@ -10,7 +10,8 @@ import java.io.InputStream;
  */
 public final class RecordingInputStream extends FilterInputStream {
   private final RequestBody request;
-  private final byte[] one = new byte[1];
+  /** For single bytes, made at the first (applications write and read in arrays): not a cost of every request. */
+  private byte[] one;
   private boolean done;
 
   public RecordingInputStream(InputStream in, RequestBody request) {
@@ -22,6 +23,9 @@ public final class RecordingInputStream extends FilterInputStream {
   public int read() throws IOException {
     int c = super.read();
     if (c >= 0) {
+      if (one == null) {
+        one = new byte[1];
+      }
       one[0] = (byte) c;
       request.requestBytes(one, 0, 1);
     } else {

@@ -11,7 +11,8 @@ import java.io.OutputStream;
  */
 public final class RecordingOutputStream extends FilterOutputStream {
   private final FrontendRequest request;
-  private final byte[] one = new byte[1];
+  /** For single bytes, made at the first (applications write and read in arrays): not a cost of every request. */
+  private byte[] one;
 
   public RecordingOutputStream(OutputStream out, FrontendRequest request) {
     super(out);
@@ -25,6 +26,9 @@ public final class RecordingOutputStream extends FilterOutputStream {
     } catch (IOException e) {
       request.clientGone();
       throw e;
+    }
+    if (one == null) {
+      one = new byte[1];
     }
     one[0] = (byte) b;
     request.responseBytes(one, 0, 1);

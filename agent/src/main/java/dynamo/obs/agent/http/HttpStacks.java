@@ -34,6 +34,8 @@ public final class HttpStacks {
   private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs");
   /** How long after start the application has to start listening before the agent says it saw no server. */
   public static final long CHECK_AFTER_SECONDS = 10;
+  /** When a supported stack is loaded but not listening after the first check: how long it has to start in all. */
+  static final long CHECK_AGAIN_AFTER_SECONDS = 60;
   /** HTTP servers the agent knows it does not instrument: named when found, so a user sees why. */
   private static final Map<String, String> UNSUPPORTED = new LinkedHashMap<>();
 
@@ -190,8 +192,18 @@ public final class HttpStacks {
         if (wait > 0) {
           TimeUnit.NANOSECONDS.sleep(wait);
         }
-        String problem = problem(loaded(inst), !routes.stacksSeen().isEmpty(), frontendProcess,
-            "in the " + CHECK_AFTER_SECONDS + " s since start");
+        long after = CHECK_AFTER_SECONDS;
+        List<Found> found = loaded(inst);
+        if (routes.stacksSeen().isEmpty() && found.stream().anyMatch(Found::supported)
+            && problem(found, true, frontendProcess, "") == null) {
+          // a supported stack is loaded and not listening yet: still starting (a large application, or beside another
+          // agent, on a busy node), which is no misconfiguration; asked again later before anything is said
+          after = CHECK_AGAIN_AFTER_SECONDS;
+          TimeUnit.SECONDS.sleep(CHECK_AGAIN_AFTER_SECONDS - CHECK_AFTER_SECONDS);
+          found = loaded(inst);
+        }
+        String problem = problem(found, !routes.stacksSeen().isEmpty(), frontendProcess,
+            "in the " + after + " s since start");
         if (problem != null) {
           LOG.warn(problem);
         }

@@ -44,6 +44,8 @@ public final class SystemStatusServer {
   private final Function<HttpRequest, HttpResponse> routes;
   private final ServerSocket socket;
   private final ThreadPoolExecutor workers;
+  /** The thread that accepts connections; joined on close, when the port is really free. */
+  private volatile Thread acceptor;
   private final int headTimeoutMs;
   private volatile boolean closed;
 
@@ -79,6 +81,7 @@ public final class SystemStatusServer {
     SystemStatusServer server = new SystemStatusServer(ss, routes, maxConnections, headTimeoutMs);
     Thread acceptor = new Thread(server::acceptLoop, "dynamo-obs-http-acceptor");
     acceptor.setDaemon(true);
+    server.acceptor = acceptor;
     acceptor.start();
     return server;
   }
@@ -87,6 +90,11 @@ public final class SystemStatusServer {
     return socket.getLocalPort();
   }
 
+  /**
+   * Closes the port and lets the server's threads go. Returns once the port is free: a socket closed while a thread
+   * accepts on it is released only as that thread leaves {@code accept} — an application about to bind the same port
+   * ({@link SystemPort}) must not find it still taken.
+   */
   public void close() {
     closed = true;
     try {
@@ -95,6 +103,14 @@ public final class SystemStatusServer {
       // closing
     }
     workers.shutdownNow();
+    Thread a = acceptor;
+    if (a != null && a != Thread.currentThread()) {
+      try {
+        a.join(2_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
   }
 
   private void acceptLoop() {

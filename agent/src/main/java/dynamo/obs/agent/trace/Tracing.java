@@ -70,8 +70,12 @@ public final class Tracing {
     return b.build();
   }
 
-  /** A span processor that hands each sampled span, as the SDK exports it, to {@code ended} when it ends. */
-  public static SpanProcessor sampledSpans(Consumer<SpanData> ended) {
+  /**
+   * A span processor that hands each sampled span to {@code ended} when it ends. The ended span itself, as
+   * the SDK's batch processor queues it: an ended span no longer changes, and its {@code toSpanData()} (a copy
+   * of its attributes, sorted) is the export thread's work, not the request's.
+   */
+  public static SpanProcessor sampledSpans(Consumer<ReadableSpan> ended) {
     return new SpanProcessor() {
       @Override
       public void onStart(Context parentContext, ReadWriteSpan span) {}
@@ -84,7 +88,7 @@ public final class Tracing {
       @Override
       public void onEnd(ReadableSpan span) {
         if (span.getSpanContext().isSampled()) {
-          ended.accept(span.toSpanData());
+          ended.accept(span);
         }
       }
 

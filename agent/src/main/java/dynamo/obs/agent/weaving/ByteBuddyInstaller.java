@@ -22,6 +22,7 @@ import net.bytebuddy.implementation.bytecode.member.MethodInvocation;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
 import net.bytebuddy.dynamic.loading.ClassInjector;
+import net.bytebuddy.dynamic.scaffold.MethodGraph;
 import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.utility.JavaModule;
 
@@ -55,15 +56,19 @@ final class ByteBuddyInstaller {
     }
     ClassLoader agentLoader = InstrumentationInstaller.class.getClassLoader();
     LoadedCandidates candidates = new LoadedCandidates(modules);
+    SuperTypeIndex superTypes = new SuperTypeIndex();
+    // advice goes on declared methods only: the graph of every inherited method that Byte Buddy would otherwise
+    // compile for each woven type (resolving every signature of its hierarchy) is never needed
     AgentBuilder builder =
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED)
+                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
             .disableClassFormatChanges()
             .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
             .with(candidates)
             .with(AgentBuilder.TypeStrategy.Default.DECORATE)
             .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
-            .with(OtherAgentsTypePool.STRATEGY)
-            .with(new Listener(metrics, onWoven))
+            .with(superTypes.recordingClassFiles(OtherAgentsTypePool.STRATEGY))
+            .with(new Listener(metrics, onWoven, superTypes))
             // The default would skip every class of the bootstrap and platform loaders, where
             // the JDK's HTTP server and clients live; skip only what must never be woven. By name
             // only: a matcher on anything else makes Byte Buddy parse every class the JVM loads.
@@ -91,7 +96,11 @@ final class ByteBuddyInstaller {
           advice = binding.exitClass() == null ? advice.advice(binding.methods(), binding.adviceClass())
               : advice.advice(binding.methods(), binding.adviceClass(), binding.exitClass());
         }
-        builder = builder.type(OtherAgentsTypePool.NOT_THEIR_HELPERS.and(type.types()), type.loaders()).transform(advice);
+        // a hierarchy is matched through the index (each class file read once per loader), names by Byte Buddy
+        builder = type.types() instanceof InstrumentationModule.TypeAdvice.SubtypeOf subtypes && !superTypes.full()
+            ? builder.type(superTypes.subtypesOf(subtypes.names(), OtherAgentsTypePool.NOT_THEIR_HELPERS, type.loaders()))
+                .transform(advice)
+            : builder.type(OtherAgentsTypePool.NOT_THEIR_HELPERS.and(type.types()), type.loaders()).transform(advice);
       }
     }
     builder.installOn(inst);
@@ -193,10 +202,17 @@ final class ByteBuddyInstaller {
   private static final class Listener extends AgentBuilder.Listener.Adapter {
     private final AgentMetrics metrics;
     private final Consumer<Object> onWoven;
+    private final SuperTypeIndex superTypes;
 
-    Listener(AgentMetrics metrics, Consumer<Object> onWoven) {
+    Listener(AgentMetrics metrics, Consumer<Object> onWoven, SuperTypeIndex superTypes) {
       this.metrics = metrics;
       this.onWoven = onWoven;
+      this.superTypes = superTypes;
+    }
+
+    @Override
+    public void onComplete(String typeName, ClassLoader loader, JavaModule module, boolean loaded) {
+      superTypes.transformationDone();
     }
 
     @Override

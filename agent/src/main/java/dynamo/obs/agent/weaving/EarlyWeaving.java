@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -26,7 +25,11 @@ public final class EarlyWeaving {
   private static final int MAX_PENDING = 10_000;
 
   private final Map<String, Pending> pending = new HashMap<>();
-  private final Map<String, ClassLoader> woven = new ConcurrentHashMap<>();
+  /** Classes woven before the count of instrumented types exists; after that each is told as it is woven. */
+  private final List<Woven> wovenSoFar = new ArrayList<>();
+  private BiConsumer<String, ClassLoader> wovenTo;
+
+  private record Woven(String name, ClassLoader loader) {}
 
   private EarlyWeaving() {}
 
@@ -61,8 +64,7 @@ public final class EarlyWeaving {
       }
     }
     if (!weaves.isEmpty()) {
-      inst.addTransformer(JdkWeaver.forLibraries(inst, weaves, (name, loader) -> woven.put(name,
-          loader == null ? ClassLoader.getPlatformClassLoader() : loader), EarlyWeaving::missing), true);
+      inst.addTransformer(JdkWeaver.forLibraries(inst, weaves, this::woven, EarlyWeaving::missing), true);
     }
   }
 
@@ -93,9 +95,24 @@ public final class EarlyWeaving {
     }
   }
 
-  /** The classes woven so far, each with its loader, for the count of instrumented types. */
-  public void reportWoven(BiConsumer<String, ClassLoader> to) {
-    woven.forEach(to);
+  private synchronized void woven(String name, ClassLoader loader) {
+    if (wovenTo != null) {
+      wovenTo.accept(name, loader);
+    } else {
+      wovenSoFar.add(new Woven(name, loader));
+    }
+  }
+
+  /**
+   * Tells {@code to} of every class woven so far, each with its loader, and of every class woven from now on (a
+   * library's classes are woven as the application loads them, long after start), for the count of instrumented types.
+   */
+  public synchronized void reportWoven(BiConsumer<String, ClassLoader> to) {
+    for (Woven w : wovenSoFar) {
+      to.accept(w.name(), w.loader());
+    }
+    wovenSoFar.clear();
+    wovenTo = to;
   }
 
   /** Keeps a module's events until its handler exists, then forwards them. */

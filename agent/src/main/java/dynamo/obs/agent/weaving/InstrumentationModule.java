@@ -2,6 +2,7 @@ package dynamo.obs.agent.weaving;
 
 import dynamo.obs.bootstrap.Handler;
 import java.lang.instrument.Instrumentation;
+import java.lang.ref.WeakReference;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
@@ -87,6 +88,11 @@ public interface InstrumentationModule {
         return !type.isInterface() && matcher.matches(type);
       }
 
+      /** The super types' names. */
+      Set<String> names() {
+        return names;
+      }
+
       @Override
       public String toString() {
         return "subtypes of " + String.join(", ", names);
@@ -104,10 +110,22 @@ public interface InstrumentationModule {
         }
       }
 
+      /**
+       * The last loader asked about (weakly: it may be dropped) and its answer: classes come loader after loader, and
+       * each is asked about for every type advice.
+       */
+      private volatile Last last;
+
+      private record Last(WeakReference<ClassLoader> loader, boolean sees) {}
+
       @Override
       public boolean matches(ClassLoader loader) {
         if (loader == null) {
           return false; // the bootstrap loader holds the JDK only
+        }
+        Last l = last;
+        if (l != null && l.loader.get() == loader) {
+          return l.sees;
         }
         Boolean known = seen.get(loader);
         if (known == null) {
@@ -120,6 +138,7 @@ public interface InstrumentationModule {
           }
           seen.put(loader, known);
         }
+        last = new Last(new WeakReference<>(loader), known);
         return known;
       }
     }

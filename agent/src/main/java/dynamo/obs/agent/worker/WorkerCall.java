@@ -117,9 +117,10 @@ public final class WorkerCall {
   private void endSpan(End end) {
     long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
     if (end == End.OK) {
-      AgentEvents.requestCompleted("success", elapsedMs);
+      AgentEvents.requestCompleted(span.requestId(), series.model, null, null, "success", elapsedMs);
     } else {
-      AgentEvents.requestFailed("error", end == End.ERROR ? "internal" : "cancelled", "engine call " + (end == End.ERROR ? "failed" : "cancelled"), elapsedMs);
+      AgentEvents.requestFailed(span.requestId(), series.model, null, null, "error",
+          end == End.ERROR ? "internal" : "cancelled", elapsedMs);
     }
     if (tokens > 0 || span.attribute("output_tokens") == null) {
       span.set("output_tokens", (long) tokens);

@@ -78,7 +78,7 @@ class AgentEventsTest {
   void dynLogDecidesForTheTargetBothConsoleAndExport() {
     configure(true, "info,dynamo_obs.request=warn");
     AgentEvents.requestReceived("r1", "m", "chat_completions", "stream");
-    AgentEvents.requestFailed("error", "internal", "boom", 7);
+    AgentEvents.requestFailed("r1", "m", "chat_completions", "stream", "error", "internal", 7);
     assertEquals(1, lines().size(), out.toString());
     assertEquals(1, exported.size());
     assertEquals(Level.ERROR, exported.get(0).level);
@@ -87,18 +87,21 @@ class AgentEventsTest {
   @Test
   void requestLifecycleEventsHaveDynamosMessagesAndFields() {
     AgentEvents.requestReceived("r1", "Qwen/Qwen3-0.6B", "chat_completions", "stream");
-    AgentEvents.requestCompleted("success", 12);
-    AgentEvents.requestFailed("error", "overload", "503 from the engine", 30);
+    AgentEvents.requestCompleted("r1", "Qwen/Qwen3-0.6B", "chat_completions", "stream", "success", 12);
+    AgentEvents.requestFailed("r3", "Qwen/Qwen3-0.6B", "completions", "unary", "error", "overload", 30);
     AgentEvents.requestReceived("r2", null, null, null);
     List<String> lines = lines();
     assertTrue(lines.get(0).matches(HEAD + "INFO\",\"target\":\"dynamo_obs.request\",\"message\":\"request received\","
         + "\"endpoint\":\"chat_completions\",\"model\":\"Qwen/Qwen3-0.6B\",\"request_id\":\"r1\","
         + "\"request_type\":\"stream\"\\}"), lines.get(0));
     assertTrue(lines.get(1).matches(HEAD + "INFO\",\"target\":\"dynamo_obs.request\",\"message\":\"request completed\","
-        + "\"elapsed_ms\":12,\"status\":\"success\"\\}"), lines.get(1));
+        + "\"elapsed_ms\":12,\"endpoint\":\"chat_completions\",\"model\":\"Qwen/Qwen3-0.6B\",\"request_id\":\"r1\","
+        + "\"request_type\":\"stream\",\"status\":\"success\"\\}"), lines.get(1));
+    // upstream's error_detail for the error type (InflightGuard's drop, lib/llm/src/http/service/metrics.rs)
     assertTrue(lines.get(2).matches(HEAD + "ERROR\",\"target\":\"dynamo_obs.request\","
-        + "\"message\":\"request completed\",\"elapsed_ms\":30,\"error_detail\":\"503 from the engine\","
-        + "\"error_type\":\"overload\",\"status\":\"error\"\\}"),
+        + "\"message\":\"request completed\",\"elapsed_ms\":30,\"endpoint\":\"completions\","
+        + "\"error_detail\":\"service overloaded or rate limited\",\"error_type\":\"overload\","
+        + "\"model\":\"Qwen/Qwen3-0.6B\",\"request_id\":\"r3\",\"request_type\":\"unary\",\"status\":\"error\"\\}"),
         lines.get(2));
     assertTrue(lines.get(3).endsWith("\"message\":\"request received\",\"request_id\":\"r2\"}"), lines.get(3));
     assertEquals(4, exported.size());
@@ -107,8 +110,9 @@ class AgentEventsTest {
   @Test
   void readableConsoleShowsFieldsAsKeyValue() {
     configure(false, "info");
-    AgentEvents.requestCompleted("success", 12);
-    assertTrue(lines().get(0).matches("\\S+Z  INFO dynamo_obs.request: request completed elapsed_ms=12 status=success"),
+    AgentEvents.requestCompleted("r1", null, null, null, "success", 12);
+    assertTrue(lines().get(0).matches("\\S+Z  INFO dynamo_obs.request: request completed elapsed_ms=12 request_id=r1"
+        + " status=success"),
         lines().get(0));
   }
 

@@ -1,6 +1,7 @@
 package dynamo.obs.agent.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -141,12 +142,36 @@ class ExportQueueTest {
     for (int i = 0; i < 1000; i++) {
       q.offer(i);
     }
-    long dropped = q.dropped();
-    assertTrue(dropped >= 1000 - 100 - 10, "dropped " + dropped);
+    assertTrue(q.size() <= 100 + 50, "an offer keeps the bound itself, beyond half the capacity: " + q.size());
+    await("the export thread drops the oldest beyond the capacity", () -> q.size() <= 100);
+    assertTrue(q.dropped() >= 1000 - 100 - 10, "dropped " + q.dropped());
     c.down = false;
     await("the rest delivered", () -> q.exported() + q.dropped() == 1000);
     assertTrue(c.got.contains(999), "the newest survive");
     assertTrue(!c.got.contains(500), "the oldest go first: " + c.got);
+    q.shutdown();
+  }
+
+  @Test
+  void anOfferOnAFullQueueTakesNoLock() throws Exception {
+    Collector c = new Collector();
+    c.down = true;
+    ExportQueue<Integer, List<Integer>> q = new ExportQueue<>("spans", 100, 10, 1, 20, c);
+    Thread offering = new Thread(() -> {
+      for (int i = 0; i < 1000; i++) {
+        q.offer(i);
+      }
+    });
+    synchronized (q) { // the lock the export thread packs, settles and drops under
+      offering.start();
+      offering.join(30_000);
+      assertFalse(offering.isAlive(), "the offers went on while the queue's lock was held");
+      assertTrue(q.size() <= 100 + 50, "and kept the bound: " + q.size());
+    }
+    await("the export thread drops the oldest beyond the capacity", () -> q.size() <= 100);
+    c.down = false;
+    await("the rest delivered", () -> q.exported() + q.dropped() == 1000);
+    assertTrue(c.got.contains(999), "the newest survive");
     q.shutdown();
   }
 
@@ -223,7 +248,7 @@ class ExportQueueTest {
     for (int i = 20; i < 30; i++) {
       q.offer(i);
     }
-    assertEquals(20, q.size(), "ten drops owed by the oldest batches on their way");
+    await("ten drops owed by the oldest batches on their way", () -> q.size() == 20);
     c.taking = true;
     for (int i = 3; i >= 0; i--) {
       c.answers.get(i).accept(new IOException("refused, newest first"));

@@ -161,19 +161,27 @@ class JsonFieldScannerTest {
         for (int at = 0; at < 8; at++) {
           java.util.Arrays.fill(b, (byte) filler);
           b[at] = (byte) v;
-          assertEquals(JsonFieldScanner.STRING_STOP[v] || JsonFieldScanner.STRING_STOP[filler], JsonFieldScanner.mayStop(
+          assertEquals(firstStopByteByByte(b), JsonFieldScanner.firstStop(
               java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()), "byte " + v + " at " + at);
         }
       }
     }
     for (int n = 0; n < 200_000; n++) {
       random.nextBytes(b);
-      boolean any = false;
-      for (byte x : b) {
-        any |= JsonFieldScanner.STRING_STOP[x & 0xff];
+      if (n % 2 == 0) {
+        b[random.nextInt(8)] = (byte) "\"\\\u0000\u001f".charAt(random.nextInt(4));
       }
-      assertEquals(any, JsonFieldScanner.mayStop(java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()));
+      assertEquals(firstStopByteByByte(b),
+          JsonFieldScanner.firstStop(java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()));
     }
+  }
+
+  private static int firstStopByteByByte(byte[] b) {
+    int k = 0;
+    while (k < b.length && !JsonFieldScanner.STRING_STOP[b[k] & 0xff]) {
+      k++;
+    }
+    return k;
   }
 
   @Test
@@ -225,6 +233,12 @@ class JsonFieldScannerTest {
     assertEquals(List.of("0=n:1.0"), scan(false, "{\"n\":1,\"a\":[],}", 1, "n"));
     assertTrue(failsWhenPassingOver("{\"n\":1,\"a\":[],}"), "a trailing comma after what was passed over");
     assertTrue(failsWhenPassingOver("{\"a\":[]]"), "a bracket too many after what was passed over");
+    // a number or literal no path wants is passed over unread too; a wanted one is still judged
+    String scalars = "{\"id\":12x,\"f\":nul,\"g\":-,\"n\":3}";
+    assertEquals(List.of(), scan(true, scalars, 1, "n"));
+    assertEquals(List.of("0=n:3.0"), scan(false, scalars, 1, "n"));
+    assertTrue(failsWhenPassingOver("{\"n\":12x}"), "a wanted number that is not one");
+    assertTrue(failsWhenPassingOver("{\"a\":1 2}"), "two scalars after one key");
   }
 
   private static boolean failsWhenPassingOver(String json) {

@@ -39,6 +39,25 @@ class SseScannerTest {
   }
 
   @Test
+  void theLineEndIsFoundAtEveryPlaceAndOffset() {
+    for (byte stop : new byte[] {'\n', '\r'}) {
+      for (int len = 0; len <= 40; len++) {
+        for (int at = 0; at <= len; at++) {
+          byte[] b = new byte[len + 3];
+          for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) "\u000b\u000c\u000e\"data: x\u008a\u008d".charAt(i % 10);
+          }
+          if (at < len) {
+            b[at + 1] = stop;
+          }
+          int expected = at < len ? at + 1 : len + 1;
+          assertEquals(expected, SseScanner.lineEnd(b, 1, len + 1), "length " + len + ", end at " + at);
+        }
+      }
+    }
+  }
+
+  @Test
   void multiLineDataJoinsWithNewline() {
     String s = "data: {\"choices\":\ndata: [{\"delta\":{\"content\":\"x\"}}]}\n\n";
     assertEquals(List.of("event[0=s:x/1]"), scan(s, 3));

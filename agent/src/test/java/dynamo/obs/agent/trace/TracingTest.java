@@ -29,7 +29,7 @@ class TracingTest {
       vars.put(env[i], env[i + 1]);
     }
     Config config = Config.read(new ConfigSource(vars, new Properties()), List.of());
-    SpanProcessor collect = Tracing.sampledSpans(exported::add);
+    SpanProcessor collect = Tracing.sampledSpans(s -> exported.add(s.toSpanData()));
     return Tracing.of(Tracing.provider(config, Tracing.resource(config), collect), config, null, closed::add);
   }
 

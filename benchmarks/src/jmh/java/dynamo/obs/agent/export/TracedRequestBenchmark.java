@@ -6,8 +6,8 @@ import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceParent;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,8 +21,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * What a traced request costs the thread that serves it: the inbound {@code traceparent} parsed, the
  * {@code http-request} span started on the OpenTelemetry SDK with its request attributes, the
- * end-of-request attributes (model, tokens, ttft/itl strings), its end, and the hand-off of its
- * {@code SpanData} to the real export queue (whose thread drains into an exporter that accepts at once).
+ * end-of-request attributes (model, tokens, ttft/itl strings), its end, and the hand-off of the ended
+ * span to the real export queue (whose thread drains into an exporter that accepts at once).
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -31,14 +31,14 @@ public class TracedRequestBenchmark {
   private static final String TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   private static final String REQUEST_ID = "8fa9f963-386d-4af4-8132-93d7d551fe98";
 
-  private ExportQueue<SpanData, Object> queue;
+  private ExportQueue<ReadableSpan, Object> queue;
   private Tracing tracing;
 
   @Setup
   public void setup() {
-    queue = new ExportQueue<>("spans", 32_768, 512, 5, 1_000, new BatchExporter<SpanData, Object>() {
+    queue = new ExportQueue<>("spans", 32_768, 512, 5, 1_000, new BatchExporter<ReadableSpan, Object>() {
       @Override
-      public Object pack(java.util.List<SpanData> items) {
+      public Object pack(java.util.List<ReadableSpan> items) {
         return items;
       }
 
@@ -60,7 +60,7 @@ public class TracedRequestBenchmark {
       @Override
       public void shutdown() {}
     });
-    // the agent's own processor: sampled spans handed to the export queue as the SDK's SpanData
+    // the agent's own processor: sampled ended spans handed to the export queue
     SpanProcessor toQueue = Tracing.sampledSpans(queue::offer);
     Config config = Config.read(new ConfigSource(java.util.Map.of(), new java.util.Properties()), java.util.List.of());
     tracing = Tracing.of(Tracing.provider(config, Tracing.resource(config), toQueue), config, null, null);

@@ -235,7 +235,7 @@ public final class FirstResponseTimer {
       InputStream in = s.getInputStream();
       ByteArrayOutputStream resp = new ByteArrayOutputStream(512);
       try {
-        in.transferTo(resp);
+        readResponse(in, resp);
       } catch (IOException reset) {
         // a server that resets after answering still answered; judge by what arrived
       }
@@ -245,6 +245,33 @@ public final class FirstResponseTimer {
       }
       int sp = text.indexOf(' ');
       return Integer.parseInt(text.substring(sp + 1, sp + 4));
+    }
+  }
+
+  /**
+   * Reads one response: to its Content-Length when it has one (Helidon answers {@code Connection: close} without
+   * closing), else to the end of the stream.
+   */
+  private static void readResponse(InputStream in, ByteArrayOutputStream resp) throws IOException {
+    byte[] buf = new byte[4096];
+    int headEnd = -1;
+    long length = -1;
+    for (int n; (n = in.read(buf)) > 0; ) {
+      resp.write(buf, 0, n);
+      if (headEnd < 0) {
+        String text = resp.toString(StandardCharsets.US_ASCII);
+        headEnd = text.indexOf("\r\n\r\n");
+        if (headEnd >= 0) {
+          for (String line : text.substring(0, headEnd).split("\r\n")) {
+            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+              length = Long.parseLong(line.substring(15).trim());
+            }
+          }
+        }
+      }
+      if (headEnd >= 0 && length >= 0 && resp.size() >= headEnd + 4 + length) {
+        return;
+      }
     }
   }
 

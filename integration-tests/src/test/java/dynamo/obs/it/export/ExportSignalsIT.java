@@ -1,6 +1,8 @@
 package dynamo.obs.it.export;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.it.apps.TracedLoggingApp;
@@ -71,6 +73,22 @@ class ExportSignalsIT {
         assertEquals("chat-svc", log.serviceName());
         assertTrue(logs.stream().anyMatch(x -> x.body().equals("request completed") && x.traceId().equals(TRACE)),
             "the agent's lifecycle events too: " + logs);
+        // upstream's fields (InflightGuard, lib/llm/src/http/service/metrics.rs): the completion repeats the
+        // request's own, as the receipt has them
+        ReceivedLog received = collector.awaitLogs(l -> l.stream().anyMatch(x -> x.body().equals("request received")),
+            Duration.ofSeconds(20)).stream().filter(x -> x.body().equals("request received")).findFirst().orElseThrow();
+        ReceivedLog completed = logs.stream().filter(x -> x.body().equals("request completed")).findFirst()
+            .orElseThrow();
+        for (String field : List.of("request_id", "model", "endpoint", "request_type")) {
+          assertNotNull(received.attributes().get(field), field + ": " + received);
+          assertEquals(received.attributes().get(field), completed.attributes().get(field), field + ": " + completed);
+        }
+        assertEquals("m", completed.attributes().get("model"));
+        assertEquals("chat_completions", completed.attributes().get("endpoint"));
+        assertEquals("unary", completed.attributes().get("request_type"));
+        assertEquals("success", completed.attributes().get("status"));
+        assertNotNull(completed.attributes().get("elapsed_ms"), completed.toString());
+        assertNull(completed.attributes().get("error_type"), "only a failure has one: " + completed);
       }
     }
   }

@@ -26,8 +26,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -237,16 +235,7 @@ class HelidonFrontendIT {
   }
 
   static HttpResponse<byte[]> post(int port, String path, String scenario, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (scenario != null) {
-      b.header("x-scenario", scenario);
-    }
-    for (int i = 0; i + 1 < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    return StackAppsIT.send(b.build());
+    return StackAppsIT.post(port, path, scenario, body, headers);
   }
 
   /**

@@ -93,12 +93,16 @@ class StackAppsIT {
     return app;
   }
 
-  static HttpResponse<byte[]> post(int port, String path, String scenario, String body) {
+  /** A JSON POST with the scenario header (when not null) and {@code headers} as name, value pairs. */
+  static HttpResponse<byte[]> post(int port, String path, String scenario, String body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (scenario != null) {
       b.header("x-scenario", scenario);
+    }
+    for (int i = 0; i + 1 < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
     }
     return send(b.build());
   }

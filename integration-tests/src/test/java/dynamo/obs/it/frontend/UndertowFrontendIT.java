@@ -15,11 +15,6 @@ import dynamo.obs.it.support.ReceivedLog;
 import dynamo.obs.it.support.ReceivedSpan;
 import dynamo.obs.it.support.StackApp;
 import dynamo.obs.it.support.SystemServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -40,31 +35,13 @@ import org.junit.jupiter.params.provider.MethodSource;
 class UndertowFrontendIT {
   private static final String CHAT = "/v1/chat/completions";
   private static final String COMPLETIONS = "/v1/completions";
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(5)).build();
 
   static Stream<StackApp> undertows() {
     return Stream.of(StackApp.UNDERTOW, StackApp.UNDERTOW_24);
   }
 
   static HttpResponse<byte[]> post(int port, String path, String scenario, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (scenario != null) {
-      b.header("x-scenario", scenario);
-    }
-    for (int i = 0; i + 1 < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      return CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-    } catch (IOException e) {
-      throw new UncheckedIOException(path + " " + scenario + " failed: " + e, e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return StackAppsIT.post(port, path, scenario, body, headers);
   }
 
   /** The agent's WARN and ERROR lines in an application's output. */

@@ -3,7 +3,6 @@ package dynamo.obs.agent.targets.jdkhttpserver;
 import dynamo.obs.agent.weaving.Instrumentations;
 import dynamo.obs.bootstrap.Dispatch;
 import com.sun.net.httpserver.HttpContext;
-import com.sun.net.httpserver.HttpServer;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -92,7 +91,11 @@ final class JdkHttpServerDiscovery {
   static void openServerPackage(Instrumentation inst) {
     try {
       Module agent = JdkHttpServerDiscovery.class.getModule();
-      Module http = HttpServer.class.getModule();
+      // found by name: loading HttpServer here would tell HttpStacks that the application loaded the JDK's server
+      Module http = ModuleLayer.boot().findModule("jdk.httpserver").orElse(null);
+      if (http == null) {
+        return; // a runtime image without the JDK's server: nothing of it to open
+      }
       inst.redefineModule(http, Set.of(), Map.of(), Map.of("sun.net.httpserver", Set.of(agent)), Set.of(), Map.of());
     } catch (Throwable t) {
       Dispatch.failed(t, Instrumentations.number(JdkHttpServerInstrumentation.NAME));

@@ -17,6 +17,7 @@ import static dynamo.obs.agent.targets.routes.RoutesInstrumentation.TOMCAT_MAPPI
 import static dynamo.obs.agent.targets.routes.RoutesInstrumentation.TOMCAT_STARTED;
 import static dynamo.obs.agent.targets.routes.RoutesInstrumentation.TOMCAT_STOPPED;
 import static dynamo.obs.agent.targets.routes.RoutesInstrumentation.UNDERTOW_EXACT;
+import static dynamo.obs.agent.targets.routes.RoutesInstrumentation.UNDERTOW_SERVLET_MAPPING;
 import static dynamo.obs.agent.targets.routes.RoutesInstrumentation.UNDERTOW_PREFIX;
 import static dynamo.obs.agent.targets.routes.RoutesInstrumentation.UNDERTOW_STARTED;
 import static dynamo.obs.agent.targets.routes.RoutesInstrumentation.UNDERTOW_STOPPED;
@@ -35,6 +36,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.util.Collection;
 import java.util.Set;
 
 /**
@@ -114,6 +116,18 @@ final class RoutesHandler extends Handler {
       }
       case JETTY_OPENED -> listening(a, JETTY, (ServerSocketChannel) b, calls.jettyTls(a));
       case JAVALIN_ENDPOINT -> routes.route(JAVALIN, (String) a, Match.PATTERN);
+      case UNDERTOW_SERVLET_MAPPING -> {
+        if (a instanceof String[] specs) {
+          patterns(SERVLET, specs);
+        } else if (a instanceof Collection<?> specs) {
+          for (Object spec : specs) {
+            routes.route(SERVLET, String.valueOf(spec), Match.PATTERN);
+          }
+        } else if (a instanceof String spec) {
+          routes.route(SERVLET, spec.startsWith("/") || spec.startsWith("*") || spec.isEmpty() ? spec : "/" + spec,
+              Match.PATTERN);
+        }
+      }
       case HELIDON_STOPPED, UNDERTOW_STOPPED, TOMCAT_STOPPED, JETTY_CLOSED -> routes.stopped(a);
       default -> { }
     }

@@ -71,6 +71,8 @@ public final class RoutesInstrumentation implements InstrumentationModule {
   static final int JETTY_CLOSED = 22;
   /** (path): a Javalin endpoint. */
   static final int JAVALIN_ENDPOINT = 23;
+  /** (path, an array of them, or a collection of them): an Undertow servlet deployment's servlet mapping. */
+  static final int UNDERTOW_SERVLET_MAPPING = 24;
 
   private static final String[] JETTY_SERVLETS = {"org.eclipse.jetty.servlet", "org.eclipse.jetty.ee8.servlet",
       "org.eclipse.jetty.ee9.servlet", "org.eclipse.jetty.ee10.servlet", "org.eclipse.jetty.ee11.servlet"};
@@ -154,6 +156,13 @@ public final class RoutesInstrumentation implements InstrumentationModule {
             UNDERTOW_TEMPLATE, "arg1"),
         new JdkWeave("io.undertow.Undertow", "start", "()V", Kind.EXIT, UNDERTOW_STARTED, "this"),
         new JdkWeave("io.undertow.Undertow", "stop", "()V", Kind.ENTER, UNDERTOW_STOPPED, "this"),
+        // undertow-servlet (Spring Boot's Undertow starter, WildFly): every servlet mapping of a deployment
+        new JdkWeave("io.undertow.servlet.api.ServletInfo", "addMapping", "(Ljava/lang/String;)", Kind.ENTER,
+            UNDERTOW_SERVLET_MAPPING, "arg0"),
+        new JdkWeave("io.undertow.servlet.api.ServletInfo", "addMappings", "([Ljava/lang/String;)", Kind.ENTER,
+            UNDERTOW_SERVLET_MAPPING, "arg0"),
+        new JdkWeave("io.undertow.servlet.api.ServletInfo", "addMappings", "(Ljava/util/Collection;)", Kind.ENTER,
+            UNDERTOW_SERVLET_MAPPING, "arg0"),
         // Tomcat 9–11: every servlet mapping of a context (web.xml, ServletRegistration, Spring Boot), connectors
         new JdkWeave("org.apache.catalina.core.StandardContext", "addServletMappingDecoded", "(Ljava/lang/String;",
             Kind.ENTER, TOMCAT_MAPPING, "arg0"),

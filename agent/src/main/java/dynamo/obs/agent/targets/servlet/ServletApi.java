@@ -47,6 +47,7 @@ final class ServletApi {
   private final MethodHandle getMethod;
   private final MethodHandle getRequestUri;
   private final MethodHandle getProtocol;
+  private final MethodHandle getContentLength;
   private final MethodHandle getStatus;
   private final MethodHandle getContentType;
   private final MethodHandle containsHeader;
@@ -91,6 +92,7 @@ final class ServletApi {
     getMethod = handle(httpRequest, "getMethod");
     getRequestUri = handle(httpRequest, "getRequestURI");
     getProtocol = handle(request, "getProtocol");
+    getContentLength = handle(request, "getContentLength");
     getStatus = handle(httpResponse, "getStatus");
     getContentType = handle(httpResponse, "getContentType");
     containsHeader = handle(httpResponse, "containsHeader", String.class);
@@ -247,6 +249,15 @@ final class ServletApi {
     MethodHandle m = requestOfResponse.get(response.getClass());
     try {
       return m == null ? null : (Object) m.invokeExact(response);
+    } catch (Throwable t) {
+      throw failed(t);
+    }
+  }
+
+  /** The request body's declared length ({@code Content-Length}), -1 when not declared (chunked, or no body). */
+  int contentLength(Object request) throws ReflectiveOperationException {
+    try {
+      return (int) getContentLength.invokeExact(request);
     } catch (Throwable t) {
       throw failed(t);
     }

@@ -83,6 +83,12 @@ final class ServletExchanges {
     Object writer;
     boolean described;
     volatile boolean inboundEnded;
+    /** It went asynchronous: the container's listener calls end it. */
+    volatile boolean async;
+    /** The {@code AsyncContext} started during the current call, whose listener is added when that call returns. */
+    Object pendingAsync;
+    /** A write failed with an {@code IOException} (the client is gone) while it was asynchronous. */
+    volatile boolean clientLeft;
 
     Exchange(ServletApi api, Object request, Object response, FrontendRequest recorder, InboundRequest inbound) {
       this.api = api;
@@ -174,6 +180,11 @@ final class ServletExchanges {
       owners.put(response, e);
     }
     if (recorder != null) {
+      try {
+        recorder.requestLength(api.contentLength(key));
+      } catch (ReflectiveOperationException | RuntimeException ex) {
+        errors.accept(ex); // the body then ends where the application reads its end
+      }
       String xRequestId = recorder.xRequestId();
       if (xRequestId != null) {
         try {
@@ -201,11 +212,29 @@ final class ServletExchanges {
     if (e.recorder == null) {
       if (error != null || !e.api.isAsyncStarted(e.request)) {
         completed(e);
+      } else {
+        listenToAsyncEnd(e);
       }
     } else if (error != null) {
       failed(e);
     } else if (!e.api.isAsyncStarted(e.request)) {
       completed(e);
+    } else {
+      listenToAsyncEnd(e);
+    }
+  }
+
+  /**
+   * Adds the listener that ends an asynchronous request, once the call that started it returns: the container's
+   * {@code onError} then reaches the application's listeners (Spring's, which settle the request) before the
+   * agent's. Listening first, the agent's work would delay theirs and let an application thread that reacts to the
+   * same failed write race them: Tomcat refuses its late {@code dispatch()} with an {@code IllegalStateException}.
+   */
+  private void listenToAsyncEnd(Exchange e) throws ReflectiveOperationException {
+    Object asyncContext = e.pendingAsync;
+    if (asyncContext != null) {
+      e.pendingAsync = null;
+      e.api.addListener(asyncContext, new AsyncEnd(e));
     }
   }
 
@@ -213,7 +242,10 @@ final class ServletExchanges {
   void asyncStarted(Object request, Object asyncContext) throws ReflectiveOperationException {
     Exchange e = owners.get(request); // the container's request: a wrapper's startAsync calls it
     if (e != null && asyncContext != null && !e.ended()) {
-      e.api.addListener(asyncContext, new AsyncEnd(e));
+      // the listener is added when the call that started it returns (serviceExited): after the application's and
+      // its framework's own listeners, so that the container's onError reaches them first, as without the agent
+      e.pendingAsync = asyncContext;
+      e.async = true;
     }
   }
 
@@ -239,10 +271,14 @@ final class ServletExchanges {
       }
       try {
         if (method.getName().equals("onComplete")) {
-          completed(exchange);
+          if (exchange.clientLeft) {
+            clientGone(exchange);
+          } else {
+            completed(exchange);
+          }
         } else if (method.getName().equals("onError")) {
           Throwable t = exchange.api.throwable(args == null ? null : args[0]);
-          if (t instanceof IOException) {
+          if (t instanceof IOException || exchange.clientLeft) {
             clientGone(exchange);
           } else {
             failed(exchange);
@@ -546,7 +582,14 @@ final class ServletExchanges {
     }
     if (error != null) {
       if (error instanceof IOException) {
-        clientGone(e);
+        if (e.async) {
+          // Only noted: the container's onError or onComplete ends it, on the container's thread. Ending it here
+          // would delay the application's own reaction to the failed write (completeWithError, complete) and let
+          // the container's error handling overtake it, which Tomcat then refuses with an IllegalStateException.
+          e.clientLeft = true;
+        } else {
+          clientGone(e);
+        }
       }
       return;
     }

@@ -59,12 +59,13 @@ public class SpringMvcOpenAiApp {
     return event -> System.out.println("READY " + event.getWebServer().getPort());
   }
 
-  /** One event sent, after its pause; false once the client is gone. */
+  /** One event sent, after its pause. */
   interface EventSender {
     void send(String data) throws IOException;
   }
 
-  static boolean sendAll(Answer answer, EventSender sender) {
+  /** Every event sent: null; else why the stream ended early (the client gone: an {@code IOException}). */
+  static Exception sendAll(Answer answer, EventSender sender) {
     try {
       for (Answer.Event e : answer.events()) {
         if (e.delayMs() > 0) {
@@ -72,12 +73,12 @@ public class SpringMvcOpenAiApp {
         }
         sender.send(e.data());
       }
-      return true;
+      return null;
     } catch (IOException | IllegalStateException clientGone) {
-      return false;
+      return clientGone;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return false;
+      return e;
     }
   }
 
@@ -95,8 +96,11 @@ public class SpringMvcOpenAiApp {
         default:
           SseEmitter emitter = new SseEmitter(0L);
           STREAMS.execute(() -> {
-            if (sendAll(answer, data -> emitter.send(SseEmitter.event().data(data)))) {
+            Exception gone = sendAll(answer, data -> emitter.send(SseEmitter.event().data(data)));
+            if (gone == null) {
               emitter.complete();
+            } else {
+              emitter.completeWithError(gone); // as Spring's guides do when a send fails
             }
           });
           return emitter;
@@ -125,7 +129,7 @@ public class SpringMvcOpenAiApp {
         return ServerResponse.status(answer.status()).contentType(MediaType.APPLICATION_JSON).body(answer.body());
       default:
         return ServerResponse.sse(sse -> STREAMS.execute(() -> {
-          if (sendAll(answer, sse::data)) {
+          if (sendAll(answer, sse::data) == null) {
             sse.complete();
           }
         }));

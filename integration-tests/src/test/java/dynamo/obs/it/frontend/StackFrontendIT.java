@@ -19,10 +19,13 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -350,7 +353,21 @@ class StackFrontendIT {
     try (StackApp.Running plain = stack.startWithoutAgent()) {
       traffic.send(plain.port());
       plain.assertAlive();
-      return exceptions(plain.stderr() + plain.stdout());
+      // what the application logs of the last requests may come after their answers: read once its output is still
+      return exceptions(Poll.until("the application's output settled", new Supplier<String>() {
+        private String last = "";
+
+        @Override
+        public String get() {
+          pause();
+          pause();
+          pause();
+          String now = plain.stderr() + plain.stdout();
+          String before = last;
+          last = now;
+          return now.equals(before) ? now : null;
+        }
+      }, Objects::nonNull, Duration.ofSeconds(10), null));
     }
   }
 

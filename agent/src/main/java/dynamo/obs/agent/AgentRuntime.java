@@ -55,7 +55,8 @@ public final class AgentRuntime {
   static final String TARGET = "dynamo_obs";
   private static final AgentLog LOG = AgentLog.forTarget(TARGET);
 
-  private AgentRuntime() {}
+  private AgentRuntime() {
+  }
 
   static void start(Instrumentation inst, long startNanos) {
     Config config = Config.read(ConfigSource.system(), Instrumentations.names());
@@ -102,9 +103,11 @@ public final class AgentRuntime {
       }
       TargetErrors errors = new TargetErrors(metrics);
       Dispatch.failures(errors);
-      SystemPort systemPort = config.systemServerEnabled() ? new SystemPort(config.systemHost,
-          new SystemRoutes(config.healthPath, config.livePath, health, metrics),
-          config.healthPath + ", " + config.livePath + ", /metrics") : null;
+      SystemPort systemPort = config.systemServerEnabled()
+          ? new SystemPort(config.systemHost,
+              new SystemRoutes(config.healthPath, config.livePath, health, metrics),
+              config.healthPath + ", " + config.livePath + ", /metrics")
+          : null;
       ServedRoutes routes = new ServedRoutes(new HttpRoutes(config.inferencePaths), health, frontend,
           methods.isEmpty());
       AgentServices services = new AgentServices(config, metrics, health, frontend, routes, served, tracing,

@@ -9,7 +9,8 @@ import java.util.jar.JarFile;
  * then starts the runtime.
  */
 public final class AgentStarter {
-  private AgentStarter() {}
+  private AgentStarter() {
+  }
 
   public static void start(Instrumentation inst, JarFile jar, String args, long startNanos) throws Exception {
     BootstrapInjector.inject(inst, jar);

@@ -24,7 +24,8 @@ import java.util.jar.JarFile;
 final class BootstrapInjector {
   static final String PACKAGE_ENTRY = "inst/dynamo/obs/bootstrap/";
 
-  private BootstrapInjector() {}
+  private BootstrapInjector() {
+  }
 
   static void inject(Instrumentation inst, JarFile jar) throws Exception {
     Module base = Object.class.getModule();
@@ -36,7 +37,7 @@ final class BootstrapInjector {
         ClassLoader.class, java.security.ProtectionDomain.class);
 
     List<JarEntry> pending = new ArrayList<>();
-    for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements(); ) {
+    for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
       JarEntry entry = e.nextElement();
       if (entry.getName().startsWith(PACKAGE_ENTRY) && entry.getName().endsWith(".classdata")) {
         pending.add(entry);

@@ -2,7 +2,8 @@ package dynamo.obs.agent;
 
 /** The agent's version, from the jar manifest. */
 public final class Version {
-  private Version() {}
+  private Version() {
+  }
 
   public static String get() {
     String v = Version.class.getPackage() == null ? null : Version.class.getPackage().getImplementationVersion();

@@ -23,7 +23,8 @@ public final class Dispatch {
   /** No lambdas here: this class is defined early, into the bootstrap loader, and should need nothing spun. */
   private static final ObjIntConsumer<Throwable> NOWHERE = new ObjIntConsumer<>() {
     @Override
-    public void accept(Throwable t, int target) {}
+    public void accept(Throwable t, int target) {
+    }
   };
   private static volatile ObjIntConsumer<Throwable> failures = NOWHERE;
 
@@ -33,7 +34,8 @@ public final class Dispatch {
     }
   }
 
-  private Dispatch() {}
+  private Dispatch() {
+  }
 
   /** Installs {@code handler} for {@code target}'s events (the runtime, once it is ready). */
   public static void install(int target, Handler handler) {

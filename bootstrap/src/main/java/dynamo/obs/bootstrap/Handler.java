@@ -18,7 +18,8 @@ public class Handler {
   }
 
   /** An event that carries numbers: bytes passing ({@code data} from {@code i}, {@code j} of them), a status … */
-  public void onData(int event, Object a, Object data, int i, int j, Object b) throws Throwable {}
+  public void onData(int event, Object a, Object data, int i, int j, Object b) throws Throwable {
+  }
 
   /** An event that may replace {@code value} (a stream, a task, a returned result): returns it or its replacement. */
   public Object replace(int event, Object value, Object a, Object b) throws Throwable {
@@ -29,5 +30,6 @@ public class Handler {
    * The target has been turned off (it kept failing): its events no longer arrive here. A handler that keeps state
    * between events (open requests) lets go of it.
    */
-  public void turnedOff() {}
+  public void turnedOff() {
+  }
 }

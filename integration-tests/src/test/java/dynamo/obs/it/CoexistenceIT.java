@@ -40,7 +40,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class CoexistenceIT {
   /** Which agent comes first on the command line. */
-  enum Order { OPENTELEMETRY_FIRST, DYNAMO_OBS_FIRST }
+  enum Order {
+    OPENTELEMETRY_FIRST, DYNAMO_OBS_FIRST
+  }
 
   private static AgentProcess.Builder besideOpenTelemetryAgent(AgentProcess.Builder app, Order order,
       OtlpGrpcReceiver collector) {
@@ -49,7 +51,8 @@ class CoexistenceIT {
     app.withAgent(false).jvmArg(order == Order.OPENTELEMETRY_FIRST ? otel : ours)
         .jvmArg(order == Order.OPENTELEMETRY_FIRST ? ours : otel);
     // the OpenTelemetry agent exports its spans to the same receiver; both agents read these two
-    return app.sysProp("otel.exporter.otlp.protocol", "grpc").sysProp("otel.exporter.otlp.endpoint", collector.endpoint())
+    return app.sysProp("otel.exporter.otlp.protocol", "grpc")
+        .sysProp("otel.exporter.otlp.endpoint", collector.endpoint())
         .sysProp("otel.traces.exporter", "otlp").sysProp("otel.metrics.exporter", "none")
         .sysProp("otel.logs.exporter", "none").sysProp("otel.bsp.schedule.delay", "200")
         .env("OTEL_EXPORT_ENABLED", "true").env("OTEL_EXPORT_LOGS_ENABLED", "false");
@@ -102,7 +105,8 @@ class CoexistenceIT {
         }
         String metrics = Poll.until("the three requests counted", sys::metrics,
             m -> m.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"m\","
-                + "request_type=\"stream\",status=\"success\"} 3.0"), app);
+                + "request_type=\"stream\",status=\"success\"} 3.0"),
+            app);
         assertTrue(metrics.contains("dynamo_frontend_output_tokens_total{model=\"m\"} 12.0"), metrics);
         assertTrue(metrics.contains("dynamo_frontend_time_to_first_token_seconds_count{model=\"m\"} 3\n"), metrics);
         assertTrue(metrics.contains("dynamo_frontend_inter_token_latency_seconds_count{model=\"m\"} 9\n"), metrics);

@@ -26,10 +26,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class HealthIT {
   static final String TEXT_UTF8 = "text/plain; charset=utf-8";
   static final Pattern NOT_READY_NO_ENDPOINTS = healthBody("", "notready");
-  static final Pattern READY_CHAT_ROUTES =
-      healthBody("\"chat_completions\":\"ready\",\"completions\":\"ready\"", "ready");
-  static final Pattern NOT_READY_CHAT_ROUTES =
-      healthBody("\"chat_completions\":\"notready\",\"completions\":\"notready\"", "notready");
+  static final Pattern READY_CHAT_ROUTES = healthBody("\"chat_completions\":\"ready\",\"completions\":\"ready\"",
+      "ready");
+  static final Pattern NOT_READY_CHAT_ROUTES = healthBody(
+      "\"chat_completions\":\"notready\",\"completions\":\"notready\"", "notready");
   static final Pattern READY_LINE = Pattern.compile("^READY (\\d+)$");
 
   private static AgentProcess.Builder inferenceApp(int systemPort) {

@@ -69,7 +69,8 @@ class HttpStacksIT {
     String cp = StackApp.VERTX_5.jar() + ":" + StackApp.VERTX_5.libs().resolve("*");
     try (AgentProcess p = AgentProcess.agentCli("doctor", "--class-path", cp).start()) {
       assertEquals(0, p.awaitExit(), p.outputs());
-      assertTrue(Pattern.compile("(?m)^    Vert\\.x 5\\.0\\.7 \\(vertx-core-5\\.0\\.7\\.jar\\)$").matcher(p.stdout()).find(),
+      assertTrue(
+          Pattern.compile("(?m)^    Vert\\.x 5\\.0\\.7 \\(vertx-core-5\\.0\\.7\\.jar\\)$").matcher(p.stdout()).find(),
           p.stdout());
     }
   }

@@ -18,13 +18,15 @@ class JsonLogIT {
    * Keys in Dynamo's order: time, level, (file, line when known), target, message, then any further
    * fields (reference §4.2).
    */
-  static final Pattern JSON_LINE = Pattern.compile("^\\{\"time\":\"([^\"]+)\",\"level\":\"(ERROR|WARN|INFO|DEBUG|TRACE)\","
-      + "(?:\"file\":" + JSON_STRING + ",\"line\":\\d+,)?"
-      + "\"target\":" + JSON_STRING + ",\"message\":" + JSON_STRING + "(?:,\"[^\"]+\":.*)?\\}$");
+  static final Pattern JSON_LINE = Pattern
+      .compile("^\\{\"time\":\"([^\"]+)\",\"level\":\"(ERROR|WARN|INFO|DEBUG|TRACE)\","
+          + "(?:\"file\":" + JSON_STRING + ",\"line\":\\d+,)?"
+          + "\"target\":" + JSON_STRING + ",\"message\":" + JSON_STRING + "(?:,\"[^\"]+\":.*)?\\}$");
   static final Pattern UTC_TIME = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z");
   static final Pattern KOLKATA_TIME = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}\\+05:30");
   /** The readable form (which must not appear once JSONL is on). */
-  static final Pattern READABLE_LINE = Pattern.compile("^\\d{4}-\\d\\d-\\d\\dT\\S+ +(ERROR|WARN|INFO|DEBUG) dynamo_obs");
+  static final Pattern READABLE_LINE = Pattern
+      .compile("^\\d{4}-\\d\\d-\\d\\dT\\S+ +(ERROR|WARN|INFO|DEBUG) dynamo_obs");
 
   @Test
   void jsonlLinesHaveTimeLevelTargetMessageInOrderWithUtcTime() {

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 
 /** SPEC §3 / §4: the {@code /metrics} route. One application process serves every test here. */
 class MetricsIT {
-  static final Pattern UPTIME =
-      Pattern.compile("(?m)^dynamo_component_uptime_seconds\\{worker_id=\"([0-9a-f]+)\"\\} (\\S+)$");
+  static final Pattern UPTIME = Pattern
+      .compile("(?m)^dynamo_component_uptime_seconds\\{worker_id=\"([0-9a-f]+)\"\\} (\\S+)$");
   /** A sample line of the text formats: name, optional labels, value, optional timestamp. */
   static final Pattern SAMPLE = Pattern.compile(
       "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"(?:[^\"\\\\]|\\\\.)*\",?)*\\})? "

@@ -22,7 +22,8 @@ public final class AgentEvents {
 
   private static volatile boolean spanRecords;
 
-  private AgentEvents() {}
+  private AgentEvents() {
+  }
 
   /**
    * Set once at start: whether span records are written ({@code DYN_LOGGING_SPAN_EVENTS} with
@@ -90,23 +91,23 @@ public final class AgentEvents {
   /** Upstream's {@code error_detail} of an {@code error_type} (InflightGuard's drop, metrics.rs). */
   static String errorDetail(String errorType) {
     switch (errorType == null ? "" : errorType) {
-      case "cancelled":
+      case "cancelled" :
         return "cancelled before completion";
-      case "response_timeout":
+      case "response_timeout" :
         return "backend stream inactivity timeout";
-      case "internal":
+      case "internal" :
         return "internal server error during processing";
-      case "validation":
+      case "validation" :
         return "invalid request parameters";
-      case "not_found":
+      case "not_found" :
         return "model or resource not found";
-      case "overload":
+      case "overload" :
         return "service overloaded or rate limited";
-      case "unavailable":
+      case "unavailable" :
         return "no backend worker available";
-      case "not_implemented":
+      case "not_implemented" :
         return "requested feature not implemented";
-      default:
+      default :
         return "unknown error";
     }
   }

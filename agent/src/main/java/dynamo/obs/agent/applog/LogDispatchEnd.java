@@ -9,7 +9,8 @@ import net.bytebuddy.asm.Advice;
  * reported (returned or threw), so its console lines are behind it.
  */
 public final class LogDispatchEnd {
-  private LogDispatchEnd() {}
+  private LogDispatchEnd() {
+  }
 
   @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
   static void exit(@TargetId int target, @Advice.Enter Object dispatch) {

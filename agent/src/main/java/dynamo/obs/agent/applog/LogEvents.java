@@ -42,13 +42,13 @@ public final class LogEvents extends Handler {
   @SuppressWarnings("unchecked")
   public Object on(int event, Object a, Object b, Object c, Object d) {
     switch (event) {
-      case LOG: {
+      case LOG : {
         Object[] v = (Object[]) a;
         return capture.started(framework, (Integer) v[0], (String) v[1], (String) v[2], (Object[]) v[3],
             (ResourceBundle) v[4], (Throwable) v[5], (Instant) v[6], (StackTraceElement) v[7],
             (Map<String, String>) v[8]);
       }
-      case JUL_LOG: {
+      case JUL_LOG : {
         LogRecord r = (LogRecord) b;
         if (r == null || !((Logger) a).isLoggable(r.getLevel())) {
           return null;
@@ -56,18 +56,19 @@ public final class LogEvents extends Handler {
         return capture.started(framework, r.getLevel().intValue(), r.getLoggerName(), r.getMessage(),
             r.getParameters(), r.getResourceBundle(), r.getThrown(), r.getInstant(), null, null);
       }
-      case ENDED:
+      case ENDED :
         if (a != null) { // null: nothing was opened at the start (JUL's exit is woven whatever the start returned)
           capture.ended(a);
         }
         return null;
-      case CONSOLE:
+      case CONSOLE :
         return capture.consoleLine(a == Boolean.TRUE) ? Boolean.TRUE : null;
-      case JUL_CONSOLE:
+      case JUL_CONSOLE :
         // the handler's own level and filter decide first whether the record is printed at all
         return ((java.util.logging.Handler) a).isLoggable((LogRecord) b) && capture.consoleLine(true)
-            ? Boolean.TRUE : null;
-      default:
+            ? Boolean.TRUE
+            : null;
+      default :
         return null;
     }
   }

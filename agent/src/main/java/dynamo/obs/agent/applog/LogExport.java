@@ -7,7 +7,8 @@ package dynamo.obs.agent.applog;
 public interface LogExport {
   void emit(LogEvent event);
 
-  LogExport NONE = e -> {};
+  LogExport NONE = e -> {
+  };
 
   static LogExport current() {
     return Holder.current;
@@ -20,6 +21,7 @@ public interface LogExport {
   final class Holder {
     private static volatile LogExport current = NONE;
 
-    private Holder() {}
+    private Holder() {
+    }
   }
 }

@@ -14,24 +14,39 @@ public enum LogFramework {
   JUL(JulInstrumentation.NAME) {
     @Override
     public Level level(int value) {
-      return value >= 1000 ? Level.ERROR : value >= 900 ? Level.WARN : value >= 700 ? Level.INFO
-          : value >= 500 ? Level.DEBUG : Level.TRACE;
+      return value >= 1000
+          ? Level.ERROR
+          : value >= 900
+              ? Level.WARN
+              : value >= 700
+                  ? Level.INFO
+                  : value >= 500 ? Level.DEBUG : Level.TRACE;
     }
   },
   /** Logback's {@code Level.toInt()}: ERROR 40000, WARN 30000, INFO 20000, DEBUG 10000, TRACE 5000. */
   LOGBACK(LogbackInstrumentation.NAME) {
     @Override
     public Level level(int value) {
-      return value >= 40000 ? Level.ERROR : value >= 30000 ? Level.WARN : value >= 20000 ? Level.INFO
-          : value >= 10000 ? Level.DEBUG : Level.TRACE;
+      return value >= 40000
+          ? Level.ERROR
+          : value >= 30000
+              ? Level.WARN
+              : value >= 20000
+                  ? Level.INFO
+                  : value >= 10000 ? Level.DEBUG : Level.TRACE;
     }
   },
   /** Log4j's {@code intLevel()}, smaller is more severe: FATAL 100 and ERROR 200 → ERROR, WARN 300 … TRACE 600. */
   LOG4J(Log4jInstrumentation.NAME) {
     @Override
     public Level level(int value) {
-      return value <= 200 ? Level.ERROR : value <= 300 ? Level.WARN : value <= 400 ? Level.INFO
-          : value <= 500 ? Level.DEBUG : Level.TRACE;
+      return value <= 200
+          ? Level.ERROR
+          : value <= 300
+              ? Level.WARN
+              : value <= 400
+                  ? Level.INFO
+                  : value <= 500 ? Level.DEBUG : Level.TRACE;
     }
   };
 

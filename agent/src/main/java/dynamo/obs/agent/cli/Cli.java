@@ -19,19 +19,20 @@ import java.util.List;
 
 /** {@code java -jar dynamo-obs.jar [version | doctor | instrumentations]}. */
 public final class Cli {
-  private Cli() {}
+  private Cli() {
+  }
 
   public static void main(String[] args, File jar) {
     PrintStream out = System.out;
     String command = args.length == 0 ? "" : args[0];
     switch (command) {
-      case "version":
+      case "version" :
         out.println("dynamo-obs " + Version.get());
         break;
-      case "instrumentations":
+      case "instrumentations" :
         out.print(InstrumentationList.markdown());
         break;
-      case "doctor":
+      case "doctor" :
         if (args.length == 3 && (args[1].equals("--class-path") || args[1].equals("-cp"))) {
           System.exit(doctor(out, args[2]));
         } else if (args.length == 1) {
@@ -41,7 +42,7 @@ public final class Cli {
           System.exit(2);
         }
         break;
-      default:
+      default :
         out.println("dynamo-obs " + Version.get() + " — Dynamo-compatible observability for Java services");
         out.println();
         out.println("Attach:   java -javaagent:" + jar.getPath() + " -jar your-service.jar");
@@ -72,17 +73,20 @@ public final class Cli {
     out.println();
     out.println("System status server");
     if (c.systemServerEnabled()) {
-      out.println("  address            " + c.systemHost + ":" + c.systemPort + (c.systemPort == 0 ? " (random port)" : ""));
+      out.println(
+          "  address            " + c.systemHost + ":" + c.systemPort + (c.systemPort == 0 ? " (random port)" : ""));
       out.println("  health / live      " + c.healthPath + " / " + c.livePath);
       out.println("  starting status    " + c.startingHealthStatus.json());
       out.println("  required endpoints " + c.useEndpointHealthStatus);
       out.println("  canary checks      " + (c.healthCheckEnabled
-          ? "on (wait " + c.canaryWaitSeconds + " s, timeout " + c.healthCheckTimeoutSeconds + " s)" : "off"));
+          ? "on (wait " + c.canaryWaitSeconds + " s, timeout " + c.healthCheckTimeoutSeconds + " s)"
+          : "off"));
     } else {
       out.println("  disabled: set DYN_SYSTEM_PORT (0 for a random port)");
     }
-    out.println("  frontend's port    " + (c.frontendPortRoutes ? "/metrics, " + c.healthPath + ", " + c.livePath
-        + " also on a frontend's own HTTP port, where the application has no such route"
+    out.println("  frontend's port    " + (c.frontendPortRoutes
+        ? "/metrics, " + c.healthPath + ", " + c.livePath
+            + " also on a frontend's own HTTP port, where the application has no such route"
         : "off (DYN_OBS_FRONTEND_PORT_ROUTES)"));
     out.println();
     out.println("Labels");
@@ -110,22 +114,26 @@ public final class Cli {
     out.println("  JDK internals      " + (jdkMissing.isEmpty()
         ? "all " + expected + " JDK methods the agent weaves here are present (JDK "
             + System.getProperty("java.vm.version") + (expected < weaves.size()
-                ? "; " + (weaves.size() - expected) + " more for other JDKs)" : ")")
-        : jdkMissing.size() + " of the " + expected + " JDK methods the agent weaves here are missing (see the warnings)"));
+                ? "; " + (weaves.size() - expected) + " more for other JDKs)"
+                : ")")
+        : jdkMissing.size() + " of the " + expected
+            + " JDK methods the agent weaves here are missing (see the warnings)"));
     List<String> stackWarnings = httpStacks(out, c, classPath);
     out.println("  router methods     " + (c.routerMethods.isEmpty() ? "none" : c.routerMethods));
     out.println("  worker methods     " + (c.workerMethods.isEmpty() ? "none" : c.workerMethods));
     out.println();
     out.println("Logging");
     out.println("  filter             " + c.logFilter);
-    out.println("  format             " + (c.loggingJsonl ? "jsonl" : "readable") + (c.logUseLocalTz ? ", local time" : ", UTC"));
+    out.println("  format             " + (c.loggingJsonl ? "jsonl" : "readable")
+        + (c.logUseLocalTz ? ", local time" : ", UTC"));
     out.println();
     out.println("Export");
     if (!c.exportEnabled) {
       out.println("  disabled: set OTEL_EXPORT_ENABLED=true");
     } else {
       out.println("  service.name       " + c.serviceName);
-      out.println("  resource           " + (c.resourceAttributes.isEmpty() ? "(OTEL_RESOURCE_ATTRIBUTES unset)"
+      out.println("  resource           " + (c.resourceAttributes.isEmpty()
+          ? "(OTEL_RESOURCE_ATTRIBUTES unset)"
           : c.resourceAttributes));
       target(out, "traces", c.traces, OtlpProbe.check(c, false));
       if (c.exportLogsEnabled) {
@@ -136,11 +144,13 @@ public final class Cli {
       out.println("  sampler            " + c.sampling);
       out.println("  propagators        " + (c.propagators.isEmpty() ? "none" : String.join(", ", c.propagators)));
       Config.SpanLimitValues l = c.spanLimits;
-      out.println("  span limits        " + l.attributeCount() + " attributes (values " + limit(l.attributeValueLength())
-          + "), " + l.eventCount() + " events, " + l.linkCount() + " links, " + l.eventAttributeCount() + " / "
-          + l.linkAttributeCount() + " attributes per event / link");
-      out.println("  log record limits  " + c.logAttributeCount + " attributes (values " + limit(c.logAttributeValueLength)
-          + ")");
+      out.println(
+          "  span limits        " + l.attributeCount() + " attributes (values " + limit(l.attributeValueLength())
+              + "), " + l.eventCount() + " events, " + l.linkCount() + " links, " + l.eventAttributeCount() + " / "
+              + l.linkAttributeCount() + " attributes per event / link");
+      out.println(
+          "  log record limits  " + c.logAttributeCount + " attributes (values " + limit(c.logAttributeValueLength)
+              + ")");
       out.println("  buffers            " + c.spanBuffer + " spans, " + c.logBuffer + " log records");
     }
     out.println();
@@ -161,12 +171,16 @@ public final class Cli {
   /** One signal's effective exporter settings (header values are not shown: they are often credentials). */
   private static void target(PrintStream out, String signal, Config.OtlpTarget t, String probe) {
     out.println("  " + pad(signal, 18) + " " + t.endpoint() + " (" + t.protocol() + ") " + probe);
-    out.println("    headers          " + (t.headers().isEmpty() ? "none" : String.join(", ", t.headers().keySet())
-        + " (values not shown)"));
+    out.println("    headers          " + (t.headers().isEmpty()
+        ? "none"
+        : String.join(", ", t.headers().keySet())
+            + " (values not shown)"));
     out.println("    compression      " + t.compression() + ", timeout " + t.timeoutMillis() + " ms");
-    out.println("    TLS              " + (!t.endpoint().regionMatches(true, 0, "https:", 0, 6) ? "off (http://)"
+    out.println("    TLS              " + (!t.endpoint().regionMatches(true, 0, "https:", 0, 6)
+        ? "off (http://)"
         : (t.certificate() != null ? "trusting " + t.certificate() : "trusting the JVM's certificates")
-            + (t.mutualTls() ? "; client key " + t.clientKey() + ", certificate " + t.clientCertificate() + " (mTLS)"
+            + (t.mutualTls()
+                ? "; client key " + t.clientKey() + ", certificate " + t.clientCertificate() + " (mTLS)"
                 : "; no client certificate")));
   }
 

@@ -11,7 +11,8 @@ import java.util.Locale;
  * and kept in {@code docs/instrumentations.md} (a test fails when the two differ).
  */
 public final class InstrumentationList {
-  private InstrumentationList() {}
+  private InstrumentationList() {
+  }
 
   private static void row(StringBuilder sb, String name, String types, String description) {
     sb.append("| `").append(name).append("` | `DYN_OBS_INSTRUMENTATION_")

@@ -158,7 +158,7 @@ public final class OpenTelemetryAgent {
           a.noState);
       Object scope = a.makeCurrent.invokeExact(a.wrap.invokeExact(context));
       Object outer = SCOPE.get();
-      SCOPE.set(outer == null ? scope : new Object[] {scope, outer});
+      SCOPE.set(outer == null ? scope : new Object[]{scope, outer});
     } catch (Throwable t) {
       // its context stays as it was
     }

@@ -24,8 +24,8 @@ public final class OtherAgentsTypePool extends TypePool.Default.WithLazyResoluti
    * the application's class loaders, where their super types cannot be read either): put before a type
    * matcher that reads the hierarchy, so that it is not asked about them.
    */
-  public static final ElementMatcher.Junction<TypeDescription> NOT_THEIR_HELPERS =
-      ElementMatchers.not(ElementMatchers.nameStartsWith(OpenTelemetryAgent.PACKAGE));
+  public static final ElementMatcher.Junction<TypeDescription> NOT_THEIR_HELPERS = ElementMatchers
+      .not(ElementMatchers.nameStartsWith(OpenTelemetryAgent.PACKAGE));
 
   /** The pool strategy for the agent builder. */
   public static final AgentBuilder.PoolStrategy STRATEGY = new AgentBuilder.PoolStrategy() {

@@ -29,7 +29,8 @@ public final class Config {
   }
 
   /** One log-bucket histogram: {@code DYN_HISTOGRAM_<NAME>_MIN|MAX|COUNT}. */
-  public record Buckets(double min, double max, int count) {}
+  public record Buckets(double min, double max, int count) {
+  }
 
   /**
    * One OTLP signal's destination and how to reach it: headers, {@code gzip} or {@code none}, the timeout of
@@ -61,7 +62,8 @@ public final class Config {
 
   /** The OTel SDK's span limits (OTEL_SPAN_*_LIMIT, OTEL_ATTRIBUTE_*_LIMIT …). */
   public record SpanLimitValues(int attributeCount, int attributeValueLength, int eventCount, int linkCount,
-      int eventAttributeCount, int linkAttributeCount) {}
+      int eventAttributeCount, int linkAttributeCount) {
+  }
 
   public static final String GRPC = "grpc";
   public static final String HTTP_PROTOBUF = "http/protobuf";
@@ -631,8 +633,8 @@ public final class Config {
       }
       String raw = src.get(LOG);
       if (raw != null) {
-        filter = filter.withDirectives(raw, bad ->
-            warn(LOG + " directive " + quote(bad) + " is invalid (expected a level such as info, or"
+        filter = filter.withDirectives(raw,
+            bad -> warn(LOG + " directive " + quote(bad) + " is invalid (expected a level such as info, or"
                 + " target=level with level one of off, error, warn, info, debug, trace); ignoring that directive"));
       }
       return filter;
@@ -761,9 +763,12 @@ public final class Config {
         }
         return new Pem(raw.trim(), bytes);
       } catch (Exception e) {
-        invalid(name, raw, key ? "a readable PEM file with a PKCS#8 private key" : "a readable PEM file of"
-            + " X.509 certificates", (key ? "no client key" : "the JVM's trusted certificates") + " ("
-            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+        invalid(name, raw, key
+            ? "a readable PEM file with a PKCS#8 private key"
+            : "a readable PEM file of"
+                + " X.509 certificates",
+            (key ? "no client key" : "the JVM's trusted certificates") + " ("
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
         return null;
       }
     }
@@ -782,7 +787,8 @@ public final class Config {
           "a whole number of milliseconds from 1 to 600000", Integer.toString(genericTimeout));
       Pem ca = src.get(prefix + "CERTIFICATE") != null ? pem(prefix + "CERTIFICATE", false) : genericCa;
       String keyVar = src.get(prefix + "CLIENT_KEY") != null ? prefix + "CLIENT_KEY" : OTLP_CLIENT_KEY;
-      String certVar = src.get(prefix + "CLIENT_CERTIFICATE") != null ? prefix + "CLIENT_CERTIFICATE"
+      String certVar = src.get(prefix + "CLIENT_CERTIFICATE") != null
+          ? prefix + "CLIENT_CERTIFICATE"
           : OTLP_CLIENT_CERTIFICATE;
       Pem key = keyVar.equals(OTLP_CLIENT_KEY) ? genericKey : pem(keyVar, true);
       Pem cert = certVar.equals(OTLP_CLIENT_CERTIFICATE) ? genericCert : pem(certVar, false);
@@ -808,7 +814,7 @@ public final class Config {
         if (t.endpoint().regionMatches(true, 0, "https:", 0, 6)) {
           continue;
         }
-        for (Pem pem : new Pem[] {t.certificate(), t.clientCertificate()}) {
+        for (Pem pem : new Pem[]{t.certificate(), t.clientCertificate()}) {
           String var = pem == null ? null : variableOf(pem);
           if (var != null && reported.add(var)) {
             warn(var + "=" + quote(pem.path()) + " is set but the endpoint " + t.endpoint() + " is not https:"
@@ -820,8 +826,8 @@ public final class Config {
 
     /** The variable a PEM setting came from (the most specific that names its file). */
     private String variableOf(Pem pem) {
-      for (String signal : new String[] {"TRACES_", "LOGS_", ""}) {
-        for (String kind : new String[] {"CERTIFICATE", "CLIENT_CERTIFICATE"}) {
+      for (String signal : new String[]{"TRACES_", "LOGS_", ""}) {
+        for (String kind : new String[]{"CERTIFICATE", "CLIENT_CERTIFICATE"}) {
           String var = "OTEL_EXPORTER_OTLP_" + signal + kind;
           String raw = src.get(var);
           if (raw != null && raw.trim().equals(pem.path())) {
@@ -895,17 +901,17 @@ public final class Config {
       return null;
     }
     switch (raw.trim().toLowerCase(Locale.ROOT)) {
-      case "1":
-      case "true":
-      case "on":
-      case "yes":
+      case "1" :
+      case "true" :
+      case "on" :
+      case "yes" :
         return Boolean.TRUE;
-      case "0":
-      case "false":
-      case "off":
-      case "no":
+      case "0" :
+      case "false" :
+      case "off" :
+      case "no" :
         return Boolean.FALSE;
-      default:
+      default :
         return null;
     }
   }

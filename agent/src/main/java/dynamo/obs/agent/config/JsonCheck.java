@@ -74,7 +74,7 @@ public final class JsonCheck {
     ws();
     char c = peek();
     switch (c) {
-      case '{':
+      case '{' :
         i++;
         ws();
         if (peek() == '}') {
@@ -95,7 +95,7 @@ public final class JsonCheck {
             return;
           }
         }
-      case '[':
+      case '[' :
         i++;
         ws();
         if (peek() == ']') {
@@ -112,19 +112,19 @@ public final class JsonCheck {
             return;
           }
         }
-      case '"':
+      case '"' :
         string();
         return;
-      case 't':
+      case 't' :
         literal("true");
         return;
-      case 'f':
+      case 'f' :
         literal("false");
         return;
-      case 'n':
+      case 'n' :
         literal("null");
         return;
-      default:
+      default :
         number();
     }
   }
@@ -198,7 +198,8 @@ public final class JsonCheck {
   }
 
   private void ws() {
-    while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
+    while (i < s.length()
+        && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
       i++;
     }
   }

@@ -2,7 +2,8 @@ package dynamo.obs.agent.config;
 
 /** Dynamo's sanitising rules for label values and metric names (reference §3.1). */
 public final class Names {
-  private Names() {}
+  private Names() {
+  }
 
   /**
    * {@code [^a-zA-Z0-9_]} → {@code _}, a leading non-letter gets a {@code _} prefix, a leading

@@ -20,7 +20,8 @@ final class PemFiles {
   private static final String KEY_END = "-----END PRIVATE KEY-----";
   private static final long MAX_BYTES = 1 << 20;
 
-  private PemFiles() {}
+  private PemFiles() {
+  }
 
   /** The file's bytes; throws with a reason a warning can print. */
   static byte[] read(String path) throws Exception {
@@ -51,7 +52,7 @@ final class PemFiles {
           + " openssl pkcs8 -topk8 -nocrypt)");
     }
     byte[] der = Base64.getMimeDecoder().decode(text.substring(begin + KEY_BEGIN.length(), end));
-    for (String algorithm : new String[] {"RSA", "EC", "EdDSA"}) {
+    for (String algorithm : new String[]{"RSA", "EC", "EdDSA"}) {
       try {
         KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
         return;

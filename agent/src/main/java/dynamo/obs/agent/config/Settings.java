@@ -6,7 +6,8 @@ package dynamo.obs.agent.config;
  * ({@link ConfigSource#propertyName}).
  */
 public final class Settings {
-  private Settings() {}
+  private Settings() {
+  }
 
   // system status server and health
   public static final String SYSTEM_PORT = "DYN_SYSTEM_PORT";

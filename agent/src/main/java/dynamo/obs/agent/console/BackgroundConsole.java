@@ -45,7 +45,7 @@ final class BackgroundConsole {
   }
 
   private static Charset stderrCharset() {
-    for (String property : new String[] {"stderr.encoding", "sun.stderr.encoding"}) {
+    for (String property : new String[]{"stderr.encoding", "sun.stderr.encoding"}) {
       String name = System.getProperty(property);
       if (name != null) {
         try {

@@ -4,7 +4,8 @@ package dynamo.obs.agent.console;
 public final class JsonText {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-  private JsonText() {}
+  private JsonText() {
+  }
 
   /** Appends {@code value} as a quoted JSON string; control characters are escaped. */
   public static StringBuilder appendString(StringBuilder sb, String value) {
@@ -12,22 +13,22 @@ public final class JsonText {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       switch (c) {
-        case '"':
+        case '"' :
           sb.append("\\\"");
           break;
-        case '\\':
+        case '\\' :
           sb.append("\\\\");
           break;
-        case '\n':
+        case '\n' :
           sb.append("\\n");
           break;
-        case '\r':
+        case '\r' :
           sb.append("\\r");
           break;
-        case '\t':
+        case '\t' :
           sb.append("\\t");
           break;
-        default:
+        default :
           if (c < 0x20 || c == 0x2028 || c == 0x2029) {
             sb.append("\\u").append(HEX[(c >> 12) & 0xF]).append(HEX[(c >> 8) & 0xF])
                 .append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);

@@ -31,7 +31,8 @@ public final class LogLines {
   /** Outside a span an event field may not claim these (Dynamo removes them: ids cannot be spoofed). */
   private static final Set<String> SPAN_KEYS = Set.of("trace_id", "span_id", "parent_id", "span_name", "tracestate");
 
-  private LogLines() {}
+  private LogLines() {
+  }
 
   /** The event as one Dynamo JSONL record, without the line end. */
   public static String jsonl(LogEvent e, boolean localTime) {
@@ -154,7 +155,8 @@ public final class LogLines {
   /** The fields by name: as they are when already sorted by name (the agent's own events). */
   private static Map<String, String> sorted(Map<String, String> fields) {
     if (fields.size() < 2 || fields instanceof dynamo.obs.agent.applog.SortedFields
-        || (fields instanceof java.util.SortedMap && ((java.util.SortedMap<String, String>) fields).comparator() == null)) {
+        || (fields instanceof java.util.SortedMap
+            && ((java.util.SortedMap<String, String>) fields).comparator() == null)) {
       return fields;
     }
     return new TreeMap<>(fields);

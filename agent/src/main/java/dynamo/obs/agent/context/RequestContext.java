@@ -348,7 +348,8 @@ public final class RequestContext {
       MethodHandle set = null;
       MethodHandle headers = null;
       try {
-        Class<?> impl = Class.forName("jdk.internal.net.http.HttpRequestImpl", false, HttpRequest.class.getClassLoader());
+        Class<?> impl = Class.forName("jdk.internal.net.http.HttpRequestImpl", false,
+            HttpRequest.class.getClassLoader());
         Class<?> builder = Class.forName("jdk.internal.net.http.common.HttpHeadersBuilder", false,
             HttpRequest.class.getClassLoader());
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(impl, MethodHandles.lookup());

@@ -26,7 +26,8 @@ import java.util.function.Supplier;
  */
 final class ExporterBatches<T, D> implements BatchExporter<T, List<D>> {
   /** The SDK's exporter of one signal: its export and its shutdown. */
-  record Exporter<D>(Function<Collection<D>, CompletableResultCode> exports, Supplier<CompletableResultCode> shutdowns) {
+  record Exporter<D>(Function<Collection<D>, CompletableResultCode> exports,
+      Supplier<CompletableResultCode> shutdowns) {
     CompletableResultCode export(Collection<D> items) {
       return exports.apply(items);
     }
@@ -123,17 +124,20 @@ final class ExporterBatches<T, D> implements BatchExporter<T, List<D>> {
       GrpcResponse r = ((FailedExportException.GrpcExportException) t).getResponse();
       if (r != null) {
         String message = r.getStatusDescription();
-        String why = "gRPC status " + r.getStatusCode().name() + (message == null || message.isEmpty() ? ""
+        String why = "gRPC status " + r.getStatusCode().name() + (message == null || message.isEmpty()
+            ? ""
             : ": " + message);
         return r.getStatusCode() == GrpcStatusCode.INVALID_ARGUMENT || tooLarge(r)
-            ? new BatchExporter.Rejected(why) : new IOException(why);
+            ? new BatchExporter.Rejected(why)
+            : new IOException(why);
       }
       t = t.getCause();
     } else if (t instanceof FailedExportException.HttpExportException) {
       HttpResponse r = ((FailedExportException.HttpExportException) t).getResponse();
       if (r != null) {
         String why = "HTTP " + r.getStatusCode();
-        return r.getStatusCode() == 400 || r.getStatusCode() == 413 ? new BatchExporter.Rejected(why)
+        return r.getStatusCode() == 400 || r.getStatusCode() == 413
+            ? new BatchExporter.Rejected(why)
             : new IOException(why);
       }
       t = t.getCause();

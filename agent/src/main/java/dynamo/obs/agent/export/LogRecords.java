@@ -133,17 +133,17 @@ final class LogRecords {
 
   private static Severity severity(LogEvent e) {
     switch (e.level) {
-      case ERROR:
+      case ERROR :
         return Severity.ERROR;
-      case WARN:
+      case WARN :
         return Severity.WARN;
-      case INFO:
+      case INFO :
         return Severity.INFO;
-      case DEBUG:
+      case DEBUG :
         return Severity.DEBUG;
-      case TRACE:
+      case TRACE :
         return Severity.TRACE;
-      default:
+      default :
         return Severity.UNDEFINED_SEVERITY_NUMBER;
     }
   }

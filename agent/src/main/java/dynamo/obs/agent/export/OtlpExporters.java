@@ -38,7 +38,8 @@ final class OtlpExporters {
   /** The threads of every exporter's HTTP calls (OkHttp's dispatcher), made at the first export. */
   private static ExecutorService threads;
 
-  private OtlpExporters() {}
+  private OtlpExporters() {
+  }
 
   static SpanExporter spans(Config.OtlpTarget t) {
     quiet();

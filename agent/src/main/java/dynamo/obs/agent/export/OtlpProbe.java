@@ -19,7 +19,8 @@ import java.util.concurrent.TimeoutException;
  * mistake (the OTLP/HTTP port), and the advice says so.
  */
 public final class OtlpProbe {
-  private OtlpProbe() {}
+  private OtlpProbe() {
+  }
 
   /** One line: what the traces (or logs) endpoint of {@code config} answered. */
   public static String check(Config config, boolean logs) {
@@ -36,14 +37,16 @@ public final class OtlpProbe {
         result = exporter.export(List.of()).join(target.timeoutMillis() + 1_000L, TimeUnit.MILLISECONDS);
         exporter.shutdown();
       }
-      failure = result.isDone() ? ExporterBatches.failure(result)
+      failure = result.isDone()
+          ? ExporterBatches.failure(result)
           : new TimeoutException("no answer within " + target.timeoutMillis() + " ms");
     } catch (Throwable t) {
       return "[export could not start: " + t + "]";
     }
     boolean grpc = Config.GRPC.equals(target.protocol());
     if (failure == null) {
-      return grpc ? "[gRPC handshake ok: the collector accepted an export]"
+      return grpc
+          ? "[gRPC handshake ok: the collector accepted an export]"
           : "[OTLP/HTTP ok: the collector accepted an export]";
     }
     String why = String.valueOf(failure.getMessage());

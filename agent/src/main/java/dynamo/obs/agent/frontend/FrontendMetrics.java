@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * answers 404 share {@code model="unknown_model"} (upstream's {@code UNKNOWN_METRIC_MODEL}), outside the cap.
  */
 public final class FrontendMetrics {
-  public static final List<String> ENDPOINTS =
-      List.of("chat_completions", "completions", "embeddings", "responses", "anthropic_messages");
+  public static final List<String> ENDPOINTS = List.of("chat_completions", "completions", "embeddings", "responses",
+      "anthropic_messages");
   static final int EMBEDDINGS = ENDPOINTS.indexOf("embeddings");
   /** Upstream's label for a model no worker serves ({@code discovery/model_manager.rs} UNKNOWN_METRIC_MODEL). */
   public static final String UNKNOWN_MODEL = "unknown_model";
@@ -56,13 +56,15 @@ public final class FrontendMetrics {
   public FrontendMetrics(Config config, PrometheusRegistry registry, Runnable seriesRefused) {
     String p = config.metricsPrefix;
     this.models = new ModelSeriesCache<>(config.maxModels, seriesRefused, m -> new ModelSeries(m, true));
-    requests = Counter.builder().withoutExemplars().name(p + "_requests_total").help("Total number of LLM requests processed")
+    requests = Counter.builder().withoutExemplars().name(p + "_requests_total")
+        .help("Total number of LLM requests processed")
         .labelNames("model", "endpoint", "request_type", "status", "error_type").register(registry);
     started = Counter.builder().withoutExemplars().name(p + "_requests_started_total")
         .help("Total number of LLM requests accepted by the frontend handler")
         .labelNames("model", "endpoint", "request_type").register(registry);
     inflight = Gauge.builder().withoutExemplars().name(p + "_inflight_requests")
-        .help("Number of inflight requests (deprecated alias of active_requests)").labelNames("model").register(registry);
+        .help("Number of inflight requests (deprecated alias of active_requests)").labelNames("model")
+        .register(registry);
     active = Gauge.builder().withoutExemplars().name(p + "_active_requests").help("Number of requests being processed")
         .labelNames("model").register(registry);
     queued = Gauge.builder().withoutExemplars().name(p + "_queued_requests")
@@ -76,11 +78,14 @@ public final class FrontendMetrics {
         "Time to first token in seconds", config.buckets("TTFT"));
     itl = histogram(TraceExemplars.histogram(), registry, p + "_inter_token_latency_seconds",
         "Inter-token latency in seconds", config.buckets("ITL"));
-    isl = histogram(Histogram.builder().withoutExemplars(), registry, p + "_input_sequence_tokens", "Input sequence length in tokens",
+    isl = histogram(Histogram.builder().withoutExemplars(), registry, p + "_input_sequence_tokens",
+        "Input sequence length in tokens",
         config.buckets("INPUT_SEQUENCE"));
-    osl = histogram(Histogram.builder().withoutExemplars(), registry, p + "_output_sequence_tokens", "Output sequence length in tokens",
+    osl = histogram(Histogram.builder().withoutExemplars(), registry, p + "_output_sequence_tokens",
+        "Output sequence length in tokens",
         config.buckets("OUTPUT_SEQUENCE"));
-    cached = histogram(Histogram.builder().withoutExemplars(), registry, p + "_cached_tokens", "Number of cached tokens (prefix cache hits) per request",
+    cached = histogram(Histogram.builder().withoutExemplars(), registry, p + "_cached_tokens",
+        "Number of cached tokens (prefix cache hits) per request",
         config.buckets("INPUT_SEQUENCE"));
     Config.Buckets emb = config.buckets("EMBEDDING_LATENCY");
     embeddingLatency = histogram(registry, p + "_embedding_latency_seconds",
@@ -92,7 +97,8 @@ public final class FrontendMetrics {
         MEDIA_COUNT_BUCKETS);
     audio = histogram(registry, p + "_audio_per_request", "Number of audio_url content parts per request",
         MEDIA_COUNT_BUCKETS);
-    outputTokens = Counter.builder().withoutExemplars().name(p + "_output_tokens_total").help("Total number of output tokens generated")
+    outputTokens = Counter.builder().withoutExemplars().name(p + "_output_tokens_total")
+        .help("Total number of output tokens generated")
         .labelNames("model").register(registry);
     cancellations = Counter.builder().withoutExemplars().name(p + "_model_cancellation_total")
         .help("Total number of requests cancelled by the client").labelNames("model", "endpoint", "request_type")
@@ -171,12 +177,12 @@ public final class FrontendMetrics {
     /** What an answer produces (tokens, timings, media counts); null for {@link #UNKNOWN_MODEL}. */
     final Produced produced;
     /** requests_total by endpoint × request type × outcome, created on first use. */
-    private final AtomicReferenceArray<CounterDataPoint> requestCounts =
-        new AtomicReferenceArray<>(ENDPOINTS.size() * 2 * OUTCOMES);
-    private final AtomicReferenceArray<CounterDataPoint> startedCounts =
-        new AtomicReferenceArray<>(ENDPOINTS.size() * 2);
-    private final AtomicReferenceArray<CounterDataPoint> cancelCounts =
-        new AtomicReferenceArray<>(ENDPOINTS.size() * 2);
+    private final AtomicReferenceArray<CounterDataPoint> requestCounts = new AtomicReferenceArray<>(
+        ENDPOINTS.size() * 2 * OUTCOMES);
+    private final AtomicReferenceArray<CounterDataPoint> startedCounts = new AtomicReferenceArray<>(
+        ENDPOINTS.size() * 2);
+    private final AtomicReferenceArray<CounterDataPoint> cancelCounts = new AtomicReferenceArray<>(
+        ENDPOINTS.size() * 2);
     private final AtomicReferenceArray<CounterDataPoint> rejectCounts = new AtomicReferenceArray<>(ENDPOINTS.size());
 
     ModelSeries(String model, boolean answers) {
@@ -192,28 +198,36 @@ public final class FrontendMetrics {
     CounterDataPoint requests(int endpoint, boolean stream, Outcome outcome) {
       int i = (endpoint * 2 + (stream ? 1 : 0)) * OUTCOMES + outcome.ordinal();
       CounterDataPoint c = requestCounts.get(i);
-      return c != null ? c : keep(requestCounts, i, FrontendMetrics.this.requests.labelValues(model,
-          ENDPOINTS.get(endpoint), requestType(stream), outcome.status, outcome.errorType));
+      return c != null
+          ? c
+          : keep(requestCounts, i, FrontendMetrics.this.requests.labelValues(model,
+              ENDPOINTS.get(endpoint), requestType(stream), outcome.status, outcome.errorType));
     }
 
     CounterDataPoint started(int endpoint, boolean stream) {
       int i = endpoint * 2 + (stream ? 1 : 0);
       CounterDataPoint c = startedCounts.get(i);
-      return c != null ? c : keep(startedCounts, i,
-          FrontendMetrics.this.started.labelValues(model, ENDPOINTS.get(endpoint), requestType(stream)));
+      return c != null
+          ? c
+          : keep(startedCounts, i,
+              FrontendMetrics.this.started.labelValues(model, ENDPOINTS.get(endpoint), requestType(stream)));
     }
 
     CounterDataPoint cancellations(int endpoint, boolean stream) {
       int i = endpoint * 2 + (stream ? 1 : 0);
       CounterDataPoint c = cancelCounts.get(i);
-      return c != null ? c : keep(cancelCounts, i,
-          FrontendMetrics.this.cancellations.labelValues(model, ENDPOINTS.get(endpoint), requestType(stream)));
+      return c != null
+          ? c
+          : keep(cancelCounts, i,
+              FrontendMetrics.this.cancellations.labelValues(model, ENDPOINTS.get(endpoint), requestType(stream)));
     }
 
     CounterDataPoint rejections(int endpoint) {
       CounterDataPoint c = rejectCounts.get(endpoint);
-      return c != null ? c : keep(rejectCounts, endpoint,
-          FrontendMetrics.this.rejections.labelValues(model, ENDPOINTS.get(endpoint)));
+      return c != null
+          ? c
+          : keep(rejectCounts, endpoint,
+              FrontendMetrics.this.rejections.labelValues(model, ENDPOINTS.get(endpoint)));
     }
   }
 

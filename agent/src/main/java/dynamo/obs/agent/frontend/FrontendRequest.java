@@ -1,6 +1,9 @@
 package dynamo.obs.agent.frontend;
 
-
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.function.Consumer;
 /**
  * One inference request on a frontend: owns its timing, token counting and labels, and ends
  * exactly once, whichever of completion, error or client disconnect comes first (SPEC §4).
@@ -101,23 +104,22 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private static final int OPEN = 0;
   private static final int ENDED = 1;
 
-
   private final FrontendMetrics metrics;
   private final int endpoint;
   private final long startNanos;
-  private final java.util.function.Consumer<FrontendRequest> onEnd;
+  private final Consumer<FrontendRequest> onEnd;
   /** Where errors inside the recorder go (counted against the server's target); never into the application. */
-  private final java.util.function.Consumer<Throwable> errors;
-  private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<FrontendRequest> STATE =
-      java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(FrontendRequest.class, "state");
+  private final Consumer<Throwable> errors;
+  private static final AtomicIntegerFieldUpdater<FrontendRequest> STATE = AtomicIntegerFieldUpdater
+      .newUpdater(FrontendRequest.class, "state");
   private volatile int state = OPEN;
 
   private String xRequestId;
   private String inboundRequestId;
   /** The {@code http-request} span, when tracing is on. */
   private dynamo.obs.agent.trace.TraceSpan span;
-  private java.io.InputStream requestStream;
-  private java.io.OutputStream responseStream;
+  private InputStream requestStream;
+  private OutputStream responseStream;
 
   /** Made at the first body byte: a request or answer without a body scans nothing and allocates no scanner. */
   private JsonFieldScanner requestScanner;
@@ -175,7 +177,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private long lastCompletionTokens = -1;
 
   FrontendRequest(FrontendMetrics metrics, int endpoint, long startNanos,
-      java.util.function.Consumer<FrontendRequest> onEnd, java.util.function.Consumer<Throwable> errors) {
+      Consumer<FrontendRequest> onEnd, Consumer<Throwable> errors) {
     this.metrics = metrics;
     this.endpoint = endpoint;
     this.startNanos = startNanos;
@@ -238,19 +240,19 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     return true;
   }
 
-  public java.io.InputStream requestStream() {
+  public InputStream requestStream() {
     return requestStream;
   }
 
-  public void requestStream(java.io.InputStream wrapped) {
+  public void requestStream(InputStream wrapped) {
     requestStream = wrapped;
   }
 
-  public java.io.OutputStream responseStream() {
+  public OutputStream responseStream() {
     return responseStream;
   }
 
-  public void responseStream(java.io.OutputStream wrapped) {
+  public void responseStream(OutputStream wrapped) {
     responseStream = wrapped;
   }
 
@@ -403,7 +405,6 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
           FrontendMetrics.ENDPOINTS.get(endpoint), streamRequested || eventStream ? "stream" : "unary");
     }
   }
-
 
   private void leaveQueue() {
     if (queued) {
@@ -570,7 +571,9 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     long tokens = 1;
     if (completionSoFar >= 0) {
       // servers that report running usage in every chunk say how many tokens this event carried
-      tokens = lastCompletionTokens >= 0 ? Math.max(1, completionSoFar - lastCompletionTokens) : Math.max(1, completionSoFar);
+      tokens = lastCompletionTokens >= 0
+          ? Math.max(1, completionSoFar - lastCompletionTokens)
+          : Math.max(1, completionSoFar);
       lastCompletionTokens = completionSoFar;
     }
     long now = System.nanoTime();

@@ -420,8 +420,8 @@ public final class JsonFieldScanner {
   /** What a byte outside strings is to {@link #skip}: a quote, an opening or a closing bracket, or nothing. */
   private static final byte[] SKIP_CLASS = new byte[256];
 
-  private static final java.lang.invoke.VarHandle LONGS =
-      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
+      .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
 
@@ -487,15 +487,15 @@ public final class JsonFieldScanner {
   /** A byte of structure (not whitespace) outside strings, numbers and literals. */
   private void structure(byte c) {
     switch (state) {
-      case VALUE:
-      case VALUE_OR_END:
+      case VALUE :
+      case VALUE_OR_END :
         if (state == VALUE_OR_END && c == ']') {
           close();
           return;
         }
         startValue(c);
         return;
-      case AFTER_VALUE:
+      case AFTER_VALUE :
         if (c == ',') {
           if (depth == 0) {
             state = ERROR;
@@ -513,46 +513,46 @@ public final class JsonFieldScanner {
           state = ERROR;
         }
         return;
-      case KEY_OR_END:
+      case KEY_OR_END :
         if (c == '}') {
           close();
           return;
         }
         // fall through
-      case KEY:
+      case KEY :
         if (c != '"') {
           state = ERROR;
           return;
         }
         beginString(true);
         return;
-      case COLON:
+      case COLON :
         if (c != ':') {
           state = ERROR;
           return;
         }
         state = VALUE;
         return;
-      case DONE:
+      case DONE :
         state = ERROR; // trailing data: not one document
         return;
-      default:
+      default :
         state = ERROR;
     }
   }
 
   private void startValue(byte c) {
     switch (c) {
-      case '{':
+      case '{' :
         open(true);
         return;
-      case '[':
+      case '[' :
         open(false);
         return;
-      case '"':
+      case '"' :
         beginString(false);
         return;
-      default:
+      default :
         if (!fields.checksAll && (valueNode == null || valueNode.field < 0) && TOKEN[c & 0xff]) {
           state = SKIP_TOKEN; // no field wants it: passed over unread, whatever it is
         } else if (c == '-' || (c >= '0' && c <= '9')) {
@@ -647,32 +647,32 @@ public final class JsonFieldScanner {
   private void escapeByte(byte c) {
     state = STRING;
     switch (c) {
-      case '"':
-      case '\\':
-      case '/':
+      case '"' :
+      case '\\' :
+      case '/' :
         keep(c);
         return;
-      case 'b':
+      case 'b' :
         keep((byte) 8);
         return;
-      case 'f':
+      case 'f' :
         keep((byte) 12);
         return;
-      case 'n':
+      case 'n' :
         keep((byte) '\n');
         return;
-      case 'r':
+      case 'r' :
         keep((byte) '\r');
         return;
-      case 't':
+      case 't' :
         keep((byte) '\t');
         return;
-      case 'u':
+      case 'u' :
         state = STRING_UNICODE;
         unicodeDigits = 0;
         unicodeValue = 0;
         return;
-      default:
+      default :
         state = ERROR;
     }
   }

@@ -5,15 +5,9 @@ package dynamo.obs.agent.frontend;
  * classifies them ({@code lib/llm/src/http/service/openai.rs} {@code classify_error_for_metrics}).
  */
 public enum Outcome {
-  SUCCESS("success", ""),
-  VALIDATION("error", "validation"),
-  NOT_FOUND("error", "not_found"),
-  OVERLOAD("error", "overload"),
-  UNAVAILABLE("error", "unavailable"),
-  NOT_IMPLEMENTED("error", "not_implemented"),
-  RESPONSE_TIMEOUT("error", "response_timeout"),
-  CANCELLED("error", "cancelled"),
-  INTERNAL("error", "internal");
+  SUCCESS("success", ""), VALIDATION("error", "validation"), NOT_FOUND("error", "not_found"), OVERLOAD("error",
+      "overload"), UNAVAILABLE("error", "unavailable"), NOT_IMPLEMENTED("error", "not_implemented"), RESPONSE_TIMEOUT(
+          "error", "response_timeout"), CANCELLED("error", "cancelled"), INTERNAL("error", "internal");
 
   public final String status;
   public final String errorType;
@@ -34,20 +28,20 @@ public enum Outcome {
       return SUCCESS;
     }
     switch (code) {
-      case 404:
+      case 404 :
         return NOT_FOUND;
-      case 429:
-      case 529:
+      case 429 :
+      case 529 :
         return OVERLOAD;
-      case 503:
+      case 503 :
         return UNAVAILABLE;
-      case 499:
+      case 499 :
         return CANCELLED;
-      case 501:
+      case 501 :
         return NOT_IMPLEMENTED;
-      case 504:
+      case 504 :
         return RESPONSE_TIMEOUT;
-      default:
+      default :
         return code >= 400 && code < 500 ? VALIDATION : INTERNAL;
     }
   }

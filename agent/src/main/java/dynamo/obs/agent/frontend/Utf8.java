@@ -5,7 +5,8 @@ public final class Utf8 {
   /** The most bytes one code point takes. */
   public static final int MAX_BYTES = 4;
 
-  private Utf8() {}
+  private Utf8() {
+  }
 
   /**
    * Writes {@code cp} at {@code out[at]} and returns the index after it. A lone surrogate becomes

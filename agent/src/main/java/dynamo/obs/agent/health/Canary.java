@@ -153,7 +153,7 @@ public final class Canary {
   /** The status code of the response's first line; an IOException when none comes in time. */
   private static int status(InputStream in) throws IOException {
     StringBuilder line = new StringBuilder(32);
-    for (int c; (c = in.read()) >= 0 && c != '\n' && line.length() < 256; ) {
+    for (int c; (c = in.read()) >= 0 && c != '\n' && line.length() < 256;) {
       line.append((char) c);
     }
     String s = line.toString();
@@ -173,7 +173,7 @@ public final class Canary {
     byte[] buf = new byte[4096];
     long left = 1 << 20;
     try {
-      for (int n; left > 0 && (n = in.read(buf)) > 0; ) {
+      for (int n; left > 0 && (n = in.read(buf)) > 0;) {
         left -= n;
       }
     } catch (IOException ignored) {

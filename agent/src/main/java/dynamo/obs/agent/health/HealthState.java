@@ -23,7 +23,8 @@ public final class HealthState {
   private final Set<String> canaryTargets = ConcurrentHashMap.newKeySet();
   private volatile boolean instrumentationActive;
 
-  public HealthState(HealthStatus startingStatus, List<String> requiredEndpoints, boolean canaryEnabled, long startNanos) {
+  public HealthState(HealthStatus startingStatus, List<String> requiredEndpoints, boolean canaryEnabled,
+      long startNanos) {
     this.startingStatus = startingStatus;
     this.requiredEndpoints = List.copyOf(requiredEndpoints);
     this.canaryEnabled = canaryEnabled;

@@ -109,7 +109,7 @@ public final class FrontendPortRoutes {
     }
     HttpResponse answer = answer(method, path, accept, acceptEncoding);
     byte[] body = answer.body();
-    return new Object[] {answer.status(), answer.contentType(), answer.contentEncoding(), body.length,
+    return new Object[]{answer.status(), answer.contentType(), answer.contentEncoding(), body.length,
         method.equals("HEAD") ? NO_BODY : body};
   }
 }

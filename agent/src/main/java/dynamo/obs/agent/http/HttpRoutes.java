@@ -45,7 +45,7 @@ public final class HttpRoutes {
     }
     String p = pattern;
     boolean below = prefix;
-    for (String tail : new String[] {"/**", "/*"}) {
+    for (String tail : new String[]{"/**", "/*"}) {
       if (p.endsWith(tail)) {
         p = p.substring(0, p.length() - tail.length());
         below = true;

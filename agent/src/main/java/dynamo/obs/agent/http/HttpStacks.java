@@ -58,7 +58,8 @@ public final class HttpStacks {
     }
   }
 
-  private HttpStacks() {}
+  private HttpStacks() {
+  }
 
   /** Every stack the modules support, with its versions, once per stack name and range. */
   public static List<String> supported() {
@@ -259,7 +260,7 @@ public final class HttpStacks {
       return null;
     }
     try (JarFile j = new JarFile(jar, false)) {
-      for (Enumeration<JarEntry> e = j.entries(); e.hasMoreElements(); ) {
+      for (Enumeration<JarEntry> e = j.entries(); e.hasMoreElements();) {
         JarEntry entry = e.nextElement();
         if (entry.getName().startsWith("META-INF/maven/") && entry.getName().endsWith("/pom.properties")) {
           Properties p = new Properties();

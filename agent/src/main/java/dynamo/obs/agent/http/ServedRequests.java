@@ -52,7 +52,6 @@ public final class ServedRequests<H> {
   private static final int CONTENT_LENGTH = 6;
   private static final int CANARY = 7;
 
-
   /** Bound on tracked open requests, so a server that never ends them cannot grow memory. */
   private static final int MAX_OPEN = 100_000;
 
@@ -129,14 +128,16 @@ public final class ServedRequests<H> {
       return null;
     }
     Canary canary = frontend.canary();
-    FrontendRequest request = frontend.startRequest(endpoint, now, canary == null ? r -> open.remove(exchange, r)
+    FrontendRequest request = frontend.startRequest(endpoint, now, canary == null
+        ? r -> open.remove(exchange, r)
         : r -> {
           open.remove(exchange, r);
           canary.requestEnded(FrontendMetrics.ENDPOINTS.get(endpoint), r.modelLabel());
         }, errors);
     request.requestHeaders(xRequestId, h[REQUEST_ID], h[DYNAMO_REQUEST_ID]);
     if (tracing != null) {
-      TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, remote, xRequestId, request.requestId(), now);
+      TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, remote, xRequestId, request.requestId(),
+          now);
       span.set("method", line.method()).set("uri", line.uri()).set("version", line.version())
           .set("x_request_id", xRequestId).set("request_id", request.requestId());
       request.span(span);

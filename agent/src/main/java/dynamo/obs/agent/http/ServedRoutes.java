@@ -41,9 +41,7 @@ public final class ServedRoutes {
 
   /** TLS on a server: known off, known on, or not known (no canary is sent where it is not known off). */
   public enum Tls {
-    OFF,
-    ON,
-    UNKNOWN
+    OFF, ON, UNKNOWN
   }
 
   private static final class Server {

@@ -9,7 +9,8 @@ import java.util.List;
  * to two significant figures (half away from zero), consecutive duplicates removed.
  */
 public final class LogBuckets {
-  private LogBuckets() {}
+  private LogBuckets() {
+  }
 
   public static double[] generate(double min, double max, int count) {
     if (count <= 0) {

@@ -17,7 +17,8 @@ import io.prometheus.metrics.tracer.initializer.SpanContextSupplier;
 public final class TraceExemplars implements SpanContext {
   private static volatile boolean enabled;
 
-  private TraceExemplars() {}
+  private TraceExemplars() {
+  }
 
   /** Called once at start when spans are exported, before the histograms are made. */
   public static void enable() {
@@ -55,5 +56,6 @@ public final class TraceExemplars implements SpanContext {
   }
 
   @Override
-  public void markCurrentSpanAsExemplar() {}
+  public void markCurrentSpanAsExemplar() {
+  }
 }

@@ -16,7 +16,8 @@ public final class Premain {
   private static final String CLI = "dynamo.obs.agent.cli.Cli";
   private static volatile boolean started;
 
-  private Premain() {}
+  private Premain() {
+  }
 
   public static void premain(String args, Instrumentation inst) {
     start(args, inst);

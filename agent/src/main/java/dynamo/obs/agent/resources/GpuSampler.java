@@ -33,10 +33,12 @@ final class GpuSampler {
   static final int MAX_OUTPUT = 1 << 20;
 
   /** A GPU with its readings. */
-  record GpuReading(String gpu, double utilizationPercent, double temperatureCelsius, double memoryTotalGib) {}
+  record GpuReading(String gpu, double utilizationPercent, double temperatureCelsius, double memoryTotalGib) {
+  }
 
   /** Memory a process of ours (this JVM or one of its descendants) holds on a GPU. */
-  record ProcessReading(String gpu, long pid, String processName, double memoryUsedGib) {}
+  record ProcessReading(String gpu, long pid, String processName, double memoryUsedGib) {
+  }
 
   /** What the last successful pair of queries found; empty when there is none. */
   record Readings(List<GpuReading> gpus, List<ProcessReading> processes) {
@@ -68,7 +70,8 @@ final class GpuSampler {
     Optional<String> nameIfOurs(long pid);
 
     /** The PIDs of the latest answer: anything remembered about others may be forgotten (PIDs are reused). */
-    default void retainOnly(java.util.Set<Long> pids) {}
+    default void retainOnly(java.util.Set<Long> pids) {
+    }
   }
 
   private final Path executable;

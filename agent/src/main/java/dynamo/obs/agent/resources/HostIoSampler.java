@@ -130,7 +130,7 @@ final class HostIoSampler {
       received += Long.parseLong(f[0]);
       sent += Long.parseLong(f[8]);
     }
-    return new long[] {sent, received};
+    return new long[]{sent, received};
   }
 
   /**
@@ -159,7 +159,7 @@ final class HostIoSampler {
         written += w * SECTOR;
       }
     }
-    return new long[] {read, written};
+    return new long[]{read, written};
   }
 
   /** A device of {@code /sys/block} (a disk, not one of its partitions); '/' in a name is '!' there. */

@@ -21,13 +21,16 @@ final class NvidiaSmi {
   static final String APPS_QUERY = "--query-compute-apps=gpu_uuid,pid,used_memory";
   static final String FORMAT = "--format=csv,noheader,nounits";
 
-  private NvidiaSmi() {}
+  private NvidiaSmi() {
+  }
 
   /** One GPU: utilisation, temperature and total memory may be unknown (NaN) on some boards. */
-  record Gpu(String index, String uuid, double utilizationPercent, double temperatureCelsius, double memoryTotalMib) {}
+  record Gpu(String index, String uuid, double utilizationPercent, double temperatureCelsius, double memoryTotalMib) {
+  }
 
   /** Memory one process holds on one GPU (by the GPU's uuid). */
-  record App(String gpuUuid, long pid, double usedMemoryMib) {}
+  record App(String gpuUuid, long pid, double usedMemoryMib) {
+  }
 
   static List<String> gpuCommand(Path executable) {
     return List.of(executable.toString(), GPU_QUERY, FORMAT);
@@ -47,7 +50,7 @@ final class NvidiaSmi {
       if (dir.isEmpty()) {
         continue;
       }
-      for (String name : windows ? new String[] {"nvidia-smi.exe", "nvidia-smi"} : new String[] {"nvidia-smi"}) {
+      for (String name : windows ? new String[]{"nvidia-smi.exe", "nvidia-smi"} : new String[]{"nvidia-smi"}) {
         try {
           Path candidate = Paths.get(dir, name);
           if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {

@@ -10,7 +10,8 @@ import java.util.Optional;
 final class ProcessNames {
   static final int MAX = 25;
 
-  private ProcessNames() {}
+  private ProcessNames() {
+  }
 
   /**
    * This JVM: the simple name of its main class, or the file name of {@code -jar}'s jar, from

@@ -24,7 +24,8 @@ import java.util.Map;
 final class ProcessSampler {
   /** One sample; NaN or -1 where a value is unknown on this platform. */
   record Sample(double cpuPercent, double systemCpuPercent, long residentBytes, int threads,
-      Map<String, Double> gcPauseSeconds) {}
+      Map<String, Double> gcPauseSeconds) {
+  }
 
   private static final Path PROC_STATUS = Paths.get("/proc/self/status");
 
@@ -38,7 +39,8 @@ final class ProcessSampler {
   ProcessSampler() {
     OperatingSystemMXBean bean = ManagementFactory.getOperatingSystemMXBean();
     os = bean instanceof com.sun.management.OperatingSystemMXBean
-        ? (com.sun.management.OperatingSystemMXBean) bean : null;
+        ? (com.sun.management.OperatingSystemMXBean) bean
+        : null;
     threads = ManagementFactory.getThreadMXBean();
     for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
       if (countsPauses(gc.getName())) {

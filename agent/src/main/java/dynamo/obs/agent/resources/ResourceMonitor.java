@@ -69,7 +69,8 @@ public final class ResourceMonitor {
             + " something unexpected)")
         .labelNames("source")
         .register(registry);
-    this.gpuSampler = nvidiaSmi == null ? null
+    this.gpuSampler = nvidiaSmi == null
+        ? null
         : new GpuSampler(nvidiaSmi, launcher, processes, PERIOD_NANOS, LOG::warn, LOG::info, LOG::debug,
             () -> failures.labelValues("nvidia-smi").inc());
     register(registry);
@@ -85,7 +86,8 @@ public final class ResourceMonitor {
       String name = ProcessNames.ofThisJvm(System.getProperty("sun.java.command"));
       Path proc = Paths.get("/proc");
       HostIoSampler io = HostIoSampler.available(proc)
-          ? new HostIoSampler(proc, Paths.get("/sys/block"), TimeUnit.SECONDS.toNanos(1)) : null;
+          ? new HostIoSampler(proc, Paths.get("/sys/block"), TimeUnit.SECONDS.toNanos(1))
+          : null;
       ResourceMonitor monitor = new ResourceMonitor(registry, ProcessSampler::new, io, smi,
           new GpuSampler.ForkingLauncher(),
           new GpuSampler.OwnProcesses(ProcessHandle.current().pid(), name, ProcessHandle::of), name);

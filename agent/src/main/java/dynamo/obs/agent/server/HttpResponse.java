@@ -38,25 +38,25 @@ public record HttpResponse(int status, String contentType, byte[] body, String c
 
   static String reason(int status) {
     switch (status) {
-      case 200:
+      case 200 :
         return "OK";
-      case 400:
+      case 400 :
         return "Bad Request";
-      case 404:
+      case 404 :
         return "Not Found";
-      case 405:
+      case 405 :
         return "Method Not Allowed";
-      case 408:
+      case 408 :
         return "Request Timeout";
-      case 413:
+      case 413 :
         return "Payload Too Large";
-      case 431:
+      case 431 :
         return "Request Header Fields Too Large";
-      case 500:
+      case 500 :
         return "Internal Server Error";
-      case 503:
+      case 503 :
         return "Service Unavailable";
-      default:
+      default :
         return "Status";
     }
   }

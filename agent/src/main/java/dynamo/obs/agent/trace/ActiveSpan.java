@@ -37,6 +37,7 @@ public interface ActiveSpan {
   final class Source {
     private static volatile Supplier<ActiveSpan> current = () -> null;
 
-    private Source() {}
+    private Source() {
+    }
   }
 }

@@ -2,7 +2,8 @@ package dynamo.obs.agent.trace;
 
 /** Attribute values in Dynamo's shapes. */
 public final class SpanValues {
-  private SpanValues() {}
+  private SpanValues() {
+  }
 
   /** Nanoseconds as milliseconds with two decimals ({@code "%.2f"}, as Dynamo records ttft_ms), without a Formatter. */
   public static String millis(long nanos) {

@@ -14,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * from one thread at a time and ends it exactly once.
  */
 public final class TraceSpan implements SpanParent, ActiveSpan {
-  public enum Kind { SERVER, INTERNAL }
+  public enum Kind {
+    SERVER, INTERNAL
+  }
 
   private final Tracing tracing;
   private final Span span;

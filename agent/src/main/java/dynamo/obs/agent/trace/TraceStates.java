@@ -13,7 +13,8 @@ final class TraceStates {
   private static final int MAX_KEY = 256;
   private static final int MAX_VALUE = 256;
 
-  private TraceStates() {}
+  private TraceStates() {
+  }
 
   /** The header's valid members as a TraceState (the empty one when none). */
   static TraceState of(String header) {

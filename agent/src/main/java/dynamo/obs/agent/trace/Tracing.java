@@ -16,7 +16,6 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.SdkTracerProviderBuilder;
 import io.opentelemetry.sdk.trace.SpanLimits;
 import io.opentelemetry.sdk.trace.SpanProcessor;
-import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -78,7 +77,8 @@ public final class Tracing {
   public static SpanProcessor sampledSpans(Consumer<ReadableSpan> ended) {
     return new SpanProcessor() {
       @Override
-      public void onStart(Context parentContext, ReadWriteSpan span) {}
+      public void onStart(Context parentContext, ReadWriteSpan span) {
+      }
 
       @Override
       public boolean isStartRequired() {
@@ -115,17 +115,17 @@ public final class Tracing {
 
   static Sampler sampler(Config.Sampling s) {
     switch (s.sampler()) {
-      case "always_on":
+      case "always_on" :
         return Sampler.alwaysOn();
-      case "always_off":
+      case "always_off" :
         return Sampler.alwaysOff();
-      case "traceidratio":
+      case "traceidratio" :
         return Sampler.traceIdRatioBased(s.ratio());
-      case "parentbased_always_on":
+      case "parentbased_always_on" :
         return Sampler.parentBased(Sampler.alwaysOn());
-      case "parentbased_always_off":
+      case "parentbased_always_off" :
         return Sampler.parentBased(Sampler.alwaysOff());
-      default:
+      default :
         return Sampler.parentBased(Sampler.traceIdRatioBased(s.ratio()));
     }
   }
@@ -157,7 +157,8 @@ public final class Tracing {
     if (parent == null) {
       b.setNoParent();
     } else {
-      b.setParent(Context.root().with(parent instanceof TraceSpan ? ((TraceSpan) parent).span()
+      b.setParent(Context.root().with(parent instanceof TraceSpan
+          ? ((TraceSpan) parent).span()
           : Span.wrap(parent.spanContext())));
     }
     TraceSpan span = new TraceSpan(this, b.startSpan(), name, kind, parent, xRequestId, requestId, epoch,

@@ -7,7 +7,6 @@ import dynamo.obs.agent.coexist.OtherAgentsTypePool;
 import dynamo.obs.agent.console.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.bootstrap.Dispatch;
-import dynamo.obs.agent.weaving.InstrumentationModule;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,8 @@ final class ByteBuddyInstaller {
     }
   }
 
-  private ByteBuddyInstaller() {}
+  private ByteBuddyInstaller() {
+  }
 
   static LoadedCandidates install(Instrumentation inst, List<InstrumentationModule> modules,
       AgentMetrics metrics, Consumer<Object> onWoven) {
@@ -59,30 +59,29 @@ final class ByteBuddyInstaller {
     SuperTypeIndex superTypes = new SuperTypeIndex();
     // advice goes on declared methods only: the graph of every inherited method that Byte Buddy would otherwise
     // compile for each woven type (resolving every signature of its hierarchy) is never needed
-    AgentBuilder builder =
-        new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED)
-                .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
-            .disableClassFormatChanges()
-            .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-            .with(candidates)
-            .with(AgentBuilder.TypeStrategy.Default.DECORATE)
-            .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
-            .with(superTypes.recordingClassFiles(OtherAgentsTypePool.STRATEGY))
-            .with(new Listener(metrics, onWoven, superTypes))
-            // The default would skip every class of the bootstrap and platform loaders, where
-            // the JDK's HTTP server and clients live; skip only what must never be woven. By name
-            // only: a matcher on anything else makes Byte Buddy parse every class the JVM loads.
-            .ignore(nameStartsWith("dynamo.obs.agent.")
-                .or(nameStartsWith("dynamo.obs.bootstrap."))
-                .or(nameStartsWith("dynamo.obs.shaded."))
-                .or(nameStartsWith("net.bytebuddy."))
-                .or(nameStartsWith("jdk.internal.reflect."))
-                .or(nameStartsWith("java.lang.invoke."))
-                .or(nameStartsWith("jdk.proxy"))
-                .or(nameStartsWith("com.sun.proxy."))
-                .or(nameContains("$$Lambda"))
-                .or(nameContains("$ByteBuddy")))
-            .assureReadEdgeTo(inst, Dispatch.class);
+    AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED)
+        .with(MethodGraph.Compiler.ForDeclaredMethods.INSTANCE))
+        .disableClassFormatChanges()
+        .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+        .with(candidates)
+        .with(AgentBuilder.TypeStrategy.Default.DECORATE)
+        .with(AgentBuilder.DescriptionStrategy.Default.HYBRID)
+        .with(superTypes.recordingClassFiles(OtherAgentsTypePool.STRATEGY))
+        .with(new Listener(metrics, onWoven, superTypes))
+        // The default would skip every class of the bootstrap and platform loaders, where
+        // the JDK's HTTP server and clients live; skip only what must never be woven. By name
+        // only: a matcher on anything else makes Byte Buddy parse every class the JVM loads.
+        .ignore(nameStartsWith("dynamo.obs.agent.")
+            .or(nameStartsWith("dynamo.obs.bootstrap."))
+            .or(nameStartsWith("dynamo.obs.shaded."))
+            .or(nameStartsWith("net.bytebuddy."))
+            .or(nameStartsWith("jdk.internal.reflect."))
+            .or(nameStartsWith("java.lang.invoke."))
+            .or(nameStartsWith("jdk.proxy"))
+            .or(nameStartsWith("com.sun.proxy."))
+            .or(nameContains("$$Lambda"))
+            .or(nameContains("$ByteBuddy")))
+        .assureReadEdgeTo(inst, Dispatch.class);
     for (InstrumentationModule module : modules) {
       int target = Instrumentations.number(module.name());
       // every advice of the module gets the target's number, and its exceptions go to the one error policy
@@ -93,12 +92,14 @@ final class ByteBuddyInstaller {
         AgentBuilder.Transformer.ForAdvice advice = new AgentBuilder.Transformer.ForAdvice(numbered)
             .include(agentLoader).withExceptionHandler(failed);
         for (InstrumentationModule.AdviceBinding binding : type.advice()) {
-          advice = binding.exitClass() == null ? advice.advice(binding.methods(), binding.adviceClass())
+          advice = binding.exitClass() == null
+              ? advice.advice(binding.methods(), binding.adviceClass())
               : advice.advice(binding.methods(), binding.adviceClass(), binding.exitClass());
         }
         // a hierarchy is matched through the index (each class file read once per loader), names by Byte Buddy
         builder = type.types() instanceof InstrumentationModule.TypeAdvice.SubtypeOf subtypes && !superTypes.full()
-            ? builder.type(superTypes.subtypesOf(subtypes.names(), OtherAgentsTypePool.NOT_THEIR_HELPERS, type.loaders()))
+            ? builder
+                .type(superTypes.subtypesOf(subtypes.names(), OtherAgentsTypePool.NOT_THEIR_HELPERS, type.loaders()))
                 .transform(advice)
             : builder.type(OtherAgentsTypePool.NOT_THEIR_HELPERS.and(type.types()), type.loaders()).transform(advice);
       }
@@ -138,8 +139,8 @@ final class ByteBuddyInstaller {
   private static final class LoadedCandidates implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
     private final List<java.util.function.Predicate<Class<?>>> filters = new ArrayList<>();
     /** Every class judged so far, by this and later resolutions: each class is judged once. */
-    private final java.util.Set<Class<?>> seen =
-        java.util.Collections.synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    private final java.util.Set<Class<?>> seen = java.util.Collections
+        .synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
 
     LoadedCandidates(List<InstrumentationModule> modules) {
       for (InstrumentationModule m : modules) {

@@ -29,9 +29,11 @@ public final class EarlyWeaving {
   private final List<Woven> wovenSoFar = new ArrayList<>();
   private BiConsumer<String, ClassLoader> wovenTo;
 
-  private record Woven(String name, ClassLoader loader) {}
+  private record Woven(String name, ClassLoader loader) {
+  }
 
-  private EarlyWeaving() {}
+  private EarlyWeaving() {
+  }
 
   /**
    * Registers the early weaves of the enabled modules (on the premain thread: cheap, no class is read here). A
@@ -73,9 +75,10 @@ public final class EarlyWeaving {
    * supports. Said once; what the module learns there is off.
    */
   private static void missing(JdkWeave w) {
-    LOG.once(AgentLog.Level.WARN, "missing:" + w.type() + "." + w.method() + w.descriptor(), w.type() + " has no method "
-        + w.method() + w.descriptor() + "…: a version of it that " + Instrumentations.name(w.target())
-        + " does not support (see java -jar dynamo-obs.jar instrumentations); what it learns there is off");
+    LOG.once(AgentLog.Level.WARN, "missing:" + w.type() + "." + w.method() + w.descriptor(),
+        w.type() + " has no method "
+            + w.method() + w.descriptor() + "…: a version of it that " + Instrumentations.name(w.target())
+            + " does not support (see java -jar dynamo-obs.jar instrumentations); what it learns there is off");
   }
 
   /**
@@ -117,7 +120,8 @@ public final class EarlyWeaving {
 
   /** Keeps a module's events until its handler exists, then forwards them. */
   static final class Pending extends Handler {
-    private record Event(int event, Object a, Object b, Object c, Object d) {}
+    private record Event(int event, Object a, Object b, Object c, Object d) {
+    }
 
     private final int target;
     private final List<Event> events = new ArrayList<>();

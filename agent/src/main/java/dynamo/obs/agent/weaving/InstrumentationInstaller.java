@@ -2,7 +2,6 @@ package dynamo.obs.agent.weaving;
 
 import dynamo.obs.agent.console.AgentLog;
 import dynamo.obs.agent.metrics.AgentMetrics;
-import dynamo.obs.agent.weaving.InstrumentationModule;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +14,8 @@ import java.util.function.Consumer;
 public final class InstrumentationInstaller {
   private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.instrumentation");
 
-  private InstrumentationInstaller() {}
+  private InstrumentationInstaller() {
+  }
 
   /**
    * Weaves the JDK's own classes at once with the agent's small weaver, and installs Byte Buddy for
@@ -26,7 +26,8 @@ public final class InstrumentationInstaller {
    */
   public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics,
       Consumer<Object> onWoven) {
-    install(inst, modules, metrics, onWoven, () -> { });
+    install(inst, modules, metrics, onWoven, () -> {
+    });
   }
 
   /**

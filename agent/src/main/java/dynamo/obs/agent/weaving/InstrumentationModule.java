@@ -116,7 +116,8 @@ public interface InstrumentationModule {
        */
       private volatile Last last;
 
-      private record Last(WeakReference<ClassLoader> loader, boolean sees) {}
+      private record Last(WeakReference<ClassLoader> loader, boolean sees) {
+      }
 
       @Override
       public boolean matches(ClassLoader loader) {
@@ -170,7 +171,8 @@ public interface InstrumentationModule {
    * @param from the first version supported ({@code 4.1}); null: no version is checked (the JDK's own)
    * @param before the first version no longer supported ({@code 4.3}); null: none
    */
-  record Supported(String stack, String versions, String marker, String from, String before) {}
+  record Supported(String stack, String versions, String marker, String from, String before) {
+  }
 
   String name();
 
@@ -222,5 +224,6 @@ public interface InstrumentationModule {
    * Called once the transformer is installed (and already-loaded classes retransformed): catch up
    * on state the application created before the advice was in place.
    */
-  default void afterInstall(Instrumentation inst) {}
+  default void afterInstall(Instrumentation inst) {
+  }
 }

@@ -26,7 +26,8 @@ import java.util.List;
 public final class Instrumentations {
   private static final List<String> NAMES = names(all());
 
-  private Instrumentations() {}
+  private Instrumentations() {
+  }
 
   /** The built-in modules (the user's method lists make one more at start: {@code methods}). */
   public static List<InstrumentationModule> all() {

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -34,13 +36,12 @@ public final class JdkWeaver implements ClassFileTransformer {
   private final java.lang.instrument.Instrumentation inst;
   private final Module adviceModule = dynamo.obs.bootstrap.Dispatch.class.getModule();
   private volatile String[] watched = new String[0];
-  private final java.util.concurrent.atomic.AtomicReference<java.util.function.Consumer<String>> onWatched =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<Consumer<String>> onWatched = new AtomicReference<>();
 
   /** Classes of any loader are woven (libraries named by {@link #forLibraries}), not only the JDK's. */
   private final boolean libraries;
   /** Told of each weave that found no method in its class. */
-  private final java.util.function.Consumer<JdkWeave> missing;
+  private final Consumer<JdkWeave> missing;
 
   /** {@code onWoven} gets the name and loader of each class woven (counted by the caller). */
   public JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
@@ -50,7 +51,7 @@ public final class JdkWeaver implements ClassFileTransformer {
 
   private JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
       java.util.function.BiConsumer<String, ClassLoader> onWoven, boolean libraries,
-      java.util.function.Consumer<JdkWeave> missing) {
+      Consumer<JdkWeave> missing) {
     this.inst = inst;
     for (JdkWeave w : weaves) {
       byType.computeIfAbsent(w.type().replace('.', '/'), k -> new ArrayList<>()).add(w);
@@ -65,7 +66,7 @@ public final class JdkWeaver implements ClassFileTransformer {
    * that finds no method in its class (another version of the library) is told to {@code missing}.
    */
   public static JdkWeaver forLibraries(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
-      java.util.function.BiConsumer<String, ClassLoader> onWoven, java.util.function.Consumer<JdkWeave> missing) {
+      java.util.function.BiConsumer<String, ClassLoader> onWoven, Consumer<JdkWeave> missing) {
     return new JdkWeaver(inst, weaves, onWoven, true, missing);
   }
 
@@ -82,7 +83,7 @@ public final class JdkWeaver implements ClassFileTransformer {
    * Reports the first class loaded from now on whose internal name starts with one of
    * {@code prefixes}, once, to {@code listener} (on the loading thread: it must only hand over).
    */
-  public void watch(List<String> prefixes, java.util.function.Consumer<String> listener) {
+  public void watch(List<String> prefixes, Consumer<String> listener) {
     onWatched.set(listener);
     watched = prefixes.toArray(new String[0]);
   }
@@ -104,7 +105,7 @@ public final class JdkWeaver implements ClassFileTransformer {
       for (String prefix : w) {
         if (className.startsWith(prefix)) {
           watched = new String[0];
-          java.util.function.Consumer<String> l = onWatched.getAndSet(null); // once, whichever thread is first
+          Consumer<String> l = onWatched.getAndSet(null); // once, whichever thread is first
           if (l != null) {
             l.accept(className);
           }
@@ -207,7 +208,7 @@ public final class JdkWeaver implements ClassFileTransformer {
         public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
             String[] exceptions) {
           if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) == 0) {
-            methods.add(new String[] {name, descriptor});
+            methods.add(new String[]{name, descriptor});
           }
           return null;
         }
@@ -220,14 +221,15 @@ public final class JdkWeaver implements ClassFileTransformer {
 
   /** The class with the weaves applied, or null when no method matched. */
   static byte[] weave(byte[] bytes, List<JdkWeave> weaves) {
-    return weave(bytes, weaves, w -> {});
+    return weave(bytes, weaves, w -> {
+    });
   }
 
   /**
    * The class with the weaves applied, or null when no method matched; each weave that matched no method
    * of the class (another JDK's internals) is told to {@code missing}.
    */
-  static byte[] weave(byte[] bytes, List<JdkWeave> weaves, java.util.function.Consumer<JdkWeave> missing) {
+  static byte[] weave(byte[] bytes, List<JdkWeave> weaves, Consumer<JdkWeave> missing) {
     ClassReader reader = new ClassReader(bytes);
     Map<String, Integer> maxLocals = new HashMap<>();
     for (JdkWeave w : weaves) {

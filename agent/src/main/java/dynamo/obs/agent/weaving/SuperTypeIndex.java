@@ -15,7 +15,6 @@ import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.pool.TypePool;
-import net.bytebuddy.utility.JavaModule;
 
 /**
  * Which of the modules' super-type sets ({@link InstrumentationModule.TypeAdvice#subtypesOf}) each type belongs to,

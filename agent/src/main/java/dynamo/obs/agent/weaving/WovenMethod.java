@@ -147,7 +147,8 @@ final class WovenMethod extends MethodVisitor {
             super.visitTypeInsn(Opcodes.CHECKCAST, returnType.getInternalName());
           }
         }
-        default -> { }
+        default -> {
+        }
       }
     }
     super.visitInsn(opcode);
@@ -233,7 +234,7 @@ final class WovenMethod extends MethodVisitor {
       super.visitLabel(tryEnd);
       super.visitLabel(catchStart);
       Object[] locals = tokenSlot >= 0 ? withToken(initialLocals, initialLocals.length) : initialLocals;
-      super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[] {"java/lang/Throwable"});
+      super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[]{"java/lang/Throwable"});
       if (exit.kind() == Kind.EXIT_THROWN) {
         super.visitInsn(Opcodes.DUP); // the throwable goes first, and on
       }

@@ -40,6 +40,7 @@ public interface CallContext {
     }
 
     @Override
-    public void routed(TraceSpan span) {}
+    public void routed(TraceSpan span) {
+    }
   };
 }

@@ -85,10 +85,12 @@ public final class InboundRequest implements RequestBody, JsonFieldScanner.Liste
   }
 
   @Override
-  public void onNumber(int field, double value) {}
+  public void onNumber(int field, double value) {
+  }
 
   @Override
-  public void onBoolean(int field, boolean value) {}
+  public void onBoolean(int field, boolean value) {
+  }
 
   /** The model the request named, or null (not read yet, or none). */
   String model() {

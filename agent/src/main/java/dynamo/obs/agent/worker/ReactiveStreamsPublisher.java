@@ -16,7 +16,8 @@ final class ReactiveStreamsPublisher {
   private static final String SUBSCRIBER = "org.reactivestreams.Subscriber";
   private static final String SUBSCRIPTION = "org.reactivestreams.Subscription";
 
-  private ReactiveStreamsPublisher() {}
+  private ReactiveStreamsPublisher() {
+  }
 
   /** The publisher, wrapped; or itself when its interfaces cannot be found. */
   static Object wrap(Object publisher, WorkerCall call) {
@@ -36,41 +37,41 @@ final class ReactiveStreamsPublisher {
     InvocationHandler onPublisher = (proxy, method, args) -> {
       if (method.getName().equals("subscribe") && args != null && args.length == 1 && args[0] != null) {
         Object subscriber = args[0];
-        Object counted = Proxy.newProxyInstance(loader, new Class<?>[] {subscriberType},
+        Object counted = Proxy.newProxyInstance(loader, new Class<?>[]{subscriberType},
             subscriberHandler(subscriber, call, loader, subscriptionType));
-        return invoke(method, publisher, new Object[] {counted});
+        return invoke(method, publisher, new Object[]{counted});
       }
       return invoke(method, publisher, args);
     };
-    return Proxy.newProxyInstance(loader, new Class<?>[] {publisherType}, onPublisher);
+    return Proxy.newProxyInstance(loader, new Class<?>[]{publisherType}, onPublisher);
   }
 
   private static InvocationHandler subscriberHandler(Object subscriber, WorkerCall call, ClassLoader loader,
       Class<?> subscriptionType) {
     return (proxy, method, args) -> {
       switch (method.getName()) {
-        case "onSubscribe":
+        case "onSubscribe" :
           if (args != null && args.length == 1 && args[0] != null) {
             Object subscription = args[0];
-            Object watched = Proxy.newProxyInstance(loader, new Class<?>[] {subscriptionType}, (p, m, a) -> {
+            Object watched = Proxy.newProxyInstance(loader, new Class<?>[]{subscriptionType}, (p, m, a) -> {
               if (m.getName().equals("cancel")) {
                 call.end(WorkerCall.End.CANCELLED);
               }
               return invoke(m, subscription, a);
             });
-            return invoke(method, subscriber, new Object[] {watched});
+            return invoke(method, subscriber, new Object[]{watched});
           }
           break;
-        case "onNext":
+        case "onNext" :
           call.token();
           break;
-        case "onError":
+        case "onError" :
           call.end(WorkerCall.End.ERROR);
           break;
-        case "onComplete":
+        case "onComplete" :
           call.end(WorkerCall.End.OK);
           break;
-        default:
+        default :
           break;
       }
       return invoke(method, subscriber, args);
@@ -81,13 +82,13 @@ final class ReactiveStreamsPublisher {
   private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
     if (method.getDeclaringClass() == Object.class) {
       switch (method.getName()) {
-        case "equals":
+        case "equals" :
           return target.equals(args[0]);
-        case "hashCode":
+        case "hashCode" :
           return target.hashCode();
-        case "toString":
+        case "toString" :
           return target.toString();
-        default:
+        default :
           break;
       }
     }

@@ -16,7 +16,7 @@ final class ReactorChains {
     @Override
     protected Method[] computeValue(Class<?> type) {
       try {
-        return new Method[] {type.getMethod("doOnNext", Consumer.class), type.getMethod("doOnError", Consumer.class),
+        return new Method[]{type.getMethod("doOnNext", Consumer.class), type.getMethod("doOnError", Consumer.class),
             type.getMethod("doOnCancel", Runnable.class), type.getMethod("doOnTerminate", Runnable.class)};
       } catch (NoSuchMethodException | RuntimeException e) {
         return null;
@@ -28,11 +28,13 @@ final class ReactorChains {
   private static final ClassValue<Boolean> CHAINABLE = new ClassValue<>() {
     @Override
     protected Boolean computeValue(Class<?> type) {
-      return ReactiveStreamsPublisher.find(type, ReactiveStreamsPublisher.PUBLISHER) != null && OPERATORS.get(type) != null;
+      return ReactiveStreamsPublisher.find(type, ReactiveStreamsPublisher.PUBLISHER) != null
+          && OPERATORS.get(type) != null;
     }
   };
 
-  private ReactorChains() {}
+  private ReactorChains() {
+  }
 
   /** Whether results of this class can be observed with their own operators. */
   static boolean chainable(Class<?> type) {

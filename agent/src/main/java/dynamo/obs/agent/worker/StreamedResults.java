@@ -16,7 +16,8 @@ import java.util.stream.StreamSupport;
  * through unchanged and tells the call about tokens and the end.
  */
 final class StreamedResults {
-  private StreamedResults() {}
+  private StreamedResults() {
+  }
 
   static boolean isCancellation(Throwable t) {
     Throwable c = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
@@ -24,7 +25,8 @@ final class StreamedResults {
   }
 
   static void onCompletion(CompletionStage<?> stage, WorkerCall call) {
-    stage.whenComplete((v, t) -> call.end(t == null ? WorkerCall.End.OK
+    stage.whenComplete((v, t) -> call.end(t == null
+        ? WorkerCall.End.OK
         : isCancellation(t) ? WorkerCall.End.CANCELLED : WorkerCall.End.ERROR));
   }
 

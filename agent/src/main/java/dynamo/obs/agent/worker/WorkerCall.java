@@ -11,7 +11,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the token handler it was given — or when cancelled.
  */
 public final class WorkerCall {
-  enum End { OK, ERROR, CANCELLED }
+  enum End {
+    OK, ERROR, CANCELLED
+  }
 
   private final WorkerRuntime runtime;
   final WorkerMetrics.ModelSeries series;
@@ -63,7 +65,7 @@ public final class WorkerCall {
   void bind(Object handler) {
     Object[] h = handlers;
     if (h == null) {
-      handlers = new Object[] {handler};
+      handlers = new Object[]{handler};
     } else {
       Object[] more = java.util.Arrays.copyOf(h, h.length + 1);
       more[h.length] = handler;

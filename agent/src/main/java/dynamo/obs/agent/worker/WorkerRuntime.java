@@ -228,7 +228,8 @@ public final class WorkerRuntime {
     Tracing t = tracing;
     if (t != null) {
       SpanParent parent = in != null ? in.span(t, workerIdentity) : context.parent();
-      span = t.start("engine.generate", TraceSpan.Kind.INTERNAL, parent, context.xRequestId(), context.requestId(), now);
+      span = t.start("engine.generate", TraceSpan.Kind.INTERNAL, parent, context.xRequestId(), context.requestId(),
+          now);
       span.set("model", series.model);
     }
     WorkerCall call = new WorkerCall(this, series, now, in, span);
@@ -247,7 +248,7 @@ public final class WorkerRuntime {
       }
     }
     sites.computeIfAbsent(site, Site::new);
-    return new Object[] {call, site};
+    return new Object[]{call, site};
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})
@@ -309,7 +310,9 @@ public final class WorkerRuntime {
 
   // ---- token handlers ----------------------------------------------------------------------------
 
-  enum Signal { TOKEN, COMPLETE, ERROR, OTHER }
+  enum Signal {
+    TOKEN, COMPLETE, ERROR, OTHER
+  }
 
   public void handlerInvoked(Object handler, String method, String descriptor, Object first) {
     WorkerCall call = handlers.get(handler);
@@ -317,19 +320,19 @@ public final class WorkerRuntime {
       return;
     }
     switch (signals.computeIfAbsent(method, WorkerRuntime::classify)) {
-      case TOKEN:
+      case TOKEN :
         if (!descriptor.startsWith("()")) { // a token method receives something
           call.token();
         }
         break;
-      case COMPLETE:
+      case COMPLETE :
         reported(call, first); // e.g. LangChain4j's onCompleteResponse(ChatResponse)
         call.end(WorkerCall.End.OK);
         break;
-      case ERROR:
+      case ERROR :
         call.end(WorkerCall.End.ERROR);
         break;
-      default:
+      default :
         break;
     }
   }
@@ -340,34 +343,35 @@ public final class WorkerRuntime {
     boolean complete = false;
     for (String w : words) {
       switch (w.toLowerCase(Locale.ROOT)) {
-        case "tool":
-        case "tools":
+        case "tool" :
+        case "tools" :
           return Signal.TOKEN; // a (completed) tool call is part of the stream, not its end
-        case "error":
-        case "fail":
-        case "failed":
-        case "failure":
-        case "exception":
+        case "error" :
+        case "fail" :
+        case "failed" :
+        case "failure" :
+        case "exception" :
           return Signal.ERROR;
-        case "complete":
-        case "completed":
-        case "completion":
-        case "done":
-        case "finish":
-        case "finished":
-        case "end":
-        case "close":
-        case "closed":
+        case "complete" :
+        case "completed" :
+        case "completion" :
+        case "done" :
+        case "finish" :
+        case "finished" :
+        case "end" :
+        case "close" :
+        case "closed" :
           complete = true;
           break;
-        default:
+        default :
           break;
       }
     }
     if (complete) {
       return Signal.COMPLETE;
     }
-    return method.equals("toString") || method.equals("hashCode") || method.equals("equals") ? Signal.OTHER
+    return method.equals("toString") || method.equals("hashCode") || method.equals("equals")
+        ? Signal.OTHER
         : Signal.TOKEN;
   }
 

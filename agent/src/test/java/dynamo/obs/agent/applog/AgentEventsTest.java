@@ -44,7 +44,8 @@ class AgentEventsTest {
   }
 
   private static void configure(boolean jsonl, String directives) {
-    AgentLog.configure(jsonl, false, LogFilter.DEFAULT.withDirectives(directives, bad -> { }));
+    AgentLog.configure(jsonl, false, LogFilter.DEFAULT.withDirectives(directives, bad -> {
+    }));
   }
 
   private List<String> lines() {

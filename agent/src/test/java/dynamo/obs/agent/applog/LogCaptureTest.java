@@ -54,7 +54,8 @@ class LogCaptureTest {
   }
 
   private static LogCapture capture(String directives, boolean jsonl) {
-    return new LogCapture(LogFilter.DEFAULT.withDirectives(directives, bad -> { }), jsonl, false);
+    return new LogCapture(LogFilter.DEFAULT.withDirectives(directives, bad -> {
+    }), jsonl, false);
   }
 
   private static Object logback(LogCapture c, int level, String logger, String message) {
@@ -73,9 +74,12 @@ class LogCaptureTest {
   @Test
   void dynLogFiltersByLoggerNameAndLevel() {
     LogCapture c = capture("warn,com.acme=debug", false);
-    dispatch(c, LOGBACK_DEBUG, "com.acme.app", "kept", () -> { });
-    dispatch(c, LOGBACK_INFO, "org.other", "filtered", () -> { });
-    dispatch(c, LOGBACK_WARN, "org.other", "kept too", () -> { });
+    dispatch(c, LOGBACK_DEBUG, "com.acme.app", "kept", () -> {
+    });
+    dispatch(c, LOGBACK_INFO, "org.other", "filtered", () -> {
+    });
+    dispatch(c, LOGBACK_WARN, "org.other", "kept too", () -> {
+    });
     assertEquals(List.of("kept", "kept too"), exported.stream().map(e -> e.message).toList());
     assertEquals(Level.DEBUG, exported.get(0).level);
     assertEquals("com.acme.app", exported.get(0).target);
@@ -107,7 +111,8 @@ class LogCaptureTest {
   void withoutATimeTheEventHappensNowAndWithoutAMessageItIsEmpty() {
     LogCapture c = capture("info", false);
     long before = LogEvent.epochNanos(Instant.now());
-    dispatch(c, LOGBACK_INFO, null, null, () -> { });
+    dispatch(c, LOGBACK_INFO, null, null, () -> {
+    });
     LogEvent e = exported.get(0);
     assertTrue(e.epochNanos >= before, "now");
     assertEquals("", e.message);
@@ -118,14 +123,14 @@ class LogCaptureTest {
 
   @Test
   void julMessagesAreFormattedLikeJulsFormatter() {
-    assertEquals("a 1 b x", LogCapture.message("a {0} b {1}", new Object[] {1, "x"}, null));
-    assertEquals("no braces", LogCapture.message("no braces", new Object[] {1}, null));
-    assertEquals("{not a pattern", LogCapture.message("{not a pattern", new Object[] {1}, null));
-    assertEquals("{0", LogCapture.message("{0", new Object[] {1}, null), "a bad pattern is the text");
-    assertEquals("Hallo 7", LogCapture.message("greeting", new Object[] {7}, new ListResourceBundle() {
+    assertEquals("a 1 b x", LogCapture.message("a {0} b {1}", new Object[]{1, "x"}, null));
+    assertEquals("no braces", LogCapture.message("no braces", new Object[]{1}, null));
+    assertEquals("{not a pattern", LogCapture.message("{not a pattern", new Object[]{1}, null));
+    assertEquals("{0", LogCapture.message("{0", new Object[]{1}, null), "a bad pattern is the text");
+    assertEquals("Hallo 7", LogCapture.message("greeting", new Object[]{7}, new ListResourceBundle() {
       @Override
       protected Object[][] getContents() {
-        return new Object[][] {{"greeting", "Hallo {0}"}};
+        return new Object[][]{{"greeting", "Hallo {0}"}};
       }
     }));
     Object broken = new Object() {
@@ -134,7 +139,7 @@ class LogCaptureTest {
         throw new IllegalStateException("app bug");
       }
     };
-    assertEquals("v {0}", LogCapture.message("v {0}", new Object[] {broken}, null));
+    assertEquals("v {0}", LogCapture.message("v {0}", new Object[]{broken}, null));
   }
 
   @Test
@@ -158,7 +163,8 @@ class LogCaptureTest {
       nested.set(logback(c, LOGBACK_WARN, "dynamo.export", "export failed"));
       exported.add(e);
     });
-    dispatch(c, LOGBACK_INFO, "com.acme.app", "outer", () -> { });
+    dispatch(c, LOGBACK_INFO, "com.acme.app", "outer", () -> {
+    });
     assertNull(nested.get());
     assertEquals(1, exported.size());
   }
@@ -166,13 +172,16 @@ class LogCaptureTest {
   @Test
   void theAgentsLibrariesAndThreadsAreNeverExported() throws Exception {
     LogCapture c = capture("info", false);
-    dispatch(c, LOGBACK_WARN, "dynamo.obs.shaded.io.opentelemetry.sdk.Batch", "failed to export", () -> { });
-    Thread agentThread = new Thread(() -> dispatch(c, LOGBACK_WARN, "com.acme.app", "on our thread", () -> { }),
+    dispatch(c, LOGBACK_WARN, "dynamo.obs.shaded.io.opentelemetry.sdk.Batch", "failed to export", () -> {
+    });
+    Thread agentThread = new Thread(() -> dispatch(c, LOGBACK_WARN, "com.acme.app", "on our thread", () -> {
+    }),
         "dynamo-obs-export");
     agentThread.start();
     agentThread.join();
     assertEquals(List.of(), exported);
-    dispatch(c, LOGBACK_WARN, "dynamo.obs.it.App", "an application may live in a dynamo.obs package", () -> { });
+    dispatch(c, LOGBACK_WARN, "dynamo.obs.it.App", "an application may live in a dynamo.obs package", () -> {
+    });
     assertEquals(1, exported.size());
   }
 

@@ -17,7 +17,8 @@ class LogEventsTest {
   @Test
   void anEndOfNothingOpenedIsNothing() throws Throwable {
     LogEvents jul = new LogEvents(LogFramework.JUL, new LogCapture(LogFilter.DEFAULT, false, false));
-    Object token = jul.on(LogEvents.JUL_LOG, Logger.getLogger("com.acme"), new LogRecord(Level.SEVERE, "m"), null, null);
+    Object token = jul.on(LogEvents.JUL_LOG, Logger.getLogger("com.acme"), new LogRecord(Level.SEVERE, "m"), null,
+        null);
     assertNull(token);
     assertNull(jul.on(LogEvents.ENDED, token, null, null, null));
   }

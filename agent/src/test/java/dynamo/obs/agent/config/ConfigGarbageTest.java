@@ -91,7 +91,7 @@ class ConfigGarbageTest {
     for (int i = 0; i < contents.length; i++) {
       Path file = Files.writeString(dir.resolve("bad-" + i), contents[i], StandardCharsets.UTF_8);
       for (String name : names) {
-        for (String value : new String[] {file.toString(), "@" + file, dir.resolve("absent").toString()}) {
+        for (String value : new String[]{file.toString(), "@" + file, dir.resolve("absent").toString()}) {
           try {
             List<String> w = Config.read(new ConfigSource(Map.of(name, value), new Properties()), KNOWN).warnings();
             if (w.size() > 1) {

@@ -162,7 +162,8 @@ class ConfigTest {
 
   @Test
   void endpointListAcceptsDynamoForms() {
-    assertEquals(List.of("generate"), read(Map.of("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "[\"generate\"]")).useEndpointHealthStatus);
+    assertEquals(List.of("generate"),
+        read(Map.of("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "[\"generate\"]")).useEndpointHealthStatus);
     assertEquals(List.of("generate", "clear_kv_blocks"),
         read(Map.of("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "[generate, 'clear_kv_blocks']")).useEndpointHealthStatus);
     assertEquals(List.of(), read(Map.of("DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", "[]")).useEndpointHealthStatus);
@@ -234,17 +235,19 @@ class ConfigTest {
     assertEquals(10_000, bad.traces.timeoutMillis());
     assertEquals(List.of("OTEL_EXPORTER_OTLP_COMPRESSION=\"zstd\" is invalid (expected gzip or none); using none",
         "OTEL_EXPORTER_OTLP_TIMEOUT=\"10s\" is invalid (expected a whole number of milliseconds from 1 to 600000);"
-            + " using 10000"), bad.warnings());
+            + " using 10000"),
+        bad.warnings());
   }
 
   /** A key pair and its self-signed certificate as PEM files, made with the JDK's keytool. */
   private static Path[] keyAndCertificate(Path dir) throws Exception {
     Path store = dir.resolve("k.p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    for (String[] args : new String[][] {
+    for (String[] args : new String[][]{
         {"-genkeypair", "-alias", "k", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=localhost",
             "-keystore", store.toString(), "-storetype", "PKCS12"},
-        {"-exportcert", "-rfc", "-alias", "k", "-keystore", store.toString(), "-file", dir.resolve("c.pem").toString()}}) {
+        {"-exportcert", "-rfc", "-alias", "k", "-keystore", store.toString(), "-file",
+            dir.resolve("c.pem").toString()}}) {
       List<String> cmd = new java.util.ArrayList<>(List.of(keytool));
       cmd.addAll(List.of(args));
       cmd.addAll(List.of("-storepass", "secret", "-keypass", "secret"));
@@ -259,7 +262,7 @@ class ConfigTest {
     byte[] der = ks.getKey("k", "secret".toCharArray()).getEncoded();
     Files.writeString(dir.resolve("k.pem"), "-----BEGIN PRIVATE KEY-----\n"
         + java.util.Base64.getMimeEncoder().encodeToString(der) + "\n-----END PRIVATE KEY-----\n");
-    return new Path[] {dir.resolve("k.pem"), dir.resolve("c.pem")};
+    return new Path[]{dir.resolve("k.pem"), dir.resolve("c.pem")};
   }
 
   @Test
@@ -316,8 +319,10 @@ class ConfigTest {
     Config bad = read(Map.of("OTEL_TRACES_SAMPLER", "jaeger_remote", "OTEL_PROPAGATORS", "tracecontext,b3"));
     assertEquals(List.of("tracecontext"), bad.propagators);
     assertEquals(2, bad.warnings().size(), bad.warnings().toString());
-    assertTrue(bad.warnings().get(0).startsWith("OTEL_TRACES_SAMPLER=\"jaeger_remote\" is invalid"), bad.warnings().get(0));
-    assertTrue(bad.warnings().get(1).startsWith("OTEL_PROPAGATORS entry \"b3\" is not supported"), bad.warnings().get(1));
+    assertTrue(bad.warnings().get(0).startsWith("OTEL_TRACES_SAMPLER=\"jaeger_remote\" is invalid"),
+        bad.warnings().get(0));
+    assertTrue(bad.warnings().get(1).startsWith("OTEL_PROPAGATORS entry \"b3\" is not supported"),
+        bad.warnings().get(1));
     assertEquals(List.of(), read(Map.of("OTEL_PROPAGATORS", "none")).propagators);
   }
 

@@ -16,7 +16,8 @@ class AgentLogTest {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
   private String configure(boolean jsonl, String directives) {
-    AgentLog.configure(jsonl, false, LogFilter.DEFAULT.withDirectives(directives, bad -> { }));
+    AgentLog.configure(jsonl, false, LogFilter.DEFAULT.withDirectives(directives, bad -> {
+    }));
     AgentLog.redirect(new PrintStream(out, true, StandardCharsets.UTF_8));
     return directives;
   }

@@ -39,7 +39,7 @@ class LogLinesTest {
       Throwable thrown = r.nextInt(4) == 0 ? new IllegalStateException(random(r, pieces, 3)) : null;
       LogEvent e = new LogEvent(T, Level.values()[r.nextInt(Level.values().length)], random(r, pieces, 2),
           random(r, pieces, 5), thrown, "main", null, 0, fields, null);
-      for (boolean local : new boolean[] {false, true}) {
+      for (boolean local : new boolean[]{false, true}) {
         String line = LogLines.jsonl(e, local);
         assertTrue(line.indexOf('\n') < 0 && line.indexOf('\r') < 0, "one line: " + line);
         assertEquals(null, dynamo.obs.agent.config.JsonCheck.objectError(line), line);

@@ -51,7 +51,8 @@ class ExportQueueTest {
     }
 
     @Override
-    public void shutdown() {}
+    public void shutdown() {
+    }
   }
 
   static List<Integer> concat(List<List<Integer>> pieces) {
@@ -194,7 +195,8 @@ class ExportQueueTest {
     for (int i = 900; i < 1000; i++) {
       newest.add(i);
     }
-    assertEquals(newest, sorted, "exactly the newest 100, each once, although batches were in flight when it overflowed");
+    assertEquals(newest, sorted,
+        "exactly the newest 100, each once, although batches were in flight when it overflowed");
     assertEquals(100, q.exported());
     q.shutdown();
   }
@@ -234,7 +236,8 @@ class ExportQueueTest {
     }
 
     @Override
-    public void shutdown() {}
+    public void shutdown() {
+    }
   }
 
   @Test

@@ -36,7 +36,8 @@ class FrontendRequestTest {
   }
 
   private FrontendRequest request(int endpoint) {
-    return new FrontendRequest(metrics, endpoint, System.nanoTime(), ended::add, t -> {});
+    return new FrontendRequest(metrics, endpoint, System.nanoTime(), ended::add, t -> {
+    });
   }
 
   private static void feed(FrontendRequest r, String body) {
@@ -152,7 +153,8 @@ class FrontendRequestTest {
     assertEquals(5.0, value("dynamo_frontend_output_tokens_total{model=\"m\"}"));
     assertEquals(4.0, value("dynamo_frontend_inter_token_latency_seconds_count{model=\"m\"}"));
     assertEquals(0.0, value("dynamo_frontend_input_sequence_tokens_count{model=\"m\"}"), "no usage: ISL unknown");
-    assertEquals(1.0, value("dynamo_frontend_requests_total{endpoint=\"completions\",error_type=\"\",model=\"m\",request_type=\"stream\",status=\"success\"}"));
+    assertEquals(1.0, value(
+        "dynamo_frontend_requests_total{endpoint=\"completions\",error_type=\"\",model=\"m\",request_type=\"stream\",status=\"success\"}"));
   }
 
   @Test
@@ -166,7 +168,9 @@ class FrontendRequestTest {
     respond(r, "data: {\"choices\":[{\"delta\":{\"content\":[{\"type\":\"thinking\",\"thinking\":[{\"type\":"
         + "\"text\",\"text\":\"hmm\"}]}]}}]}\n\n", 7);
     // parts with empty text, and a part that is not text, carry no token
-    respond(r, "data: {\"choices\":[{\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"\"},{\"type\":\"image\"}]}}]}\n\n", 7);
+    respond(r,
+        "data: {\"choices\":[{\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"\"},{\"type\":\"image\"}]}}]}\n\n",
+        7);
     r.completed();
     assertEquals(3.0, value("dynamo_frontend_output_tokens_total{model=\"m\"}"));
     assertEquals(1.0, value("dynamo_frontend_time_to_first_token_seconds_count{model=\"m\"}"));
@@ -238,7 +242,8 @@ class FrontendRequestTest {
       assertEquals((double) expected, value("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\""
           + t + "\",model=\"e\",request_type=\"unary\",status=\"error\"}"), t);
     }
-    assertEquals(0.0, value("dynamo_frontend_time_to_first_token_seconds_count{model=\"e\"}"), "errors produce no tokens");
+    assertEquals(0.0, value("dynamo_frontend_time_to_first_token_seconds_count{model=\"e\"}"),
+        "errors produce no tokens");
     assertEquals(0.0, value("dynamo_frontend_inflight_requests{model=\"e\"}"));
     assertEquals(0.0, value("dynamo_frontend_disconnected_clients"), "a 499 answer is no disconnect seen");
     // only the overload answer (529) is a rejection for want of capacity, as upstream's model_rejection_total
@@ -317,7 +322,7 @@ class FrontendRequestTest {
   void aBodyThatIsNotJsonIsNotCounted() throws IOException {
     for (String body : List.of("{\"model\":\"x\", oops}", "{\"model\":\"M\",\"messages\":[{\"role\":\"user\","
         + "\"content\":\"hi", "{\"model\":\"M\",\"messages\":[", "")) {
-      for (int status : new int[] {400, 404, 422, 500}) {
+      for (int status : new int[]{400, 404, 422, 500}) {
         FrontendRequest r = request(0);
         feed(r, body);
         r.responseStarted(status, false);
@@ -427,7 +432,7 @@ class FrontendRequestTest {
   /** Upstream's embedding latency: end to end, for successful /v1/embeddings requests only. */
   @Test
   void embeddingsHaveTheirOwnLatency() throws IOException {
-    for (int status : new int[] {200, 200, 400}) {
+    for (int status : new int[]{200, 200, 400}) {
       FrontendRequest r = request(2);
       feed(r, "{\"model\":\"emb\",\"input\":\"hello\"}");
       r.responseStarted(status, false);

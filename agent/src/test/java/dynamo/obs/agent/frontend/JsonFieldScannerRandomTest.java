@@ -76,14 +76,14 @@ class JsonFieldScannerRandomTest {
       int kind = depth > 5 ? 2 + r.nextInt(4) : r.nextInt(6);
       Integer field = path == null ? null : FIELD.get(path);
       switch (kind) {
-        case 0:
+        case 0 :
           object(path, depth + 1);
           break;
-        case 1:
+        case 1 :
           array(path, depth + 1);
           break;
-        case 2:
-        case 3: {
+        case 2 :
+        case 3 : {
           String s = randomText();
           string(s);
           if (field != null) {
@@ -93,7 +93,7 @@ class JsonFieldScannerRandomTest {
           }
           break;
         }
-        case 4: {
+        case 4 : {
           String n = NUMBERS[r.nextInt(NUMBERS.length)];
           json.append(n);
           if (field != null) {
@@ -101,8 +101,8 @@ class JsonFieldScannerRandomTest {
           }
           break;
         }
-        default: {
-          String lit = new String[] {"true", "false", "null"}[r.nextInt(3)];
+        default : {
+          String lit = new String[]{"true", "false", "null"}[r.nextInt(3)];
           json.append(lit);
           if (field != null && !lit.equals("null")) {
             expected.add(field + "=b:" + lit);
@@ -156,25 +156,25 @@ class JsonFieldScannerRandomTest {
       int parts = r.nextInt(4);
       for (int i = 0; i < parts; i++) {
         switch (r.nextInt(7)) {
-          case 0:
+          case 0 :
             s.append("Qwen/Qwen3-0.6B");
             break;
-          case 1:
+          case 1 :
             s.append("quote \" backslash \\ slash / tab \t newline \n");
             break;
-          case 2:
+          case 2 :
             s.append("é中ü€");
             break;
-          case 3:
+          case 3 :
             s.append("brackets ]}[{ and a colon: , comma");
             break;
-          case 4:
+          case 4 :
             s.append("a long run of plain prose that goes well past sixteen bytes ".repeat(1 + r.nextInt(6)));
             break;
-          case 5:
+          case 5 :
             s.append((char) (1 + r.nextInt(0x1f))); // a control character: escaped in the JSON
             break;
-          default:
+          default :
             s.append("x");
         }
       }
@@ -290,21 +290,21 @@ class JsonFieldScannerRandomTest {
     int at = r.nextInt(b.length);
     byte[] noise = {'{', '}', '[', ']', ',', ':', '"', '\\', '1', '-', '.', 'e', 't', 'n', ' ', 0x01, (byte) 0xc3};
     switch (r.nextInt(4)) {
-      case 0:
+      case 0 :
         out.write(b, 0, at);
         out.write(noise[r.nextInt(noise.length)]);
         out.write(b, at + 1, b.length - at - 1);
         break;
-      case 1:
+      case 1 :
         out.write(b, 0, at);
         out.write(b, at + 1, b.length - at - 1);
         break;
-      case 2:
+      case 2 :
         out.write(b, 0, at);
         out.write(noise[r.nextInt(noise.length)]);
         out.write(b, at, b.length - at);
         break;
-      default:
+      default :
         out.write(b, 0, at);
     }
     return out.toByteArray();

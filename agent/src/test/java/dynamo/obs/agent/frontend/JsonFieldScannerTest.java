@@ -48,7 +48,7 @@ class JsonFieldScannerTest {
     String body = "{\"messages\":[{\"role\":\"user\",\"content\":\"hi \\\"model\\\"\"}],"
         + "\"model\": \"Qwen/Qwen3-0.6B\", \"stream\":true,\"stream_options\":{\"include_usage\":true},"
         + "\"max_tokens\":16}";
-    for (int chunk : new int[] {1, 2, 3, 7, 1000}) {
+    for (int chunk : new int[]{1, 2, 3, 7, 1000}) {
       assertEquals(List.of("0=s:Qwen/Qwen3-0.6B/15", "1=b:true", "2=b:true", "3=n:16.0"),
           scan(body, chunk, "model", "stream", "stream_options.include_usage", "max_tokens"), "chunk " + chunk);
     }
@@ -101,7 +101,8 @@ class JsonFieldScannerTest {
   void topLevelScalarsAndLiterals() {
     assertEquals(List.of("0=b:false"), scan("{\"stream\":false}", 1, "stream"));
     assertEquals(List.of(), scan("{\"stream\":null}", 1, "stream"));
-    assertEquals(List.of("0=n:-1.5E3"), scan("{\"n\":-1.5e3}", 1, "n").stream().map(s -> s.replace("-1500.0", "-1.5E3")).toList());
+    assertEquals(List.of("0=n:-1.5E3"),
+        scan("{\"n\":-1.5e3}", 1, "n").stream().map(s -> s.replace("-1500.0", "-1.5E3")).toList());
   }
 
   @Test
@@ -110,7 +111,7 @@ class JsonFieldScannerTest {
     assertEquals(List.of("0=n:-7.0"), scan("{\"n\":-7}", 1, "n"));
     assertEquals(List.of("0=n:0.25"), scan("{\"n\":0.25}", 1, "n"));
     assertEquals(List.of("0=n:9.223372036854776E18"), scan("{\"n\":9223372036854775807}", 1, "n"));
-    for (String bad : new String[] {"01", "1.", "-", ".5", "1e", "1e+", "0x1p3", "1f", "12abc", "--1"}) {
+    for (String bad : new String[]{"01", "1.", "-", ".5", "1e", "1e+", "0x1p3", "1f", "12abc", "--1"}) {
       assertEquals(List.of(), scan("{\"n\":" + bad + ",\"m\":\"x\"}", 1, "n", "m"), bad);
     }
     // a number not looked for is judged all the same: invalid JSON stops the scan before "m"
@@ -130,10 +131,12 @@ class JsonFieldScannerTest {
       }
 
       @Override
-      public void onNumber(int field, double value) {}
+      public void onNumber(int field, double value) {
+      }
 
       @Override
-      public void onBoolean(int field, boolean value) {}
+      public void onBoolean(int field, boolean value) {
+      }
 
       @Override
       public boolean wantsValue(int field) {
@@ -156,13 +159,14 @@ class JsonFieldScannerTest {
   void theEightByteTestFindsEveryStopByteAndNothingElse() {
     java.util.Random random = new java.util.Random(7);
     byte[] b = new byte[8];
-    for (int filler : new int[] {'a', ' ', 0x7f, 0x80, 0xff, 0x21, 0x5d}) {
+    for (int filler : new int[]{'a', ' ', 0x7f, 0x80, 0xff, 0x21, 0x5d}) {
       for (int v = 0; v < 256; v++) {
         for (int at = 0; at < 8; at++) {
           java.util.Arrays.fill(b, (byte) filler);
           b[at] = (byte) v;
           assertEquals(firstStopByteByByte(b), JsonFieldScanner.firstStop(
-              java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()), "byte " + v + " at " + at);
+              java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong()),
+              "byte " + v + " at " + at);
         }
       }
     }
@@ -191,7 +195,7 @@ class JsonFieldScannerTest {
       v.insert(at, "\\\"\\n");
       String body = "{\"model\":\"" + v + "\",\"n\":1}";
       String want = v.toString().replace("\\\"", "\"").replace("\\n", "\n");
-      for (int chunk : new int[] {1, 5, 8, 9, 1000}) {
+      for (int chunk : new int[]{1, 5, 8, 9, 1000}) {
         assertEquals(List.of("0=s:" + want + "/" + want.length(), "1=n:1.0"), scan(body, chunk, "model", "n"),
             "at " + at + ", chunk " + chunk);
       }
@@ -251,6 +255,7 @@ class JsonFieldScannerTest {
 
   @Test
   void aNullPathKeepsItsNumberUnused() {
-    assertEquals(List.of("1=n:1.0", "2=n:5.0"), scan(false, "{\"a\":\"x\",\"b\":{\"c\":1},\"d\":5}", 1, null, "b.c", "d"));
+    assertEquals(List.of("1=n:1.0", "2=n:5.0"),
+        scan(false, "{\"a\":\"x\",\"b\":{\"c\":1},\"d\":5}", 1, null, "b.c", "d"));
   }
 }

@@ -37,7 +37,7 @@ class SseScannerRandomTest {
       for (String part : parts) {
         other(s, r);
         if (!noData) {
-          String head = new String[] {"data: ", "data:", "data:  "}[r.nextInt(3)];
+          String head = new String[]{"data: ", "data:", "data:  "}[r.nextInt(3)];
           s.append(part.isEmpty() && r.nextBoolean() ? "data" : head + part).append(ENDINGS[r.nextInt(3)]);
         }
       }
@@ -50,7 +50,7 @@ class SseScannerRandomTest {
   /** Sometimes a line that is not JSON: a comment, another field, one that only looks like data, or "data" with no value. */
   private static void other(StringBuilder s, Random r) {
     if (r.nextInt(3) == 0) {
-      String line = new String[] {": keep-alive", ":", "event: message", "id: 42", "retry: 100", "DATA: {}", "dat: 1",
+      String line = new String[]{": keep-alive", ":", "event: message", "id: 42", "retry: 100", "DATA: {}", "dat: 1",
           "datax: 2", "data : 3", "a-very-long-field-name: 4", "data"}[r.nextInt(11)];
       s.append(line).append(ENDINGS[r.nextInt(3)]);
     }

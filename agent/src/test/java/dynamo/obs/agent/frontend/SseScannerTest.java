@@ -11,7 +11,8 @@ class SseScannerTest {
   private static List<String> scan(String stream, int chunk) {
     List<String> out = new ArrayList<>();
     JsonFieldScannerTest.Seen seen = new JsonFieldScannerTest.Seen();
-    JsonFieldScanner json = new JsonFieldScanner(new JsonFieldScanner.Fields("choices.delta.content", "usage.completion_tokens"), seen);
+    JsonFieldScanner json = new JsonFieldScanner(
+        new JsonFieldScanner.Fields("choices.delta.content", "usage.completion_tokens"), seen);
     SseScanner sse = new SseScanner(json, hadData -> {
       out.add((hadData ? "event" : "empty") + seen.events);
       seen.events.clear();
@@ -33,14 +34,14 @@ class SseScannerTest {
         + "data: [DONE]\n\n";
     List<String> expected = List.of("event[0=s:/0]", "event[0=s:Hi/2]", "empty[]", "event[0=s: there/6]",
         "event[1=n:2.0]", "event[]");
-    for (int chunk : new int[] {1, 2, 5, 13, 4096}) {
+    for (int chunk : new int[]{1, 2, 5, 13, 4096}) {
       assertEquals(expected, scan(s, chunk), "chunk " + chunk);
     }
   }
 
   @Test
   void theLineEndIsFoundAtEveryPlaceAndOffset() {
-    for (byte stop : new byte[] {'\n', '\r'}) {
+    for (byte stop : new byte[]{'\n', '\r'}) {
       for (int len = 0; len <= 40; len++) {
         for (int at = 0; at <= len; at++) {
           byte[] b = new byte[len + 3];

@@ -13,7 +13,9 @@ class HealthStateTest {
   void bodyIsDynamosByteForByte() {
     HealthState h = new HealthState(HealthStatus.NOTREADY, List.of("generate"), false, 0);
     String body = h.json(false, 12_313_803_539L);
-    assertEquals("{\"endpoints\":{\"generate\":\"notready\"},\"status\":\"notready\",\"uptime\":{\"nanos\":313803539,\"secs\":12}}", body);
+    assertEquals(
+        "{\"endpoints\":{\"generate\":\"notready\"},\"status\":\"notready\",\"uptime\":{\"nanos\":313803539,\"secs\":12}}",
+        body);
     assertEquals(96, body.length(), "the documented content-length");
   }
 
@@ -39,7 +41,8 @@ class HealthStateTest {
     h.endpointServed("chat_completions");
     h.endpointServed("completions");
     assertTrue(h.healthy());
-    assertEquals("{\"endpoints\":{\"chat_completions\":\"ready\",\"completions\":\"ready\"},\"status\":\"ready\",\"uptime\":{\"nanos\":5,\"secs\":1}}",
+    assertEquals(
+        "{\"endpoints\":{\"chat_completions\":\"ready\",\"completions\":\"ready\"},\"status\":\"ready\",\"uptime\":{\"nanos\":5,\"secs\":1}}",
         h.json(true, 1_000_000_005L));
     h.endpointStopped("completions");
     assertFalse(h.healthy());

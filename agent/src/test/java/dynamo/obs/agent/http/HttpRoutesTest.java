@@ -40,7 +40,7 @@ class HttpRoutesTest {
     assertEquals(List.of("chat_completions", "completions"), pattern("/v1/{*rest}"));
     assertEquals(List.of("chat_completions"), ROUTES.endpointsCoveredBy("/v1/chat", true));
     assertEquals(List.of("chat_completions", "completions"), ROUTES.endpointsServedBy("/v1"));
-    for (String root : new String[] {"/", "/*", "/**", ""}) {
+    for (String root : new String[]{"/", "/*", "/**", ""}) {
       assertEquals(List.of(), pattern(root), root);
       assertEquals(List.of(), ROUTES.endpointsCoveredBy(root, true), root);
     }

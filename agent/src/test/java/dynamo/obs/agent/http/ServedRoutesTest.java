@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class ServedRoutesTest {
   private final Config config = Config.read(new ConfigSource(Map.of(), new Properties()), List.of());
   private final HealthState health = new HealthState(Config.HealthStatus.NOTREADY, List.of(), false, 0);
-  private final Frontend frontend = new Frontend(config, new PrometheusRegistry(), health, () -> { });
+  private final Frontend frontend = new Frontend(config, new PrometheusRegistry(), health, () -> {
+  });
   private static final InetSocketAddress ADDRESS = new InetSocketAddress("127.0.0.1", 8000);
 
   private ServedRoutes routes(boolean frontendProcess) {
@@ -58,7 +59,8 @@ class ServedRoutesTest {
     HealthState workerHealth = new HealthState(Config.HealthStatus.NOTREADY, List.of(), false, 0);
     workerHealth.instrumentationActive();
     ServedRoutes worker = new ServedRoutes(new HttpRoutes(config.inferencePaths), workerHealth,
-        new Frontend(config, new PrometheusRegistry(), workerHealth, () -> { }), false);
+        new Frontend(config, new PrometheusRegistry(), workerHealth, () -> {
+        }), false);
     worker.activate();
     worker.listening(new Object(), "netty", ADDRESS, Tls.OFF, true);
     assertEquals("{}", workerHealth.endpoints().toString());

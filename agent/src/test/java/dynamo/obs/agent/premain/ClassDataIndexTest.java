@@ -68,7 +68,7 @@ class ClassDataIndexTest {
     for (int i = 0; i < names.length; i++) {
       names[i] = "inst/dynamo/obs/shaded/p" + (i % 7) + "/C" + i + "$Inner.classdata";
     }
-    for (boolean stored : new boolean[] {false, true}) {
+    for (boolean stored : new boolean[]{false, true}) {
       try (ClassDataIndex index = ClassDataIndex.open(jar(stored, names))) {
         assertNotNull(index);
         for (int i = names.length - 1; i >= 0; i--) { // the buffers grow and shrink between reads

@@ -23,7 +23,8 @@ class GpuSamplerTest {
   final List<String> debugs = new ArrayList<>();
   final AtomicInteger failures = new AtomicInteger();
   /** PIDs 100 (this JVM) and 300 (its child) are ours; 200 belongs to someone else. */
-  final GpuSampler.Processes ours = pid -> pid == 100 ? Optional.of("WorkerServer")
+  final GpuSampler.Processes ours = pid -> pid == 100
+      ? Optional.of("WorkerServer")
       : pid == 300 ? Optional.of("python3") : Optional.empty();
   final GpuSampler sampler = new GpuSampler(Path.of("/usr/bin/nvidia-smi"), smi, ours, PERIOD, warnings::add,
       infos::add, debugs::add, failures::incrementAndGet);

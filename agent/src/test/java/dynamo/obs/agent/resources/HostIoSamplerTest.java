@@ -42,10 +42,10 @@ class HostIoSamplerTest {
           + "  eth0: " + (received - received / 2) + " 5 0 0 0 0 0 0 " + (sent - sent / 2) + " 7 0 0 0 0 0 0\n");
       Files.writeString(proc.resolve("diskstats"),
           " 259       0 nvme0n1 100 0 " + sectorsRead + " 50 200 0 " + sectorsWritten + " 70 0 90 120 0 0 0 0 0 0\n"
-          + " 259       1 nvme0n1p1 100 0 " + sectorsRead + " 50 200 0 " + sectorsWritten + " 70 0 90 120 0 0 0 0\n"
-          + "   8      16 sdb1 4 " + sectorsRead + " 5 " + sectorsWritten + "\n"
-          + " 104       0 cciss/c0d0 1 0 0 1 1 0 0 1 0 1 1\n"
-          + " 253       0 dm-0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
+              + " 259       1 nvme0n1p1 100 0 " + sectorsRead + " 50 200 0 " + sectorsWritten + " 70 0 90 120 0 0 0 0\n"
+              + "   8      16 sdb1 4 " + sectorsRead + " 5 " + sectorsWritten + "\n"
+              + " 104       0 cciss/c0d0 1 0 0 1 1 0 0 1 0 1 1\n"
+              + " 253       0 dm-0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n");
     }
 
     HostIoSampler sampler() {
@@ -95,7 +95,7 @@ class HostIoSamplerTest {
 
   @Test
   void parsesTheFormatsOfTheKernel() {
-    assertArrayEquals(new long[] {30, 12}, HostIoSampler.netBytes(NET_HEADER
+    assertArrayEquals(new long[]{30, 12}, HostIoSampler.netBytes(NET_HEADER
         + "lo: 2 1 0 0 0 0 0 0 10 1 0 0 0 0 0 0\neth0:10 1 0 0 0 0 0 0 20 1 0 0 0 0 0 0\n"));
   }
 

@@ -41,7 +41,8 @@ class ResourceMonitorTest {
     assertLine(text, "dynamo_process_resident_memory_bytes\\{process_name=\"WorkerServer\"\\} [0-9.E]+");
     assertLine(text, "dynamo_process_threads\\{process_name=\"WorkerServer\"\\} [0-9.E]+");
     assertLine(text, "# TYPE dynamo_process_gc_pause_seconds_total counter");
-    assertLine(text, "dynamo_process_gc_pause_seconds_total\\{gc=\"[^\"]+\",process_name=\"WorkerServer\"\\} [0-9.E-]+");
+    assertLine(text,
+        "dynamo_process_gc_pause_seconds_total\\{gc=\"[^\"]+\",process_name=\"WorkerServer\"\\} [0-9.E-]+");
     assertLine(text, "dynamo_gpu_memory_used_gib\\{gpu=\"0\",pid=\"100\",process_name=\"WorkerServer\"\\} 2.0");
     assertLine(text, "dynamo_gpu_memory_total_gib\\{gpu=\"1\"\\} 40.0");
     assertLine(text, "dynamo_gpu_utilization_percent\\{gpu=\"0\"\\} 87.0");

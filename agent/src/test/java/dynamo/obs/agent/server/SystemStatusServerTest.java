@@ -23,7 +23,8 @@ class SystemStatusServerTest {
 
   @Test
   void parsesRequestHead() throws IOException {
-    HttpRequest r = parse("GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\nAccept: a\r\nAccept: b\r\n\r\n");
+    HttpRequest r = parse(
+        "GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\nAccept-Encoding: gzip\r\nAccept: a\r\nAccept: b\r\n\r\n");
     assertEquals("GET", r.method());
     assertEquals("/metrics", r.path());
     assertEquals("HTTP/1.1", r.version());

@@ -33,7 +33,7 @@ class TraceParentTest {
 
   @Test
   void malformedOrZeroIdsStartANewTrace() {
-    for (String bad : new String[] {null, "", "garbage", VALID.substring(1), VALID + "-extra",
+    for (String bad : new String[]{null, "", "garbage", VALID.substring(1), VALID + "-extra",
         "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
         "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
         "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01",

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,7 +73,8 @@ class AdviceIsolationTest {
             return new AnnotationVisitor(Opcodes.ASM9) {
               @Override
               public void visit(String key, Object value) {
-                if (key.equals("suppress") && value instanceof Type t && t.getInternalName().equals("java/lang/Throwable")) {
+                if (key.equals("suppress") && value instanceof Type t
+                    && t.getInternalName().equals("java/lang/Throwable")) {
                   suppressed[0] = true;
                 }
               }

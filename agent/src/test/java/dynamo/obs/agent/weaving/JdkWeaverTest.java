@@ -11,13 +11,11 @@ import dynamo.obs.bootstrap.Dispatch;
 import dynamo.obs.bootstrap.Handler;
 import dynamo.obs.agent.weaving.JdkWeave.Kind;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.stream.Stream;
@@ -83,7 +81,8 @@ class JdkWeaverTest {
       }
       if (event == BODY) {
         calls.add("body");
-        return new java.io.FilterInputStream((InputStream) value) {};
+        return new java.io.FilterInputStream((InputStream) value) {
+        };
       }
       calls.add("unexpected " + event);
       return value;
@@ -160,11 +159,11 @@ class JdkWeaverTest {
   @Test
   void aTokenFromTheEntryReachesEveryExit() throws Throwable {
     Object t = target();
-    assertEquals(100L + 0 + 1 + 4 + 6, call(t, "run", new Class<?>[] {int.class, boolean.class}, 5, false));
+    assertEquals(100L + 0 + 1 + 4 + 6, call(t, "run", new Class<?>[]{int.class, boolean.class}, 5, false));
     assertEquals(List.of("started", "ended token"), calls);
     calls.clear();
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> call(t, "run", new Class<?>[] {int.class, boolean.class}, 3, true));
+        () -> call(t, "run", new Class<?>[]{int.class, boolean.class}, 3, true));
     assertEquals("run failed", e.getMessage());
     assertEquals(List.of("started", "ended token"), calls);
   }
@@ -173,14 +172,15 @@ class JdkWeaverTest {
   void theFirstArgumentIsReplaced() throws Throwable {
     Object t = target();
     List<String> ran = new ArrayList<>();
-    call(t, "execute", new Class<?>[] {Runnable.class}, (Runnable) () -> ran.add("task"));
+    call(t, "execute", new Class<?>[]{Runnable.class}, (Runnable) () -> ran.add("task"));
     Runnable stored = (Runnable) woven.getDeclaredField("task").get(t);
     stored.run();
     assertEquals(List.of("wrap", "wrapped"), calls);
     assertEquals(List.of("task"), ran);
     calls.clear();
-    Runnable r = () -> { };
-    Runnable back = (Runnable) call(null, "startStatic", new Class<?>[] {Runnable.class}, r);
+    Runnable r = () -> {
+    };
+    Runnable back = (Runnable) call(null, "startStatic", new Class<?>[]{Runnable.class}, r);
     assertTrue(back != r, "a static method's argument is replaced too");
     assertEquals(List.of("wrap"), calls);
   }
@@ -197,17 +197,17 @@ class JdkWeaverTest {
   @Test
   void primitiveArgumentsAndFieldsAtEntry() throws Throwable {
     Object t = target();
-    call(t, "sendResponseHeaders", new Class<?>[] {int.class, long.class}, 201, 7L);
+    call(t, "sendResponseHeaders", new Class<?>[]{int.class, long.class}, 201, 7L);
     assertEquals(List.of("status 201 {x-request-id=[r1]}"), calls);
   }
 
   @Test
   void onlyAThrowableLeavingTheMethodIsReported() throws Throwable {
     Object t = target();
-    call(t, "doFilter", new Class<?>[] {boolean.class}, false);
+    call(t, "doFilter", new Class<?>[]{boolean.class}, false);
     assertEquals(List.of(), calls, "the method's own handler caught its exception first");
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> call(t, "doFilter", new Class<?>[] {boolean.class}, true));
+        () -> call(t, "doFilter", new Class<?>[]{boolean.class}, true));
     assertEquals("handler failed", e.getMessage());
     assertEquals(List.of("failed handler failed"), calls);
   }
@@ -216,12 +216,12 @@ class JdkWeaverTest {
   void anEntryCanSkipTheMethod() throws Throwable {
     Object t = target();
     LogRecord record = new LogRecord(Level.INFO, "m");
-    call(t, "publish", new Class<?>[] {LogRecord.class}, record);
+    call(t, "publish", new Class<?>[]{LogRecord.class}, record);
     assertEquals(List.of("console"), calls);
     assertEquals(0, woven.getDeclaredField("published").getInt(t), "skipped: the agent printed the line");
     ((java.util.logging.Handler) t).setLevel(Level.OFF);
     calls.clear();
-    call(t, "publish", new Class<?>[] {LogRecord.class}, record);
+    call(t, "publish", new Class<?>[]{LogRecord.class}, record);
     assertEquals(List.of(), calls, "the handler's own level decides first");
     assertEquals(1, woven.getDeclaredField("published").getInt(t));
   }

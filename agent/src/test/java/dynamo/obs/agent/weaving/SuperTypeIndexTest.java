@@ -26,9 +26,11 @@ class SuperTypeIndexTest {
   private static final ClassLoader LOADER = SuperTypeIndexTest.class.getClassLoader();
 
   /** A class whose match comes through a super class and an interface of this module's own. */
-  abstract static class Rows extends AbstractList<String> implements Marked {}
+  abstract static class Rows extends AbstractList<String> implements Marked {
+  }
 
-  interface Marked extends Serializable {}
+  interface Marked extends Serializable {
+  }
 
   static final class MarkedRows extends Rows {
     @Override
@@ -43,7 +45,8 @@ class SuperTypeIndexTest {
   }
 
   private static final List<Class<?>> TYPES = List.of(Object.class, String.class, StringBuilder.class,
-      ArrayList.class, AbstractList.class, List.class, java.util.HashMap.class, java.util.concurrent.ConcurrentHashMap.class,
+      ArrayList.class, AbstractList.class, List.class, java.util.HashMap.class,
+      java.util.concurrent.ConcurrentHashMap.class,
       PrintWriter.class, java.io.Writer.class, java.io.BufferedReader.class, InputStream.class,
       java.io.FileInputStream.class, Thread.class, Rows.class, MarkedRows.class, Marked.class, Map.Entry.class,
       java.util.AbstractMap.SimpleEntry.class, java.util.concurrent.ThreadPoolExecutor.class);
@@ -104,10 +107,10 @@ class SuperTypeIndexTest {
   void theHeaderNamesTheDirectSuperTypes() throws IOException {
     SuperTypeIndex.Header h = new SuperTypeIndex.Header(classFile(Rows.class));
     assertFalse(h.isInterface);
-    assertArrayEquals(new String[] {"java.util.AbstractList", Marked.class.getName()}, h.superTypes);
+    assertArrayEquals(new String[]{"java.util.AbstractList", Marked.class.getName()}, h.superTypes);
     SuperTypeIndex.Header i = new SuperTypeIndex.Header(classFile(Marked.class));
     assertTrue(i.isInterface);
-    assertArrayEquals(new String[] {"java.lang.Object", "java.io.Serializable"}, i.superTypes);
+    assertArrayEquals(new String[]{"java.lang.Object", "java.io.Serializable"}, i.superTypes);
     assertArrayEquals(new String[0], new SuperTypeIndex.Header(classFile(Object.class)).superTypes);
   }
 

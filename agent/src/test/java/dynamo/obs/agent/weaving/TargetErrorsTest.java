@@ -96,7 +96,9 @@ class TargetErrorsTest {
     String lines = logged();
     assertEquals(1, lines.lines().count(), "one line for the first error, nothing for the others: " + lines);
     assertTrue(lines.contains("WARN dynamo_obs.instrumentation: error inside the " + NAME + " instrumentation"), lines);
-    assertTrue(lines.contains("java.lang.IllegalStateException: broken handler\\n\tat dynamo.obs.agent.weaving.TargetErrorsTest$Failing.on("), "with its stack trace: " + lines);
+    assertTrue(lines.contains(
+        "java.lang.IllegalStateException: broken handler\\n\tat dynamo.obs.agent.weaving.TargetErrorsTest$Failing.on("),
+        "with its stack trace: " + lines);
     assertTrue(Dispatch.installed(TARGET));
   }
 

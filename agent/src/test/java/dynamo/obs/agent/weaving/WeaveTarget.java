@@ -54,10 +54,11 @@ public class WeaveTarget extends java.util.logging.Handler {
   }
 
   public InputStream body() {
-    return new ByteArrayInputStream(new byte[] {1, 2, 3});
+    return new ByteArrayInputStream(new byte[]{1, 2, 3});
   }
 
-  public void sendResponseHeaders(int status, long length) {}
+  public void sendResponseHeaders(int status, long length) {
+  }
 
   public void doFilter(boolean fail) {
     try {
@@ -76,8 +77,10 @@ public class WeaveTarget extends java.util.logging.Handler {
   }
 
   @Override
-  public void flush() {}
+  public void flush() {
+  }
 
   @Override
-  public void close() {}
+  public void close() {
+  }
 }

@@ -32,7 +32,8 @@ public final class SinkCollector {
   private static final AtomicLong LOGS = new AtomicLong();
   private static final AtomicLong EXPORTS = new AtomicLong();
 
-  private SinkCollector() {}
+  private SinkCollector() {
+  }
 
   public static void main(String[] args) throws Exception {
     int port = 4317;

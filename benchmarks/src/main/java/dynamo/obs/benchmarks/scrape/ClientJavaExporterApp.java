@@ -15,7 +15,8 @@ import java.io.IOException;
  * <p>Usage: {@code ClientJavaExporterApp <port>} (binds 127.0.0.1; runs until killed).
  */
 public final class ClientJavaExporterApp {
-  private ClientJavaExporterApp() {}
+  private ClientJavaExporterApp() {
+  }
 
   public static void main(String[] args) throws IOException, InterruptedException {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 9400;

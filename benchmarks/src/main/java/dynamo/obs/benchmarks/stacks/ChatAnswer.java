@@ -63,7 +63,8 @@ final class ChatAnswer {
     String head = "data: {\"id\":\"" + id + "\",\"object\":\"chat.completion.chunk\",\"created\":" + created
         + ",\"model\":\"" + model + "\",\"choices\":[";
     List<byte[]> events = new ArrayList<>(tokens + 4);
-    events.add(event(head + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}"));
+    events.add(
+        event(head + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}"));
     for (int i = 0; i < tokens; i++) {
       events.add(event(head + "{\"index\":0,\"delta\":{\"content\":\" hello\"},\"finish_reason\":null}]}"));
     }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (binds 127.0.0.1; runs until killed).
  */
 public final class JdkHttpServerChatApp {
-  private JdkHttpServerChatApp() {}
+  private JdkHttpServerChatApp() {
+  }
 
   public static void main(String[] args) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(),

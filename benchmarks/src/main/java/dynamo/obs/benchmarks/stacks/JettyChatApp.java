@@ -18,7 +18,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * (binds 127.0.0.1; runs until killed).
  */
 public final class JettyChatApp {
-  private JettyChatApp() {}
+  private JettyChatApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     Server server = new Server();

@@ -40,7 +40,8 @@ import java.net.InetSocketAddress;
  * (binds 127.0.0.1; runs until killed).
  */
 public final class NettyChatApp {
-  private NettyChatApp() {}
+  private NettyChatApp() {
+  }
 
   public static void main(String[] args) throws InterruptedException {
     EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -55,7 +56,8 @@ public final class NettyChatApp {
           }
         })
         .bind(new InetSocketAddress("127.0.0.1", ChatAnswer.port(args))).sync();
-    System.out.println("netty42 chat app listening on " + ((InetSocketAddress) bound.channel().localAddress()).getPort());
+    System.out
+        .println("netty42 chat app listening on " + ((InetSocketAddress) bound.channel().localAddress()).getPort());
   }
 
   private static final class ChatHandler extends SimpleChannelInboundHandler<FullHttpRequest> {

@@ -21,7 +21,8 @@ import java.net.InetSocketAddress;
  * (binds 127.0.0.1; runs until killed).
  */
 public final class UndertowChatApp {
-  private UndertowChatApp() {}
+  private UndertowChatApp() {
+  }
 
   public static void main(String[] args) {
     Undertow server = Undertow.builder().addHttpListener(ChatAnswer.port(args), "127.0.0.1")

@@ -47,11 +47,11 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class FirstResponseTimer {
   private static final String CHAT_PATH = "/v1/chat/completions";
-  private static final byte[] CHAT_BODY =
-      "{\"model\":\"bench\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1}"
-          .getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CHAT_BODY = "{\"model\":\"bench\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],\"max_tokens\":1}"
+      .getBytes(StandardCharsets.US_ASCII);
 
-  private FirstResponseTimer() {}
+  private FirstResponseTimer() {
+  }
 
   public static void main(String[] args) throws Exception {
     String label = "";
@@ -74,20 +74,37 @@ public final class FirstResponseTimer {
       }
       String v = args[++i];
       switch (a) {
-        case "--label": label = v; break;
-        case "--health": healthPath = v; break;
-        case "--requests": requests = Integer.parseInt(v); break;
-        case "--timeout-ms": timeoutMs = Long.parseLong(v); break;
-        case "--health-cap-ms": healthCapMs = Long.parseLong(v); break;
-        case "--health-poll-ms": healthPollMs = Long.parseLong(v); break;
-        case "--clk-tck": clkTck = Long.parseLong(v); break;
-        case "--log": log = new File(v); break;
-        case "--env": {
+        case "--label" :
+          label = v;
+          break;
+        case "--health" :
+          healthPath = v;
+          break;
+        case "--requests" :
+          requests = Integer.parseInt(v);
+          break;
+        case "--timeout-ms" :
+          timeoutMs = Long.parseLong(v);
+          break;
+        case "--health-cap-ms" :
+          healthCapMs = Long.parseLong(v);
+          break;
+        case "--health-poll-ms" :
+          healthPollMs = Long.parseLong(v);
+          break;
+        case "--clk-tck" :
+          clkTck = Long.parseLong(v);
+          break;
+        case "--log" :
+          log = new File(v);
+          break;
+        case "--env" : {
           int eq = v.indexOf('=');
           env.put(v.substring(0, eq), v.substring(eq + 1));
           break;
         }
-        default: throw new IllegalArgumentException("unknown option " + a);
+        default :
+          throw new IllegalArgumentException("unknown option " + a);
       }
     }
     if (command.isEmpty()) {
@@ -256,7 +273,7 @@ public final class FirstResponseTimer {
     byte[] buf = new byte[4096];
     int headEnd = -1;
     long length = -1;
-    for (int n; (n = in.read(buf)) > 0; ) {
+    for (int n; (n = in.read(buf)) > 0;) {
       resp.write(buf, 0, n);
       if (headEnd < 0) {
         String text = resp.toString(StandardCharsets.US_ASCII);
@@ -290,6 +307,6 @@ public final class FirstResponseTimer {
   private static long[] procCpuTicks(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
+    return new long[]{Long.parseLong(f[11]), Long.parseLong(f[12])};
   }
 }

@@ -23,7 +23,8 @@ public final class MinimalHttpApp {
       + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1,\"total_tokens\":2}}")
       .getBytes(StandardCharsets.UTF_8);
 
-  private MinimalHttpApp() {}
+  private MinimalHttpApp() {
+  }
 
   public static void main(String[] args) throws IOException {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 8000;

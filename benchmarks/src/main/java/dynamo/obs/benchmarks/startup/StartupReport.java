@@ -27,7 +27,8 @@ public final class StartupReport {
   /** FirstResponseTimer's status when /health never answered 200 */
   static final String NOT_READY = "agent not ready";
 
-  private StartupReport() {}
+  private StartupReport() {
+  }
 
   record Row(String jdk, String javaVersion, String config, int run, String phase, Double ttfr, Double ready,
       Double cpu, Double hwmKib, int ok, String status, Double cpuFirst, Double load1, int otherJava) {
@@ -102,14 +103,14 @@ public final class StartupReport {
         if (!isBase) {
           String who = cfg.getKey() + ", " + jdk.getKey().substring(0, jdk.getKey().indexOf(' '));
           if (cfg.getKey().equals(agent)) {
-            targets.add(new String[] {"added time to first response, " + who, "≤ " + f0(TARGET_ADDED_FIRST_RESPONSE_MS)
+            targets.add(new String[]{"added time to first response, " + who, "≤ " + f0(TARGET_ADDED_FIRST_RESPONSE_MS)
                 + " ms", signed(addedTtfr) + " ms", verdict(addedTtfr, TARGET_ADDED_FIRST_RESPONSE_MS)});
-            targets.add(new String[] {"added peak RSS, " + who, "≤ " + f0(TARGET_ADDED_PEAK_RSS_MIB) + " MiB",
+            targets.add(new String[]{"added peak RSS, " + who, "≤ " + f0(TARGET_ADDED_PEAK_RSS_MIB) + " MiB",
                 signed1(addedMib) + " MiB", verdict(addedMib, TARGET_ADDED_PEAK_RSS_MIB)});
           } else {
-            targets.add(new String[] {"added time to first response, " + who + " (comparison)", "—",
+            targets.add(new String[]{"added time to first response, " + who + " (comparison)", "—",
                 signed(addedTtfr) + " ms", "—"});
-            targets.add(new String[] {"added peak RSS, " + who + " (comparison)", "—", signed1(addedMib) + " MiB",
+            targets.add(new String[]{"added peak RSS, " + who + " (comparison)", "—", signed1(addedMib) + " MiB",
                 "—"});
           }
         }
@@ -143,7 +144,7 @@ public final class StartupReport {
       out.append("| ").append(name).append(" | ").append(size).append(" | ").append(f1(size / MIB)).append(" |\n");
       if (name.equals(agent)) {
         double mib = size / MIB;
-        targets.add(new String[] {"jar size, " + name, "goal ≤ " + f0(GOAL_JAR_MIB) + " MiB, limit ≤ "
+        targets.add(new String[]{"jar size, " + name, "goal ≤ " + f0(GOAL_JAR_MIB) + " MiB, limit ≤ "
             + f0(LIMIT_JAR_MIB) + " MiB", f1(mib) + " MiB",
             mib <= GOAL_JAR_MIB ? "goal met" : mib <= LIMIT_JAR_MIB ? "limit met, goal not" : "NOT met"});
       }

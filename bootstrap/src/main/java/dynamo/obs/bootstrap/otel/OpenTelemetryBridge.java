@@ -12,7 +12,8 @@ package dynamo.obs.bootstrap.otel;
 public class OpenTelemetryBridge {
   private static volatile OpenTelemetryBridge current = new OpenTelemetryBridge();
 
-  protected OpenTelemetryBridge() {}
+  protected OpenTelemetryBridge() {
+  }
 
   public static OpenTelemetryBridge get() {
     return current;
@@ -83,21 +84,27 @@ public class OpenTelemetryBridge {
     return null;
   }
 
-  public void setAttribute(Object span, String key, Object value) {}
+  public void setAttribute(Object span, String key, Object value) {
+  }
 
   /** An event at {@code epochNanos} (0: now), its attributes as alternating keys and values. */
-  public void addEvent(Object span, String name, long epochNanos, Object[] attributes) {}
+  public void addEvent(Object span, String name, long epochNanos, Object[] attributes) {
+  }
 
   /** The exception as an event, as the OpenTelemetry SDK records it, with further attributes. */
-  public void recordException(Object span, Throwable exception, Object[] attributes) {}
+  public void recordException(Object span, Throwable exception, Object[] attributes) {
+  }
 
   /** {@code code}: 0 unset, 1 ok, 2 error. */
-  public void setStatus(Object span, int code, String description) {}
+  public void setStatus(Object span, int code, String description) {
+  }
 
-  public void updateName(Object span, String name) {}
+  public void updateName(Object span, String name) {
+  }
 
   /** Ends the span at {@code epochNanos} (0: now). */
-  public void end(Object span, long epochNanos) {}
+  public void end(Object span, long epochNanos) {
+  }
 
   /**
    * The application made a context current on this thread: its span ({@code spanTraceId}/{@code spanId},
@@ -109,5 +116,6 @@ public class OpenTelemetryBridge {
   }
 
   /** The scope of {@link #attached} was closed. */
-  public void detached(Object token) {}
+  public void detached(Object token) {
+  }
 }

@@ -6,10 +6,10 @@ package dynamo.obs.examples.engine;
  */
 public interface TokenSink {
 
-    void onToken(String text);
+  void onToken(String text);
 
-    /** @param finishReason {@code "stop"} when the engine ended on its own, {@code "length"} when max_tokens cut it */
-    void onComplete(String finishReason, int promptTokens, int completionTokens);
+  /** @param finishReason {@code "stop"} when the engine ended on its own, {@code "length"} when max_tokens cut it */
+  void onComplete(String finishReason, int promptTokens, int completionTokens);
 
-    void onError(Throwable error);
+  void onError(Throwable error);
 }

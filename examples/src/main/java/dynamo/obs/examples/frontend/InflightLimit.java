@@ -8,22 +8,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class InflightLimit {
 
-    private final int max;
-    private final AtomicInteger inflight = new AtomicInteger();
+  private final int max;
+  private final AtomicInteger inflight = new AtomicInteger();
 
-    InflightLimit(int max) {
-        this.max = max;
-    }
+  InflightLimit(int max) {
+    this.max = max;
+  }
 
-    /** Takes a place, or throws the 529 when none is free. */
-    void admit() throws OpenAiError {
-        if (inflight.incrementAndGet() > max && max > 0) {
-            inflight.decrementAndGet();
-            throw OpenAiError.overloaded(max);
-        }
+  /** Takes a place, or throws the 529 when none is free. */
+  void admit() throws OpenAiError {
+    if (inflight.incrementAndGet() > max && max > 0) {
+      inflight.decrementAndGet();
+      throw OpenAiError.overloaded(max);
     }
+  }
 
-    void release() {
-        inflight.decrementAndGet();
-    }
+  void release() {
+    inflight.decrementAndGet();
+  }
 }

@@ -11,22 +11,22 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ChunkedTextStream {
 
-    private final OutputStream body;
+  private final OutputStream body;
 
-    private ChunkedTextStream(OutputStream body) {
-        this.body = body;
-    }
+  private ChunkedTextStream(OutputStream body) {
+    this.body = body;
+  }
 
-    /** Sends the status and headers; a length of 0 tells the JDK server to use chunked transfer encoding. */
-    public static ChunkedTextStream open(HttpExchange exchange, int status, String contentType) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, 0);
-        return new ChunkedTextStream(exchange.getResponseBody());
-    }
+  /** Sends the status and headers; a length of 0 tells the JDK server to use chunked transfer encoding. */
+  public static ChunkedTextStream open(HttpExchange exchange, int status, String contentType) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, 0);
+    return new ChunkedTextStream(exchange.getResponseBody());
+  }
 
-    /** Writes {@code text} and flushes it to the client; fails if the client went away. */
-    public void send(String text) throws IOException {
-        body.write(text.getBytes(StandardCharsets.UTF_8));
-        body.flush();
-    }
+  /** Writes {@code text} and flushes it to the client; fails if the client went away. */
+  public void send(String text) throws IOException {
+    body.write(text.getBytes(StandardCharsets.UTF_8));
+    body.flush();
+  }
 }

@@ -22,43 +22,43 @@ import java.util.List;
  */
 public final class RouterServer {
 
-    static final String USAGE = """
-            Usage: java -cp dynamo-obs-examples.jar dynamo.obs.examples.router.RouterServer [--name=value ...]
-              --host=127.0.0.1        address to bind
-              --port=9100             port to listen on (0 picks a free one)
-              --workers=http://127.0.0.1:9101,http://127.0.0.1:9102
-                                      comma-separated worker base URLs (worker-1, worker-2, ... in this order)
-              --mode=round-robin      round-robin or prefix (same prompt prefix, same worker)
-              --prefix-chars=32       leading prompt characters hashed in prefix mode
-            """;
+  static final String USAGE = """
+      Usage: java -cp dynamo-obs-examples.jar dynamo.obs.examples.router.RouterServer [--name=value ...]
+        --host=127.0.0.1        address to bind
+        --port=9100             port to listen on (0 picks a free one)
+        --workers=http://127.0.0.1:9101,http://127.0.0.1:9102
+                                comma-separated worker base URLs (worker-1, worker-2, ... in this order)
+        --mode=round-robin      round-robin or prefix (same prompt prefix, same worker)
+        --prefix-chars=32       leading prompt characters hashed in prefix mode
+      """;
 
-    private RouterServer() {
-    }
+  private RouterServer() {
+  }
 
-    public static void main(String[] args) throws IOException, InterruptedException {
-        PooledHttpServer server = Flags.runOrExit(args, USAGE, RouterServer::start);
-        System.out.println(server.name() + " listening on port " + server.port());
-    }
+  public static void main(String[] args) throws IOException, InterruptedException {
+    PooledHttpServer server = Flags.runOrExit(args, USAGE, RouterServer::start);
+    System.out.println(server.name() + " listening on port " + server.port());
+  }
 
-    /** Starts a router and returns it running; close it to stop. */
-    public static PooledHttpServer start(String... args) throws IOException {
-        Flags flags = Flags.parse(args, USAGE);
-        WorkerPicker.Mode mode;
-        try {
-            mode = WorkerPicker.Mode.fromFlag(flags.string("mode", "round-robin"));
-        } catch (IllegalArgumentException e) {
-            throw new Flags.FlagException("--mode must be round-robin or prefix");
-        }
-        List<String> workers = flags.list("workers", "http://127.0.0.1:9101,http://127.0.0.1:9102");
-        flags.require(!workers.isEmpty(), "workers", "must list at least one worker URL");
-        WorkerPicker picker = new WorkerPicker(workers, mode, flags.integer("prefix-chars", 32, 1));
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1) // the JDK server speaks HTTP/1.1 only; skip the h2c upgrade
-                .connectTimeout(Duration.ofSeconds(2))
-                .build();
-        return new PooledHttpServer("router", flags.string("host", "127.0.0.1"), flags.integer("port", 9100, 0))
-                .route("/generate", new ForwardHandler(picker, client))
-                .routeHealthz()
-                .start();
+  /** Starts a router and returns it running; close it to stop. */
+  public static PooledHttpServer start(String... args) throws IOException {
+    Flags flags = Flags.parse(args, USAGE);
+    WorkerPicker.Mode mode;
+    try {
+      mode = WorkerPicker.Mode.fromFlag(flags.string("mode", "round-robin"));
+    } catch (IllegalArgumentException e) {
+      throw new Flags.FlagException("--mode must be round-robin or prefix");
     }
+    List<String> workers = flags.list("workers", "http://127.0.0.1:9101,http://127.0.0.1:9102");
+    flags.require(!workers.isEmpty(), "workers", "must list at least one worker URL");
+    WorkerPicker picker = new WorkerPicker(workers, mode, flags.integer("prefix-chars", 32, 1));
+    HttpClient client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1) // the JDK server speaks HTTP/1.1 only; skip the h2c upgrade
+        .connectTimeout(Duration.ofSeconds(2))
+        .build();
+    return new PooledHttpServer("router", flags.string("host", "127.0.0.1"), flags.integer("port", 9100, 0))
+        .route("/generate", new ForwardHandler(picker, client))
+        .routeHealthz()
+        .start();
+  }
 }

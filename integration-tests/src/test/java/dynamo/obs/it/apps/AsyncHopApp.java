@@ -31,7 +31,8 @@ public final class AsyncHopApp {
   private static final ExecutorService POOL = Executors.newFixedThreadPool(2);
   private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-  private AsyncHopApp() {}
+  private AsyncHopApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     String next = args[0];
@@ -60,9 +61,9 @@ public final class AsyncHopApp {
 
   private static String call(String mode, String next) throws Exception {
     switch (mode) {
-      case "submit":
+      case "submit" :
         return POOL.submit(() -> get(next)).get(10, TimeUnit.SECONDS);
-      case "execute": {
+      case "execute" : {
         AtomicReference<String> r = new AtomicReference<>();
         CountDownLatch done = new CountDownLatch(1);
         POOL.execute(() -> {
@@ -72,11 +73,11 @@ public final class AsyncHopApp {
         done.await(10, TimeUnit.SECONDS);
         return r.get();
       }
-      case "async":
+      case "async" :
         return CompletableFuture.supplyAsync(() -> get(next)).get(10, TimeUnit.SECONDS);
-      case "fork":
+      case "fork" :
         return ForkJoinPool.commonPool().submit(() -> get(next)).get(10, TimeUnit.SECONDS);
-      case "virtual": {
+      case "virtual" : {
         Method start;
         try {
           start = Thread.class.getMethod("startVirtualThread", Runnable.class);
@@ -88,7 +89,7 @@ public final class AsyncHopApp {
         t.join(10_000);
         return r.get();
       }
-      default:
+      default :
         return get(next);
     }
   }

@@ -11,7 +11,8 @@ import java.util.concurrent.CountDownLatch;
  * agent finds the model in the request body the worker read. Prints {@code READY <port>}.
  */
 public final class BodyModelWorkerApp {
-  private BodyModelWorkerApp() {}
+  private BodyModelWorkerApp() {
+  }
 
   /** The engine: named in DYN_OBS_WORKER_METHODS. */
   public static final class Engine {

@@ -33,7 +33,8 @@ import net.bytebuddy.implementation.FixedValue;
  * until killed) or {@code COEXIST FAILED …} and exits 1.
  */
 public final class CoexistApp {
-  private CoexistApp() {}
+  private CoexistApp() {
+  }
 
   /** What the app's own Byte Buddy subclasses and redefines. */
   public static class Greeter {
@@ -136,7 +137,7 @@ public final class CoexistApp {
 
   private static String agentInvisible() {
     ClassLoader app = CoexistApp.class.getClassLoader();
-    for (String name : new String[] {
+    for (String name : new String[]{
         "dynamo.obs.agent.AgentRuntime",
         "dynamo.obs.shaded.net.bytebuddy.ByteBuddy",
         "dynamo.obs.shaded.io.prometheus.metrics.core.metrics.Counter"}) {

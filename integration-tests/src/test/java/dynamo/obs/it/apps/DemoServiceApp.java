@@ -11,21 +11,22 @@ import java.util.Arrays;
  * servers are the examples' own, with no observability code. Needs the examples jar on the class path.
  */
 public final class DemoServiceApp {
-  private DemoServiceApp() {}
+  private DemoServiceApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     String[] flags = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
-      case "frontend":
+      case "frontend" :
         FrontendServer.main(flags);
         break;
-      case "router":
+      case "router" :
         RouterServer.main(flags);
         break;
-      case "worker":
+      case "worker" :
         WorkerServer.main(flags);
         break;
-      default:
+      default :
         throw new IllegalArgumentException("frontend, router or worker expected, not " + args[0]);
     }
   }

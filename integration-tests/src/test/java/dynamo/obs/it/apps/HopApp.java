@@ -26,7 +26,8 @@ import java.util.concurrent.CountDownLatch;
  * a redirect (307) to {@code path}. Prints {@code READY <port>}.
  */
 public final class HopApp {
-  private HopApp() {}
+  private HopApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     String path = args[0];
@@ -65,7 +66,8 @@ public final class HopApp {
 
   private static String viaHttpClient(String next, byte[] body, boolean redirects) throws IOException {
     HttpClient client = redirects
-        ? HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build() : HttpClient.newHttpClient();
+        ? HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build()
+        : HttpClient.newHttpClient();
     try {
       return client.send(HttpRequest.newBuilder(URI.create(next))
           .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString()).body();

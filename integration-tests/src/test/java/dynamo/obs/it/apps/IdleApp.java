@@ -5,7 +5,8 @@ package dynamo.obs.it.apps;
  * seconds given (default: until killed) and exits 0.
  */
 public final class IdleApp {
-  private IdleApp() {}
+  private IdleApp() {
+  }
 
   public static void main(String[] args) throws InterruptedException {
     System.out.println("IDLE");

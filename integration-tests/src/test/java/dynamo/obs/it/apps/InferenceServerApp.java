@@ -25,7 +25,8 @@ import java.util.concurrent.CountDownLatch;
 public final class InferenceServerApp {
   private static HttpServer server;
 
-  private InferenceServerApp() {}
+  private InferenceServerApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     boolean defer = Arrays.asList(args).contains("--defer");
@@ -38,16 +39,16 @@ public final class InferenceServerApp {
     String line;
     while ((line = in.readLine()) != null) {
       switch (line.trim()) {
-        case "start":
+        case "start" :
           start();
           break;
-        case "stop":
+        case "stop" :
           stop();
           break;
-        case "exit":
+        case "exit" :
           System.exit(0);
           break;
-        default:
+        default :
           System.out.println("unknown command " + line);
       }
     }

@@ -24,7 +24,8 @@ import javax.servlet.http.HttpServletResponse;
 public final class Jetty10JavaxApp {
   private static final ExecutorService ANSWERS = Executors.newCachedThreadPool();
 
-  private Jetty10JavaxApp() {}
+  private Jetty10JavaxApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     Object server = Class.forName("org.eclipse.jetty.server.Server").getConstructor(InetSocketAddress.class)

@@ -2,7 +2,6 @@ package dynamo.obs.it.apps;
 
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
-import jakarta.servlet.ReadListener;
 import java.util.EnumSet;
 import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
@@ -38,7 +37,8 @@ import org.eclipse.jetty.server.handler.ContextHandlerCollection;
  * Prints {@code READY <port>}.
  */
 public final class JettyOpenAiApp {
-  private JettyOpenAiApp() {}
+  private JettyOpenAiApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     ServletContextHandler context = new ServletContextHandler("/api");

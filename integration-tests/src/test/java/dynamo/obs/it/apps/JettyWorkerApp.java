@@ -21,7 +21,8 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 public final class JettyWorkerApp {
   private static final ExecutorService WORK = Executors.newCachedThreadPool();
 
-  private JettyWorkerApp() {}
+  private JettyWorkerApp() {
+  }
 
   /** The engine: named in DYN_OBS_WORKER_METHODS. */
   public static final class Engine {

@@ -17,13 +17,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code go} line on stdin makes one unary and one streamed call, then prints what it got.
  */
 public final class LangChain4jApp {
-  private LangChain4jApp() {}
+  private LangChain4jApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     String base = args[0];
     OpenAiChatModel chat = OpenAiChatModel.builder().baseUrl(base).apiKey("none").modelName("LC-Unary").build();
-    OpenAiStreamingChatModel streaming =
-        OpenAiStreamingChatModel.builder().baseUrl(base).apiKey("none").modelName("LC-Stream").build();
+    OpenAiStreamingChatModel streaming = OpenAiStreamingChatModel.builder().baseUrl(base).apiKey("none")
+        .modelName("LC-Stream").build();
     System.out.println("READY");
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     String line;

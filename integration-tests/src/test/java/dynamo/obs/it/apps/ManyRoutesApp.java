@@ -11,7 +11,8 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 public final class ManyRoutesApp {
   public static final int EXTRA = 150;
 
-  private ManyRoutesApp() {}
+  private ManyRoutesApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     ServletContextHandler context = new ServletContextHandler("/api");

@@ -19,7 +19,8 @@ import java.util.List;
  * application starts once {@code <go file>} exists (so a test can let the agent finish starting first).
  */
 public final class NestedLoaderApp {
-  private NestedLoaderApp() {}
+  private NestedLoaderApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     List<URL> urls = new ArrayList<>();
@@ -46,7 +47,8 @@ public final class NestedLoaderApp {
 
     @Override
     protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-      if (name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.") || name.startsWith("com.sun.")) {
+      if (name.startsWith("java.") || name.startsWith("jdk.") || name.startsWith("sun.")
+          || name.startsWith("com.sun.")) {
         return super.loadClass(name, resolve);
       }
       synchronized (getClassLoadingLock(name)) {

@@ -13,7 +13,8 @@ import java.io.IOException;
  * </ul>
  */
 public final class OpenAiAnswers {
-  private OpenAiAnswers() {}
+  private OpenAiAnswers() {
+  }
 
   /** Where the events of a stream go, one whole event ({@code data: …\n\n}) per call. */
   public interface EventSink {
@@ -45,7 +46,8 @@ public final class OpenAiAnswers {
   /** One content chunk; {@code extra} is appended inside the JSON object (e.g. a running usage). */
   public static String token(boolean chat, String text, String extra) {
     return chat
-        ? "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + text
+        ? "{\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+            + text
             + "\"},\"finish_reason\":null}]" + extra + "}"
         : "{\"id\":\"c\",\"object\":\"text_completion\",\"choices\":[{\"index\":0,\"text\":\"" + text
             + "\",\"finish_reason\":null}]" + extra + "}";

@@ -32,7 +32,8 @@ import java.util.concurrent.Executors;
 final class OpenAiServlets {
   private static final ExecutorService ANSWERS = Executors.newCachedThreadPool();
 
-  private OpenAiServlets() {}
+  private OpenAiServlets() {
+  }
 
   /** Wraps request and response, as frameworks' filters do. */
   static final class WrappingFilter implements Filter {
@@ -62,7 +63,7 @@ final class OpenAiServlets {
       if ("hostile".equals(req.getHeader("x-scenario"))) {
         // hands another servlet a request object of its own whose every call throws
         HttpServletRequest hostile = (HttpServletRequest) Proxy.newProxyInstance(OpenAiServlets.class.getClassLoader(),
-            new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> {
+            new Class<?>[]{HttpServletRequest.class}, (proxy, method, args) -> {
               throw new IllegalStateException("hostile request: " + method.getName());
             });
         new GenericServlet() {
@@ -171,7 +172,8 @@ final class OpenAiServlets {
     return body.toByteArray();
   }
 
-  static void answer(HttpServletRequest req, HttpServletResponse resp, byte[] body, boolean chat, boolean writerByDefault)
+  static void answer(HttpServletRequest req, HttpServletResponse resp, byte[] body, boolean chat,
+      boolean writerByDefault)
       throws IOException {
     String asked = req.getHeader("x-scenario");
     // a real OpenAI client: answer as asked
@@ -179,14 +181,14 @@ final class OpenAiServlets {
     String write = req.getHeader("x-write");
     boolean writer = write == null ? writerByDefault : write.equals("writer");
     switch (scenario) {
-      case "stream":
-      case "stream-nousage":
+      case "stream" :
+      case "stream-nousage" :
         stream(resp, writer, sink -> OpenAiAnswers.stream(chat, 4, 0, scenario.equals("stream"), sink));
         return;
-      case "slow":
+      case "slow" :
         stream(resp, writer, sink -> OpenAiAnswers.stream(chat, 200, 20, false, sink));
         return;
-      case "multi":
+      case "multi" :
         stream(resp, writer, sink -> {
           sink.event(OpenAiAnswers.data(OpenAiAnswers.token(chat, "a", ",\"usage\":{\"completion_tokens\":1}"))
               + OpenAiAnswers.data(OpenAiAnswers.token(chat, "bcde", ",\"usage\":{\"completion_tokens\":5}")));
@@ -196,12 +198,12 @@ final class OpenAiServlets {
           sink.event("data: [DONE]\n\n");
         });
         return;
-      case "throw":
+      case "throw" :
         throw new IllegalStateException("servlet failed on purpose");
-      case "echo-length":
+      case "echo-length" :
         json(resp, 200, "{\"length\":" + body.length + "}", writer);
         return;
-      default:
+      default :
         if (scenario.startsWith("status-")) {
           json(resp, Integer.parseInt(scenario.substring(7)), OpenAiAnswers.error(scenario), writer);
         } else {

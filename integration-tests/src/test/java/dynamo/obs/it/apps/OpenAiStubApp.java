@@ -31,7 +31,8 @@ import java.util.concurrent.Executors;
  * ({@link OpenAiAnswers#APP_HEALTH}). Prints {@code READY <port>}.
  */
 public final class OpenAiStubApp {
-  private OpenAiStubApp() {}
+  private OpenAiStubApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -82,19 +83,19 @@ public final class OpenAiStubApp {
     }
     boolean chat = object.equals("chat.completion");
     switch (scenario) {
-      case "stream":
-      case "stream-nousage":
+      case "stream" :
+      case "stream-nousage" :
         stream(ex, chat, 4, 0, scenario.equals("stream"));
         return;
-      case "slow":
+      case "slow" :
         stream(ex, chat, 200, 20, false);
         return;
-      case "throw":
+      case "throw" :
         throw new IllegalStateException("handler failed on purpose");
-      case "echo-length":
+      case "echo-length" :
         json(ex, 200, "{\"length\":" + body.length + "}");
         return;
-      default:
+      default :
         if (scenario.startsWith("status-")) {
           json(ex, Integer.parseInt(scenario.substring(7)), OpenAiAnswers.error(scenario));
           return;

@@ -28,7 +28,8 @@ import java.util.concurrent.CountDownLatch;
  * answers {@code current=<trace id>/<span id> app=<trace id>/<span id>}. Prints {@code READY <port>}.
  */
 public final class OtelApiApp {
-  private OtelApiApp() {}
+  private OtelApiApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     String next = args[0];
@@ -43,7 +44,7 @@ public final class OtelApiApp {
       Span work = tracer.spanBuilder("app.work").setAttribute("app.step", "retrieve").startSpan();
       String answer;
       try (Scope ignored = work.makeCurrent();
-           Scope baggage = Baggage.current().toBuilder().put("tenant", "acme").build().makeCurrent()) {
+          Scope baggage = Baggage.current().toBuilder().put("tenant", "acme").build().makeCurrent()) {
         work.setAttribute(AttributeKey.longKey("app.documents"), 3L);
         work.addEvent("retrieved", Attributes.of(AttributeKey.stringKey("app.source"), "index"));
         early.spanBuilder("app.early").startSpan().end();

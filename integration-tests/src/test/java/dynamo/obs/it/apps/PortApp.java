@@ -17,7 +17,8 @@ import java.util.concurrent.CountDownLatch;
  * it bind). Prints {@code READY <port>}.
  */
 public final class PortApp {
-  private PortApp() {}
+  private PortApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     int port = Integer.parseInt(args[0]);

@@ -15,7 +15,8 @@ import java.nio.charset.StandardCharsets;
  * name in {@code DYN_OBS_WORKER_METHODS}.
  */
 public final class RootContextApp {
-  private RootContextApp() {}
+  private RootContextApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

@@ -18,7 +18,8 @@ import org.apache.tomcat.util.descriptor.web.FilterMap;
  * Prints {@code READY <port>}.
  */
 public final class TomcatOpenAiApp {
-  private TomcatOpenAiApp() {}
+  private TomcatOpenAiApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     Tomcat tomcat = new Tomcat();

@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 public final class TracedLoggingApp {
   private static final Logger LOG = Logger.getLogger("com.acme.chat");
 
-  private TracedLoggingApp() {}
+  private TracedLoggingApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

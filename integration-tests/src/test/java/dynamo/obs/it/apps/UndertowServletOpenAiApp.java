@@ -23,7 +23,8 @@ import java.util.concurrent.CountDownLatch;
  * Prints {@code READY <port>}.
  */
 public final class UndertowServletOpenAiApp {
-  private UndertowServletOpenAiApp() {}
+  private UndertowServletOpenAiApp() {
+  }
 
   /** A filter that passes the request on as it is. */
   public static final class PassFilter implements Filter {
@@ -44,7 +45,7 @@ public final class UndertowServletOpenAiApp {
         .addServlet(Servlets.servlet("async", OpenAiServlets.AsyncServlet.class,
             new ImmediateInstanceFactory<>(new OpenAiServlets.AsyncServlet())).setAsyncSupported(true)
             .addMappings("/v1/completions", "/custom/completions"));
-    for (String name : new String[] {"pass", "wrap"}) {
+    for (String name : new String[]{"pass", "wrap"}) {
       info.addFilterUrlMapping(name, "/*", DispatcherType.REQUEST);
       info.addFilterUrlMapping(name, "/*", DispatcherType.ASYNC);
     }

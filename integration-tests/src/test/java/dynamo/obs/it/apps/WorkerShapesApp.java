@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * before anything else, so it is loaded before the agent's instrumentation is active.
  */
 public final class WorkerShapesApp {
-  private WorkerShapesApp() {}
+  private WorkerShapesApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     ShapesEngine engine = new ShapesEngine();
@@ -37,33 +38,35 @@ public final class WorkerShapesApp {
 
   private static void run(ShapesEngine engine, String shape, ShapesEngine.Req r) throws Exception {
     switch (shape) {
-      case "iterate": {
+      case "iterate" : {
         Iterator<String> it = engine.iterate(r);
         while (it.hasNext()) {
           it.next();
         }
         break;
       }
-      case "stream":
+      case "stream" :
         try (Stream<String> s = engine.stream(r)) {
-          s.forEach(t -> { });
+          s.forEach(t -> {
+          });
         }
         break;
-      case "stream-early":
+      case "stream-early" :
         try (Stream<String> s = engine.stream(r)) {
-          s.limit(1).forEach(t -> { });
+          s.limit(1).forEach(t -> {
+          });
         }
         break;
-      case "future":
+      case "future" :
         engine.future(r).get(10, TimeUnit.SECONDS);
         break;
-      case "future-cancel": {
+      case "future-cancel" : {
         CompletableFuture<String> f = engine.never(r);
         f.cancel(true);
         break;
       }
-      case "publisher":
-      case "publisher-cancel": {
+      case "publisher" :
+      case "publisher-cancel" : {
         CountDownLatch done = new CountDownLatch(1);
         boolean cancel = shape.equals("publisher-cancel");
         engine.publish(r).subscribe(new Flow.Subscriber<String>() {
@@ -96,20 +99,20 @@ public final class WorkerShapesApp {
         done.await(10, TimeUnit.SECONDS);
         break;
       }
-      case "flux":
+      case "flux" :
         new ReactorEngine().flux(r).blockLast();
         break;
-      case "flux-cancel":
+      case "flux-cancel" :
         new ReactorEngine().flux(r).take(2).blockLast(); // take cancels upstream after two items
         break;
-      case "flux-fail":
+      case "flux-fail" :
         new ReactorEngine().failing(r).blockLast(); // throws: caught by the caller
         break;
-      case "mono":
+      case "mono" :
         new ReactorEngine().mono(r).block();
         break;
-      case "reactive":
-      case "reactive-cancel": {
+      case "reactive" :
+      case "reactive-cancel" : {
         boolean cancel = shape.equals("reactive-cancel");
         engine.reactive(r).subscribe(new org.reactivestreams.Subscriber<String>() {
           private org.reactivestreams.Subscription sub;
@@ -128,22 +131,26 @@ public final class WorkerShapesApp {
           }
 
           @Override
-          public void onError(Throwable t) { }
+          public void onError(Throwable t) {
+          }
 
           @Override
-          public void onComplete() { }
+          public void onComplete() {
+          }
         });
         break;
       }
-      case "consume":
-        engine.consume(r, t -> { });
+      case "consume" :
+        engine.consume(r, t -> {
+        });
         break;
-      case "handle":
-      case "handle-failing": {
+      case "handle" :
+      case "handle-failing" : {
         CountDownLatch done = new CountDownLatch(1);
         ShapesEngine.TokenHandler h = new ShapesEngine.TokenHandler() {
           @Override
-          public void onToken(String token) { }
+          public void onToken(String token) {
+          }
 
           @Override
           public void onComplete(int completionTokens) {
@@ -163,10 +170,10 @@ public final class WorkerShapesApp {
         done.await(10, TimeUnit.SECONDS);
         break;
       }
-      case "fail":
+      case "fail" :
         engine.fail(r);
         break;
-      default:
+      default :
         engine.plain(r);
     }
   }

@@ -33,11 +33,11 @@ final class Dashboards {
       "__range_s", "300",
       "__range_ms", "300000");
 
-  private static final Pattern LABEL_VALUES =
-      Pattern.compile("label_values\\(\\s*(?:(.*\\S)\\s*,\\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)");
+  private static final Pattern LABEL_VALUES = Pattern
+      .compile("label_values\\(\\s*(?:(.*\\S)\\s*,\\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)");
   /** {@code $name}, {@code ${name}}, {@code ${name:format}}, {@code [[name]]} with a name that starts with a letter or _. */
-  private static final Pattern VARIABLE =
-      Pattern.compile("\\$\\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[^}]*)?\\}|\\[\\[([a-zA-Z_][a-zA-Z0-9_]*)\\]\\]|\\$([a-zA-Z_][a-zA-Z0-9_]*)");
+  private static final Pattern VARIABLE = Pattern.compile(
+      "\\$\\{([a-zA-Z_][a-zA-Z0-9_]*)(?::[^}]*)?\\}|\\[\\[([a-zA-Z_][a-zA-Z0-9_]*)\\]\\]|\\$([a-zA-Z_][a-zA-Z0-9_]*)");
 
   record Dashboard(String file, Map<String, Object> json) {
     String title() {
@@ -45,19 +45,22 @@ final class Dashboards {
     }
   }
 
-  record Variable(String name, String type, String query, String datasourceUid) {}
+  record Variable(String name, String type, String query, String datasourceUid) {
+  }
 
   record Expr(String dashboard, Object panelId, String panelTitle, String refId, String expr, String datasourceUid,
       String datasourceType) {
     @Override
     public String toString() {
       Object id = panelId instanceof Double && (Double) panelId == Math.rint((Double) panelId)
-          ? (Object) ((Double) panelId).longValue() : panelId;
+          ? (Object) ((Double) panelId).longValue()
+          : panelId;
       return dashboard + " / " + panelTitle + " (panel " + id + ", " + refId + "): " + expr;
     }
   }
 
-  private Dashboards() {}
+  private Dashboards() {
+  }
 
   static List<Dashboard> load() {
     return load(DIR);
@@ -204,7 +207,7 @@ final class Dashboards {
   /** {@code label_values(selector, label)}: [selector or null, label]; null if the query is not of that form. */
   static String[] labelValues(String query) {
     Matcher m = LABEL_VALUES.matcher(query.trim());
-    return m.matches() ? new String[] {m.group(1), m.group(2)} : null;
+    return m.matches() ? new String[]{m.group(1), m.group(2)} : null;
   }
 
   /** Names of the dashboard variables an expression uses (built-ins excluded). */

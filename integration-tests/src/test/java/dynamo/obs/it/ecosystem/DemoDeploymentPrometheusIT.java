@@ -133,7 +133,8 @@ class DemoDeploymentPrometheusIT {
     for (DemoDeployment.Member m : demo.members) {
       String expr = "up{job=\"" + m.job() + "\", instance=\"127.0.0.1:" + m.systemPort() + "\"}";
       Poll.until(expr + " == 1", () -> prometheus.query(expr),
-          a -> a.ok() && !a.empty() && String.valueOf(Json.array(Json.object(a.result().get(0)).get("value")).get(1)).equals("1"),
+          a -> a.ok() && !a.empty()
+              && String.valueOf(Json.array(Json.object(a.result().get(0)).get("value")).get(1)).equals("1"),
           Duration.ofSeconds(30), () -> prometheus.log() + "\n" + demo.outputs());
     }
   }
@@ -143,8 +144,10 @@ class DemoDeploymentPrometheusIT {
   void everyProcessExpositionPassesPromtoolCheckMetrics() throws IOException {
     // after traffic has reached every process, so the lazily created families are there too
     Poll.until("requests counted by the frontend and the workers", () -> demo.member("frontend").system().metrics()
-        .contains("dynamo_frontend_requests_total{") && demo.member("worker1").system().metrics()
-        .contains("dynamo_component_requests_total{"), ok -> ok, Duration.ofSeconds(30), demo::outputs);
+        .contains("dynamo_frontend_requests_total{")
+        && demo.member("worker1").system().metrics()
+            .contains("dynamo_component_requests_total{"),
+        ok -> ok, Duration.ofSeconds(30), demo::outputs);
     List<String> lint = new ArrayList<>();
     List<String> errors = new ArrayList<>();
     for (DemoDeployment.Member m : demo.members) {
@@ -250,11 +253,11 @@ class DemoDeploymentPrometheusIT {
     return values;
   }
 
-
   /** Under the same load the traces and logs reach the collector, the logs joined to their spans (SPEC §5, §6). */
   @Test
   void spansAndLogsReachTheCollectorJoinedByTraceId() {
-    List<ReceivedSpan> spans = collector.awaitSpans(list -> list.stream().map(ReceivedSpan::name).distinct().count() >= 4,
+    List<ReceivedSpan> spans = collector.awaitSpans(
+        list -> list.stream().map(ReceivedSpan::name).distinct().count() >= 4,
         Duration.ofSeconds(60));
     java.util.Set<String> names = new java.util.TreeSet<>();
     java.util.Set<String> traceIds = new java.util.HashSet<>();
@@ -264,8 +267,9 @@ class DemoDeploymentPrometheusIT {
     }
     assertTrue(names.containsAll(List.of("dynamo-frontend http-request", "dynamo-router router.route_request",
         "dynamo-backend handle_payload", "dynamo-backend engine.generate")), names.toString());
-    List<ReceivedLog> logs = collector.awaitLogs(list -> list.stream().anyMatch(l -> l.body().equals("request completed")
-        && traceIds.contains(l.traceId())), Duration.ofSeconds(60));
+    List<ReceivedLog> logs = collector
+        .awaitLogs(list -> list.stream().anyMatch(l -> l.body().equals("request completed")
+            && traceIds.contains(l.traceId())), Duration.ofSeconds(60));
     ReceivedLog completed = logs.stream().filter(l -> l.body().equals("request completed")
         && traceIds.contains(l.traceId())).findFirst().orElseThrow();
     assertEquals("dynamo_obs.request", completed.scopeName(), "the logger name is the scope (Dynamo's target)");

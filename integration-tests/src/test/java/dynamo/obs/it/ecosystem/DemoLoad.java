@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * model gets every kind.
  */
 final class DemoLoad implements AutoCloseable {
-  enum Kind { CHAT_STREAM, CHAT_STREAM_USAGE, CHAT_UNARY, CHAT_MEDIA, COMPLETIONS_STREAM, COMPLETIONS_UNARY,
-    EMBEDDINGS, VALIDATION, NOT_IMPLEMENTED, UNKNOWN_MODEL, CUT_SHORT, CANCELLED }
+  enum Kind {
+    CHAT_STREAM, CHAT_STREAM_USAGE, CHAT_UNARY, CHAT_MEDIA, COMPLETIONS_STREAM, COMPLETIONS_UNARY, EMBEDDINGS, VALIDATION, NOT_IMPLEMENTED, UNKNOWN_MODEL, CUT_SHORT, CANCELLED
+  }
 
   private static final Kind[] ROTATION = {Kind.CHAT_STREAM, Kind.CHAT_STREAM_USAGE, Kind.CHAT_UNARY,
       Kind.COMPLETIONS_STREAM, Kind.COMPLETIONS_UNARY, Kind.CHAT_STREAM, Kind.VALIDATION, Kind.UNKNOWN_MODEL,
@@ -83,36 +84,36 @@ final class DemoLoad implements AutoCloseable {
     String chat = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":" + prompt + "}]";
     String completion = "{\"model\":\"" + model + "\",\"prompt\":" + prompt;
     switch (kind) {
-      case CHAT_STREAM:
+      case CHAT_STREAM :
         return post("/v1/chat/completions", chat + ",\"max_tokens\":8,\"stream\":true}", kind);
-      case CHAT_STREAM_USAGE:
+      case CHAT_STREAM_USAGE :
         return post("/v1/chat/completions",
             chat + ",\"max_tokens\":8,\"stream\":true,\"stream_options\":{\"include_usage\":true}}", kind);
-      case CHAT_UNARY:
+      case CHAT_UNARY :
         return post("/v1/chat/completions", chat + ",\"max_tokens\":8}", kind);
-      case COMPLETIONS_STREAM:
+      case COMPLETIONS_STREAM :
         return post("/v1/completions", completion + ",\"max_tokens\":8,\"stream\":true}", kind);
-      case COMPLETIONS_UNARY:
+      case COMPLETIONS_UNARY :
         return post("/v1/completions", completion + ",\"max_tokens\":8}", kind);
-      case CHAT_MEDIA:
+      case CHAT_MEDIA :
         return post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":8,"
             + "\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":" + prompt + "},"
             + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/a.png\"}},"
             + "{\"type\":\"image_url\",\"image_url\":{\"url\":\"https://example.com/b.png\"}},"
             + "{\"type\":\"video_url\",\"video_url\":{\"url\":\"https://example.com/c.mp4\"}},"
             + "{\"type\":\"audio_url\",\"audio_url\":{\"url\":\"https://example.com/d.wav\"}}]}]}", kind);
-      case EMBEDDINGS:
+      case EMBEDDINGS :
         return post("/v1/embeddings", "{\"model\":\"" + model + "\",\"input\":[" + prompt + "," + prompt + "]}", kind);
-      case CUT_SHORT:
+      case CUT_SHORT :
         return post("/v1/chat/completions", chat.substring(0, chat.length() - 3), kind);
-      case VALIDATION:
+      case VALIDATION :
         return post("/v1/chat/completions", chat + ",\"max_tokens\":0}", kind);
-      case NOT_IMPLEMENTED:
+      case NOT_IMPLEMENTED :
         return post("/v1/chat/completions", chat + ",\"functions\":[{\"name\":\"f\",\"parameters\":{}}]}", kind);
-      case UNKNOWN_MODEL:
+      case UNKNOWN_MODEL :
         return post("/v1/chat/completions",
             "{\"model\":\"no-such-model\",\"messages\":[{\"role\":\"user\",\"content\":" + prompt + "}]}", kind);
-      default:
+      default :
         return hangUpAfterFirstEvent(chat + ",\"max_tokens\":48,\"stream\":true}");
     }
   }

@@ -49,7 +49,7 @@ class DemoTracesIT {
     try (DemoDeployment demo = DemoDeployment.start(env)) {
       demo.awaitReady();
       HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demo.frontendPort
-              + "/v1/chat/completions"))
+          + "/v1/chat/completions"))
           .timeout(Duration.ofSeconds(20))
           .header("content-type", "application/json")
           .header("traceparent", "00-" + TRACE + "-" + CLIENT_SPAN + "-01")

@@ -19,7 +19,8 @@ public final class Json {
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
-  private Json() {}
+  private Json() {
+  }
 
   public static Object parse(String text) {
     try {

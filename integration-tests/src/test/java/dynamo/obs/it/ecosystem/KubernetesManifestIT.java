@@ -137,7 +137,8 @@ class KubernetesManifestIT {
         && !name.equals(enabled)) {
       return true;
     }
-    return name.matches(Pattern.quote(histogram) + "(TTFT|ITL|REQUEST_DURATION|INPUT_SEQUENCE|OUTPUT_SEQUENCE)_(MIN|MAX|COUNT)")
+    return name.matches(
+        Pattern.quote(histogram) + "(TTFT|ITL|REQUEST_DURATION|INPUT_SEQUENCE|OUTPUT_SEQUENCE)_(MIN|MAX|COUNT)")
         || name.matches(Pattern.quote(instrumentation) + "[A-Z0-9_]+" + Pattern.quote(enabled));
   }
 
@@ -153,7 +154,8 @@ class KubernetesManifestIT {
         String name = e.getKey();
         if (e.getValue() == null) {
           // a helper filled from the downward API, only there to be referenced as $(NAME)
-          assertTrue(all.contains("$(" + name + ")"), c.name() + ": " + name + " (valueFrom) is referenced by no value");
+          assertTrue(all.contains("$(" + name + ")"),
+              c.name() + ": " + name + " (valueFrom) is referenced by no value");
           continue;
         }
         assertTrue(e.getValue() instanceof String, c.name() + ": " + name + "=" + e.getValue()

@@ -125,7 +125,8 @@ class ObservabilityStackFilesIT {
       if (configFlags.containsKey(name)) {
         String flag = configFlags.get(name);
         String arg = strings(service(name).get("command"), name + " command").stream()
-            .filter(a -> a.startsWith(flag)).findFirst().orElseThrow(() -> new AssertionError(name + " has no " + flag));
+            .filter(a -> a.startsWith(flag)).findFirst()
+            .orElseThrow(() -> new AssertionError(name + " has no " + flag));
         String path = arg.substring(flag.length());
         assertTrue(mounts.containsKey(path), name + " reads " + path + ", which is not mounted: " + mounts);
       }
@@ -145,7 +146,8 @@ class ObservabilityStackFilesIT {
           .findFirst().orElseThrow(() -> new AssertionError("grafana does not mount " + relative));
       assertTrue(target.startsWith("/etc/grafana/provisioning/datasources/"), relative + " → " + target);
     }
-    String dashboards = mounts.entrySet().stream().filter(e -> e.getValue().equals("./observability/grafana_dashboards"))
+    String dashboards = mounts.entrySet().stream()
+        .filter(e -> e.getValue().equals("./observability/grafana_dashboards"))
         .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new AssertionError("dashboards folder not mounted"));
     Map<String, Object> provider = Yaml.map(Yaml.list(Yaml.at(Repo.yaml(Dashboards.DIR + "/dashboard-providers.yml"),
         "providers"), "providers").get(0), "provider");
@@ -159,7 +161,8 @@ class ObservabilityStackFilesIT {
   @Test
   void prometheusScrapesTheDemosSystemPortsAndTheOptionalExporters() {
     Map<String, List<String>> targets = new LinkedHashMap<>();
-    for (Object o : Yaml.list(Yaml.at(Repo.yaml("dev/observability/prometheus.yml"), "scrape_configs"), "scrape_configs")) {
+    for (Object o : Yaml.list(Yaml.at(Repo.yaml("dev/observability/prometheus.yml"), "scrape_configs"),
+        "scrape_configs")) {
       Map<String, Object> job = Yaml.map(o, "job");
       List<String> t = new ArrayList<>();
       for (Object sc : Yaml.list(job.get("static_configs"), "static_configs")) {
@@ -210,7 +213,8 @@ class ObservabilityStackFilesIT {
       Map<String, Object> p = Yaml.map(pipelines.get(e.getKey()), e.getKey());
       assertEquals(List.of("otlp"), p.get("receivers"));
       for (Object proc : Yaml.list(p.get("processors"), "processors")) {
-        assertTrue(Yaml.map(Yaml.at(c, "processors"), "processors").containsKey(proc), "processor " + proc + " defined");
+        assertTrue(Yaml.map(Yaml.at(c, "processors"), "processors").containsKey(proc),
+            "processor " + proc + " defined");
       }
       List<Object> exporters = Yaml.list(p.get("exporters"), "exporters");
       assertEquals(1, exporters.size());
@@ -277,7 +281,8 @@ class ObservabilityStackFilesIT {
       List<int[]> boxes = new ArrayList<>();
       for (Map<String, Object> p : Dashboards.panels(d)) {
         String where = d.file() + " panel \"" + p.get("title") + "\"";
-        assertTrue(p.get("id") instanceof Double && ids.add(p.get("id")), where + ": a unique numeric id: " + p.get("id"));
+        assertTrue(p.get("id") instanceof Double && ids.add(p.get("id")),
+            where + ": a unique numeric id: " + p.get("id"));
         Map<String, Object> g = Json.object(p.get("gridPos"));
         int x = num(g.get("x"));
         int y = num(g.get("y"));
@@ -288,7 +293,7 @@ class ObservabilityStackFilesIT {
           boolean overlap = x < b[0] + b[2] && b[0] < x + w && y < b[1] + b[3] && b[1] < y + h;
           assertFalse(overlap, where + " overlaps another panel at " + g);
         }
-        boxes.add(new int[] {x, y, w, h});
+        boxes.add(new int[]{x, y, w, h});
         if ("row".equals(p.get("type"))) {
           continue;
         }
@@ -304,7 +309,8 @@ class ObservabilityStackFilesIT {
         assertNotNull(Dashboards.labelValues(v.query()), d.file() + " variable " + v.name() + ": label_values(…): "
             + v.query());
         for (String ref : Dashboards.referencedVariables(v.query())) {
-          assertTrue(defined.contains(ref), d.file() + " variable " + v.name() + " uses $" + ref + " before it is defined");
+          assertTrue(defined.contains(ref),
+              d.file() + " variable " + v.name() + " uses $" + ref + " before it is defined");
           used.add(ref);
         }
         defined.add(v.name());

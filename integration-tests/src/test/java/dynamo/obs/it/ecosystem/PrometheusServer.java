@@ -135,7 +135,8 @@ final class PrometheusServer implements AutoCloseable {
     }
     Map<String, Object> data = Json.object(r.get("data"));
     String type = String.valueOf(data.get("resultType"));
-    List<Object> result = "vector".equals(type) || "matrix".equals(type) ? Json.array(data.get("result"))
+    List<Object> result = "vector".equals(type) || "matrix".equals(type)
+        ? Json.array(data.get("result"))
         : List.of(data.get("result"));
     return new Answer(status, null, type, result);
   }

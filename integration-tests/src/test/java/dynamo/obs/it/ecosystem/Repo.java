@@ -12,12 +12,14 @@ import java.nio.file.Paths;
 final class Repo {
   private static Path root;
 
-  private Repo() {}
+  private Repo() {
+  }
 
   static synchronized Path root() {
     if (root == null) {
       for (Path p = AgentProcess.testClasses().toAbsolutePath(); p != null; p = p.getParent()) {
-        if (Files.isRegularFile(p.resolve("dev/docker-observability.yml")) && Files.isRegularFile(p.resolve("pom.xml"))) {
+        if (Files.isRegularFile(p.resolve("dev/docker-observability.yml"))
+            && Files.isRegularFile(p.resolve("pom.xml"))) {
           root = p;
           return root;
         }

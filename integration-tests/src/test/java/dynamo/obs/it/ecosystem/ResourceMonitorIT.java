@@ -118,14 +118,17 @@ class ResourceMonitorIT {
     assertTrue(value(text, "dynamo_cpu_process_percent\\{process_name=\"IdleApp\"\\}") >= 0);
     assertTrue(value(text, "dynamo_process_resident_memory_bytes\\{process_name=\"IdleApp\"\\}") > 1 << 20);
     assertTrue(value(text, "dynamo_process_threads\\{process_name=\"IdleApp\"\\}") > 5, "OS threads of a JVM");
-    assertTrue(Pattern.compile("(?m)^dynamo_process_gc_pause_seconds_total\\{gc=\"[^\"]+\",process_name=\"IdleApp\"\\} ")
-        .matcher(text).find(), text);
+    assertTrue(
+        Pattern.compile("(?m)^dynamo_process_gc_pause_seconds_total\\{gc=\"[^\"]+\",process_name=\"IdleApp\"\\} ")
+            .matcher(text).find(),
+        text);
     assertTrue(text.contains("# TYPE dynamo_process_gc_pause_seconds_total counter"), text);
     double cpu = value(text, "dynamo_cpu_utilization_percent");
     assertTrue(cpu >= 0 && cpu <= 100, "machine CPU " + cpu);
     // the CPU share moves between scrapes: each scrape reads a fresh sample, not a value fixed at start
     double first = value(text, "dynamo_cpu_process_percent\\{process_name=\"IdleApp\"\\}");
-    Poll.until("a new CPU sample", () -> value(gpu.metrics(), "dynamo_cpu_process_percent\\{process_name=\"IdleApp\"\\}"),
+    Poll.until("a new CPU sample",
+        () -> value(gpu.metrics(), "dynamo_cpu_process_percent\\{process_name=\"IdleApp\"\\}"),
         v -> v != first, gpu.app());
   }
 
@@ -139,11 +142,13 @@ class ResourceMonitorIT {
 
   @Test
   void aFailingNvidiaSmiIsOneWarnAndABackOffAndTheApplicationRunsOn() {
-    failing.app().awaitStderr(Pattern.compile("WARN dynamo_obs.resources: .*nvidia-smi exited with 9: NVIDIA-SMI has failed"
-        + ".*next try in 5 s"));
+    failing.app()
+        .awaitStderr(Pattern.compile("WARN dynamo_obs.resources: .*nvidia-smi exited with 9: NVIDIA-SMI has failed"
+            + ".*next try in 5 s"));
     // after the 5 s back-off it tries again, fails again, and says nothing more at INFO/WARN
     String text = Poll.until("a second failed query", failing::metrics,
-        t -> Pattern.compile("(?m)^dynamo_obs_resource_monitor_failures_total\\{source=\"nvidia-smi\"\\} [2-9]").matcher(t).find(),
+        t -> Pattern.compile("(?m)^dynamo_obs_resource_monitor_failures_total\\{source=\"nvidia-smi\"\\} [2-9]")
+            .matcher(t).find(),
         Duration.ofSeconds(20), failing.app()::outputs);
     assertFalse(text.contains("dynamo_gpu_utilization_percent{"), "no GPU series while it fails\n" + text);
     assertTrue(text.contains("dynamo_process_threads{"), text);

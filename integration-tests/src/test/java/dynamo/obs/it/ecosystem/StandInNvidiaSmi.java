@@ -20,7 +20,8 @@ final class StandInNvidiaSmi {
   static final long FOREIGN_PID = 2287416;
   private static Path bin;
 
-  private StandInNvidiaSmi() {}
+  private StandInNvidiaSmi() {
+  }
 
   static synchronized Path install() {
     if (bin != null) {

@@ -19,7 +19,8 @@ final class Tools {
   static final String PACKAGE_HINT = "needs the Debian package 'prometheus' (apt-get install prometheus),"
       + " which provides /usr/bin/prometheus and /usr/bin/promtool";
 
-  private Tools() {}
+  private Tools() {
+  }
 
   /**
    * Why an ecosystem test does not run here (printed once), or null: it runs once, on the default JDK, and

@@ -338,13 +338,13 @@ class UpstreamDashboardsIT {
     return values;
   }
 
-
   /** The families table of docs/upstream-metrics.md, as the tests read it. */
   static final class UpstreamTable {
     private static final Pattern ROW = Pattern.compile("^\\| `([^`]+)` \\|(.*)\\|$");
     private static final Pattern TOKEN = Pattern.compile("[A-Za-z_:][A-Za-z0-9_:]*");
 
-    private UpstreamTable() {}
+    private UpstreamTable() {
+    }
 
     /** One row: a family (or a prefix ending in *), its type, labels, buckets, process and the agent's word. */
     record Family(String name, String type, List<String> labels, String buckets, String process, String agent) {

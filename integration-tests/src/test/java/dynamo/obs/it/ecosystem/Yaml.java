@@ -14,7 +14,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * with integers as {@link Long} and mappings in document order, plus the navigation the file checks use.
  */
 final class Yaml {
-  private Yaml() {}
+  private Yaml() {
+  }
 
   private static org.yaml.snakeyaml.Yaml reader() {
     LoaderOptions options = new LoaderOptions();

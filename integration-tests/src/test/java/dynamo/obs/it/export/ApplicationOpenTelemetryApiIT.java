@@ -41,8 +41,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * class path, nothing of the bridge is woven.
  */
 class ApplicationOpenTelemetryApiIT {
-  private static final Pattern ANSWER =
-      Pattern.compile("current=([0-9a-f]{32})/([0-9a-f]{16}) app=([0-9a-f]{32})/([0-9a-f]{16}) downstream=ok");
+  private static final Pattern ANSWER = Pattern
+      .compile("current=([0-9a-f]{32})/([0-9a-f]{16}) app=([0-9a-f]{32})/([0-9a-f]{16}) downstream=ok");
 
   /** {@code 0}: the old API (1.40) over gRPC with TLS; {@code 1}: the newest over http/protobuf with mTLS. */
   @ParameterizedTest
@@ -66,7 +66,8 @@ class ApplicationOpenTelemetryApiIT {
       int system = FreePort.pick();
       AgentProcess.Builder b = AgentProcess.app(OtelApiApp.class).classpath(api.resolve("*"))
           .args("http://127.0.0.1:" + next.getAddress().getPort() + "/next")
-          .env("DYN_SYSTEM_PORT", "" + system).env("DYN_SYSTEM_HOST", "127.0.0.1").env("DYN_LOG", "info,dynamo_obs.instrumentation=debug")
+          .env("DYN_SYSTEM_PORT", "" + system).env("DYN_SYSTEM_HOST", "127.0.0.1")
+          .env("DYN_LOG", "info,dynamo_obs.instrumentation=debug")
           .env("OTEL_EXPORT_ENABLED", "true").env("OTEL_SERVICE_NAME", "chat-svc")
           .env("OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint())
           .env("OTEL_EXPORTER_OTLP_CERTIFICATE", certs.caPem().toString());
@@ -104,7 +105,8 @@ class ApplicationOpenTelemetryApiIT {
         ReceivedSpan early = spans.stream().filter(s -> s.name().equals("app.early")).findFirst().orElseThrow();
         assertEquals(work.spanId(), early.parentSpanId(), "a span of the tracer taken at start: " + early);
         // its scope is the tracer's when the agent's weaving was in place before it was taken, else "application"
-        assertTrue(early.scopeName().equals("com.acme.early") || early.scopeName().equals("application"), early.scopeName());
+        assertTrue(early.scopeName().equals("com.acme.early") || early.scopeName().equals("application"),
+            early.scopeName());
 
         assertEquals(1, downstream.size(), downstream.toString());
         Map<String, List<String>> h = downstream.get(0);

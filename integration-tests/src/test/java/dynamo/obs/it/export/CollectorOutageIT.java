@@ -203,12 +203,14 @@ class CollectorOutageIT {
         requests(port, "after", 0, 50);
         awaitRequests(receiver, "after", 0, 50);
         Set<String> ids = requestIds(receiver.spans());
-        assertTrue(ids.stream().noneMatch(id -> id.startsWith("rejected-")), "a rejected batch is not sent again: " + ids);
+        assertTrue(ids.stream().noneMatch(id -> id.startsWith("rejected-")),
+            "a rejected batch is not sent again: " + ids);
         assertEquals(calls, receiver.refusedCalls(OtlpReceiver.Signal.TRACES));
         List<String> warned = app.stderrLinesContaining("rejected a batch of");
         assertEquals(1, warned.stream().filter(l -> l.contains(" spans (gRPC status INVALID_ARGUMENT")).count(),
             "logged once per signal:\n" + app.stderr());
-        assertTrue(warned.stream().filter(l -> l.contains(" logs (")).count() <= 1, "logged once per signal: " + warned);
+        assertTrue(warned.stream().filter(l -> l.contains(" logs (")).count() <= 1,
+            "logged once per signal: " + warned);
       }
     }
   }

@@ -45,7 +45,8 @@ class ExportSignalsIT {
 
   private static void chat(AgentProcess app, String traceparent) {
     int port = Integer.parseInt(app.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
-    HttpRequest.Builder b = HttpRequest.newBuilder(Http.uri(port, "/v1/chat/completions")).timeout(Duration.ofSeconds(10))
+    HttpRequest.Builder b = HttpRequest.newBuilder(Http.uri(port, "/v1/chat/completions"))
+        .timeout(Duration.ofSeconds(10))
         .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\"}"));
     if (traceparent != null) {
       b.header("traceparent", traceparent);
@@ -159,8 +160,10 @@ class ExportSignalsIT {
       assertTrue(line.contains("\"trace_id\":\"" + TRACE + "\""), line);
       assertTrue(line.contains("\"span_name\":\"http-request\""), line);
       assertTrue(line.matches(".*\"span_id\":\"[0-9a-f]{16}\".*"), line);
-      List<String> closed = Poll.until("SPAN_CLOSED", () -> app.stderrLinesContaining("SPAN_CLOSED"), l -> !l.isEmpty(), app);
-      assertTrue(closed.get(0).matches(".*\"time.busy_us\":\\d+.*\"time.duration_us\":\\d+.*\"trace_id\":\"" + TRACE + "\".*"),
+      List<String> closed = Poll.until("SPAN_CLOSED", () -> app.stderrLinesContaining("SPAN_CLOSED"), l -> !l.isEmpty(),
+          app);
+      assertTrue(
+          closed.get(0).matches(".*\"time.busy_us\":\\d+.*\"time.duration_us\":\\d+.*\"trace_id\":\"" + TRACE + "\".*"),
           closed.get(0));
       assertEquals(1, app.stderrLinesContaining("SPAN_FIRST_ENTRY").size(), app.stderr());
     }

@@ -43,7 +43,7 @@ class ContextFollowsWorkIT {
   static String send(String mode, String requestId) {
     try {
       return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-              URI.create("http://127.0.0.1:" + frontendPort + "/v1/chat/completions"))
+          URI.create("http://127.0.0.1:" + frontendPort + "/v1/chat/completions"))
           .header("x-mode", mode).header("x-request-id", requestId)
           .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\"}")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
@@ -62,7 +62,9 @@ class ContextFollowsWorkIT {
     if (answer.equals("unsupported")) {
       return; // no virtual threads before JDK 21
     }
-    assertTrue(answer.matches("\\{\"x-request-id\":\"" + id + "\",\"request-id\":\"[0-9a-f-]{36}\",\"x-frontend-send-ts-ns\":\"\\d+\"\\}"),
+    assertTrue(
+        answer.matches("\\{\"x-request-id\":\"" + id
+            + "\",\"request-id\":\"[0-9a-f-]{36}\",\"x-frontend-send-ts-ns\":\"\\d+\"\\}"),
         answer);
   }
 }

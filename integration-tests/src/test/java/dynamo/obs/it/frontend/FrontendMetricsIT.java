@@ -112,7 +112,8 @@ class FrontendMetricsIT {
         "dynamo_frontend_inflight_requests" + model, 0,
         "dynamo_frontend_queued_requests" + model, 0,
         "dynamo_frontend_requests_started_total{endpoint=\"chat_completions\",model=\"Stream-Model\","
-            + "request_type=\"stream\"}", 1,
+            + "request_type=\"stream\"}",
+        1,
         "dynamo_frontend_images_per_request_count" + model, 1, // text only: 0 images, observed once
         "dynamo_frontend_images_per_request_sum" + model, 0);
     // 4 output tokens: in the (0, 100] bucket of Dynamo's OSL layout
@@ -122,7 +123,8 @@ class FrontendMetricsIT {
 
   @Test
   void streamedCompletionWithoutUsageCountsContentEvents() {
-    assertEquals(200, post(appPort, "/v1/completions", "stream-nousage", "{\"model\":\"plain\",\"stream\":true}").statusCode());
+    assertEquals(200,
+        post(appPort, "/v1/completions", "stream-nousage", "{\"model\":\"plain\",\"stream\":true}").statusCode());
     awaitValues(requests("plain", "completions", "stream", "success", ""), 1,
         "dynamo_frontend_output_sequence_tokens_sum{model=\"plain\"}", 4,
         "dynamo_frontend_input_sequence_tokens_count{model=\"plain\"}", 0);
@@ -243,7 +245,8 @@ class FrontendMetricsIT {
   void clientThatGoesAwayMidStreamIsCancelled() throws Exception {
     leaveMidStream(appPort, "/v1/chat/completions", "leaver");
     awaitValues(requests("leaver", "chat_completions", "stream", "error", "cancelled"), 1,
-        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver\",request_type=\"stream\"}", 1,
+        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver\",request_type=\"stream\"}",
+        1,
         "dynamo_frontend_inflight_requests{model=\"leaver\"}", 0);
     FrontendSeries.awaitAtLeast(system, app, "dynamo_frontend_disconnected_clients", 1);
   }
@@ -252,7 +255,7 @@ class FrontendMetricsIT {
   void responsesAreByteForByteTheSameWithoutTheAgent() {
     try (AgentProcess plain = AgentProcess.app(OpenAiStubApp.class).withAgent(false).start()) {
       int plainPort = Integer.parseInt(plain.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
-      for (String[] c : new String[][] {{"/v1/chat/completions", "stream"}, {"/v1/completions", "stream"},
+      for (String[] c : new String[][]{{"/v1/chat/completions", "stream"}, {"/v1/completions", "stream"},
           {"/v1/chat/completions", "unary"}, {"/v1/completions", "status-404"}}) {
         String body = "{\"model\":\"same\",\"stream\":" + c[1].equals("stream") + "}";
         HttpResponse<byte[]> with = post(appPort, c[0], c[1], body);
@@ -285,7 +288,8 @@ class FrontendMetricsIT {
       }, capped);
       long modelSeries = Arrays.stream(m.split("\n"))
           .filter(l -> l.startsWith("dynamo_frontend_requests_total{") && !l.contains("__overflow__")
-              && !l.contains("unknown_model")).count();
+              && !l.contains("unknown_model"))
+          .count();
       assertEquals(100, modelSeries);
       assertEquals(300.0, value(m, requests("unknown_model", "chat_completions", "unary", "error", "not_found")));
       assertEquals(900.0, value(m, "dynamo_obs_series_refused_total"));

@@ -51,20 +51,12 @@ class FrontendPortRoutesIT {
 
   /** A frontend application and how it starts; with {@code ownHealth} it serves a {@code /health} of its own. */
   enum Frontend {
-    JDK_SERVER(() -> AgentProcess.app(OpenAiStubApp.class), true),
-    JETTY_12(ServletFrontendIT::jettyApp, true),
-    TOMCAT_11(TomcatFrontendIT::tomcatApp, true),
-    JETTY_10(() -> AgentProcess.app(Jetty10JavaxApp.class)
-        .classpath(Paths.get(System.getProperty("jetty10.libs")).resolve("*")), false),
-    NETTY_41(StackApp.NETTY_41),
-    NETTY_42(StackApp.NETTY_42),
-    VERTX_4(StackApp.VERTX_4),
-    VERTX_5(StackApp.VERTX_5),
-    WEBFLUX(StackApp.WEBFLUX),
-    MICRONAUT(StackApp.MICRONAUT),
-    UNDERTOW(StackApp.UNDERTOW),
-    UNDERTOW_24(StackApp.UNDERTOW_24),
-    HELIDON(StackApp.HELIDON);
+    JDK_SERVER(() -> AgentProcess.app(OpenAiStubApp.class), true), JETTY_12(ServletFrontendIT::jettyApp,
+        true), TOMCAT_11(TomcatFrontendIT::tomcatApp, true), JETTY_10(() -> AgentProcess.app(Jetty10JavaxApp.class)
+            .classpath(Paths.get(System.getProperty("jetty10.libs")).resolve("*")),
+            false), NETTY_41(StackApp.NETTY_41), NETTY_42(StackApp.NETTY_42), VERTX_4(StackApp.VERTX_4), VERTX_5(
+                StackApp.VERTX_5), WEBFLUX(StackApp.WEBFLUX), MICRONAUT(StackApp.MICRONAUT), UNDERTOW(
+                    StackApp.UNDERTOW), UNDERTOW_24(StackApp.UNDERTOW_24), HELIDON(StackApp.HELIDON);
 
     private final Supplier<AgentProcess.Builder> builder;
     private final boolean servesOwnHealth;

@@ -150,14 +150,14 @@ class HelidonFrontendIT {
     assertEquals(200, post(port, CHAT, null, "{\"model\":\"real-client\",\"stream\": true}").statusCode());
     assertEquals(200, post(port, CHAT, "unary", "{\"model\":\"unary-m\"}").statusCode());
     assertEquals(200, post(port, COMPLETIONS, null, "{\"model\":\"unary-c\",\"prompt\":\"p\"}").statusCode());
-    for (String status : new String[] {"400", "404", "422", "429", "500", "501", "503", "504"}) {
+    for (String status : new String[]{"400", "404", "422", "429", "500", "501", "503", "504"}) {
       assertEquals(Integer.parseInt(status), post(port, CHAT, "status-" + status, "{\"model\":\"err-" + status
           + "\"}").statusCode());
     }
     assertEquals(404, post(port, COMPLETIONS, "status-404", "{\"model\":\"unknown-model\"}").statusCode());
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
       postThrowing(port, path);
-      for (String body : new String[] {"{\"model\":\"hidden\", nope", "{\"model\":\"M\",\"messages\":[{\"role\":\"u",
+      for (String body : new String[]{"{\"model\":\"hidden\", nope", "{\"model\":\"M\",\"messages\":[{\"role\":\"u",
           "{\"prompt\":\"no model here\"}", "", "[1,2,3]"}) {
         post(port, path, "status-400", body);
         post(port, path, null, body);
@@ -188,7 +188,7 @@ class HelidonFrontendIT {
   /** A chunked body, each chunk written and flushed apart. */
   private static void chunkedInPieces(int port) throws IOException {
     String[] pieces = {"{\"model\":", "\"chunked\",\"messages\":[{\"role\":\"user\",", "\"content\":\"caf\u00e9\"}]}"};
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
       try (RawHttp c = new RawHttp(port)) {
         c.write(RawHttp.request("POST", path, "HTTP/1.1", "x-scenario: unary", "Content-Type: application/json",
             "Transfer-Encoding: chunked"));
@@ -205,7 +205,7 @@ class HelidonFrontendIT {
   private static void keepAliveAndPipelined(int port) throws IOException {
     try (RawHttp c = new RawHttp(port)) {
       for (int round = 0; round < 2; round++) {
-        for (String path : new String[] {CHAT, COMPLETIONS}) {
+        for (String path : new String[]{CHAT, COMPLETIONS}) {
           assertEquals(200, c.exchange(raw(path, "unary", "{\"model\":\"ka-unary\"}")).status());
           assertEquals(200, c.exchange(raw(path, "stream", "{\"model\":\"ka-stream\",\"stream\":true}")).status());
         }
@@ -260,14 +260,14 @@ class HelidonFrontendIT {
   /** Every request of {@link #drive} has ended on the reference: nothing in flight, the last client counted. */
   private static boolean settled(String metrics) {
     Double last = value(metrics, requests("fin-leaver", "completions", "stream", "error", "cancelled"));
-    return last != null && last == 1.0 && StackFrontendIT.series(metrics, "").entrySet().stream().noneMatch(e ->
-        e.getKey().startsWith("dynamo_frontend_inflight_requests") && Double.parseDouble(e.getValue()) != 0);
+    return last != null && last == 1.0 && StackFrontendIT.series(metrics, "").entrySet().stream().noneMatch(
+        e -> e.getKey().startsWith("dynamo_frontend_inflight_requests") && Double.parseDouble(e.getValue()) != 0);
   }
 
   @Test
   void answersAreHelidonsOwnWithXRequestIdEchoed() throws IOException {
     try (StackApp.Running plain = HELIDON.startWithoutAgent()) {
-      for (String[] c : new String[][] {{CHAT, "stream"}, {COMPLETIONS, "stream"}, {CHAT, "unary"},
+      for (String[] c : new String[][]{{CHAT, "stream"}, {COMPLETIONS, "stream"}, {CHAT, "unary"},
           {COMPLETIONS, "status-404"}, {CHAT, "throw"}, {CHAT, "multi"}}) {
         String body = "{\"model\":\"same\",\"stream\":" + !c[1].equals("unary") + "}";
         HttpResponse<byte[]> with = post(helidon.port(), c[0], c[1], body, "x-request-id", "id-" + c[1]);
@@ -283,7 +283,7 @@ class HelidonFrontendIT {
       assertFalse(noId.headers().firstValue("x-request-id").isPresent(), "none added when the client sent none");
       // answers of Helidon's own: a chunk size that is no number (read inside the handler), and framing the
       // connection refuses before any handler runs (answered by the connection itself)
-      for (String framing : new String[] {"Transfer-Encoding: chunked\r\nx-scenario: unary",
+      for (String framing : new String[]{"Transfer-Encoding: chunked\r\nx-scenario: unary",
           "Transfer-Encoding: chunked\r\nContent-Length: 7"}) {
         try (RawHttp with = new RawHttp(helidon.port()); RawHttp without = new RawHttp(plain.port())) {
           String refused = RawHttp.request("POST", CHAT, "HTTP/1.1", "Content-Type: application/json", framing,

@@ -46,9 +46,10 @@ class PropagationIT {
           Matcher atWorker = match(hops.get(2));
           assertEquals("\"client-7\"", atFrontend.group(1));
           assertEquals("null", atFrontend.group(2), "the client sent no request-id");
-          for (Matcher downstream : new Matcher[] {atRouter, atWorker}) {
+          for (Matcher downstream : new Matcher[]{atRouter, atWorker}) {
             assertEquals("\"client-7\"", downstream.group(1), "x-request-id travels on");
-            assertTrue(downstream.group(2).matches("\"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\""),
+            assertTrue(
+                downstream.group(2).matches("\"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\""),
                 "the frontend assigned a UUIDv4 request-id: " + downstream.group(2));
             assertNotNull(downstream.group(3));
             assertTrue(downstream.group(3).matches("\"\\d{19}\""), "send time in epoch nanoseconds");

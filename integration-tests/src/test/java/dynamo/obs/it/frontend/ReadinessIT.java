@@ -73,7 +73,8 @@ class ReadinessIT {
   @ParameterizedTest
   @MethodSource("apps")
   void anIdleApplicationIsReadyOnceItsServerListens(App app) {
-    assumeTrue(StackApp.featureVersion(AgentProcess.appJavaHome()) >= app.minimumJava(), app + " needs Java " + app.minimumJava());
+    assumeTrue(StackApp.featureVersion(AgentProcess.appJavaHome()) >= app.minimumJava(),
+        app + " needs Java " + app.minimumJava());
     try (AgentProcess process = app.builder().env("DYN_SYSTEM_PORT", "0").start()) {
       SystemServer sys = start(process);
       Health h = awaitReady(sys, process);
@@ -92,7 +93,8 @@ class ReadinessIT {
   @ParameterizedTest
   @MethodSource("apps")
   void withCanaryChecksTheRouteOfTheListeningServerIsTheTarget(App app) {
-    assumeTrue(StackApp.featureVersion(AgentProcess.appJavaHome()) >= app.minimumJava(), app + " needs Java " + app.minimumJava());
+    assumeTrue(StackApp.featureVersion(AgentProcess.appJavaHome()) >= app.minimumJava(),
+        app + " needs Java " + app.minimumJava());
     try (AgentProcess process = app.builder().env("DYN_SYSTEM_PORT", "0").env("DYN_HEALTH_CHECK_ENABLED", "true")
         .env("DYN_CANARY_WAIT_TIME", "1").start()) {
       int appPort = Integer.parseInt(process.awaitStdout(READY, START).group(1));

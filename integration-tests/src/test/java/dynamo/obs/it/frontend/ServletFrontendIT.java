@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,7 +65,7 @@ class ServletFrontendIT {
   }
 
   /** Advice errors the tests provoke on purpose; any other is a failure of the agent. */
-  private static final java.util.concurrent.atomic.AtomicInteger provoked = new java.util.concurrent.atomic.AtomicInteger();
+  private static final AtomicInteger provoked = new AtomicInteger();
 
   @AfterAll
   static void stop() {
@@ -155,7 +156,7 @@ class ServletFrontendIT {
     assertEquals(200, post(CHAT, "unary", "{\n\"model\":\"unary-sync\",\n\"messages\":[]\n}\n", "x-read", "lines")
         .statusCode());
     assertEquals(200, post(COMPLETIONS, "unary", "{\"model\":\"unary-async\"}", asyncUnaryHeaders()).statusCode());
-    for (String[] c : new String[][] {{"unary-sync", "chat_completions"}, {"unary-async", "completions"}}) {
+    for (String[] c : new String[][]{{"unary-sync", "chat_completions"}, {"unary-async", "completions"}}) {
       String model = "{model=\"" + c[0] + "\"}";
       awaitValues(requests(c[0], c[1], "unary", "success", ""), 1,
           "dynamo_frontend_time_to_first_token_seconds_count" + model, 1,
@@ -172,7 +173,7 @@ class ServletFrontendIT {
         .statusCode());
     assertEquals(200, post(CHAT, "unary", "{\"model\":\"reader-chars\",\"messages\":[{\"content\":\"caf\u00e9\"}]}",
         "x-read", "reader-chars").statusCode());
-    for (String model : new String[] {"Reader-Lines", "reader-chars"}) {
+    for (String model : new String[]{"Reader-Lines", "reader-chars"}) {
       awaitValues(requests(model, "chat_completions", "unary", "success", ""), 1,
           "dynamo_frontend_inflight_requests{model=\"" + model + "\"}", 0);
     }
@@ -182,7 +183,7 @@ class ServletFrontendIT {
   void eventsCarryingSeveralTokensInAnyWriteShape() {
     assertEquals(200, post(CHAT, "multi", "{\"model\":\"multi-sync\",\"stream\":true}").statusCode());
     assertEquals(200, post(COMPLETIONS, "multi", "{\"model\":\"multi-async\",\"stream\":true}").statusCode());
-    for (String[] c : new String[][] {{"multi-sync", "chat_completions"}, {"multi-async", "completions"}}) {
+    for (String[] c : new String[][]{{"multi-sync", "chat_completions"}, {"multi-async", "completions"}}) {
       String model = "{model=\"" + c[0] + "\"}";
       // running usage 1, 5, 7: the events carry 1, 4 and 2 tokens; two events came in one write, one in two
       awaitValues(requests(c[0], c[1], "stream", "success", ""), 1,
@@ -198,7 +199,8 @@ class ServletFrontendIT {
     String[][] cases = {{"400", "validation"}, {"422", "validation"}, {"429", "overload"}, {"529", "overload"},
         {"503", "unavailable"}, {"501", "not_implemented"}, {"504", "response_timeout"}, {"500", "internal"}};
     for (String[] c : cases) {
-      assertEquals(Integer.parseInt(c[0]), post(CHAT, "status-" + c[0], "{\"model\":\"err-" + c[0] + "\"}").statusCode());
+      assertEquals(Integer.parseInt(c[0]),
+          post(CHAT, "status-" + c[0], "{\"model\":\"err-" + c[0] + "\"}").statusCode());
       assertEquals(Integer.parseInt(c[0]),
           post(COMPLETIONS, "status-" + c[0], "{\"model\":\"aerr-" + c[0] + "\"}").statusCode());
     }
@@ -280,8 +282,10 @@ class ServletFrontendIT {
     FrontendMetricsIT.leaveMidStream(appPort, COMPLETIONS, "leaver-async", "x-write: writer\r\n");
     awaitValues(requests("leaver-sync", "chat_completions", "stream", "error", "cancelled"), 1,
         requests("leaver-async", "completions", "stream", "error", "cancelled"), 1,
-        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver-sync\",request_type=\"stream\"}", 1,
-        "dynamo_frontend_model_cancellation_total{endpoint=\"completions\",model=\"leaver-async\",request_type=\"stream\"}", 1,
+        "dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"leaver-sync\",request_type=\"stream\"}",
+        1,
+        "dynamo_frontend_model_cancellation_total{endpoint=\"completions\",model=\"leaver-async\",request_type=\"stream\"}",
+        1,
         "dynamo_frontend_inflight_requests{model=\"leaver-sync\"}", 0,
         "dynamo_frontend_inflight_requests{model=\"leaver-async\"}", 0);
     FrontendSeries.awaitAtLeast(system, app, "dynamo_frontend_disconnected_clients", 2);
@@ -302,7 +306,7 @@ class ServletFrontendIT {
   void responsesAreByteForByteTheSameWithoutTheAgent() {
     try (AgentProcess plain = container.get().withAgent(false).start()) {
       int plainPort = readyPort(plain);
-      for (String[] c : new String[][] {{CHAT, "stream", "stream"}, {CHAT, "stream", "writer"},
+      for (String[] c : new String[][]{{CHAT, "stream", "stream"}, {CHAT, "stream", "writer"},
           {COMPLETIONS, "stream", "writer"}, {COMPLETIONS, "stream", "stream"}, {CHAT, "unary", "stream"},
           {COMPLETIONS, "unary", "writer"}, {CHAT, "multi", "writer"}, {COMPLETIONS, "status-404", "writer"}}) {
         String body = "{\"model\":\"same\",\"stream\":" + !c[1].equals("unary") + "}";

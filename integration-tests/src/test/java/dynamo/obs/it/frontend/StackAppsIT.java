@@ -163,7 +163,7 @@ class StackAppsIT {
   @ParameterizedTest
   @MethodSource("stacks")
   void streamedAnswersCarryTheServiceEvents(StackApp stack) {
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
       assertSameAsJdkService(stack, path, "stream",
           "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[]}");
       assertSameAsJdkService(stack, path, "stream-nousage", "{\"model\":\"m\",\"stream\":true}");
@@ -174,10 +174,10 @@ class StackAppsIT {
   @ParameterizedTest
   @MethodSource("stacks")
   void unaryAnswersAndErrorsAreTheSameBytes(StackApp stack) {
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
       assertSameAsJdkService(stack, path, "unary", "{\"model\":\"m\",\"messages\":[]}");
       assertSameAsJdkService(stack, path, null, "{\"model\":\"m\",\"messages\":[]}");
-      for (String status : new String[] {"400", "404", "422", "429", "500", "503"}) {
+      for (String status : new String[]{"400", "404", "422", "429", "500", "503"}) {
         assertSameAsJdkService(stack, path, "status-" + status, "{\"model\":\"unknown-model\"}");
       }
     }
@@ -186,8 +186,8 @@ class StackAppsIT {
   @ParameterizedTest
   @MethodSource("stacks")
   void bodiesNoValidClientSendsAreAnsweredAlike(StackApp stack) {
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
-      for (String body : new String[] {"{\"model\":\"hidden\", nope", "{\"model\":\"M\",\"messages\":[{\"role\":\"u",
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
+      for (String body : new String[]{"{\"model\":\"hidden\", nope", "{\"model\":\"M\",\"messages\":[{\"role\":\"u",
           "{\"prompt\":\"no model here\"}", "", "[1,2,3]"}) {
         assertSameAsJdkService(stack, path, null, body);
         assertSameAsJdkService(stack, path, "status-400", body);
@@ -198,7 +198,7 @@ class StackAppsIT {
   @ParameterizedTest
   @MethodSource("stacks")
   void eventsOfSeveralTokensAndSplitWritesAreTheServletServiceBytes(StackApp stack) {
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
       HttpResponse<byte[]> reference = post(servletPort, "/api" + path, "multi", "{\"model\":\"m\",\"stream\":true}");
       assertEquals(200, reference.statusCode());
       assertSameAnswer(stack, reference, post(app(stack).port(), path, "multi", "{\"model\":\"m\",\"stream\":true}"),
@@ -214,7 +214,7 @@ class StackAppsIT {
       big.append("lorem ipsum dolor sit amet ");
     }
     String body = big.append("\"}").toString();
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
       assertSameAsJdkService(stack, path, "echo-length", body);
       assertEquals("{\"length\":" + body.length() + "}",
           new String(post(app(stack).port(), path, "echo-length", body).body(), StandardCharsets.UTF_8));
@@ -227,14 +227,15 @@ class StackAppsIT {
   void chunkedBodiesSentInPiecesAreReadWhole(StackApp stack) throws IOException {
     String[] pieces = {"{\"model\":", "\"chunked\",\"messages\":[{\"role\":\"user\",", "\"content\":\"caf\u00e9\"}]}"};
     int length = String.join("", pieces).getBytes(StandardCharsets.UTF_8).length;
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
-      for (int port : new int[] {jdkPort, app(stack).port()}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
+      for (int port : new int[]{jdkPort, app(stack).port()}) {
         try (RawHttp c = new RawHttp(port)) {
           c.write(RawHttp.request("POST", path, "HTTP/1.1", "x-scenario: echo-length",
               "Content-Type: application/json", "Transfer-Encoding: chunked"));
           for (String piece : pieces) {
             byte[] bytes = piece.getBytes(StandardCharsets.UTF_8);
-            c.write(Integer.toHexString(bytes.length) + "\r\n" + new String(bytes, StandardCharsets.ISO_8859_1) + "\r\n");
+            c.write(
+                Integer.toHexString(bytes.length) + "\r\n" + new String(bytes, StandardCharsets.ISO_8859_1) + "\r\n");
           }
           c.write("0\r\n\r\n");
           RawHttp.Response r = c.read(false);
@@ -253,7 +254,7 @@ class StackAppsIT {
     String stream = "{\"model\":\"m\",\"stream\":true}";
     try (RawHttp c = new RawHttp(app.port())) {
       for (int round = 0; round < 2; round++) {
-        for (String path : new String[] {CHAT, COMPLETIONS}) {
+        for (String path : new String[]{CHAT, COMPLETIONS}) {
           RawHttp.Response u = c.exchange(post(path, "unary", unary));
           assertEquals(200, u.status(), stack + " " + u.statusLine());
           assertEquals(OpenAiAnswers.unary(path.equals(CHAT)), u.bodyText(), stack + " " + path);
@@ -285,7 +286,7 @@ class StackAppsIT {
   @MethodSource("stacks")
   void clientsGoneMidStreamLeaveTheApplicationServing(StackApp stack) throws IOException {
     StackApp.Running app = app(stack);
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
       for (int i = 0; i < 3; i++) {
         FrontendMetricsIT.leaveMidStream(app.port(), path, "leaver");
       }
@@ -308,7 +309,7 @@ class StackAppsIT {
   @MethodSource("stacks")
   void aThrowingHandlerFailsOnlyItsRequest(StackApp stack) throws IOException {
     StackApp.Running app = app(stack);
-    for (String path : new String[] {CHAT, COMPLETIONS}) {
+    for (String path : new String[]{CHAT, COMPLETIONS}) {
       try (RawHttp c = new RawHttp(app.port())) {
         c.write(post(path, "throw", "{\"model\":\"thrower\"}"));
         if (stack.failure() == StackApp.Failure.CLOSED) {

@@ -106,7 +106,7 @@ class StackFrontendIT {
     s.put("nousage", post(COMPLETIONS, "stream-nousage", "{\"model\":\"MODEL\",\"stream\":true}"));
     s.put("unary", post(CHAT, "unary", "{\"model\":\"MODEL\"}"));
     s.put("unary-completions", post(COMPLETIONS, "unary", "{\"model\":\"MODEL\",\"prompt\":\"p\"}"));
-    for (int status : new int[] {400, 404, 422, 429, 500, 501, 503, 504}) {
+    for (int status : new int[]{400, 404, 422, 429, 500, 501, 503, 504}) {
       s.put("status-" + status, post(CHAT, "status-" + status, "{\"model\":\"MODEL\"}"));
     }
     s.put("malformed", post(COMPLETIONS, "status-400", "{\"model\":\"MODEL\", nope"));
@@ -160,7 +160,7 @@ class StackFrontendIT {
   private static String keepAlive(int port, String model) throws IOException {
     StringBuilder answers = new StringBuilder();
     try (RawHttp c = new RawHttp(port)) {
-      for (String[] r : new String[][] {{"stream", "true"}, {"unary", "false"}, {"status-429", "false"}}) {
+      for (String[] r : new String[][]{{"stream", "true"}, {"unary", "false"}, {"status-429", "false"}}) {
         String body = "{\"model\":\"" + model + "\",\"stream\":" + r[1] + "}";
         RawHttp.Response a = c.exchange(RawHttp.request("POST", CHAT, "HTTP/1.1", "x-scenario: " + r[0],
             "Content-Type: application/json", "Content-Length: " + body.length()) + body);
@@ -233,15 +233,19 @@ class StackFrontendIT {
       int requests = scenarios.size() + 2 + 2 - 3;
       String stackText = settled(system, app.process(), prefix, requests);
       String referenceText = settled(referenceSystem, reference, prefix, requests);
-      assertEquals(series(referenceText, prefix), series(stackText, prefix), stack + ": every frontend series of its models");
+      assertEquals(series(referenceText, prefix), series(stackText, prefix),
+          stack + ": every frontend series of its models");
       assertEquals(delta(series(referenceBefore, "unknown"), series(referenceText, "unknown")),
-          delta(Map.of(), series(stackText, "unknown")), stack + ": the series of requests without a model they can be counted under");
+          delta(Map.of(), series(stackText, "unknown")),
+          stack + ": the series of requests without a model they can be counted under");
       assertEquals(1.0, valueOr0(system.metrics(), "dynamo_frontend_disconnected_clients"),
           stack + ": the client gone mid-stream");
-      assertEquals(referenceDisconnects + 1, valueOr0(referenceSystem.metrics(), "dynamo_frontend_disconnected_clients"));
+      assertEquals(referenceDisconnects + 1,
+          valueOr0(referenceSystem.metrics(), "dynamo_frontend_disconnected_clients"));
       app.assertAlive();
       List<String> withAgent = exceptions(app.stderr() + app.stdout());
-      assertEquals(withoutAgent, withAgent, stack + ": the exceptions the application logs, without and with the agent");
+      assertEquals(withoutAgent, withAgent,
+          stack + ": the exceptions the application logs, without and with the agent");
       assertFalse(app.stderr().contains("dynamo_obs.instrumentation"), stack + ": no instrumentation warning\n"
           + app.stderr());
       assertTrue(system.metrics().contains("dynamo_frontend_requests_total"), "counted");
@@ -277,7 +281,8 @@ class StackFrontendIT {
           "dynamo_frontend_disconnected_clients"), n -> n == leavers, app.process());
       app.assertAlive();
       assertEquals(withoutAgent, exceptions(app.stderr() + app.stdout()),
-          stack + ": the exceptions the application logs after " + leavers + " clients left, without and with the agent");
+          stack + ": the exceptions the application logs after " + leavers
+              + " clients left, without and with the agent");
     }
   }
 
@@ -315,7 +320,8 @@ class StackFrontendIT {
     for (Map.Entry<String, String> e : after.entrySet()) {
       double d = Double.parseDouble(e.getValue()) - Double.parseDouble(before.getOrDefault(e.getKey(), "0"));
       if (d != 0) {
-        out.put(e.getKey(), d == Math.rint(d) && !e.getValue().contains(".") ? Long.toString((long) d) : Double.toString(d));
+        out.put(e.getKey(),
+            d == Math.rint(d) && !e.getValue().contains(".") ? Long.toString((long) d) : Double.toString(d));
       }
     }
     return out;

@@ -71,7 +71,8 @@ class UndertowFrontendIT {
       FrontendSeries.await(status, app.process(),
           requests("leaver-async", "completions", "stream", "error", "cancelled"), 1,
           "dynamo_frontend_model_cancellation_total{endpoint=\"completions\",model=\"leaver-async\","
-              + "request_type=\"stream\"}", 1,
+              + "request_type=\"stream\"}",
+          1,
           "dynamo_frontend_inflight_requests{model=\"leaver-async\"}", 0,
           "dynamo_frontend_disconnected_clients", 1,
           requests("thrower-async", "completions", "unary", "error", "internal"), 1,
@@ -92,7 +93,7 @@ class UndertowFrontendIT {
       assertEquals(200, post(app.port(), CHAT, "multi", "{\"model\":\"multi-sync\",\"stream\":true}").statusCode());
       assertEquals(200, post(app.port(), COMPLETIONS, "multi", "{\"model\":\"multi-async\",\"stream\":true}")
           .statusCode());
-      for (String[] c : new String[][] {{"multi-sync", "chat_completions"}, {"multi-async", "completions"}}) {
+      for (String[] c : new String[][]{{"multi-sync", "chat_completions"}, {"multi-async", "completions"}}) {
         String model = "{model=\"" + c[0] + "\"}";
         // running usage 1, 5, 7: the events carry 1, 4 and 2 tokens
         FrontendSeries.await(status, app.process(), requests(c[0], c[1], "stream", "success", ""), 1,
@@ -108,9 +109,9 @@ class UndertowFrontendIT {
   @MethodSource("undertows")
   void answersAreTheApplicationsOwnWithoutTheAgent(StackApp stack) throws Exception {
     try (StackApp.Running with = stack.start(stack.process());
-         StackApp.Running without = stack.startWithoutAgent()) {
-      for (String path : new String[] {CHAT, COMPLETIONS}) {
-        for (String scenario : new String[] {"stream", "stream-nousage", "multi", "unary", "status-404", "throw"}) {
+        StackApp.Running without = stack.startWithoutAgent()) {
+      for (String path : new String[]{CHAT, COMPLETIONS}) {
+        for (String scenario : new String[]{"stream", "stream-nousage", "multi", "unary", "status-404", "throw"}) {
           String body = "{\"model\":\"same\",\"stream\":" + scenario.startsWith("stream") + "}";
           HttpResponse<byte[]> a = post(with.port(), path, scenario, body);
           HttpResponse<byte[]> b = post(without.port(), path, scenario, body);

@@ -29,6 +29,6 @@ class UndertowServletFrontendIT extends ServletFrontendIT {
    */
   @Override
   String[] asyncUnaryHeaders() {
-    return new String[] {"x-write", "stream"};
+    return new String[]{"x-write", "stream"};
   }
 }

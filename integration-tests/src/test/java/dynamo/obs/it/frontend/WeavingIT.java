@@ -43,7 +43,8 @@ class WeavingIT {
       system.awaitInstrumentationActive();
       assertEquals(200, FrontendMetricsIT.post(appPort, "/v1/chat/completions", "unary",
           "{\"model\":\"jdk-only\"}").statusCode());
-      String metrics = FrontendSeries.await(system, app, requests("jdk-only", "chat_completions", "unary", "success", ""), 1,
+      String metrics = FrontendSeries.await(system, app,
+          requests("jdk-only", "chat_completions", "unary", "success", ""), 1,
           "dynamo_frontend_inflight_requests{model=\"jdk-only\"}", 0);
       assertTrue(value(metrics, "dynamo_obs_instrumented_types") >= 4, metrics);
       assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"jdk-httpserver\"}"));
@@ -51,10 +52,12 @@ class WeavingIT {
       assertTrue(loaded.stream().anyMatch(l -> l.contains("dynamo.obs.bootstrap.Dispatch")), "the woven calls ran");
       // A few of Byte Buddy's interfaces are named by the agent's own types (the module's matcher
       // records); none of its machinery may load: no agent builder, no advice, no type pool.
-      List<String> byteBuddy = loaded.stream().filter(l -> l.contains(".bytebuddy.") && !l.contains(".bytebuddy.jar.asm."))
+      List<String> byteBuddy = loaded.stream()
+          .filter(l -> l.contains(".bytebuddy.") && !l.contains(".bytebuddy.jar.asm."))
           .toList();
       assertTrue(byteBuddy.size() < 16, "Byte Buddy classes loaded by a JDK-only application: " + byteBuddy);
-      for (String machinery : List.of(".bytebuddy.agent.", ".bytebuddy.asm.Advice", ".bytebuddy.pool.", ".bytebuddy.ByteBuddy ",
+      for (String machinery : List.of(".bytebuddy.agent.", ".bytebuddy.asm.Advice", ".bytebuddy.pool.",
+          ".bytebuddy.ByteBuddy ",
           ".bytebuddy.dynamic.")) {
         assertTrue(byteBuddy.stream().noneMatch(l -> l.contains(machinery)), machinery + " loaded: " + byteBuddy);
       }

@@ -102,7 +102,8 @@ public final class AgentProcess implements AutoCloseable {
           if (jf.getManifest() == null || jf.getManifest().getMainAttributes().getValue("Premain-Class") == null) {
             throw new IOException("no Premain-Class in the manifest of " + jar);
           }
-          jf.stream().forEach(e -> { }); // the central directory is complete
+          jf.stream().forEach(e -> {
+          }); // the central directory is complete
         }
         snapshot = copy;
         System.out.println("[it] agent jar " + jar + " copied to " + copy);
@@ -256,7 +257,8 @@ public final class AgentProcess implements AutoCloseable {
     private boolean testClasses = true;
     private Path javaHome;
 
-    private Builder() {}
+    private Builder() {
+    }
 
     /** The JDK to run on, instead of {@code app.java.home}. */
     public Builder javaHome(Path home) {
@@ -545,8 +547,11 @@ public final class AgentProcess implements AutoCloseable {
         if (left <= 0 || ended) {
           // lines() and text() are taken under this lock; build the message without the other lock held
           String mine = text.toString();
-          throw new AssertionError("no line matching /" + p + "/ " + (ended ? "before the stream ended" : "within "
-              + timeout) + " (process " + (owner.isAlive() ? "alive" : "exited") + ")\n" + mine
+          throw new AssertionError("no line matching /" + p + "/ " + (ended
+              ? "before the stream ended"
+              : "within "
+                  + timeout)
+              + " (process " + (owner.isAlive() ? "alive" : "exited") + ")\n" + mine
               + "\n(other stream follows)\n" + (this == owner.stdout ? owner.stderr.text() : owner.stdout.text()));
         }
         try {

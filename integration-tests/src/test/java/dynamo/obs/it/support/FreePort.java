@@ -20,7 +20,8 @@ public final class FreePort {
   private static final int HIGH = 32000;
   private static final AtomicInteger NEXT = new AtomicInteger(ThreadLocalRandom.current().nextInt(HIGH - LOW));
 
-  private FreePort() {}
+  private FreePort() {
+  }
 
   public static int pick() {
     for (int tries = 0; tries < HIGH - LOW; tries++) {

@@ -2,7 +2,8 @@ package dynamo.obs.it.support;
 
 /** Reading the frontend series of one application's real {@code /metrics} text. */
 public final class FrontendSeries {
-  private FrontendSeries() {}
+  private FrontendSeries() {
+  }
 
   /** The value of one exact series line in an exposition, or null when absent. */
   public static Double value(String metrics, String series) {

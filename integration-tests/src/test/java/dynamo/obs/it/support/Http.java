@@ -18,7 +18,8 @@ public final class Http {
       .connectTimeout(Duration.ofSeconds(5))
       .build();
 
-  private Http() {}
+  private Http() {
+  }
 
   public static URI uri(int port, String path) {
     return URI.create("http://127.0.0.1:" + port + path);

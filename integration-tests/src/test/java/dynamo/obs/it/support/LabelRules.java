@@ -88,7 +88,7 @@ public final class LabelRules {
   public void bodiesThatAreNotJsonAreNotCounted(String prefix) {
     double total = sum("dynamo_frontend_requests_total{");
     double started = sum("dynamo_frontend_requests_started_total{");
-    for (String body : new String[] {"{\"model\":\"" + prefix + "-bad\", nope}",
+    for (String body : new String[]{"{\"model\":\"" + prefix + "-bad\", nope}",
         "{\"model\":\"" + prefix + "-cut\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}",
         "{\"model\":\"" + prefix + "-cut\",\"messages\":[", ""}) {
       assertEquals(400, client.post(chatPath, "status-400", body));

@@ -22,7 +22,8 @@ import java.util.Map;
 final class OtlpFlattening {
   private static final HexFormat HEX = HexFormat.of();
 
-  private OtlpFlattening() {}
+  private OtlpFlattening() {
+  }
 
   static List<ReceivedSpan> spans(ExportTraceServiceRequest request) {
     List<ReceivedSpan> flat = new ArrayList<>();

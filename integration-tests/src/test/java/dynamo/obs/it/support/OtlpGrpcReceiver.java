@@ -51,7 +51,7 @@ public final class OtlpGrpcReceiver extends OtlpReceiver<Status.Code> {
       if (tls() != Tls.OFF) {
         TestCertificates certificates = TestCertificates.get();
         builder.sslContext(GrpcSslContexts.forServer(certificates.serverCertificatePem().toFile(),
-                certificates.serverKeyPem().toFile())
+            certificates.serverKeyPem().toFile())
             .trustManager(certificates.caPem().toFile())
             .clientAuth(tls() == Tls.MUTUAL ? ClientAuth.REQUIRE : ClientAuth.NONE)
             .build());
@@ -134,8 +134,12 @@ public final class OtlpGrpcReceiver extends OtlpReceiver<Status.Code> {
         }
       }
       String method = call.getMethodDescriptor().getFullMethodName();
-      recordHeaders(method.contains(".trace.") ? Signal.TRACES : method.contains(".logs.") ? Signal.LOGS
-          : method.contains(".metrics.") ? Signal.METRICS : null, text);
+      recordHeaders(method.contains(".trace.")
+          ? Signal.TRACES
+          : method.contains(".logs.")
+              ? Signal.LOGS
+              : method.contains(".metrics.") ? Signal.METRICS : null,
+          text);
       return next.startCall(call, headers);
     }
   }

@@ -28,8 +28,8 @@ import javax.net.ssl.SSLParameters;
  */
 public final class OtlpHttpReceiver extends OtlpReceiver<Integer> {
   private static final String PROTOBUF = "application/x-protobuf";
-  private static final Map<String, Signal> SIGNAL_BY_PATH =
-      Map.of("/v1/traces", Signal.TRACES, "/v1/logs", Signal.LOGS, "/v1/metrics", Signal.METRICS);
+  private static final Map<String, Signal> SIGNAL_BY_PATH = Map.of("/v1/traces", Signal.TRACES, "/v1/logs", Signal.LOGS,
+      "/v1/metrics", Signal.METRICS);
 
   private HttpServer server;
   private ExecutorService exchangeExecutor;

@@ -27,16 +27,21 @@ import java.util.function.Predicate;
  */
 public abstract class OtlpReceiver<R> implements AutoCloseable {
   /** The OTLP signals, each exported by calls of its own. */
-  public enum Signal { TRACES, LOGS, METRICS }
+  public enum Signal {
+    TRACES, LOGS, METRICS
+  }
 
   /**
    * Whether it listens with TLS ({@link TestCertificates}' server certificate), and whether it then requires a
    * client certificate signed by the test CA (mTLS).
    */
-  public enum Tls { OFF, SERVER, MUTUAL }
+  public enum Tls {
+    OFF, SERVER, MUTUAL
+  }
 
   /** How export calls are answered: after {@code delay}, with {@code refusal} unless it is null. */
-  private record Mode<R>(Duration delay, R refusal) {}
+  private record Mode<R>(Duration delay, R refusal) {
+  }
 
   private final List<ReceivedSpan> spans = new CopyOnWriteArrayList<>();
   private final List<ReceivedLog> logs = new CopyOnWriteArrayList<>();
@@ -160,7 +165,8 @@ public abstract class OtlpReceiver<R> implements AutoCloseable {
 
   /** Counts the call and answers it as the mode says; null means accepted. Metric content is not kept. */
   protected final R receive(ExportMetricsServiceRequest request) {
-    return receive(Signal.METRICS, () -> { });
+    return receive(Signal.METRICS, () -> {
+    });
   }
 
   private R receive(Signal signal, Runnable keep) {

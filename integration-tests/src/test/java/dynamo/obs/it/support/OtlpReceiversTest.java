@@ -312,7 +312,8 @@ class OtlpReceiversTest {
   @EnumSource(Transport.class)
   void slowModeAnswersOnlyAfterTheDelay(Transport transport) {
     Duration delay = Duration.ofMillis(400);
-    try (OtlpReceiver<?> receiver = transport.newReceiver(); Sender sender = new Sender(transport, startedEndpoint(receiver))) {
+    try (OtlpReceiver<?> receiver = transport.newReceiver();
+        Sender sender = new Sender(transport, startedEndpoint(receiver))) {
       receiver.slow(delay);
       long start = System.nanoTime();
       assertTrue(sender.exportSpan("slow"));
@@ -324,7 +325,8 @@ class OtlpReceiversTest {
   @ParameterizedTest
   @EnumSource(Transport.class)
   void stopEndsAnExportHeldBySlowMode(Transport transport) {
-    try (OtlpReceiver<?> receiver = transport.newReceiver(); Sender sender = new Sender(transport, startedEndpoint(receiver))) {
+    try (OtlpReceiver<?> receiver = transport.newReceiver();
+        Sender sender = new Sender(transport, startedEndpoint(receiver))) {
       receiver.slow(Duration.ofSeconds(60));
       CompletableResultCode held = sender.endSpan("held");
       Poll.until("the export call to arrive", () -> receiver.exportCalls(Signal.TRACES), calls -> calls == 1,
@@ -343,7 +345,8 @@ class OtlpReceiversTest {
   @ParameterizedTest
   @EnumSource(Transport.class)
   void receivesAgainAfterARestartOnTheSamePort(Transport transport) {
-    try (OtlpReceiver<?> receiver = transport.newReceiver(); Sender sender = new Sender(transport, startedEndpoint(receiver))) {
+    try (OtlpReceiver<?> receiver = transport.newReceiver();
+        Sender sender = new Sender(transport, startedEndpoint(receiver))) {
       int port = receiver.port();
       assertTrue(sender.exportSpan("before"));
 

@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 public final class Poll {
   private static final long INTERVAL_MS = 50;
 
-  private Poll() {}
+  private Poll() {
+  }
 
   /**
    * Calls {@code probe} until its result satisfies {@code done}; exceptions of the probe count as

@@ -25,17 +25,21 @@ import java.util.regex.Pattern;
  * }</pre>
  */
 public enum StackApp {
-  NETTY_41("netty41", "dynamo.obs.testapps.netty.NettyOpenAiApp", 17, false, Failure.CLOSED),
-  NETTY_42("netty42", "dynamo.obs.testapps.netty.NettyOpenAiApp", 17, false, Failure.CLOSED),
-  VERTX_4("vertx4", "dynamo.obs.testapps.vertx.VertxOpenAiApp", 17, false, Failure.STATUS_500),
-  VERTX_5("vertx5", "dynamo.obs.testapps.vertx.VertxOpenAiApp", 17, false, Failure.STATUS_500),
-  UNDERTOW("undertow", "dynamo.obs.testapps.undertow.UndertowOpenAiApp", 17, false, Failure.STATUS_500),
-  UNDERTOW_24("undertow24", "dynamo.obs.testapps.undertow.UndertowOpenAiApp", 17, false, Failure.STATUS_500),
-  WEBFLUX("webflux", "dynamo.obs.testapps.webflux.WebFluxOpenAiApp", 17, true, Failure.STATUS_500),
-  MICRONAUT("micronaut", "dynamo.obs.testapps.micronaut.MicronautOpenAiApp", 17, true, Failure.STATUS_500),
-  HELIDON("helidon", "dynamo.obs.testapps.helidon.HelidonOpenAiApp", 21, false, Failure.STATUS_500),
-  SPRING_MVC("springmvc", "dynamo.obs.testapps.springmvc.SpringMvcOpenAiApp", 17, true, Failure.STATUS_500),
-  JAVALIN("javalin", "dynamo.obs.testapps.javalin.JavalinOpenAiApp", 17, false, Failure.STATUS_500);
+  NETTY_41("netty41", "dynamo.obs.testapps.netty.NettyOpenAiApp", 17, false, Failure.CLOSED), NETTY_42("netty42",
+      "dynamo.obs.testapps.netty.NettyOpenAiApp", 17, false, Failure.CLOSED), VERTX_4("vertx4",
+          "dynamo.obs.testapps.vertx.VertxOpenAiApp", 17, false, Failure.STATUS_500), VERTX_5("vertx5",
+              "dynamo.obs.testapps.vertx.VertxOpenAiApp", 17, false, Failure.STATUS_500), UNDERTOW("undertow",
+                  "dynamo.obs.testapps.undertow.UndertowOpenAiApp", 17, false,
+                  Failure.STATUS_500), UNDERTOW_24("undertow24", "dynamo.obs.testapps.undertow.UndertowOpenAiApp", 17,
+                      false, Failure.STATUS_500), WEBFLUX("webflux", "dynamo.obs.testapps.webflux.WebFluxOpenAiApp", 17,
+                          true, Failure.STATUS_500), MICRONAUT("micronaut",
+                              "dynamo.obs.testapps.micronaut.MicronautOpenAiApp", 17, true,
+                              Failure.STATUS_500), HELIDON("helidon", "dynamo.obs.testapps.helidon.HelidonOpenAiApp",
+                                  21, false, Failure.STATUS_500), SPRING_MVC("springmvc",
+                                      "dynamo.obs.testapps.springmvc.SpringMvcOpenAiApp", 17, true,
+                                      Failure.STATUS_500), JAVALIN("javalin",
+                                          "dynamo.obs.testapps.javalin.JavalinOpenAiApp", 17, false,
+                                          Failure.STATUS_500);
 
   /** What a client of a handler that throws gets. */
   public enum Failure {
@@ -98,7 +102,9 @@ public enum StackApp {
   /** {@code test-apps/} ({@code test.apps}, set by failsafe; else beside {@code integration-tests/}). */
   public static Path testApps() {
     String p = System.getProperty("test.apps");
-    return p != null ? Paths.get(p) : AgentProcess.testClasses().getParent().getParent().getParent().resolve("test-apps");
+    return p != null
+        ? Paths.get(p)
+        : AgentProcess.testClasses().getParent().getParent().getParent().resolve("test-apps");
   }
 
   public Path jar() {

@@ -48,7 +48,8 @@ public final class TestCertificates {
   }
 
   private void make() throws IOException {
-    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=dynamo-obs test CA",
+    keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname",
+        "CN=dynamo-obs test CA",
         "-ext", "bc:c", "-validity", "2", "-keystore", store("ca"), "-storetype", "PKCS12");
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", store("ca"), "-file", dir.resolve("ca.pem").toString());
     party("server", "CN=localhost", "SAN=dns:localhost,ip:127.0.0.1", "EKU=serverAuth");

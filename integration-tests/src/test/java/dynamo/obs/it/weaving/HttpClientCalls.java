@@ -16,7 +16,8 @@ import java.nio.charset.StandardCharsets;
  * many calls to a local server of its own (which answers "ok"), checks every answer, prints {@code CALLED <n>}.
  */
 public final class HttpClientCalls {
-  private HttpClientCalls() {}
+  private HttpClientCalls() {
+  }
 
   public static void main(String[] args) throws Exception {
     HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);

@@ -140,7 +140,8 @@ class TargetFailureIT {
 
       @Override
       String cannotRun() {
-        return StackApp.HELIDON.runsOn(AgentProcess.appJavaHome()) ? null
+        return StackApp.HELIDON.runsOn(AgentProcess.appJavaHome())
+            ? null
             : "Helidon 4 needs Java " + StackApp.HELIDON.minimumJava() + ": skipped on " + AgentProcess.appJavaHome();
       }
     };

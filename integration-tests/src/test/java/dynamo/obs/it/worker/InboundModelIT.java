@@ -37,7 +37,8 @@ class InboundModelIT {
       int responseBytes = r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
       Poll.until("the response's bytes, written after the engine call returned", sys::metrics,
           t -> Double.valueOf(responseBytes).equals(
-              WorkerMethodsIT.value(t, "dynamo_component_response_bytes_total", "Body-Model/7B", null)), app);
+              WorkerMethodsIT.value(t, "dynamo_component_response_bytes_total", "Body-Model/7B", null)),
+          app);
     }
   }
 }

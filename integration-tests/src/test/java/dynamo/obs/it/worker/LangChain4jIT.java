@@ -30,7 +30,8 @@ class LangChain4jIT {
     int workerSystem = FreePort.pick();
     Path libs = Paths.get(System.getProperty("langchain4j.libs"));
     try (OtlpGrpcReceiver collector = new OtlpGrpcReceiver();
-        AgentProcess frontend = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + frontendSystem).start()) {
+        AgentProcess frontend = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + frontendSystem)
+            .start()) {
       collector.start();
       int port = Integer.parseInt(frontend.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
       try (AgentProcess worker = AgentProcess.app(LangChain4jApp.class).classpath(libs.resolve("*"))
@@ -47,8 +48,9 @@ class LangChain4jIT {
         String labels = "dynamo_component=\"backend\",dynamo_endpoint=\"generate\",dynamo_namespace=\"dynamo\",model=\"";
         String m = Poll.until("both LangChain4j calls counted and ended", sys::metrics,
             t -> t.contains("dynamo_component_request_duration_seconds_count{" + labels + "LC-Unary\"")
-                && t.contains("dynamo_component_request_duration_seconds_count{" + labels + "LC-Stream\""), worker);
-        for (String model : new String[] {"LC-Unary", "LC-Stream"}) {
+                && t.contains("dynamo_component_request_duration_seconds_count{" + labels + "LC-Stream\""),
+            worker);
+        for (String model : new String[]{"LC-Unary", "LC-Stream"}) {
           String modelLabels = Pattern.quote(labels + model + "\",model_name=\"" + model);
           assertTrue(m.matches("(?s).*dynamo_component_requests_total\\{" + modelLabels
               + "\",worker_id=\"[0-9a-f]+\"\\} 1\\.0\n.*"), model + "\n" + m);
@@ -59,8 +61,12 @@ class LangChain4jIT {
         assertTrue(m.matches("(?s).*dynamo_work_handler_time_to_first_response_seconds_count [1-9].*"), m);
         // and the frontend saw the same two requests, one of them streamed
         String f = new SystemServer(frontend, frontendSystem).metrics();
-        assertTrue(f.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"LC-Stream\",request_type=\"stream\",status=\"success\"} 1.0"), f);
-        assertTrue(f.contains("dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"LC-Unary\",request_type=\"unary\",status=\"success\"} 1.0"), f);
+        assertTrue(f.contains(
+            "dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"LC-Stream\",request_type=\"stream\",status=\"success\"} 1.0"),
+            f);
+        assertTrue(f.contains(
+            "dynamo_frontend_requests_total{endpoint=\"chat_completions\",error_type=\"\",model=\"LC-Unary\",request_type=\"unary\",status=\"success\"} 1.0"),
+            f);
 
         // engine.generate spans: the unary call's from LangChain4j's ChatResponse (token usage, finish reason)
         List<ReceivedSpan> spans = collector.awaitSpans(l -> l.stream().filter(x -> x.name().equals("engine.generate"))
@@ -73,7 +79,8 @@ class LangChain4jIT {
         ReceivedSpan stream = spans.stream().filter(x -> "LC-Stream".equals(x.attributes().get("model"))).findFirst()
             .orElseThrow(() -> new AssertionError(spans.toString()));
         assertEquals(4L, stream.attributes().get("output_tokens"), "tokens counted through the handler: " + stream);
-        assertEquals("stop", stream.attributes().get("finish_reason"), "from onCompleteResponse's ChatResponse: " + stream);
+        assertEquals("stop", stream.attributes().get("finish_reason"),
+            "from onCompleteResponse's ChatResponse: " + stream);
         assertTrue(stream.attributes().get("input_tokens") instanceof Long, "usage of the streamed call: " + stream);
       }
     }

@@ -60,7 +60,8 @@ class ServletWorkerIT {
 
         String m = Poll.until("the response's bytes counted", sys::metrics,
             t -> Double.valueOf(responseBytes).equals(
-                WorkerMethodsIT.value(t, "dynamo_component_response_bytes_total", model, null)), app);
+                WorkerMethodsIT.value(t, "dynamo_component_response_bytes_total", model, null)),
+            app);
         assertEquals(1.0, WorkerMethodsIT.value(m, "dynamo_component_requests_total", model, null), m);
         assertEquals((double) requestBytes,
             WorkerMethodsIT.value(m, "dynamo_component_request_bytes_total", model, null), m);

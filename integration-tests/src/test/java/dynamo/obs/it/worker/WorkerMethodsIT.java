@@ -30,12 +30,14 @@ class WorkerMethodsIT {
         .classpath(AgentProcess.appLibs().resolve("reactive-streams-1.0.4.jar"))
         .classpath(AgentProcess.appLibs().resolve("reactor-core-3.8.1.jar"))
         .env("DYN_OBS_WORKER_METHODS", "dynamo.obs.it.apps.ShapesEngine[*];not a class[x];"
-            + "dynamo.obs.it.apps.ReactorEngine[*]").start();
+            + "dynamo.obs.it.apps.ReactorEngine[*]")
+        .start();
     app.awaitStdout(Pattern.compile("READY"));
     system = new SystemServer(app, port);
     system.awaitInstrumentationActive();
     // the worker endpoint is served once the engine (loaded before the agent was ready) is woven
-    system.awaitHealth("/health", 200, Pattern.compile("\\{\"endpoints\":\\{\"generate\":\"ready\"\\},\"status\":\"ready\",.*"));
+    system.awaitHealth("/health", 200,
+        Pattern.compile("\\{\"endpoints\":\\{\"generate\":\"ready\"\\},\"status\":\"ready\",.*"));
   }
 
   @AfterAll
@@ -55,8 +57,9 @@ class WorkerMethodsIT {
   static Double value(String metrics, String family, String model, String extraLabel) {
     String prefix = series(family, model);
     for (String line : metrics.split("\n")) {
-      if (line.startsWith(prefix) || (extraLabel != null && line.startsWith(family + "{") && line.contains("model=\"" + model + "\"")
-          && line.contains(extraLabel))) {
+      if (line.startsWith(prefix)
+          || (extraLabel != null && line.startsWith(family + "{") && line.contains("model=\"" + model + "\"")
+              && line.contains(extraLabel))) {
         return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
@@ -102,7 +105,8 @@ class WorkerMethodsIT {
 
   @Test
   void aBadSegmentIsReportedAndTheRestApplies() {
-    assertEquals(1, app.stderrLinesContaining("DYN_OBS_WORKER_METHODS segment \"not a class[x]\"").size(), app.stderr());
+    assertEquals(1, app.stderrLinesContaining("DYN_OBS_WORKER_METHODS segment \"not a class[x]\"").size(),
+        app.stderr());
     assertTrue(system.metrics().contains("dynamo_component_requests_total"));
   }
 }

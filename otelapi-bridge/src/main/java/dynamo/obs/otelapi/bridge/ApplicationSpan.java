@@ -29,7 +29,8 @@ final class ApplicationSpan implements Span {
     if (ids == null) {
       return null;
     }
-    SpanContext c = SpanContext.create(ids[0], ids[1], b.sampled(handle) ? TraceFlags.getSampled()
+    SpanContext c = SpanContext.create(ids[0], ids[1], b.sampled(handle)
+        ? TraceFlags.getSampled()
         : TraceFlags.getDefault(), TraceState.getDefault());
     return c.isValid() ? new ApplicationSpan(handle, c) : null;
   }
@@ -69,8 +70,12 @@ final class ApplicationSpan implements Span {
 
   @Override
   public Span setStatus(StatusCode statusCode, String description) {
-    OpenTelemetryBridge.get().setStatus(handle, statusCode == StatusCode.ERROR ? 2 : statusCode == StatusCode.OK ? 1
-        : 0, description);
+    OpenTelemetryBridge.get().setStatus(handle, statusCode == StatusCode.ERROR
+        ? 2
+        : statusCode == StatusCode.OK
+            ? 1
+            : 0,
+        description);
     return this;
   }
 

@@ -60,7 +60,7 @@ public final class ApplicationSpanBuilder implements SpanBuilder {
       if (links == null) {
         links = new ArrayList<>();
       }
-      links.add(new String[] {spanContext.getTraceId(), spanContext.getSpanId()});
+      links.add(new String[]{spanContext.getTraceId(), spanContext.getSpanId()});
       links.add(ApplicationSpan.flat(attributes));
     }
     return this;
@@ -102,8 +102,13 @@ public final class ApplicationSpanBuilder implements SpanBuilder {
   @Override
   public SpanBuilder setSpanKind(SpanKind spanKind) {
     if (spanKind != null) {
-      kind = spanKind == SpanKind.SERVER ? 1 : spanKind == SpanKind.CLIENT ? 2 : spanKind == SpanKind.PRODUCER ? 3
-          : spanKind == SpanKind.CONSUMER ? 4 : 0;
+      kind = spanKind == SpanKind.SERVER
+          ? 1
+          : spanKind == SpanKind.CLIENT
+              ? 2
+              : spanKind == SpanKind.PRODUCER
+                  ? 3
+                  : spanKind == SpanKind.CONSUMER ? 4 : 0;
     }
     return this;
   }

@@ -54,7 +54,8 @@ public final class Answer {
   }
 
   /** One server-sent event, for frameworks that frame the events themselves: its {@code data} after a pause. */
-  public record Event(long delayMs, String data) {}
+  public record Event(long delayMs, String data) {
+  }
 
   private final Kind kind;
   private final int status;
@@ -72,12 +73,12 @@ public final class Answer {
   public static Answer to(boolean chat, String scenarioHeader, byte[] body) {
     String scenario = scenarioHeader != null ? scenarioHeader : OpenAiAnswers.asksForStream(body) ? "stream" : "unary";
     switch (scenario) {
-      case "stream":
-      case "stream-nousage":
+      case "stream" :
+      case "stream-nousage" :
         return events(sink -> OpenAiAnswers.stream(chat, 4, 0, scenario.equals("stream"), sink));
-      case "slow":
+      case "slow" :
         return events(sink -> OpenAiAnswers.stream(chat, 200, 20, false, sink));
-      case "multi":
+      case "multi" :
         return events(sink -> {
           sink.event(0, OpenAiAnswers.data(OpenAiAnswers.token(chat, "a", ",\"usage\":{\"completion_tokens\":1}"))
               + OpenAiAnswers.data(OpenAiAnswers.token(chat, "bcde", ",\"usage\":{\"completion_tokens\":5}")));
@@ -86,11 +87,11 @@ public final class Answer {
           sink.event(0, split.substring(20));
           sink.event(0, "data: [DONE]\n\n");
         });
-      case "throw":
+      case "throw" :
         return new Answer(Kind.FAIL, 500, null, List.of());
-      case "echo-length":
+      case "echo-length" :
         return json(200, "{\"length\":" + body.length + "}");
-      default:
+      default :
         if (scenario.startsWith("status-")) {
           return json(Integer.parseInt(scenario.substring(7)), OpenAiAnswers.error(scenario));
         }

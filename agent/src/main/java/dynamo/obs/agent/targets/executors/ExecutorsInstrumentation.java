@@ -45,17 +45,17 @@ public final class ExecutorsInstrumentation implements InstrumentationModule {
       @Override
       public Object on(int event, Object a, Object b, Object c, Object d) {
         switch (event) {
-          case FUTURE_CREATED:
+          case FUTURE_CREATED :
             RequestContext.futureTaskCreated(a);
             return null;
-          case FUTURE_STARTED:
+          case FUTURE_STARTED :
             return RequestContext.futureTaskStarted(a);
-          case FUTURE_ENDED:
+          case FUTURE_ENDED :
             if (a != null) {
               RequestContext.futureTaskEnded(a);
             }
             return null;
-          default:
+          default :
             return null;
         }
       }

@@ -159,7 +159,7 @@ final class HelidonApi {
 
   /** Sets a header of writable headers (a response's, before Helidon writes them). */
   void set(Object headers, String name, String value) throws Throwable {
-    set.invokeExact(headers, headerName(name), new String[] {value});
+    set.invokeExact(headers, headerName(name), new String[]{value});
   }
 
   private Object headerName(String name) throws Throwable {

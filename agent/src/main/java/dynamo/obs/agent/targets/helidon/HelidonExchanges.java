@@ -204,7 +204,9 @@ final class HelidonExchanges {
     open.clear();
   }
 
-  private enum Outcome { COMPLETED, FAILED, CLIENT_GONE }
+  private enum Outcome {
+    COMPLETED, FAILED, CLIENT_GONE
+  }
 
   private void end(Exchange e, Outcome outcome) {
     if (e.recorder == null) {

@@ -47,7 +47,8 @@ final class HelidonHandler extends Handler {
       case SERVER_ANSWER -> exchanges.serverAnswer(a, b);
       case SERVER_ANSWERED -> exchanges.serverAnswered(a, (Throwable) b);
       case CONNECTION_ENDED -> exchanges.connectionEnded(a);
-      default -> { }
+      default -> {
+      }
     }
     return null;
   }

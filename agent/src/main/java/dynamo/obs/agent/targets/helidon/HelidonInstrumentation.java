@@ -119,8 +119,9 @@ public final class HelidonInstrumentation implements InstrumentationModule {
     // 4.2 added send(byte[], int, int) and responseBuffer(byte[], int, int), which send(byte[]) calls: where the
     // three-argument form is declared, only it is woven, so that a body is seen once
     ElementMatcher.Junction<MethodDescription> wholeBody = named("send").and(takesArguments(byte[].class, int.class,
-        int.class)).or(named("send").and(takesArguments(byte[].class)).and(isDeclaredBy(not(declaresMethod(
-        named("send").and(takesArguments(byte[].class, int.class, int.class)))))));
+        int.class)).or(named("send").and(takesArguments(byte[].class)).and(
+            isDeclaredBy(not(declaresMethod(
+                named("send").and(takesArguments(byte[].class, int.class, int.class)))))));
     return List.of(
         TypeAdvice.named(CONNECTION, List.of(
             new AdviceBinding(named("route").and(takesArgument(0, named("io.helidon.http.HttpPrologue")))

@@ -51,7 +51,8 @@ public final class JdkHttpClientInstrumentation implements InstrumentationModule
           case REQUEST -> RequestContext.onHttpRequest(a);
           case REQUEST_FOLLOWED -> RequestContext.onHttpRequestFollowed(a, b);
           case URL_CONNECTION -> RequestContext.onUrlConnection(a);
-          default -> { }
+          default -> {
+          }
         }
         return null;
       }

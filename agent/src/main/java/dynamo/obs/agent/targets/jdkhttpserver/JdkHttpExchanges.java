@@ -31,7 +31,6 @@ final class JdkHttpExchanges {
     requests.abandonAll();
   }
 
-
   /** The request's path as the server matches it (decoded); decoding, which copies, only when there is an escape. */
   static String path(URI uri) {
     if (uri == null) {
@@ -59,7 +58,8 @@ final class JdkHttpExchanges {
           public String version() {
             return "HTTP/1.1";
           }
-        } : null);
+        }
+        : null);
   }
 
   InputStream requestBody(Object exchange, InputStream body) {

@@ -21,7 +21,8 @@ final class JdkHttpServerDiscovery {
   private static final String DISPATCHER_THREAD = "HTTP-Dispatcher";
   private static final String DISPATCHER_CLASS = "sun.net.httpserver.ServerImpl$Dispatcher";
 
-  private JdkHttpServerDiscovery() {}
+  private JdkHttpServerDiscovery() {
+  }
 
   static void reportRunningServers(Instrumentation inst) {
     try {

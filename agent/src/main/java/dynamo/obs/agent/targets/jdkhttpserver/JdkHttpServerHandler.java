@@ -70,10 +70,12 @@ final class JdkHttpServerHandler extends Handler {
         }
       }
       case REJECTING -> {
-        return unrouted != null && unrouted.rejecting(a, (String) b, (String) c, (OutputStream) d) ? Boolean.TRUE
+        return unrouted != null && unrouted.rejecting(a, (String) b, (String) c, (OutputStream) d)
+            ? Boolean.TRUE
             : null;
       }
-      default -> { }
+      default -> {
+      }
     }
     return null;
   }

@@ -70,8 +70,11 @@ final class JdkHttpServers {
 
   private void listening(Object server, ServerState s) {
     InetSocketAddress bound = s.publicServer instanceof HttpServer http ? http.getAddress() : null;
-    Tls tls = s.publicServer instanceof HttpsServer ? Tls.ON : s.publicServer instanceof HttpServer ? Tls.OFF
-        : Tls.UNKNOWN;
+    Tls tls = s.publicServer instanceof HttpsServer
+        ? Tls.ON
+        : s.publicServer instanceof HttpServer
+            ? Tls.OFF
+            : Tls.UNKNOWN;
     boolean rootOnly = s.contexts.size() == 1 && s.contexts.contains("/");
     routes.listening(server, STACK, bound, tls, rootOnly);
   }

@@ -38,7 +38,7 @@ final class JdkUnroutedRequests {
   /** The server read the headers of the request whose request line is {@code line}. */
   void headersRead(String line, Map<String, List<String>> headers) {
     if (routes.routeOfRequestLine(line) != null) {
-      pending.set(new Object[] {line, headers});
+      pending.set(new Object[]{line, headers});
     }
   }
 

@@ -78,7 +78,7 @@ public final class Log4jInstrumentation implements InstrumentationModule {
     static Object enter(@TargetId int target, @Advice.This Logger logger, @Advice.Argument(0) Level level,
         @Advice.Argument(3) StackTraceElement location, @Advice.Argument(4) Message message,
         @Advice.Argument(5) Throwable thrown) {
-      return Dispatch.on(new Object[] {level.intLevel(), logger.getName(),
+      return Dispatch.on(new Object[]{level.intLevel(), logger.getName(),
           message == null ? null : message.getFormattedMessage(), null, null,
           thrown != null || message == null ? thrown : message.getThrowable(), null, location,
           ThreadContext.getImmutableContext()}, null, null, null, target, LogEvents.LOG);
@@ -90,7 +90,7 @@ public final class Log4jInstrumentation implements InstrumentationModule {
     @Advice.OnMethodEnter(suppress = Throwable.class)
     static Object enter(@TargetId int target, @Advice.This Logger logger, @Advice.Argument(1) Level level,
         @Advice.Argument(3) Message message, @Advice.Argument(4) Throwable thrown) {
-      return Dispatch.on(new Object[] {level.intLevel(), logger.getName(),
+      return Dispatch.on(new Object[]{level.intLevel(), logger.getName(),
           message == null ? null : message.getFormattedMessage(), null, null,
           thrown != null || message == null ? thrown : message.getThrowable(), null, null,
           ThreadContext.getImmutableContext()}, null, null, null, target, LogEvents.LOG);

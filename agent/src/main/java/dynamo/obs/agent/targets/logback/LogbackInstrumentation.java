@@ -78,7 +78,7 @@ public final class LogbackInstrumentation implements InstrumentationModule {
           fields.put(pair.key, String.valueOf(pair.value));
         }
       }
-      return Dispatch.on(new Object[] {event.getLevel().toInt(), event.getLoggerName(), event.getFormattedMessage(),
+      return Dispatch.on(new Object[]{event.getLevel().toInt(), event.getLoggerName(), event.getFormattedMessage(),
           null, null, proxy instanceof ThrowableProxy ? ((ThrowableProxy) proxy).getThrowable() : null,
           event.getInstant(), caller != null && caller.length > 0 ? caller[0] : null, fields},
           null, null, null, target, LogEvents.LOG);

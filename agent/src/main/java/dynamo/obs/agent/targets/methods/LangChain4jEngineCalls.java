@@ -19,5 +19,6 @@ public final class LangChain4jEngineCalls {
   public static final String DESCRIPTION = "LangChain4j 1.x ChatModel and StreamingChatModel (doChat, with the streaming"
       + " response handler): engine calls without a method list";
 
-  private LangChain4jEngineCalls() {}
+  private LangChain4jEngineCalls() {
+  }
 }

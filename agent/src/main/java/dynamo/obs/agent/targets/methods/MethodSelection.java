@@ -9,9 +9,6 @@ import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.agent.worker.WorkerRuntime;
 import dynamo.obs.agent.weaving.InstrumentationInstaller;
 import dynamo.obs.agent.weaving.InstrumentationModule;
-import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
-import dynamo.obs.agent.targets.methods.MethodsInstrumentation;
-import dynamo.obs.agent.targets.methods.TokenHandlerInstrumentation;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -51,8 +48,8 @@ public final class MethodSelection {
     this.router = asMap(routerMethods);
     this.worker = asMap(workerMethods);
     if (langChain4j && onClassPath(LangChain4jEngineCalls.WORKER_METHODS.keySet())) {
-      LangChain4jEngineCalls.WORKER_METHODS.forEach((cls, methods) ->
-          worker.computeIfAbsent(cls, k -> new LinkedHashSet<>(methods)));
+      LangChain4jEngineCalls.WORKER_METHODS
+          .forEach((cls, methods) -> worker.computeIfAbsent(cls, k -> new LinkedHashSet<>(methods)));
     }
     this.runtime = runtime;
   }
@@ -141,7 +138,8 @@ public final class MethodSelection {
     }
     installer.execute(() -> {
       try {
-        InstrumentationInstaller.install(inst, List.of(new TokenHandlerInstrumentation(fresh)), metrics, t -> {});
+        InstrumentationInstaller.install(inst, List.of(new TokenHandlerInstrumentation(fresh)), metrics, t -> {
+        });
         LOG.debug("token handlers woven: " + fresh);
       } catch (Throwable t) {
         LOG.warn("could not weave token handlers " + fresh + ": " + t);

@@ -71,17 +71,17 @@ public final class MethodsInstrumentation implements InstrumentationModule {
       @Override
       public Object on(int event, Object a, Object b, Object c, Object d) {
         switch (event) {
-          case WORKER_STARTED:
+          case WORKER_STARTED :
             return workers.workerCallStarted((String) a, (Object[]) b);
-          case ROUTER_STARTED:
+          case ROUTER_STARTED :
             return workers.routerCallStarted((String) a, (Object[]) b);
-          case ROUTER_ENDED:
+          case ROUTER_ENDED :
             workers.routerCallEnded(a, b, (Throwable) c);
             return null;
-          case HANDLER_INVOKED:
+          case HANDLER_INVOKED :
             workers.handlerInvoked(a, (String) b, (String) c, d);
             return null;
-          default:
+          default :
             return null;
         }
       }

@@ -91,7 +91,7 @@ final class NettyExchanges {
     }
     e.inbound = e.recorder == null ? requests.inbound(e.key) : null;
     if (portRoutes != null && e.recorder == null && portRoutes.answers(method, path)) {
-      e.portRoute = new String[] {method, path, this.headers.first(headers, "accept"),
+      e.portRoute = new String[]{method, path, this.headers.first(headers, "accept"),
           this.headers.first(headers, "accept-encoding")};
     }
     c.pending.addLast(e);

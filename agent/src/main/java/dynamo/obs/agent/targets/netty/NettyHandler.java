@@ -28,24 +28,24 @@ final class NettyHandler extends Handler {
   @Override
   public Object on(int event, Object a, Object b, Object c, Object d) {
     switch (event) {
-      case REQUEST_HEAD:
+      case REQUEST_HEAD :
         exchanges.requestHead(a, (String) b, (String) c, d);
         return null;
-      case REQUEST_END:
+      case REQUEST_END :
         exchanges.requestEnd(a);
         return null;
-      case RESPONSE_HEAD:
+      case RESPONSE_HEAD :
         return exchanges.responseHead(a, (CharSequence) b, (String) c, d);
-      case RESPONSE_END:
+      case RESPONSE_END :
         exchanges.responseEnd(a);
         return null;
-      case CLOSED:
+      case CLOSED :
         exchanges.closed(a);
         return null;
-      case EXCEPTION:
+      case EXCEPTION :
         exchanges.exception(a, (Throwable) b);
         return null;
-      default:
+      default :
         return null;
     }
   }

@@ -196,8 +196,11 @@ public final class NettyInstrumentation implements InstrumentationModule {
           }
         }
       }
-      ByteBuf b = msg instanceof HttpContent ? ((HttpContent) msg).content() : msg instanceof ByteBuf ? (ByteBuf) msg
-          : null;
+      ByteBuf b = msg instanceof HttpContent
+          ? ((HttpContent) msg).content()
+          : msg instanceof ByteBuf
+              ? (ByteBuf) msg
+              : null;
       if (b != null) {
         int n = b.readableBytes();
         if (n > 0) {

@@ -110,7 +110,7 @@ public final class ApplicationApiBridge extends OpenTelemetryBridge {
         return delegate;
       }
       Object wrapper = of.invoke(delegate);
-      lastStorage = new Object[] {delegate, wrapper};
+      lastStorage = new Object[]{delegate, wrapper};
       return wrapper;
     }
   }
@@ -185,7 +185,7 @@ public final class ApplicationApiBridge extends OpenTelemetryBridge {
       return null;
     }
     SpanContext c = ((Span) span).getSpanContext();
-    return new String[] {c.getTraceId(), c.getSpanId()};
+    return new String[]{c.getTraceId(), c.getSpanId()};
   }
 
   @Override
@@ -290,10 +290,11 @@ public final class ApplicationApiBridge extends OpenTelemetryBridge {
 
   @Override
   public Object attached(String traceId, String spanId, boolean sampled, String baggageHeader) {
-    SpanContext span = traceId == null || spanId == null ? null
+    SpanContext span = traceId == null || spanId == null
+        ? null
         : SpanContext.create(traceId, spanId, sampled ? TraceFlags.getSampled() : TraceFlags.getDefault(),
             TraceState.getDefault());
-    return new Object[] {ApplicationContext.attach(span != null && span.isValid() ? span : null,
+    return new Object[]{ApplicationContext.attach(span != null && span.isValid() ? span : null,
         baggage ? baggageHeader : null)};
   }
 
@@ -344,10 +345,13 @@ public final class ApplicationApiBridge extends OpenTelemetryBridge {
     }
     if (value instanceof List && !((List<?>) value).isEmpty()) {
       Object first = ((List<?>) value).get(0);
-      return first instanceof String ? AttributeKey.stringArrayKey(key)
-          : first instanceof Boolean ? AttributeKey.booleanArrayKey(key)
-          : first instanceof Double || first instanceof Float ? AttributeKey.doubleArrayKey(key)
-          : first instanceof Number ? AttributeKey.longArrayKey(key) : null;
+      return first instanceof String
+          ? AttributeKey.stringArrayKey(key)
+          : first instanceof Boolean
+              ? AttributeKey.booleanArrayKey(key)
+              : first instanceof Double || first instanceof Float
+                  ? AttributeKey.doubleArrayKey(key)
+                  : first instanceof Number ? AttributeKey.longArrayKey(key) : null;
     }
     return null;
   }

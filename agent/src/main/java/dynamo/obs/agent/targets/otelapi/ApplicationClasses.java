@@ -17,7 +17,8 @@ final class ApplicationClasses {
   private static final String[] NAMES = {"ApplicationScope", "ApplicationSpan", "ApplicationSpanBuilder",
       "ApplicationTracer", "ApplicationTracerProvider", "ApplicationOpenTelemetry", "ApplicationContextStorage"};
 
-  private ApplicationClasses() {}
+  private ApplicationClasses() {
+  }
 
   /** Defines the bridge in {@code loader} (classes already there are kept) and returns the named class. */
   static Class<?> define(ClassLoader loader, String simpleName) throws Exception {

@@ -71,7 +71,7 @@ final class LibraryCalls {
   String[] micronautRoutes(Object router) throws ReflectiveOperationException {
     List<String> patterns = new ArrayList<>();
     if (call(router, "uriRoutes") instanceof Stream<?> routes) {
-      for (Iterator<?> i = routes.iterator(); i.hasNext(); ) {
+      for (Iterator<?> i = routes.iterator(); i.hasNext();) {
         Object template = call(i.next(), "getUriMatchTemplate");
         if (template != null) {
           patterns.add(template.toString());
@@ -109,7 +109,8 @@ final class LibraryCalls {
   }
 
   Tls tomcatTls(Object connector) throws ReflectiveOperationException {
-    return Boolean.TRUE.equals(call(connector, "getSecure")) || "https".equals(call(connector, "getScheme")) ? Tls.ON
+    return Boolean.TRUE.equals(call(connector, "getSecure")) || "https".equals(call(connector, "getScheme"))
+        ? Tls.ON
         : Tls.OFF;
   }
 

@@ -27,7 +27,8 @@ final class NettyServers {
   /** Bound on the classes read for one initializer (its nest). */
   private static final int MAX_CLASSES = 64;
 
-  private record Kind(String stack, Tls tls, boolean routesAll) {}
+  private record Kind(String stack, Tls tls, boolean routesAll) {
+  }
 
   private final ServedRoutes routes;
   private final LibraryCalls calls;
@@ -130,8 +131,7 @@ final class NettyServers {
 
   /** Whether {@code needle} occurs in {@code file} (a class's constant pool holds the names it refers to). */
   static boolean contains(byte[] file, byte[] needle) {
-    outer:
-    for (int i = 0; i <= file.length - needle.length; i++) {
+    outer : for (int i = 0; i <= file.length - needle.length; i++) {
       for (int j = 0; j < needle.length; j++) {
         if (file[i + j] != needle[j]) {
           continue outer;

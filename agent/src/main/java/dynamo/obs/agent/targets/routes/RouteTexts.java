@@ -15,7 +15,8 @@ final class RouteTexts {
   /** A path in a route's text: after a space, a bracket, a parenthesis or a {@code !}, up to the next delimiter. */
   private static final Pattern PATH = Pattern.compile("(?<=^|[\\s(\\[!,])/[^\\s()\\[\\],&|]*");
 
-  private RouteTexts() {}
+  private RouteTexts() {
+  }
 
   /**
    * The path patterns of a {@code RequestMappingInfo}: {@code {POST [/v1/chat/completions, /v1/x], consumes [...]}},

@@ -98,8 +98,8 @@ final class RoutesHandler extends Handler {
       case HELIDON_STARTED -> listening(a, HELIDON, (ServerSocketChannel) b, calls.helidonTls(c));
       case UNDERTOW_PREFIX -> routes.route(UNDERTOW_HANDLERS, (String) a, Match.PREFIX);
       case UNDERTOW_EXACT, UNDERTOW_TEMPLATE -> routes.route(UNDERTOW_HANDLERS, (String) a, Match.PATTERN);
-      case UNDERTOW_STARTED -> calls.undertowListeners(a, (address, tls) ->
-          routes.listening(a, UNDERTOW, address, tls, false));
+      case UNDERTOW_STARTED ->
+        calls.undertowListeners(a, (address, tls) -> routes.listening(a, UNDERTOW, address, tls, false));
       case TOMCAT_MAPPING -> routes.route(SERVLET, (String) a, Match.PATTERN);
       case TOMCAT_STARTED -> {
         InetSocketAddress address = calls.tomcatAddress(a);
@@ -129,7 +129,8 @@ final class RoutesHandler extends Handler {
         }
       }
       case HELIDON_STOPPED, UNDERTOW_STOPPED, TOMCAT_STOPPED, JETTY_CLOSED -> routes.stopped(a);
-      default -> { }
+      default -> {
+      }
     }
     return null;
   }

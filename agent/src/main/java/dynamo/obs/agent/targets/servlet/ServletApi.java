@@ -69,7 +69,8 @@ final class ServletApi {
     protected MethodHandle computeValue(Class<?> type) {
       try {
         return httpRequest.isAssignableFrom(type.getMethod("getRequest").getReturnType())
-            ? handle(type, "getRequest") : null;
+            ? handle(type, "getRequest")
+            : null;
       } catch (ReflectiveOperationException | SecurityException e) {
         return null;
       }
@@ -347,7 +348,7 @@ final class ServletApi {
 
   /** Adds a listener to an {@code AsyncContext}: an {@code AsyncListener} whose calls go to {@code handler}. */
   void addListener(Object asyncContext, InvocationHandler handler) throws ReflectiveOperationException {
-    Object listener = Proxy.newProxyInstance(asyncListener.getClassLoader(), new Class<?>[] {asyncListener}, handler);
+    Object listener = Proxy.newProxyInstance(asyncListener.getClassLoader(), new Class<?>[]{asyncListener}, handler);
     try {
       addListener.invokeExact(asyncContext, listener);
     } catch (Throwable t) {

@@ -260,13 +260,13 @@ final class ServletExchanges {
     @Override
     public Object invoke(Object proxy, Method method, Object[] args) {
       switch (method.getName()) {
-        case "hashCode":
+        case "hashCode" :
           return System.identityHashCode(proxy);
-        case "equals":
+        case "equals" :
           return args != null && args.length == 1 && proxy == args[0];
-        case "toString":
+        case "toString" :
           return "dynamo-obs request end";
-        default:
+        default :
           break;
       }
       try {

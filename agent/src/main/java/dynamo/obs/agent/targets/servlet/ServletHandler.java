@@ -39,34 +39,34 @@ final class ServletHandler extends Handler {
   @Override
   public Object on(int event, Object a, Object b, Object c, Object d) throws ReflectiveOperationException {
     switch (event) {
-      case SERVICE_ENTERED:
+      case SERVICE_ENTERED :
         return exchanges.serviceEntered(a, b) ? Boolean.TRUE : null;
-      case SERVICE_EXITED:
+      case SERVICE_EXITED :
         exchanges.serviceExited((Throwable) a);
         return null;
-      case ASYNC_STARTED:
+      case ASYNC_STARTED :
         exchanges.asyncStarted(a, b);
         return null;
-      case IO_OPENED:
+      case IO_OPENED :
         exchanges.ioOpened(a, b);
         return null;
-      case IO_ENTERED:
+      case IO_ENTERED :
         return exchanges.ioEntered(a);
-      case CHARS_ENTERED:
+      case CHARS_ENTERED :
         return exchanges.charsEntered(a);
-      case IO_EXITED:
+      case IO_EXITED :
         exchanges.ioExited(a, (Throwable) b);
         return null;
-      case LINE_EXITED:
+      case LINE_EXITED :
         exchanges.lineExited(a, (String) b, (Throwable) c);
         return null;
-      case NOT_FOUND_SENT:
+      case NOT_FOUND_SENT :
         return portRoutes != null && portRoutes.notFound(a) ? Boolean.TRUE : null;
-      case ERROR_PAGE:
+      case ERROR_PAGE :
         return portRoutes != null && portRoutes.errorPage(a, b) ? Boolean.TRUE : null;
-      case CORE_NOT_FOUND:
+      case CORE_NOT_FOUND :
         return portRoutes == null ? null : portRoutes.coreNotFound((String) a, (String) b, (String) c, (String) d);
-      default:
+      default :
         return null;
     }
   }
@@ -80,7 +80,8 @@ final class ServletHandler extends Handler {
       case BUFFER_EXITED -> exchanges.ioExited(a, (ByteBuffer) data, i, thrown);
       case CHARS_EXITED -> exchanges.charsExited(a, data, i, j, thrown);
       case CHAR_EXITED -> exchanges.charExited(a, i, thrown);
-      default -> { }
+      default -> {
+      }
     }
   }
 

@@ -181,14 +181,17 @@ public final class ServletInstrumentation implements InstrumentationModule {
             new AdviceBinding(concrete.and(named("read").and(takesArguments(byte[].class)).or(
                 namedOneOf("read", "readLine").and(takesArguments(byte[].class, int.class, int.class)))),
                 enter, self + "$ReadBytesExit"),
-            new AdviceBinding(concrete.and(named("read")).and(takesArguments(ByteBuffer.class)), self + "$BufferAdvice"))),
+            new AdviceBinding(concrete.and(named("read")).and(takesArguments(ByteBuffer.class)),
+                self + "$BufferAdvice"))),
         TypeAdvice.subtypesOf(Set.of(pkg + "ServletOutputStream"), List.of(
-            new AdviceBinding(concrete.and(named("write")).and(takesArguments(int.class)), enter, self + "$WriteByteExit"),
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(int.class)), enter,
+                self + "$WriteByteExit"),
             new AdviceBinding(concrete.and(named("write")).and(takesArguments(byte[].class)), enter,
                 self + "$WriteArrayExit"),
             new AdviceBinding(concrete.and(named("write")).and(takesArguments(byte[].class, int.class, int.class)),
                 enter, self + "$WriteBytesExit"),
-            new AdviceBinding(concrete.and(named("write")).and(takesArguments(ByteBuffer.class)), self + "$BufferAdvice"),
+            new AdviceBinding(concrete.and(named("write")).and(takesArguments(ByteBuffer.class)),
+                self + "$BufferAdvice"),
             new AdviceBinding(concrete.and(namedOneOf("flush", "close")).and(takesArguments(0)), enter,
                 self + "$CallExit"))),
         // A response writer mostly encodes into the container's output stream: then its calls only
@@ -199,7 +202,8 @@ public final class ServletInstrumentation implements InstrumentationModule {
                 "flush", "close")), enter, self + "$CallExit"),
             new AdviceBinding(concrete.and(named("write")).and(takesArguments(int.class)), charsEnter,
                 self + "$CharExit"),
-            new AdviceBinding(concrete.and(named("write")).and(takesArguments(char[].class).or(takesArguments(String.class))),
+            new AdviceBinding(
+                concrete.and(named("write")).and(takesArguments(char[].class).or(takesArguments(String.class))),
                 charsEnter, self + "$WholeCharsExit"),
             new AdviceBinding(concrete.and(named("write")).and(takesArguments(char[].class, int.class, int.class)
                 .or(takesArguments(String.class, int.class, int.class))), charsEnter, self + "$CharsExit"))),
@@ -209,7 +213,8 @@ public final class ServletInstrumentation implements InstrumentationModule {
             new AdviceBinding(concrete.and(named("read")).and(takesArguments(0)), charsEnter, self + "$ReadCharExit"),
             new AdviceBinding(concrete.and(named("read")).and(takesArguments(char[].class)
                 .or(takesArguments(char[].class, int.class, int.class))), charsEnter, self + "$ReadCharsExit"),
-            new AdviceBinding(concrete.and(named("readLine")).and(takesArguments(0)), charsEnter, self + "$ReadLineExit"))));
+            new AdviceBinding(concrete.and(named("readLine")).and(takesArguments(0)), charsEnter,
+                self + "$ReadLineExit"))));
   }
 
   @SuppressWarnings("unused")
@@ -328,7 +333,8 @@ public final class ServletInstrumentation implements InstrumentationModule {
   public static final class ReadCharsExit {
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@TargetId int target, @Advice.Enter Object call, @Advice.Argument(0) char[] b,
-        @Advice.Argument(value = 1, optional = true) int off, @Advice.Return int read, @Advice.Thrown Throwable thrown) {
+        @Advice.Argument(value = 1, optional = true) int off, @Advice.Return int read,
+        @Advice.Thrown Throwable thrown) {
       if (call != null) {
         Dispatch.onData(call, b, off, read, thrown, target, CHARS_EXITED);
       }
@@ -364,7 +370,9 @@ public final class ServletInstrumentation implements InstrumentationModule {
     static void exit(@TargetId int target, @Advice.Enter Object call, @Advice.Argument(0) Object chars,
         @Advice.Thrown Throwable thrown) {
       if (call != null) {
-        int len = chars instanceof char[] ? ((char[]) chars).length : chars instanceof String ? ((String) chars).length() : 0;
+        int len = chars instanceof char[]
+            ? ((char[]) chars).length
+            : chars instanceof String ? ((String) chars).length() : 0;
         Dispatch.onData(call, chars, 0, len, thrown, target, CHARS_EXITED);
       }
     }
@@ -419,7 +427,8 @@ public final class ServletInstrumentation implements InstrumentationModule {
   public static final class ReadBytesExit {
     @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
     static void exit(@TargetId int target, @Advice.Enter Object call, @Advice.Argument(0) byte[] b,
-        @Advice.Argument(value = 1, optional = true) int off, @Advice.Return int read, @Advice.Thrown Throwable thrown) {
+        @Advice.Argument(value = 1, optional = true) int off, @Advice.Return int read,
+        @Advice.Thrown Throwable thrown) {
       if (call != null) {
         Dispatch.onData(call, b, off, read, thrown, target, BYTES_EXITED);
       }

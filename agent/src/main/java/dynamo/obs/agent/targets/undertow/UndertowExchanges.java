@@ -154,7 +154,7 @@ final class UndertowExchanges {
       return;
     }
     byte[] scratch = SCRATCH.get();
-    for (int at = from; at < to; ) {
+    for (int at = from; at < to;) {
       int k = Math.min(scratch.length, to - at);
       buffer.get(at, scratch, 0, k); // absolute: the buffer's position and limit stay as they are
       deliver(e, request, scratch, 0, k);
@@ -291,7 +291,7 @@ final class UndertowExchanges {
       @Override
       protected MethodHandle[] computeValue(Class<?> type) {
         MethodType httpString = MethodType.methodType(findClass(type, "io.undertow.util.HttpString"));
-        return new MethodHandle[] {
+        return new MethodHandle[]{
             method(type, EXCHANGE, "getRequestMethod", httpString),
             method(type, EXCHANGE, "getRequestURI", MethodType.methodType(String.class)),
             method(type, EXCHANGE, "getQueryString", MethodType.methodType(String.class)),

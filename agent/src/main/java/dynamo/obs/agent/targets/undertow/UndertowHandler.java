@@ -27,31 +27,31 @@ final class UndertowHandler extends Handler {
   UndertowHandler(AgentServices services) {
     this.exchanges = new UndertowExchanges(services.frontend(), services.workers(), services.tracing(),
         services.errorsOf(NAME), FrontendPortRoutes.of(services.config(), services.workers(), services.health(),
-        services.metrics()));
+            services.metrics()));
   }
 
   @Override
   public Object on(int event, Object a, Object b, Object c, Object d) {
     switch (event) {
-      case ROOT_ENTERED:
+      case ROOT_ENTERED :
         return exchanges.rootEntered(a, (String) b, c);
-      case ROOT_EXITED:
+      case ROOT_EXITED :
         exchanges.rootExited();
         return null;
-      case REQUEST_END:
+      case REQUEST_END :
         exchanges.requestEnd(a);
         return null;
-      case RESPONSE_HEAD:
+      case RESPONSE_HEAD :
         return exchanges.responseHead(a, (Integer) b, (String) c);
-      case COMPLETED:
+      case COMPLETED :
         exchanges.completed(a, Boolean.TRUE.equals(b), c != null);
         return null;
-      case SERVLET:
+      case SERVLET :
         exchanges.servlet(a);
         return null;
-      case NOT_FOUND:
+      case NOT_FOUND :
         return exchanges.notFound((String) b, (String) c, d);
-      default:
+      default :
         return null;
     }
   }
@@ -59,25 +59,25 @@ final class UndertowHandler extends Handler {
   @Override
   public void onData(int event, Object a, Object data, int i, int j, Object b) {
     switch (event) {
-      case REQUEST_BYTES:
+      case REQUEST_BYTES :
         exchanges.bytes(a, true, (ByteBuffer) data, i, j);
         break;
-      case RESPONSE_BYTES:
+      case RESPONSE_BYTES :
         exchanges.bytes(a, false, (ByteBuffer) data, i, j);
         break;
-      case REQUEST_BUFFERS_BEFORE:
+      case REQUEST_BUFFERS_BEFORE :
         exchanges.buffersBefore(a, true, (ByteBuffer[]) data, i, j);
         break;
-      case RESPONSE_BUFFERS_BEFORE:
+      case RESPONSE_BUFFERS_BEFORE :
         exchanges.buffersBefore(a, false, (ByteBuffer[]) data, i, j);
         break;
-      case REQUEST_BUFFERS:
+      case REQUEST_BUFFERS :
         exchanges.buffersAfter(a, true, (ByteBuffer[]) data, i, j, false);
         break;
-      case RESPONSE_BUFFERS:
+      case RESPONSE_BUFFERS :
         exchanges.buffersAfter(a, false, (ByteBuffer[]) data, i, j, b != null);
         break;
-      default:
+      default :
         break;
     }
   }

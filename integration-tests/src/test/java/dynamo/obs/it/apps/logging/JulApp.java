@@ -10,7 +10,8 @@ public final class JulApp {
   private static final Map<String, Level> LEVELS = Map.of("error", Level.SEVERE, "warn", Level.WARNING,
       "info", Level.INFO, "debug", Level.FINE, "trace", Level.FINEST);
 
-  private JulApp() {}
+  private JulApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     Logger root = Logger.getLogger("");
@@ -18,7 +19,7 @@ public final class JulApp {
     for (Handler h : root.getHandlers()) {
       h.setLevel(Level.ALL);
     }
-    LoggingScenario.run(args, (logger, level, message, thrown, fields) ->
-        Logger.getLogger(logger).log(LEVELS.get(level), message, thrown)); // JUL has no MDC
+    LoggingScenario.run(args,
+        (logger, level, message, thrown, fields) -> Logger.getLogger(logger).log(LEVELS.get(level), message, thrown)); // JUL has no MDC
   }
 }

@@ -6,7 +6,8 @@ import org.apache.logging.log4j.ThreadContext;
 
 /** {@link LoggingScenario} through Log4j 2 (configured by {@code logging/log4j2.xml}): fields in the ThreadContext. */
 public final class Log4jApp {
-  private Log4jApp() {}
+  private Log4jApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     LoggingScenario.run(args, (logger, level, message, thrown, fields) -> {

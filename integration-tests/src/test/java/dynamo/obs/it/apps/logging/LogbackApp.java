@@ -1,6 +1,5 @@
 package dynamo.obs.it.apps.logging;
 
-import java.util.Map;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 import org.slf4j.event.Level;
@@ -11,7 +10,8 @@ import org.slf4j.spi.LoggingEventBuilder;
  * MDC entries, except {@code attempt}, a key-value pair of the fluent API.
  */
 public final class LogbackApp {
-  private LogbackApp() {}
+  private LogbackApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     LoggingScenario.run(args, (logger, level, message, thrown, fields) -> {

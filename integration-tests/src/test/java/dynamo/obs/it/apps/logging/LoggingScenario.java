@@ -27,7 +27,8 @@ public final class LoggingScenario {
   public static final int THREADS = 8;
   public static final int PER_THREAD = 250;
 
-  private LoggingScenario() {}
+  private LoggingScenario() {
+  }
 
   public static void run(String[] args, Framework framework) throws Exception {
     System.out.println("READY");

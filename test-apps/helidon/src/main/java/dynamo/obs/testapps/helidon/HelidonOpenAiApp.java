@@ -31,7 +31,8 @@ import java.io.UncheckedIOException;
 public final class HelidonOpenAiApp {
   private static final HeaderName SCENARIO = HeaderNames.create(Answer.SCENARIO_HEADER);
 
-  private HelidonOpenAiApp() {}
+  private HelidonOpenAiApp() {
+  }
 
   public static void main(String[] args) {
     WebServer server = WebServer.builder()
@@ -74,13 +75,13 @@ public final class HelidonOpenAiApp {
 
   static void answer(ServerResponse res, Answer answer) {
     switch (answer.kind()) {
-      case FAIL:
+      case FAIL :
         throw answer.failure();
-      case JSON:
+      case JSON :
         res.status(Status.create(answer.status())).header(HeaderNames.CONTENT_TYPE, answer.contentType())
             .send(answer.bodyBytes());
         return;
-      default:
+      default :
         res.header(HeaderNames.CONTENT_TYPE, answer.contentType());
         try (OutputStream out = res.outputStream()) {
           for (Answer.Write write : answer.writes()) {

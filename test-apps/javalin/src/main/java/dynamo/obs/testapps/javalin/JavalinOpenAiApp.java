@@ -19,7 +19,8 @@ import java.io.OutputStream;
  * the port (default: any free one). Bodies up to 16 MB are read. Prints {@code READY <port>}.
  */
 public final class JavalinOpenAiApp {
-  private JavalinOpenAiApp() {}
+  private JavalinOpenAiApp() {
+  }
 
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
@@ -38,12 +39,12 @@ public final class JavalinOpenAiApp {
 
   static void answer(Context ctx, Answer answer) {
     switch (answer.kind()) {
-      case FAIL:
+      case FAIL :
         throw answer.failure(); // Javalin's exception handling answers 500
-      case JSON:
+      case JSON :
         ctx.status(answer.status()).contentType(answer.contentType()).result(answer.bodyBytes());
         return;
-      default:
+      default :
         ctx.res().setContentType(answer.contentType());
         try {
           OutputStream out = ctx.res().getOutputStream();

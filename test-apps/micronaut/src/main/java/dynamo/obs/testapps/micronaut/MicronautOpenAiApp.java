@@ -65,14 +65,15 @@ public class MicronautOpenAiApp {
 
   static HttpResponse<?> answer(Answer answer) {
     switch (answer.kind()) {
-      case FAIL:
+      case FAIL :
         throw answer.failure();
-      case JSON:
+      case JSON :
         return HttpResponse.status(HttpStatus.valueOf(answer.status())).contentType(MediaType.APPLICATION_JSON_TYPE)
             .body(answer.body());
-      default:
+      default :
         Flux<Event<String>> events = Flux.fromIterable(answer.events()).concatMap(e -> e.delayMs() > 0
-            ? Mono.just(e).delayElement(Duration.ofMillis(e.delayMs())) : Mono.just(e)).map(e -> Event.of(e.data()));
+            ? Mono.just(e).delayElement(Duration.ofMillis(e.delayMs()))
+            : Mono.just(e)).map(e -> Event.of(e.data()));
         return HttpResponse.ok(events).contentType(MediaType.TEXT_EVENT_STREAM_TYPE);
     }
   }

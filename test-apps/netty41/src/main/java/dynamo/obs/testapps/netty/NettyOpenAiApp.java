@@ -59,7 +59,8 @@ import java.util.concurrent.TimeUnit;
  * Prints {@code READY <port>}.
  */
 public final class NettyOpenAiApp {
-  private NettyOpenAiApp() {}
+  private NettyOpenAiApp() {
+  }
 
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
@@ -125,7 +126,8 @@ public final class NettyOpenAiApp {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
       String path = new QueryStringDecoder(req.uri()).path();
       if (req.method().equals(HttpMethod.POST) && path.equals(Answer.CHAT_PATH)) {
-        answer(ctx, req, Answer.to(true, req.headers().get(Answer.SCENARIO_HEADER), ByteBufUtil.getBytes(req.content())));
+        answer(ctx, req,
+            Answer.to(true, req.headers().get(Answer.SCENARIO_HEADER), ByteBufUtil.getBytes(req.content())));
       } else if (req.method().equals(HttpMethod.GET) && path.equals(Answer.MODELS_PATH)) {
         answer(ctx, req, Answer.models());
       } else if (req.method().equals(HttpMethod.GET) && path.equals(Answer.HEALTH_PATH) && Answer.servesHealth()) {
@@ -154,15 +156,15 @@ public final class NettyOpenAiApp {
 
   static void answer(ChannelHandlerContext ctx, HttpRequest req, Answer answer) {
     switch (answer.kind()) {
-      case FAIL:
+      case FAIL :
         throw answer.failure();
-      case JSON:
+      case JSON :
         FullHttpResponse full = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
             HttpResponseStatus.valueOf(answer.status()), Unpooled.wrappedBuffer(answer.bodyBytes()));
         full.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
         send(ctx, req, full);
         return;
-      default:
+      default :
         boolean keepAlive = HttpUtil.isKeepAlive(req);
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());

@@ -89,11 +89,11 @@ public class SpringMvcOpenAiApp {
         @RequestBody(required = false) String body) {
       Answer answer = Answer.to(true, scenario, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
       switch (answer.kind()) {
-        case FAIL:
+        case FAIL :
           throw answer.failure();
-        case JSON:
+        case JSON :
           return ResponseEntity.status(answer.status()).contentType(MediaType.APPLICATION_JSON).body(answer.body());
-        default:
+        default :
           SseEmitter emitter = new SseEmitter(0L);
           STREAMS.execute(() -> {
             Exception gone = sendAll(answer, data -> emitter.send(SseEmitter.event().data(data)));
@@ -123,11 +123,11 @@ public class SpringMvcOpenAiApp {
     Answer answer = Answer.to(false, request.headers().firstHeader(Answer.SCENARIO_HEADER),
         body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
     switch (answer.kind()) {
-      case FAIL:
+      case FAIL :
         throw answer.failure();
-      case JSON:
+      case JSON :
         return ServerResponse.status(answer.status()).contentType(MediaType.APPLICATION_JSON).body(answer.body());
-      default:
+      default :
         return ServerResponse.sse(sse -> STREAMS.execute(() -> {
           if (sendAll(answer, sse::data) == null) {
             sse.complete();

@@ -36,7 +36,8 @@ import java.util.concurrent.TimeUnit;
  * Optional argument: the port (default: any free one). Prints {@code READY <port>}.
  */
 public final class UndertowOpenAiApp {
-  private UndertowOpenAiApp() {}
+  private UndertowOpenAiApp() {
+  }
 
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
@@ -74,12 +75,12 @@ public final class UndertowOpenAiApp {
     }
     Answer answer = Answer.to(true, exchange.getRequestHeaders().getFirst(Answer.SCENARIO_HEADER), body);
     switch (answer.kind()) {
-      case FAIL:
+      case FAIL :
         throw answer.failure();
-      case JSON:
+      case JSON :
         json(exchange, answer);
         return;
-      default:
+      default :
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, answer.contentType());
         OutputStream out = exchange.getOutputStream();
         try {
@@ -104,15 +105,16 @@ public final class UndertowOpenAiApp {
     exchange.getRequestReceiver().receiveFullBytes((ex, body) -> {
       Answer answer = Answer.to(false, ex.getRequestHeaders().getFirst(Answer.SCENARIO_HEADER), body);
       switch (answer.kind()) {
-        case FAIL:
+        case FAIL :
           throw answer.failure();
-        case JSON:
+        case JSON :
           json(ex, answer);
           return;
-        default:
+        default :
           ex.getResponseHeaders().put(Headers.CONTENT_TYPE, answer.contentType());
           // the answer outlives this call: the exchange is ended by the last send, not on return
-          ex.dispatch(SameThreadExecutor.INSTANCE, () -> sendNext(ex, ex.getResponseSender(), answer.writes().iterator()));
+          ex.dispatch(SameThreadExecutor.INSTANCE,
+              () -> sendNext(ex, ex.getResponseSender(), answer.writes().iterator()));
       }
     });
   }

@@ -25,21 +25,24 @@ import java.util.Iterator;
  * free one). Prints {@code READY <port>}.
  */
 public final class VertxOpenAiApp {
-  private VertxOpenAiApp() {}
+  private VertxOpenAiApp() {
+  }
 
   public static void main(String[] args) {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 0;
     Vertx vertx = Vertx.vertx();
     Router router = Router.router(vertx);
-    router.post(Answer.CHAT_PATH).handler(BodyHandler.create()).handler(ctx ->
-        answer(vertx, ctx, Answer.to(true, ctx.request().getHeader(Answer.SCENARIO_HEADER), ctx.body().buffer() == null
-            ? new byte[0] : ctx.body().buffer().getBytes())));
+    router.post(Answer.CHAT_PATH).handler(BodyHandler.create())
+        .handler(ctx -> answer(vertx, ctx,
+            Answer.to(true, ctx.request().getHeader(Answer.SCENARIO_HEADER), ctx.body().buffer() == null
+                ? new byte[0]
+                : ctx.body().buffer().getBytes())));
     router.post(Answer.COMPLETIONS_PATH).handler(ctx -> {
       HttpServerRequest request = ctx.request();
       Buffer body = Buffer.buffer();
       request.handler(body::appendBuffer);
-      request.endHandler(end ->
-          answer(vertx, ctx, Answer.to(false, request.getHeader(Answer.SCENARIO_HEADER), body.getBytes())));
+      request.endHandler(
+          end -> answer(vertx, ctx, Answer.to(false, request.getHeader(Answer.SCENARIO_HEADER), body.getBytes())));
     });
     router.get(Answer.MODELS_PATH).handler(ctx -> answer(vertx, ctx, Answer.models()));
     if (Answer.servesHealth()) {
@@ -58,14 +61,14 @@ public final class VertxOpenAiApp {
   static void answer(Vertx vertx, RoutingContext ctx, Answer answer) {
     HttpServerResponse response = ctx.response();
     switch (answer.kind()) {
-      case FAIL:
+      case FAIL :
         ctx.fail(answer.failure()); // the router's failure handling answers (500)
         return;
-      case JSON:
+      case JSON :
         response.setStatusCode(answer.status()).putHeader("content-type", answer.contentType())
             .end(Buffer.buffer(answer.bodyBytes()));
         return;
-      default:
+      default :
         response.setChunked(true).putHeader("content-type", answer.contentType());
         writeNext(vertx, response, answer.writes().iterator());
     }

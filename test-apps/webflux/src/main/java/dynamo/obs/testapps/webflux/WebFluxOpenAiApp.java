@@ -57,7 +57,8 @@ public class WebFluxOpenAiApp {
   /** The events of a streamed answer, each after its pause. */
   static Flux<Answer.Event> events(Answer answer) {
     return Flux.fromIterable(answer.events()).concatMap(e -> e.delayMs() > 0
-        ? Mono.just(e).delayElement(Duration.ofMillis(e.delayMs())) : Mono.just(e));
+        ? Mono.just(e).delayElement(Duration.ofMillis(e.delayMs()))
+        : Mono.just(e));
   }
 
   @RestController
@@ -67,11 +68,11 @@ public class WebFluxOpenAiApp {
         @RequestBody(required = false) String body) {
       Answer answer = Answer.to(true, scenario, body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8));
       switch (answer.kind()) {
-        case FAIL:
+        case FAIL :
           throw answer.failure();
-        case JSON:
+        case JSON :
           return ResponseEntity.status(answer.status()).contentType(MediaType.APPLICATION_JSON).body(answer.body());
-        default:
+        default :
           Flux<ServerSentEvent<String>> events = events(answer).map(e -> ServerSentEvent.builder(e.data()).build());
           return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(events);
       }
@@ -99,12 +100,12 @@ public class WebFluxOpenAiApp {
       Answer answer = Answer.to(false, request.headers().firstHeader(Answer.SCENARIO_HEADER),
           body.getBytes(StandardCharsets.UTF_8));
       switch (answer.kind()) {
-        case FAIL:
+        case FAIL :
           return Mono.error(answer.failure());
-        case JSON:
+        case JSON :
           return ServerResponse.status(answer.status()).contentType(MediaType.APPLICATION_JSON)
               .bodyValue(answer.body());
-        default:
+        default :
           return ServerResponse.ok().contentType(MediaType.TEXT_EVENT_STREAM)
               .body(events(answer).map(Answer.Event::data), String.class);
       }

@@ -3,6 +3,7 @@ package dynamo.obs.agent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -56,7 +57,7 @@ final class BootstrapInjector {
         byte[] bytes = read(jar, entry);
         try {
           define.invoke(unsafe, name, bytes, 0, bytes.length, null, null);
-        } catch (java.lang.reflect.InvocationTargetException ex) {
+        } catch (InvocationTargetException ex) {
           if (ex.getCause() instanceof LinkageError) {
             retry.add(entry);
             last = ex.getCause();

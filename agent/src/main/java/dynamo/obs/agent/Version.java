@@ -1,5 +1,9 @@
 package dynamo.obs.agent;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+
 /** The agent's version, from the jar manifest. */
 public final class Version {
   private Version() {
@@ -14,9 +18,9 @@ public final class Version {
     static final String VALUE = readFromJar();
 
     private static String readFromJar() {
-      try (java.io.InputStream in = Version.class.getResourceAsStream("/dynamo-obs-version.txt")) {
-        return in == null ? "dev" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
-      } catch (java.io.IOException e) {
+      try (InputStream in = Version.class.getResourceAsStream("/dynamo-obs-version.txt")) {
+        return in == null ? "dev" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      } catch (IOException e) {
         return "dev";
       }
     }

@@ -1,6 +1,7 @@
 package dynamo.obs.agent.applog;
 
 import dynamo.obs.agent.config.LogFilter;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -39,7 +40,7 @@ public final class LogEvent {
   }
 
   /** {@code instant} as nanoseconds since the epoch (this event's time scale). */
-  public static long epochNanos(java.time.Instant instant) {
+  public static long epochNanos(Instant instant) {
     return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
   }
 }

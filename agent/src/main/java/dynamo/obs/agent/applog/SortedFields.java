@@ -2,10 +2,12 @@ package dynamo.obs.agent.applog;
 
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * The fields of one of the agent's own events: names and text values in two arrays, sorted by name
@@ -55,8 +57,8 @@ public final class SortedFields extends AbstractMap<String, String> {
       return Map.of();
     }
     if (n < names.length) {
-      names = java.util.Arrays.copyOf(names, n);
-      values = java.util.Arrays.copyOf(values, n);
+      names = Arrays.copyOf(names, n);
+      values = Arrays.copyOf(values, n);
     }
     return new SortedFields(names, values);
   }
@@ -119,7 +121,7 @@ public final class SortedFields extends AbstractMap<String, String> {
   }
 
   @Override
-  public void forEach(java.util.function.BiConsumer<? super String, ? super String> action) {
+  public void forEach(BiConsumer<? super String, ? super String> action) {
     for (int i = 0; i < names.length; i++) {
       action.accept(names[i], values[i]);
     }

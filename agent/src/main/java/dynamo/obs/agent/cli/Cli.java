@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** {@code java -jar dynamo-obs.jar [version | doctor | instrumentations]}. */
@@ -240,7 +241,7 @@ public final class Cli {
         File[] jars = new File(entry.substring(0, entry.length() - 1)).listFiles((d, n) -> n.endsWith(".jar")
             || n.endsWith(".JAR"));
         if (jars != null) {
-          java.util.Arrays.sort(jars);
+          Arrays.sort(jars);
           for (File jar : jars) {
             urls.add(jar.toURI().toURL());
           }

@@ -4,7 +4,14 @@ import dynamo.obs.agent.weaving.InstrumentationModule;
 import dynamo.obs.agent.weaving.Instrumentations;
 import dynamo.obs.agent.targets.methods.LangChain4jEngineCalls;
 import dynamo.obs.agent.targets.methods.MethodsInstrumentation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What the agent instruments, as Markdown: printed by {@code java -jar dynamo-obs.jar instrumentations}
@@ -33,7 +40,7 @@ public final class InstrumentationList {
       sb.append("| `").append(m.name()).append("` | `DYN_OBS_INSTRUMENTATION_")
           .append(m.name().toUpperCase(Locale.ROOT).replace('-', '_')).append("_ENABLED` | ");
       String sep = "";
-      java.util.Set<String> named = new java.util.LinkedHashSet<>();
+      Set<String> named = new LinkedHashSet<>();
       for (dynamo.obs.agent.weaving.JdkWeave w : m.jdkWeaves()) {
         named.add(w.type());
       }
@@ -52,9 +59,9 @@ public final class InstrumentationList {
     }
     row(sb, MethodsInstrumentation.NAME, "subtypes of the classes named in `DYN_OBS_ROUTER_METHODS` / "
         + "`DYN_OBS_WORKER_METHODS`; implementations of the handler interfaces their methods take",
-        new MethodsInstrumentation(java.util.Map.of(), java.util.Map.of()).description());
+        new MethodsInstrumentation(Map.of(), Map.of()).description());
     row(sb, LangChain4jEngineCalls.NAME, "subtypes of `" + String.join("`, `",
-        new java.util.TreeSet<>(LangChain4jEngineCalls.WORKER_METHODS.keySet())) + "`",
+        new TreeSet<>(LangChain4jEngineCalls.WORKER_METHODS.keySet())) + "`",
         LangChain4jEngineCalls.DESCRIPTION);
     stacks(sb);
     return sb.toString();
@@ -70,10 +77,10 @@ public final class InstrumentationList {
     sb.append("--class-path <the application's class path>` says the same before a deployment.\n\n");
     sb.append("| Stack | Versions | Instrumentation | Recognised by |\n");
     sb.append("|---|---|---|---|\n");
-    java.util.Map<String, java.util.List<String>> rows = new java.util.LinkedHashMap<>();
+    Map<String, List<String>> rows = new LinkedHashMap<>();
     for (InstrumentationModule m : Instrumentations.all()) {
       for (InstrumentationModule.Supported s : m.supports()) {
-        rows.computeIfAbsent(s.stack(), k -> new java.util.ArrayList<>())
+        rows.computeIfAbsent(s.stack(), k -> new ArrayList<>())
             .add("| " + s.stack() + " | " + s.versions() + " | `" + m.name() + "` | `" + s.marker() + "` |\n");
       }
     }

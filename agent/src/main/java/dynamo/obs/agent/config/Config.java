@@ -3,15 +3,18 @@ package dynamo.obs.agent.config;
 import static dynamo.obs.agent.config.Settings.*;
 
 import java.net.URI;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -710,7 +713,7 @@ public final class Config {
           continue;
         }
         try {
-          out.put(key, java.net.URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
+          out.put(key, URLDecoder.decode(pair.substring(eq + 1).trim(), StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
           warn(name + " entry " + quote(pair.trim()) + " has a malformed percent-encoding; ignoring that entry");
         }
@@ -806,7 +809,7 @@ public final class Config {
     }
 
     /** Variables already warned about (a generic one serves both signals: one warning). */
-    private final java.util.Set<String> reported = new java.util.HashSet<>();
+    private final Set<String> reported = new HashSet<>();
 
     /** TLS material for an endpoint that is not https: it would silently go unused. */
     void unusedTls(List<OtlpTarget> targets) {

@@ -1,6 +1,7 @@
 package dynamo.obs.agent.config;
 
 import java.util.Collections;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -79,7 +80,7 @@ public final class LogFilter {
   private Level resolve(String target) {
     Level best = defaultLevel;
     int bestLen = -1;
-    for (Map<String, Level> m : java.util.List.of(directives, fileFilters)) {
+    for (Map<String, Level> m : List.of(directives, fileFilters)) {
       for (Map.Entry<String, Level> e : m.entrySet()) {
         String t = e.getKey();
         if (t.length() >= bestLen && matches(target, t)) {

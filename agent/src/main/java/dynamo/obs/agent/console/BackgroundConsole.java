@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Console lines the agent writes for every request (the request lifecycle events, the span records):
@@ -30,12 +31,12 @@ final class BackgroundConsole {
   private final AtomicInteger size = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private final Function<LogEvent, String> format;
-  private final java.util.function.Supplier<PrintStream> out;
+  private final Supplier<PrintStream> out;
   private final Thread thread;
   /** The text of one write, kept from write to write (guarded by this): no regrowth from a small buffer each time. */
   private StringBuilder lines = new StringBuilder(KEPT_CHARS);
 
-  BackgroundConsole(Function<LogEvent, String> format, java.util.function.Supplier<PrintStream> out) {
+  BackgroundConsole(Function<LogEvent, String> format, Supplier<PrintStream> out) {
     this.format = format;
     this.out = out;
     thread = new Thread(this::run, "dynamo-obs-console");

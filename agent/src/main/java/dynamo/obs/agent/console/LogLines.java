@@ -6,11 +6,14 @@ import dynamo.obs.agent.trace.ActiveSpan;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -103,7 +106,7 @@ public final class LogLines {
     Second(long epochSecond, ZoneId zone) {
       this.epochSecond = epochSecond;
       this.zone = zone;
-      OffsetDateTime t = OffsetDateTime.ofInstant(java.time.Instant.ofEpochSecond(epochSecond),
+      OffsetDateTime t = OffsetDateTime.ofInstant(Instant.ofEpochSecond(epochSecond),
           zone != null ? zone : ZoneOffset.UTC);
       StringBuilder sb = new StringBuilder(20);
       pad(sb, t.getYear(), 4).append('-');
@@ -131,7 +134,7 @@ public final class LogLines {
     long epochSecond = Math.floorDiv(epochNanos, 1_000_000_000L);
     ZoneId zone = local ? ZoneId.systemDefault() : null; // the default zone may change while running
     Second second = lastSecond;
-    if (second.epochSecond != epochSecond || !java.util.Objects.equals(second.zone, zone)) {
+    if (second.epochSecond != epochSecond || !Objects.equals(second.zone, zone)) {
       second = new Second(epochSecond, zone);
       lastSecond = second;
     }
@@ -155,8 +158,8 @@ public final class LogLines {
   /** The fields by name: as they are when already sorted by name (the agent's own events). */
   private static Map<String, String> sorted(Map<String, String> fields) {
     if (fields.size() < 2 || fields instanceof dynamo.obs.agent.applog.SortedFields
-        || (fields instanceof java.util.SortedMap
-            && ((java.util.SortedMap<String, String>) fields).comparator() == null)) {
+        || (fields instanceof SortedMap
+            && ((SortedMap<String, String>) fields).comparator() == null)) {
       return fields;
     }
     return new TreeMap<>(fields);

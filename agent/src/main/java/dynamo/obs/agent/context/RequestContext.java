@@ -15,6 +15,7 @@ import java.net.HttpURLConnection;
 import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.Callable;
@@ -323,9 +324,9 @@ public final class RequestContext {
     if (!(request instanceof HttpRequest) || previous == null || !ClientRequests.AVAILABLE) {
       return;
     }
-    Map<String, java.util.List<String>> added = ClientRequests.systemHeaders(previous);
+    Map<String, List<String>> added = ClientRequests.systemHeaders(previous);
     for (String name : PROPAGATED) {
-      java.util.List<String> values = added.get(name);
+      List<String> values = added.get(name);
       if (values != null && !values.isEmpty() && missing((HttpRequest) request, name)) {
         ClientRequests.set(request, name, values.get(0));
       }
@@ -375,14 +376,14 @@ public final class RequestContext {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, java.util.List<String>> systemHeaders(Object request) throws Throwable {
-      return (Map<String, java.util.List<String>>) (Map<?, ?>) SYSTEM_HEADERS.invokeExact(request);
+    static Map<String, List<String>> systemHeaders(Object request) throws Throwable {
+      return (Map<String, List<String>>) (Map<?, ?>) SYSTEM_HEADERS.invokeExact(request);
     }
   }
 
   /** The header map is case-insensitive; {@code firstValue} would build a stream per call. */
   private static boolean missing(HttpRequest r, String name) {
-    java.util.List<String> values = r.headers().map().get(name);
+    List<String> values = r.headers().map().get(name);
     return values == null || values.isEmpty();
   }
 

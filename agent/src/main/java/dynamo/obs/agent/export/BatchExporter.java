@@ -1,5 +1,6 @@
 package dynamo.obs.agent.export;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -29,7 +30,7 @@ interface BatchExporter<T, P> {
   void shutdown();
 
   /** The collector refused the batch for what it contains (malformed, too large): not to be sent again. */
-  final class Rejected extends java.io.IOException {
+  final class Rejected extends IOException {
     Rejected(String message) {
       super(message);
     }

@@ -2,6 +2,10 @@ package dynamo.obs.agent.frontend;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;
 /**
@@ -92,12 +96,12 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private static final byte[] AUDIO_PART = ascii("audio_url");
 
   private static byte[] ascii(String s) {
-    return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    return s.getBytes(StandardCharsets.ISO_8859_1);
   }
 
   private static String[] usageOnly() {
     String[] paths = RESPONSE_PATHS.clone();
-    java.util.Arrays.fill(paths, R_CONTENT_FIRST, R_CONTENT_LAST + 1, null);
+    Arrays.fill(paths, R_CONTENT_FIRST, R_CONTENT_LAST + 1, null);
     return paths;
   }
 
@@ -220,10 +224,10 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
    * unpredictability of {@code UUID.randomUUID()}, whose shared SecureRandom is synchronized (~180 ns).
    */
   static String newRequestId() {
-    java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+    ThreadLocalRandom r = ThreadLocalRandom.current();
     long high = (r.nextLong() & ~0xF000L) | 0x4000L; // version 4
     long low = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L; // the RFC 4122 variant
-    return new java.util.UUID(high, low).toString();
+    return new UUID(high, low).toString();
   }
 
   static boolean isUuid(String s) {
@@ -526,7 +530,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   }
 
   private static boolean is(byte[] b, int len, byte[] word) {
-    return len == word.length && java.util.Arrays.equals(b, 0, len, word, 0, len);
+    return len == word.length && Arrays.equals(b, 0, len, word, 0, len);
   }
 
   @Override

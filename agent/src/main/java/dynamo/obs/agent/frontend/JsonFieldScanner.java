@@ -1,5 +1,8 @@
 package dynamo.obs.agent.frontend;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -420,8 +423,8 @@ public final class JsonFieldScanner {
   /** What a byte outside strings is to {@link #skip}: a quote, an opening or a closing bracket, or nothing. */
   private static final byte[] SKIP_CLASS = new byte[256];
 
-  private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
-      .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+  private static final VarHandle LONGS = MethodHandles
+      .byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   private static final long ONES = 0x0101010101010101L;
   private static final long HIGHS = 0x8080808080808080L;
 
@@ -810,7 +813,7 @@ public final class JsonFieldScanner {
   private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
   private static boolean is(byte[] b, int len, byte[] word) {
-    return len == word.length && java.util.Arrays.equals(b, 0, len, word, 0, len);
+    return len == word.length && Arrays.equals(b, 0, len, word, 0, len);
   }
 
   /** JSON's number grammar: {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?}. */

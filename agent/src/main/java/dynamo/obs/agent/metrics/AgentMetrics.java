@@ -12,9 +12,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The agent's metric registry: Dynamo's always-present series, the {@code dynamo_obs_*}
@@ -31,7 +35,7 @@ public final class AgentMetrics {
   private final OpenMetricsTextFormatWriter openMetricsWriter = OpenMetricsTextFormatWriter.create();
   private final AtomicBoolean jvmRegistered = new AtomicBoolean();
   private final AtomicInteger instrumentedTypes = new AtomicInteger();
-  private final java.util.Set<String> instrumented = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> instrumented = ConcurrentHashMap.newKeySet();
   private final Counter instrumentationErrors;
   private final Gauge instrumentationOff;
   private final Counter seriesRefused;
@@ -160,7 +164,7 @@ public final class AgentMetrics {
   }
 
   /** Export health per signal: waiting, delivered, dropped and failed (SPEC §7: nothing lost silently). */
-  public void exportQueues(java.util.List<dynamo.obs.agent.export.ExportQueue<?, ?>> queues) {
+  public void exportQueues(List<dynamo.obs.agent.export.ExportQueue<?, ?>> queues) {
     GaugeWithCallback.builder()
         .name("dynamo_obs_export_queue_size")
         .help("Spans or log records waiting to be exported (buffered while the collector is away)")
@@ -175,8 +179,8 @@ public final class AgentMetrics {
         queues, dynamo.obs.agent.export.ExportQueue::failures);
   }
 
-  private void exportCounter(String name, String help, java.util.List<dynamo.obs.agent.export.ExportQueue<?, ?>> queues,
-      java.util.function.ToLongFunction<dynamo.obs.agent.export.ExportQueue<?, ?>> value) {
+  private void exportCounter(String name, String help, List<dynamo.obs.agent.export.ExportQueue<?, ?>> queues,
+      ToLongFunction<dynamo.obs.agent.export.ExportQueue<?, ?>> value) {
     io.prometheus.metrics.core.metrics.CounterWithCallback.builder()
         .name(name)
         .help(help)

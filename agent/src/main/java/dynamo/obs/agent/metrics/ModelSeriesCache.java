@@ -1,6 +1,8 @@
 package dynamo.obs.agent.metrics;
 
 import dynamo.obs.agent.console.AgentLog;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -47,7 +49,7 @@ public final class ModelSeriesCache<S> {
    */
   public S cached(byte[] b, int len) {
     Raw<S> r = raw[hash(b, 0, len) & (raw.length - 1)];
-    return r != null && r.bytes.length == len && java.util.Arrays.equals(r.bytes, 0, len, b, 0, len) ? r.series : null;
+    return r != null && r.bytes.length == len && Arrays.equals(r.bytes, 0, len, b, 0, len) ? r.series : null;
   }
 
   private static int hash(byte[] b, int off, int len) {
@@ -74,7 +76,7 @@ public final class ModelSeriesCache<S> {
     if (r != null && r.series == series && r.bytes.length == len && sameChars(r.bytes, model)) {
       return;
     }
-    raw[slot] = new Raw<>(model.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), series);
+    raw[slot] = new Raw<>(model.getBytes(StandardCharsets.ISO_8859_1), series);
   }
 
   private static boolean sameChars(byte[] b, String s) {

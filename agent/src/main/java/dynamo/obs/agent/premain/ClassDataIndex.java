@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -58,7 +59,7 @@ final class ClassDataIndex implements AutoCloseable {
     this.sizes = new int[capacity];
     this.stored = new boolean[capacity];
     this.mask = capacity - 1;
-    java.util.Arrays.fill(offsets, -1);
+    Arrays.fill(offsets, -1);
   }
 
   /** The index of {@code jar}, or null when it cannot be read this way (then JarFile serves). */

@@ -8,9 +8,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -70,7 +72,7 @@ final class GpuSampler {
     Optional<String> nameIfOurs(long pid);
 
     /** The PIDs of the latest answer: anything remembered about others may be forgotten (PIDs are reused). */
-    default void retainOnly(java.util.Set<Long> pids) {
+    default void retainOnly(Set<Long> pids) {
     }
   }
 
@@ -198,7 +200,7 @@ final class GpuSampler {
           g.memoryTotalMib() / 1024.0));
     }
     List<ProcessReading> processReadings = new ArrayList<>();
-    java.util.Set<Long> pids = new java.util.HashSet<>();
+    Set<Long> pids = new HashSet<>();
     for (NvidiaSmi.App a : apps) {
       pids.add(a.pid());
       String gpu = indexByUuid.get(a.gpuUuid());
@@ -347,7 +349,7 @@ final class GpuSampler {
     }
 
     @Override
-    public void retainOnly(java.util.Set<Long> pids) {
+    public void retainOnly(Set<Long> pids) {
       known.keySet().retainAll(pids);
     }
 

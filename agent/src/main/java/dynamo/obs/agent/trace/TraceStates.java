@@ -2,6 +2,8 @@ package dynamo.obs.agent.trace;
 
 import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.TraceStateBuilder;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * The W3C {@code tracestate} header as it may be exported: its list members in order, each kept only
@@ -37,7 +39,7 @@ final class TraceStates {
       return null;
     }
     StringBuilder out = new StringBuilder(header.length());
-    java.util.Set<String> keys = new java.util.HashSet<>();
+    Set<String> keys = new HashSet<>();
     for (String m : header.split(",")) {
       String member = m.trim();
       int eq = member.indexOf('=');

@@ -9,8 +9,14 @@ import dynamo.obs.agent.metrics.AgentMetrics;
 import dynamo.obs.bootstrap.Dispatch;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -137,10 +143,10 @@ final class ByteBuddyInstaller {
    * and the new candidates form the next batch, until there are none.
    */
   private static final class LoadedCandidates implements AgentBuilder.RedefinitionStrategy.DiscoveryStrategy {
-    private final List<java.util.function.Predicate<Class<?>>> filters = new ArrayList<>();
+    private final List<Predicate<Class<?>>> filters = new ArrayList<>();
     /** Every class judged so far, by this and later resolutions: each class is judged once. */
-    private final java.util.Set<Class<?>> seen = java.util.Collections
-        .synchronizedSet(java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>()));
+    private final Set<Class<?>> seen = Collections
+        .synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
     LoadedCandidates(List<InstrumentationModule> modules) {
       for (InstrumentationModule m : modules) {
@@ -152,7 +158,7 @@ final class ByteBuddyInstaller {
 
     @Override
     public Iterable<Iterable<Class<?>>> resolve(Instrumentation inst) {
-      return () -> new java.util.Iterator<>() {
+      return () -> new Iterator<>() {
         private List<Class<?>> next = batch();
 
         private List<Class<?>> batch() {
@@ -176,7 +182,7 @@ final class ByteBuddyInstaller {
         @Override
         public Iterable<Class<?>> next() {
           if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
+            throw new NoSuchElementException();
           }
           List<Class<?>> b = next;
           next = null;
@@ -187,7 +193,7 @@ final class ByteBuddyInstaller {
 
     private boolean wanted(Class<?> c) {
       try {
-        for (java.util.function.Predicate<Class<?>> f : filters) {
+        for (Predicate<Class<?>> f : filters) {
           if (f.test(c)) {
             return true;
           }

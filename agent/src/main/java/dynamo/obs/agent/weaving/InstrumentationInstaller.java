@@ -5,6 +5,9 @@ import dynamo.obs.agent.metrics.AgentMetrics;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -68,7 +71,7 @@ public final class InstrumentationInstaller {
     }
     JdkWeaver weaver = new JdkWeaver(inst, weaves, metrics::typeInstrumented);
     boolean watching = !byteBuddy.isEmpty() && !now;
-    java.util.concurrent.CountDownLatch watchedInstall = new java.util.concurrent.CountDownLatch(1);
+    CountDownLatch watchedInstall = new CountDownLatch(1);
     if (watching) {
       // watching starts before the transformer is registered and before looking for what is
       // there already, so a trigger class loaded meanwhile is not missed; the watch fires once
@@ -112,9 +115,9 @@ public final class InstrumentationInstaller {
   /** How long the agent's start waits for an install the watch began before it declares itself active anyway. */
   private static final long WATCHED_INSTALL_WAIT_SECONDS = 60;
 
-  private static void awaitWatchedInstall(java.util.concurrent.CountDownLatch done) {
+  private static void awaitWatchedInstall(CountDownLatch done) {
     try {
-      if (!done.await(WATCHED_INSTALL_WAIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!done.await(WATCHED_INSTALL_WAIT_SECONDS, TimeUnit.SECONDS)) {
         LOG.warn("the instrumentation of the libraries found at start was not installed within "
             + WATCHED_INSTALL_WAIT_SECONDS + " s; health turns ready without waiting longer");
       }
@@ -147,7 +150,7 @@ public final class InstrumentationInstaller {
   }
 
   /** The named JDK classes already loaded go through the weaver once. */
-  private static void retransformLoaded(Instrumentation inst, java.util.Set<String> names) {
+  private static void retransformLoaded(Instrumentation inst, Set<String> names) {
     ClassLoader platform = ClassLoader.getPlatformClassLoader();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       ClassLoader l = c.getClassLoader();

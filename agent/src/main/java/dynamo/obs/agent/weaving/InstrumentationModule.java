@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.WeakHashMap;
 import java.util.function.Predicate;
 import net.bytebuddy.description.method.MethodDescription;
@@ -78,7 +79,7 @@ public interface InstrumentationModule {
       private final ElementMatcher<TypeDescription> matcher;
 
       SubtypeOf(Set<String> names) {
-        this.names = new java.util.TreeSet<>(names);
+        this.names = new TreeSet<>(names);
         this.matcher = ElementMatchers.failSafe(
             ElementMatchers.hasSuperType(ElementMatchers.namedOneOf(names.toArray(new String[0]))));
       }

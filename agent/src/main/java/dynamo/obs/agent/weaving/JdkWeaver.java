@@ -2,13 +2,19 @@ package dynamo.obs.agent.weaving;
 
 import dynamo.obs.agent.console.AgentLog;
 import dynamo.obs.agent.weaving.JdkWeave.Kind;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
@@ -32,8 +38,8 @@ public final class JdkWeaver implements ClassFileTransformer {
   private static final String OBJECT = "Ljava/lang/Object;";
 
   private final Map<String, List<JdkWeave>> byType = new HashMap<>();
-  private final java.util.function.BiConsumer<String, ClassLoader> onWoven;
-  private final java.lang.instrument.Instrumentation inst;
+  private final BiConsumer<String, ClassLoader> onWoven;
+  private final Instrumentation inst;
   private final Module adviceModule = dynamo.obs.bootstrap.Dispatch.class.getModule();
   private volatile String[] watched = new String[0];
   private final AtomicReference<Consumer<String>> onWatched = new AtomicReference<>();
@@ -44,13 +50,13 @@ public final class JdkWeaver implements ClassFileTransformer {
   private final Consumer<JdkWeave> missing;
 
   /** {@code onWoven} gets the name and loader of each class woven (counted by the caller). */
-  public JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
-      java.util.function.BiConsumer<String, ClassLoader> onWoven) {
+  public JdkWeaver(Instrumentation inst, List<JdkWeave> weaves,
+      BiConsumer<String, ClassLoader> onWoven) {
     this(inst, weaves, onWoven, false, JdkWeaver::missing);
   }
 
-  private JdkWeaver(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
-      java.util.function.BiConsumer<String, ClassLoader> onWoven, boolean libraries,
+  private JdkWeaver(Instrumentation inst, List<JdkWeave> weaves,
+      BiConsumer<String, ClassLoader> onWoven, boolean libraries,
       Consumer<JdkWeave> missing) {
     this.inst = inst;
     for (JdkWeave w : weaves) {
@@ -65,14 +71,14 @@ public final class JdkWeaver implements ClassFileTransformer {
    * The same weaver for classes of libraries known by name, in whatever class loader they are defined; a weave
    * that finds no method in its class (another version of the library) is told to {@code missing}.
    */
-  public static JdkWeaver forLibraries(java.lang.instrument.Instrumentation inst, List<JdkWeave> weaves,
-      java.util.function.BiConsumer<String, ClassLoader> onWoven, Consumer<JdkWeave> missing) {
+  public static JdkWeaver forLibraries(Instrumentation inst, List<JdkWeave> weaves,
+      BiConsumer<String, ClassLoader> onWoven, Consumer<JdkWeave> missing) {
     return new JdkWeaver(inst, weaves, onWoven, true, missing);
   }
 
   /** Binary names of the classes this weaver changes. */
-  public java.util.Set<String> typeNames() {
-    java.util.Set<String> names = new java.util.TreeSet<>();
+  public Set<String> typeNames() {
+    Set<String> names = new TreeSet<>();
     for (String t : byType.keySet()) {
       names.add(t.replace('/', '.'));
     }
@@ -120,7 +126,7 @@ public final class JdkWeaver implements ClassFileTransformer {
     try {
       byte[] woven = weave(bytes, weaves, missing);
       if (woven != null && module != null && !module.canRead(adviceModule)) {
-        inst.redefineModule(module, java.util.Set.of(adviceModule), Map.of(), Map.of(), java.util.Set.of(), Map.of());
+        inst.redefineModule(module, Set.of(adviceModule), Map.of(), Map.of(), Set.of(), Map.of());
       }
       if (woven != null) {
         String name = className.replace('/', '.');
@@ -199,7 +205,7 @@ public final class JdkWeaver implements ClassFileTransformer {
    */
   private static List<String[]> methodsOf(String type, ClassLoader loader) {
     List<String[]> methods = new ArrayList<>();
-    try (java.io.InputStream in = loader.getResourceAsStream(type.replace('.', '/') + ".class")) {
+    try (InputStream in = loader.getResourceAsStream(type.replace('.', '/') + ".class")) {
       if (in == null) {
         return null;
       }
@@ -213,7 +219,7 @@ public final class JdkWeaver implements ClassFileTransformer {
           return null;
         }
       }, ClassReader.SKIP_CODE);
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.debug("could not read " + type + ": " + e);
     }
     return methods;

@@ -8,6 +8,7 @@ import dynamo.obs.agent.trace.Tracing;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -44,10 +45,10 @@ public final class InboundRequest implements RequestBody, JsonFieldScanner.Liste
     this.startNanos = startNanos;
   }
 
-  private java.io.InputStream scanned;
+  private InputStream scanned;
 
   /** The request body, its model scanned as the worker reads it (the same wrapper however often asked for). */
-  public java.io.InputStream scanOnce(java.io.InputStream body) {
+  public InputStream scanOnce(InputStream body) {
     if (scanned == null) {
       scanned = new dynamo.obs.agent.frontend.RecordingInputStream(body, this);
     }

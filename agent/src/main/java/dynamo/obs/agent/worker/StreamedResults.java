@@ -1,6 +1,7 @@
 package dynamo.obs.agent.worker;
 
 import java.util.Iterator;
+import java.util.NoSuchElementException;
 import java.util.Spliterator;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -52,7 +53,7 @@ final class StreamedResults {
         T item;
         try {
           item = it.next();
-        } catch (java.util.NoSuchElementException e) {
+        } catch (NoSuchElementException e) {
           call.end(WorkerCall.End.OK);
           throw e;
         } catch (RuntimeException | Error e) {

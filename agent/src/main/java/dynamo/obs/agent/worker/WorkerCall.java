@@ -3,6 +3,8 @@ package dynamo.obs.agent.worker;
 import dynamo.obs.agent.applog.AgentEvents;
 import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceSpan;
+import java.util.Arrays;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -58,7 +60,7 @@ public final class WorkerCall {
       span.set("output_tokens", outputTokens);
     }
     if (finishReason != null) {
-      span.set("finish_reason", finishReason.toLowerCase(java.util.Locale.ROOT));
+      span.set("finish_reason", finishReason.toLowerCase(Locale.ROOT));
     }
   }
 
@@ -67,7 +69,7 @@ public final class WorkerCall {
     if (h == null) {
       handlers = new Object[]{handler};
     } else {
-      Object[] more = java.util.Arrays.copyOf(h, h.length + 1);
+      Object[] more = Arrays.copyOf(h, h.length + 1);
       more[h.length] = handler;
       handlers = more;
     }

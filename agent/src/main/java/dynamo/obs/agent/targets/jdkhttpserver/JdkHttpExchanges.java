@@ -10,6 +10,7 @@ import dynamo.obs.agent.worker.WorkerRuntime;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -145,7 +146,7 @@ final class JdkHttpExchanges {
 
     @Override
     public void read(Map<String, List<String>> headers, String[] names, String[] values) {
-      java.util.Arrays.fill(values, null);
+      Arrays.fill(values, null);
       if (headers == null) {
         return;
       }

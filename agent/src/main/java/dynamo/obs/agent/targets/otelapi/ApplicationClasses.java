@@ -2,6 +2,7 @@ package dynamo.obs.agent.targets.otelapi;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 
 /**
@@ -38,7 +39,7 @@ final class ApplicationClasses {
       byte[] bytes = bytes(n);
       try {
         define.invoke(unsafe, name, bytes, 0, bytes.length, loader, null);
-      } catch (java.lang.reflect.InvocationTargetException e) {
+      } catch (InvocationTargetException e) {
         if (!(e.getCause() instanceof LinkageError) || !loaded(name, loader)) {
           throw e; // a LinkageError for a class defined meanwhile is a race lost, not a failure
         }

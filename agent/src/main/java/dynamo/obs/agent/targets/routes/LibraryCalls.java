@@ -8,6 +8,7 @@ import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
@@ -117,7 +118,7 @@ final class LibraryCalls {
   /** A Jetty connector's first protocol: {@code SSL} when it terminates TLS. */
   Tls jettyTls(Object connector) throws ReflectiveOperationException {
     Object protocol = call(connector, "getDefaultProtocol");
-    return protocol instanceof String p && p.toUpperCase(java.util.Locale.ROOT).startsWith("SSL") ? Tls.ON : Tls.OFF;
+    return protocol instanceof String p && p.toUpperCase(Locale.ROOT).startsWith("SSL") ? Tls.ON : Tls.OFF;
   }
 
   /** A Netty channel's bound address, or null when it is not active (its bind failed). */

@@ -10,6 +10,7 @@ import dynamo.obs.agent.worker.WorkerRuntime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.Reader;
 import java.io.Writer;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
@@ -363,7 +364,7 @@ final class ServletExchanges {
       e.in = bind(e, IN, stream);
     } else if (stream instanceof OutputStream) {
       bindOutput(e, stream);
-    } else if (stream instanceof java.io.Reader && stream.getClass().getName().equals(TOMCAT_READER)) {
+    } else if (stream instanceof Reader && stream.getClass().getName().equals(TOMCAT_READER)) {
       e.in = bind(e, DIRECT_READER, stream);
     } else if (stream instanceof Writer && e.out == null) {
       String type = stream.getClass().getName();

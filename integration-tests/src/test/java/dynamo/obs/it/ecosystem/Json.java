@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Test data as JSON (dashboards, Prometheus API answers, JSONL log lines), read strictly with Jackson — one value, no
@@ -30,21 +31,27 @@ public final class Json {
     }
   }
 
+  /** Numbers as Double, objects with their order, recursively. */
   private static Object normalized(Object o) {
-    if (o instanceof Number n) {
-      return n.doubleValue();
-    }
+    return tree(o, v -> v instanceof Number n ? n.doubleValue() : v);
+  }
+
+  /**
+   * A parsed document with string keys kept in their order, its lists copied, and every other value passed through
+   * {@code scalar} (the Yaml reader shares this walk with its own rule for numbers).
+   */
+  static Object tree(Object o, UnaryOperator<Object> scalar) {
     if (o instanceof Map<?, ?> m) {
       Map<String, Object> out = new LinkedHashMap<>();
-      m.forEach((k, v) -> out.put(String.valueOf(k), normalized(v)));
+      m.forEach((k, v) -> out.put(String.valueOf(k), tree(v, scalar)));
       return out;
     }
     if (o instanceof List<?> l) {
       List<Object> out = new ArrayList<>(l.size());
-      l.forEach(v -> out.add(normalized(v)));
+      l.forEach(v -> out.add(tree(v, scalar)));
       return out;
     }
-    return o;
+    return scalar.apply(o);
   }
 
   @SuppressWarnings("unchecked")

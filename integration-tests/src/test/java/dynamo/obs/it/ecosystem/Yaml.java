@@ -1,7 +1,6 @@
 package dynamo.obs.it.ecosystem;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -49,20 +48,7 @@ final class Yaml {
 
   /** Integers as Long (SnakeYAML makes small ones Integer), mappings with their order, recursively. */
   private static Object normalized(Object o) {
-    if (o instanceof Integer i) {
-      return i.longValue();
-    }
-    if (o instanceof Map<?, ?> m) {
-      Map<String, Object> out = new LinkedHashMap<>();
-      m.forEach((k, v) -> out.put(String.valueOf(k), normalized(v)));
-      return out;
-    }
-    if (o instanceof List<?> l) {
-      List<Object> out = new ArrayList<>(l.size());
-      l.forEach(v -> out.add(normalized(v)));
-      return out;
-    }
-    return o;
+    return Json.tree(o, v -> v instanceof Integer i ? i.longValue() : v);
   }
 
   @SuppressWarnings("unchecked")

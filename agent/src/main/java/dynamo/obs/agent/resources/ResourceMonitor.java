@@ -250,52 +250,7 @@ public final class ResourceMonitor {
     if (gpuSampler == null) {
       return; // without nvidia-smi the GPU families do not exist at all
     }
-    GaugeWithCallback.builder()
-        .name("dynamo_gpu_memory_used_gib")
-        .help("GPU memory used by this process or one of its descendants, in GiB (nvidia-smi)")
-        .labelNames("gpu", "pid", "process_name")
-        .callback(cb -> {
-          for (GpuSampler.ProcessReading p : gpuSampler.readings().processes()) {
-            cb.call(p.memoryUsedGib(), p.gpu(), Long.toString(p.pid()), p.processName());
-          }
-        })
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("dynamo_gpu_memory_total_gib")
-        .help("Total memory of the GPU in GiB (nvidia-smi)")
-        .labelNames("gpu")
-        .callback(cb -> {
-          for (GpuSampler.GpuReading g : gpuSampler.readings().gpus()) {
-            if (!Double.isNaN(g.memoryTotalGib())) {
-              cb.call(g.memoryTotalGib(), g.gpu());
-            }
-          }
-        })
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("dynamo_gpu_utilization_percent")
-        .help("GPU utilisation in percent (nvidia-smi utilization.gpu)")
-        .labelNames("gpu")
-        .callback(cb -> {
-          for (GpuSampler.GpuReading g : gpuSampler.readings().gpus()) {
-            if (!Double.isNaN(g.utilizationPercent())) {
-              cb.call(g.utilizationPercent(), g.gpu());
-            }
-          }
-        })
-        .register(registry);
-    GaugeWithCallback.builder()
-        .name("dynamo_gpu_temperature_celsius")
-        .help("GPU temperature in degrees Celsius (nvidia-smi temperature.gpu)")
-        .labelNames("gpu")
-        .callback(cb -> {
-          for (GpuSampler.GpuReading g : gpuSampler.readings().gpus()) {
-            if (!Double.isNaN(g.temperatureCelsius())) {
-              cb.call(g.temperatureCelsius(), g.gpu());
-            }
-          }
-        })
-        .register(registry);
+    registry.register(new GpuFamilies(gpuSampler));
   }
 
   /** A gauge of one rate (upstream's name and help); absent while the rate is unknown. */

@@ -93,8 +93,8 @@ class ResourceMonitorIT {
   void gpuMemoryOfThisJvmAndEveryGpuComeFromNvidiaSmi() {
     long pid = gpu.app().pid();
     String series = "dynamo_gpu_memory_used_gib\\{gpu=\"0\",pid=\"" + pid + "\",process_name=\"IdleApp\"\\}";
-    // one exposition with every GPU series: a query that times out on a loaded machine empties them all until
-    // the next one answers, so wait for a scrape that saw a complete reading
+    // a query that times out on a loaded machine empties every GPU series until the next one answers, so wait
+    // for a scrape with a reading; each scrape takes all GPU families from one reading, none from the next
     String text = await(gpu, "GPU memory of pid " + pid + " and utilisation of both GPUs", Pattern.compile(
         "(?ms)(?=.*^" + series + " )(?=.*^dynamo_gpu_utilization_percent\\{gpu=\"0\"\\} )"
             + "(?=.*^dynamo_gpu_utilization_percent\\{gpu=\"1\"\\} )(?=.*^dynamo_gpu_temperature_celsius\\{gpu=\"1\"\\} )"));

@@ -127,9 +127,9 @@ final class ByteBuddyInstaller {
       Thread.currentThread().interrupt();
     }
     for (Iterable<Class<?>> batch : candidates.resolve(inst)) {
-      for (Class<?> c : batch) {
-        InstrumentationInstaller.retransform(inst, c);
-      }
+      List<Class<?>> classes = new ArrayList<>();
+      batch.forEach(classes::add);
+      InstrumentationInstaller.retransform(inst, classes);
     }
   }
 

@@ -152,11 +152,38 @@ public final class InstrumentationInstaller {
   /** The named JDK classes already loaded go through the weaver once. */
   private static void retransformLoaded(Instrumentation inst, Set<String> names) {
     ClassLoader platform = ClassLoader.getPlatformClassLoader();
+    List<Class<?>> loaded = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       ClassLoader l = c.getClassLoader();
       if ((l == null || l == platform) && names.contains(c.getName())) {
-        retransform(inst, c);
+        loaded.add(c);
       }
+    }
+    retransform(inst, loaded);
+  }
+
+  /**
+   * Retransforms loaded classes in one call: the JVM walks every loaded class once per call, so class by class
+   * costs a walk each (tens of milliseconds of start-up CPU for the JDK's classes alone). When the call fails
+   * (one class the JVM refuses fails them all), each class is retransformed alone, so that a failure stays with it.
+   */
+  static void retransform(Instrumentation inst, List<Class<?>> classes) {
+    List<Class<?>> modifiable = new ArrayList<>(classes.size());
+    for (Class<?> c : classes) {
+      if (!c.isHidden() && inst.isModifiableClass(c)) {
+        modifiable.add(c);
+      }
+    }
+    if (modifiable.size() > 1) {
+      try {
+        inst.retransformClasses(modifiable.toArray(new Class<?>[0]));
+        return;
+      } catch (Throwable t) {
+        // one by one below
+      }
+    }
+    for (Class<?> c : modifiable) {
+      retransform(inst, c);
     }
   }
 

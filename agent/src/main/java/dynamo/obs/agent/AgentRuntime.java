@@ -39,7 +39,11 @@ import dynamo.obs.agent.targets.otelapi.OpenTelemetryApiInstrumentation;
 import dynamo.obs.bootstrap.otel.OpenTelemetryBridge;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -152,7 +156,7 @@ public final class AgentRuntime {
       if (config.resourceMonitor) {
         ResourceMonitor.start(metrics.registry()); // after the agent is up: its thread uses JMX
       }
-      LOG.debug(String.format("instrumentation active after %.0f ms", secs * 1000));
+      LOG.debug("instrumentation active after " + Math.round(secs * 1000) + " ms");
     } catch (Throwable t) {
       LOG.error("dynamo-obs could not finish starting; the application runs on without it: " + t);
     }
@@ -211,8 +215,22 @@ public final class AgentRuntime {
     return s;
   }
 
-  /** Lower-case hex, stable for the life of the process (Dynamo's worker_id form). */
+  /**
+   * Lower-case hex, stable for the life of the process (Dynamo's worker_id form): 63 random bits from the kernel's
+   * {@code /dev/urandom}, as {@code SecureRandom}'s default reads them, without setting up the JDK's security
+   * providers for it (~15 ms of start-up CPU); {@code SecureRandom} where there is no such device.
+   */
   private static String workerId() {
-    return Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
+    long bits;
+    try (InputStream in = new FileInputStream("/dev/urandom")) {
+      byte[] b = in.readNBytes(Long.BYTES);
+      if (b.length < Long.BYTES) {
+        throw new IOException("short read");
+      }
+      bits = ByteBuffer.wrap(b).getLong();
+    } catch (IOException | SecurityException e) {
+      bits = new SecureRandom().nextLong();
+    }
+    return Long.toHexString(bits & Long.MAX_VALUE);
   }
 }

@@ -337,6 +337,10 @@ public final class AgentProcess implements AutoCloseable {
         }
       }
       cmd.addAll(jvmArgs);
+      // JDK 17's HttpServer leaves Nagle's algorithm on: a response's body then waits for the client's delayed
+      // ACK of its head, ~40 ms per request on a kept-alive connection, minutes over the tests that send
+      // hundreds (later JDKs write head and body together). The apps' servers send at once, as real ones do.
+      props.putIfAbsent("sun.net.httpserver.nodelay", "true");
       props.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
       String what;
       if (cliArgs != null) {

@@ -5,16 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.it.apps.IdleApp;
+import dynamo.obs.it.apps.OpenAiStubApp;
 import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.RawHttp;
 import dynamo.obs.it.support.SystemServer;
 import java.io.IOException;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** Connection handling of the system status server (no timing: that is for the benchmarks). */
+/**
+ * Connection handling of the system status server (no timing: that is for the benchmarks), and the one line that
+ * tells an application on the JDK's HttpServer that its server sends with Nagle's delay.
+ */
 class KeepAliveIT {
   private static AgentProcess app;
   private static int port;
@@ -82,6 +87,26 @@ class KeepAliveIT {
       assertEquals(404, notFound.status());
       assertEquals("Route not found", notFound.bodyText());
       assertTrue(c.read(false).bodyText().contains("dynamo_component_uptime_seconds"));
+    }
+  }
+
+  @Test
+  void aJdkServerWithNaglesDelayIsToldOnceAndOneWithoutItIsNot() {
+    String hint = "the JDK HttpServer sends with Nagle's algorithm on";
+    int withPort = FreePort.pick();
+    int withoutPort = FreePort.pick();
+    try (AgentProcess with = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + withPort)
+        .sysProp("sun.net.httpserver.nodelay", "false").start();
+        AgentProcess without = AgentProcess.app(OpenAiStubApp.class).env("DYN_SYSTEM_PORT", "" + withoutPort)
+            .start()) {
+      with.awaitStdout(Pattern.compile("READY (\\d+)"));
+      without.awaitStdout(Pattern.compile("READY (\\d+)"));
+      new SystemServer(with, withPort).awaitInstrumentationActive();
+      new SystemServer(without, withoutPort).awaitInstrumentationActive();
+      with.awaitStderr(Pattern.compile("INFO dynamo_obs.instrumentation: " + Pattern.quote(hint)
+          + ".*-Dsun.net.httpserver.nodelay=true turns it off"));
+      assertEquals(1, with.stderrLinesContaining(hint).size(), "told once");
+      assertTrue(without.stderrLinesContaining(hint).isEmpty(), String.join("\n", without.stderrLinesContaining(hint)));
     }
   }
 }

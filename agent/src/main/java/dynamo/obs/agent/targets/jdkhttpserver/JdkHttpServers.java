@@ -2,6 +2,7 @@ package dynamo.obs.agent.targets.jdkhttpserver;
 
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsServer;
+import dynamo.obs.agent.console.AgentLog;
 import dynamo.obs.agent.http.ServedRoutes;
 import dynamo.obs.agent.http.ServedRoutes.Match;
 import dynamo.obs.agent.http.ServedRoutes.Tls;
@@ -18,6 +19,9 @@ import java.util.WeakHashMap;
  */
 final class JdkHttpServers {
   static final String STACK = "jdk-httpserver";
+  private static final AgentLog LOG = AgentLog.forTarget("dynamo_obs.instrumentation");
+  /** The JDK's switch for {@code TCP_NODELAY} on the server's connections (read by its {@code ServerConfig}). */
+  static final String NODELAY = "sun.net.httpserver.nodelay";
 
   private static final class ServerState {
     final Set<String> contexts = new LinkedHashSet<>();
@@ -58,6 +62,11 @@ final class JdkHttpServers {
     s.started = true;
     s.publicServer = publicServer;
     listening(server, s);
+    if (!Boolean.getBoolean(NODELAY)) {
+      LOG.once(AgentLog.Level.INFO, NODELAY, "the JDK HttpServer sends with Nagle's algorithm on: a streamed answer"
+          + " waits ~40 ms for the client's ACK before its end goes out, which the TTFT and inter-token latencies"
+          + " cannot show; -D" + NODELAY + "=true turns it off");
+    }
   }
 
   synchronized void stopped(Object server) {

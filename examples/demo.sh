@@ -123,7 +123,9 @@ start() {
   local extra
   read -ra extra <<<"$extra_env" # space-separated NAME=VALUE pairs
   env_vars+=("${extra[@]}")
-  env "${env_vars[@]}" "$java_bin" "${agent_opts[@]}" -cp "$examples_jar" "$main" "$@" >"$log_dir/$name.log" 2>&1 &
+  # the services' JDK HttpServers send without Nagle's delay (docs/configuration.md), as a real frontend should
+  env "${env_vars[@]}" "$java_bin" "${agent_opts[@]}" -Dsun.net.httpserver.nodelay=true -cp "$examples_jar" "$main" "$@" \
+    >"$log_dir/$name.log" 2>&1 &
   pids+=($!)
   printf -v "${name}_pid" '%s' $!
   echo "started $name (pid $!)"

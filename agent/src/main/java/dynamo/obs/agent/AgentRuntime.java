@@ -39,11 +39,10 @@ import dynamo.obs.agent.targets.otelapi.OpenTelemetryApiInstrumentation;
 import dynamo.obs.bootstrap.otel.OpenTelemetryBridge;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import java.io.DataInputStream;
 import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
-import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -222,12 +221,8 @@ public final class AgentRuntime {
    */
   private static String workerId() {
     long bits;
-    try (InputStream in = new FileInputStream("/dev/urandom")) {
-      byte[] b = in.readNBytes(Long.BYTES);
-      if (b.length < Long.BYTES) {
-        throw new IOException("short read");
-      }
-      bits = ByteBuffer.wrap(b).getLong();
+    try (DataInputStream in = new DataInputStream(new FileInputStream("/dev/urandom"))) {
+      bits = in.readLong(); // a short read throws
     } catch (IOException | SecurityException e) {
       bits = new SecureRandom().nextLong();
     }

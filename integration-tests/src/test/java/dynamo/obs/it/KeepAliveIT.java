@@ -91,7 +91,7 @@ class KeepAliveIT {
   }
 
   @Test
-  void aJdkServerWithNaglesDelayIsToldOnceAndOneWithoutItIsNot() {
+  void aJdkServerWithNaglesDelayIsToldInOneLineAndOneWithoutItIsNot() {
     String hint = "the JDK HttpServer sends with Nagle's algorithm on";
     int withPort = FreePort.pick();
     int withoutPort = FreePort.pick();
@@ -105,7 +105,8 @@ class KeepAliveIT {
       new SystemServer(without, withoutPort).awaitInstrumentationActive();
       with.awaitStderr(Pattern.compile("INFO dynamo_obs.instrumentation: " + Pattern.quote(hint)
           + ".*-Dsun.net.httpserver.nodelay=true turns it off"));
-      assertEquals(1, with.stderrLinesContaining(hint).size(), "told once");
+      assertEquals(1, with.stderrLinesContaining(hint).size(),
+          "one line, though its start is seen at start() or at install");
       assertTrue(without.stderrLinesContaining(hint).isEmpty(), String.join("\n", without.stderrLinesContaining(hint)));
     }
   }

@@ -215,6 +215,9 @@ public final class Cli {
           for (JdkWeave w : m.earlyWeaves()) {
             libraryWeaves.add(w.forTarget(target));
           }
+          for (JdkWeave w : m.libraryWeaves()) {
+            libraryWeaves.add(w.forTarget(target));
+          }
         }
       }
       warnings.addAll(JdkWeaver.missingIn(libraryWeaves, loader));

@@ -31,9 +31,10 @@ public final class InstrumentationList {
     StringBuilder sb = new StringBuilder();
     sb.append("# Instrumentations\n\n");
     sb.append("Generated from the agent's code (`java -jar dynamo-obs.jar instrumentations`); do not edit by hand.\n");
-    sb.append("Each is on by default; switch one off with its variable. Classes of the JDK named here are woven\n");
-    sb.append("by the agent's own weaver; the others by Byte Buddy, which is loaded only once a class they can\n");
-    sb.append("match appears (or at start for method lists).\n\n");
+    sb.append("Each is on by default; switch one off with its variable. Classes named here (the JDK's and\n");
+    sb.append("libraries' known by name) are woven by the agent's own weaver; the types matched by a hierarchy\n");
+    sb.append("or a method list by Byte Buddy, which is loaded only once a class they can match appears (or at\n");
+    sb.append("start for method lists).\n\n");
     sb.append("| Name | Switch | Woven types | What it observes |\n");
     sb.append("|---|---|---|---|\n");
     for (InstrumentationModule m : Instrumentations.all()) {
@@ -45,6 +46,9 @@ public final class InstrumentationList {
         named.add(w.type());
       }
       for (dynamo.obs.agent.weaving.JdkWeave w : m.earlyWeaves()) {
+        named.add(w.type());
+      }
+      for (dynamo.obs.agent.weaving.JdkWeave w : m.libraryWeaves()) {
         named.add(w.type());
       }
       for (String type : named) {

@@ -74,7 +74,7 @@ public final class EarlyWeaving {
    * A weave found no method in its library's class: another version of the library than the ones the module
    * supports. Said once; what the module learns there is off.
    */
-  private static void missing(JdkWeave w) {
+  static void missing(JdkWeave w) {
     LOG.once(AgentLog.Level.WARN, "missing:" + w.type() + "." + w.method() + w.descriptor(),
         w.type() + " has no method "
             + w.method() + w.descriptor() + "…: a version of it that " + Instrumentations.name(w.target())

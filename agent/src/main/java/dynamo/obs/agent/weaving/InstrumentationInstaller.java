@@ -41,16 +41,21 @@ public final class InstrumentationInstaller {
   public static void install(Instrumentation inst, List<InstrumentationModule> modules, AgentMetrics metrics,
       Consumer<Object> onWoven, Runnable afterJdkWeaves) {
     List<JdkWeave> weaves = new ArrayList<>();
+    List<JdkWeave> libraryWeaves = new ArrayList<>();
     List<InstrumentationModule> woven = new ArrayList<>();
     List<InstrumentationModule> byteBuddy = new ArrayList<>();
     boolean now = false; // a module without triggers: Byte Buddy is needed whatever loads
     List<String> triggers = new ArrayList<>();
     for (InstrumentationModule m : modules) {
       List<JdkWeave> own = m.jdkWeaves();
-      if (!own.isEmpty()) {
+      List<JdkWeave> library = m.libraryWeaves();
+      if (!own.isEmpty() || !library.isEmpty()) {
         int target = Instrumentations.number(m.name());
         for (JdkWeave w : own) {
           weaves.add(w.forTarget(target));
+        }
+        for (JdkWeave w : library) {
+          libraryWeaves.add(w.forTarget(target));
         }
         woven.add(m);
       } else if (!m.earlyWeaves().isEmpty() && m.triggers().isEmpty()) {
@@ -61,7 +66,7 @@ public final class InstrumentationInstaller {
         triggers.addAll(m.triggers());
       }
     }
-    if (weaves.isEmpty() && byteBuddy.isEmpty()) {
+    if (weaves.isEmpty() && libraryWeaves.isEmpty() && byteBuddy.isEmpty()) {
       afterJdkWeaves.run();
       return;
     }
@@ -93,8 +98,15 @@ public final class InstrumentationInstaller {
     if (!weaves.isEmpty() || watching) {
       inst.addTransformer(weaver, true);
     }
-    if (!weaves.isEmpty()) {
-      retransformLoaded(inst, weaver.typeNames());
+    Set<String> libraryTypes = Set.of();
+    if (!libraryWeaves.isEmpty()) {
+      JdkWeaver libraries = JdkWeaver.forLibraries(inst, libraryWeaves, metrics::typeInstrumented,
+          EarlyWeaving::missing);
+      inst.addTransformer(libraries, true);
+      libraryTypes = libraries.typeNames();
+    }
+    if (!weaves.isEmpty() || !libraryTypes.isEmpty()) {
+      retransformLoaded(inst, weaver.typeNames(), libraryTypes);
       afterInstall(inst, woven);
     }
     afterJdkWeaves.run();
@@ -149,13 +161,13 @@ public final class InstrumentationInstaller {
     return false;
   }
 
-  /** The named JDK classes already loaded go through the weaver once. */
-  private static void retransformLoaded(Instrumentation inst, Set<String> names) {
+  /** The named classes already loaded (the JDK's, and the libraries' in any loader) go through the weavers once. */
+  private static void retransformLoaded(Instrumentation inst, Set<String> jdkNames, Set<String> libraryNames) {
     ClassLoader platform = ClassLoader.getPlatformClassLoader();
     List<Class<?>> loaded = new ArrayList<>();
     for (Class<?> c : inst.getAllLoadedClasses()) {
       ClassLoader l = c.getClassLoader();
-      if ((l == null || l == platform) && names.contains(c.getName())) {
+      if ((l == null || l == platform) && jdkNames.contains(c.getName()) || libraryNames.contains(c.getName())) {
         loaded.add(c);
       }
     }

@@ -202,6 +202,16 @@ public interface InstrumentationModule {
   }
 
   /**
+   * What the agent's own weaver puts into classes of libraries known by name, once this module's handler is
+   * installed (classes loaded before are retransformed), without Byte Buddy: a library's per-request points. The
+   * calls hand the library's objects to the handler, which reads them through code of its own defined in the
+   * library's class loader ({@link LibraryHandlers}).
+   */
+  default List<JdkWeave> libraryWeaves() {
+    return List.of();
+  }
+
+  /**
    * What the agent's own weaver puts into classes of libraries known by name, from the JVM's start on (registered
    * on the premain thread, so nothing the application does while it starts is missed; no Byte Buddy): for what
    * happens once, early — a route registered, a server bound. Events that arrive before this module's handler is

@@ -30,7 +30,7 @@ import net.bytebuddy.jar.asm.Opcodes;
  * an application that uses only the JDK's server, client, executors and logging never loads it.
  *
  * <p>Its transformer also watches class names for {@linkplain #watch prefixes} that mean a
- * Byte-Buddy-woven library has appeared (a servlet container, Logback, Log4j) and reports the
+ * Byte-Buddy-woven library has appeared (a servlet container, Log4j) and reports the
  * first one.
  */
 public final class JdkWeaver implements ClassFileTransformer {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dynamo.obs.it.apps.JettyOpenAiApp;
 import dynamo.obs.it.apps.NestedLoaderApp;
@@ -13,6 +14,7 @@ import dynamo.obs.it.apps.OpenAiStubApp;
 import dynamo.obs.it.support.AgentProcess;
 import dynamo.obs.it.support.FreePort;
 import dynamo.obs.it.support.FrontendSeries;
+import dynamo.obs.it.support.StackApp;
 import dynamo.obs.it.support.SystemServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,17 +52,53 @@ class WeavingIT {
       assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"jdk-httpserver\"}"));
       List<String> loaded = Files.readAllLines(classes);
       assertTrue(loaded.stream().anyMatch(l -> l.contains("dynamo.obs.bootstrap.Dispatch")), "the woven calls ran");
-      // A few of Byte Buddy's interfaces are named by the agent's own types (the module's matcher
-      // records); none of its machinery may load: no agent builder, no advice, no type pool.
-      List<String> byteBuddy = loaded.stream()
-          .filter(l -> l.contains(".bytebuddy.") && !l.contains(".bytebuddy.jar.asm."))
-          .toList();
-      assertTrue(byteBuddy.size() < 16, "Byte Buddy classes loaded by a JDK-only application: " + byteBuddy);
-      for (String machinery : List.of(".bytebuddy.agent.", ".bytebuddy.asm.Advice", ".bytebuddy.pool.",
-          ".bytebuddy.ByteBuddy ",
-          ".bytebuddy.dynamic.")) {
-        assertTrue(byteBuddy.stream().noneMatch(l -> l.contains(machinery)), machinery + " loaded: " + byteBuddy);
+      assertNoByteBuddyMachinery(loaded, "a JDK-only application");
+    }
+  }
+
+  /**
+   * Netty's codec and Logback's logger are known by name: the agent's own weaver weaves them, and the code that reads
+   * their objects is defined in the application's loader, so a Micronaut application (Netty, Logback) is observed
+   * without Byte Buddy: its requests counted, its log events captured.
+   */
+  @Test
+  void aNettyAndLogbackApplicationIsObservedWithoutByteBuddy(@TempDir Path dir) throws Exception {
+    StackApp stack = StackApp.MICRONAUT;
+    assumeTrue(stack.isBuilt() && stack.runsOn(AgentProcess.appJavaHome()), () -> stack + " cannot run here");
+    Path classes = dir.resolve("classes.log");
+    int port = FreePort.pick();
+    try (StackApp.Running app = stack.start(stack.process().env("DYN_SYSTEM_PORT", "" + port)
+        .env("OTEL_EXPORT_ENABLED", "false").jvmArg("-Xlog:class+load=info:file=" + classes))) {
+      SystemServer system = new SystemServer(app.process(), port);
+      system.awaitInstrumentationActive();
+      assertEquals(200, StackAppsIT.post(app.port(), "/v1/chat/completions", "unary",
+          "{\"model\":\"no-byte-buddy\"}").statusCode());
+      String metrics = FrontendSeries.await(system, app.process(),
+          requests("no-byte-buddy", "chat_completions", "unary", "success", ""), 1,
+          "dynamo_frontend_inflight_requests{model=\"no-byte-buddy\"}", 0);
+      assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"netty\"}"), metrics);
+      assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"logback\"}"), metrics);
+      List<String> loaded = Files.readAllLines(classes);
+      for (String code : List.of("dynamo.obs.agent.targets.netty.NettyCodecEvents",
+          "dynamo.obs.agent.targets.logback.LogbackEvents")) {
+        assertTrue(loaded.stream().anyMatch(l -> l.contains(code + " ")), code + " was not defined: " + loaded);
       }
+      assertNoByteBuddyMachinery(loaded, "a Micronaut application");
+    }
+  }
+
+  /**
+   * A few of Byte Buddy's interfaces are named by the agent's own types (the module's matcher records); none of its
+   * machinery may load: no agent builder, no advice, no type pool.
+   */
+  private static void assertNoByteBuddyMachinery(List<String> loaded, String what) {
+    List<String> byteBuddy = loaded.stream()
+        .filter(l -> l.contains(".bytebuddy.") && !l.contains(".bytebuddy.jar.asm."))
+        .toList();
+    assertTrue(byteBuddy.size() < 16, "Byte Buddy classes loaded by " + what + ": " + byteBuddy);
+    for (String machinery : List.of(".bytebuddy.agent.", ".bytebuddy.asm.Advice", ".bytebuddy.pool.",
+        ".bytebuddy.ByteBuddy ", ".bytebuddy.dynamic.")) {
+      assertTrue(byteBuddy.stream().noneMatch(l -> l.contains(machinery)), machinery + " loaded: " + byteBuddy);
     }
   }
 

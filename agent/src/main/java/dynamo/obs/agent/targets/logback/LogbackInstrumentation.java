@@ -1,40 +1,35 @@
 package dynamo.obs.agent.targets.logback;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.classic.spi.ThrowableProxy;
-import ch.qos.logback.core.ConsoleAppender;
-import dynamo.obs.agent.applog.LogDispatchEnd;
 import dynamo.obs.agent.applog.LogEvents;
 import dynamo.obs.agent.applog.LogFramework;
 import dynamo.obs.agent.weaving.AgentServices;
+import dynamo.obs.agent.weaving.Instrumentations;
+import dynamo.obs.agent.weaving.JdkWeave;
+import dynamo.obs.agent.weaving.JdkWeave.Kind;
 import dynamo.obs.agent.weaving.InstrumentationModule;
-import dynamo.obs.agent.weaving.TargetId;
-import dynamo.obs.bootstrap.Dispatch;
+import dynamo.obs.agent.weaving.LibraryHandlers;
 import dynamo.obs.bootstrap.Handler;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import net.bytebuddy.asm.Advice;
-import org.slf4j.event.KeyValuePair;
 
 /**
  * Logback 1.3+ (SLF4J 2): {@code Logger.callAppenders} runs once per event that passed the
  * logger's level and turbo filters, before any appender, so each event is captured once whatever
  * the appenders are. With {@code DYN_LOGGING_JSONL}, a {@code ConsoleAppender} prints Dynamo JSONL
  * instead of its encoder's text (other output-stream appenders, such as files, are untouched).
+ *
+ * <p>Both classes are known by name: the agent's own weaver weaves them ({@linkplain #libraryWeaves library weaves},
+ * no Byte Buddy), with calls that hand Logback's objects to {@link LogbackEvents}, defined in the loader of the
+ * application's Logback, which reads them with Logback's types.
  */
 public final class LogbackInstrumentation implements InstrumentationModule {
   public static final String NAME = "logback";
+  private static final String LOGGER = "ch.qos.logback.classic.Logger";
 
-  @Override
-  public List<String> triggers() {
-    return List.of("ch/qos/logback/classic/Logger", "ch/qos/logback/core/OutputStreamAppender");
-  }
+  // the woven calls, for LogbackEvents (after LogEvents' numbers, which the handler shares)
+  /** (ILoggingEvent): {@code callAppenders} begins; returns the token for {@link LogEvents#ENDED}. */
+  static final int CALL_APPENDERS = 10;
+  /** (appender): an output-stream appender's {@code subAppend} begins; non-null: the agent printed the event. */
+  static final int SUB_APPEND = 11;
 
   @Override
   public String name() {
@@ -49,50 +44,27 @@ public final class LogbackInstrumentation implements InstrumentationModule {
 
   @Override
   public Handler handler(AgentServices services) {
-    return new LogEvents(LogFramework.LOGBACK, services.logs());
+    LogEvents events = new LogEvents(LogFramework.LOGBACK, services.logs());
+    LibraryHandlers code = new LibraryHandlers(LOGGER,
+        LogbackInstrumentation.class.getPackageName() + ".LogbackEvents", Instrumentations.number(NAME));
+    return new Handler() {
+      @Override
+      public Object on(int event, Object a, Object b, Object c, Object d) throws Throwable {
+        return event == CALL_APPENDERS || event == SUB_APPEND
+            ? code.of(a).on(event, a, b, c, d)
+            : events.on(event, a, b, c, d);
+      }
+    };
   }
 
   @Override
-  public List<TypeAdvice> typeAdvice() {
-    String self = LogbackInstrumentation.class.getName();
+  public List<JdkWeave> libraryWeaves() {
+    String event = "(Lch/qos/logback/classic/spi/ILoggingEvent;)";
     return List.of(
-        TypeAdvice.named("ch.qos.logback.classic.Logger", List.of(
-            new AdviceBinding(named("callAppenders")
-                .and(takesArgument(0, named("ch.qos.logback.classic.spi.ILoggingEvent"))).and(takesArguments(1)),
-                self + "$LogAdvice", LogDispatchEnd.class.getName()))),
-        TypeAdvice.named("ch.qos.logback.core.OutputStreamAppender", List.of(
-            new AdviceBinding(named("subAppend").and(takesArguments(1)), self + "$ConsoleAdvice"))));
-  }
-
-  @SuppressWarnings("unused")
-  public static final class LogAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static Object enter(@TargetId int target, @Advice.Argument(0) ILoggingEvent event) {
-      IThrowableProxy proxy = event.getThrowableProxy();
-      StackTraceElement[] caller = event.hasCallerData() ? event.getCallerData() : null;
-      Map<String, String> fields = event.getMDCPropertyMap();
-      List<KeyValuePair> pairs = event.getKeyValuePairs();
-      if (pairs != null && !pairs.isEmpty()) {
-        fields = new HashMap<>(fields);
-        for (KeyValuePair pair : pairs) {
-          fields.put(pair.key, String.valueOf(pair.value));
-        }
-      }
-      return Dispatch.on(new Object[]{event.getLevel().toInt(), event.getLoggerName(), event.getFormattedMessage(),
-          null, null, proxy instanceof ThrowableProxy ? ((ThrowableProxy) proxy).getThrowable() : null,
-          event.getInstant(), caller != null && caller.length > 0 ? caller[0] : null, fields},
-          null, null, null, target, LogEvents.LOG);
-    }
-  }
-
-  @SuppressWarnings("unused")
-  public static final class ConsoleAdvice {
-    /** subAppend runs after the appender's filters: what reaches it is printed. */
-    @Advice.OnMethodEnter(skipOn = Advice.OnNonDefaultValue.class, suppress = Throwable.class)
-    static boolean enter(@TargetId int target, @Advice.This Object appender) {
-      return appender instanceof ConsoleAppender && ((ConsoleAppender<?>) appender).isStarted()
-          && Dispatch.on("System.err".equals(((ConsoleAppender<?>) appender).getTarget()), null, null, null, target,
-              LogEvents.CONSOLE) != null;
-    }
+        new JdkWeave(LOGGER, "callAppenders", event, Kind.ENTER_TOKEN, CALL_APPENDERS, "arg0"),
+        new JdkWeave(LOGGER, "callAppenders", event, Kind.EXIT_ALWAYS, LogEvents.ENDED, "token"),
+        // subAppend runs after the appender's filters: what reaches it is printed
+        new JdkWeave("ch.qos.logback.core.OutputStreamAppender", "subAppend", "(Ljava/lang/Object;)",
+            Kind.ENTER_SKIP, SUB_APPEND, "this"));
   }
 }

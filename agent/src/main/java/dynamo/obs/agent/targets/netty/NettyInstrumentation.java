@@ -1,26 +1,11 @@
 package dynamo.obs.agent.targets.netty;
 
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
 import dynamo.obs.agent.weaving.AgentServices;
 import dynamo.obs.agent.weaving.InstrumentationModule;
-import dynamo.obs.agent.weaving.TargetId;
-import dynamo.obs.bootstrap.Dispatch;
+import dynamo.obs.agent.weaving.JdkWeave;
+import dynamo.obs.agent.weaving.JdkWeave.Kind;
 import dynamo.obs.bootstrap.Handler;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpObjectDecoder;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.util.ReferenceCountUtil;
 import java.util.List;
-import net.bytebuddy.asm.Advice;
 
 /**
  * Netty's HTTP/1.1 codec, 4.1 and 4.2: every server built on it — plain Netty, Reactor Netty (Spring WebFlux,
@@ -32,6 +17,10 @@ import net.bytebuddy.asm.Advice;
  * the key: a connection's requests are answered in order (HTTP/1.1, pipelined or not). {@code decodeLast} runs when
  * the connection's input ends: a response not finished by then lost its client. All of this runs on the
  * connection's event loop.
+ *
+ * <p>These classes are known by name, so the agent's own weaver weaves them ({@linkplain #libraryWeaves library
+ * weaves}: Byte Buddy is not loaded for Netty), with calls that hand the codec's objects to {@link NettyCodecEvents},
+ * defined in the loader of the application's Netty, which reads them with Netty's types.
  */
 public final class NettyInstrumentation implements InstrumentationModule {
   static final String NAME = "netty";
@@ -60,6 +49,20 @@ public final class NettyInstrumentation implements InstrumentationModule {
   /** (connection, throwable): an exception travels the connection's pipeline (a handler threw). */
   static final int EXCEPTION = 7;
 
+  // the woven calls, for NettyCodecEvents
+  /** (decoder, out): {@code decode} begins; returns the size of its output (an Integer) for a request decoder. */
+  static final int DECODING = 8;
+  /** (what DECODING returned, ChannelHandlerContext, out): {@code decode} returned or threw. */
+  static final int DECODED = 9;
+  /** (decoder, ChannelHandlerContext): {@code decodeLast} begins: the connection's input ended. */
+  static final int DECODE_LAST = 10;
+  /** (ChannelHandlerContext, message): {@code encode} begins; returns the agent's answer (a byte[]) or null. */
+  static final int ENCODING = 11;
+  /** (what ENCODING returned, out, ChannelHandlerContext): {@code encode} returned. */
+  static final int ENCODED = 12;
+  /** (ChannelHandlerContext, throwable): {@code invokeExceptionCaught} begins. */
+  static final int EXCEPTION_CAUGHT = 13;
+
   @Override
   public String name() {
     return NAME;
@@ -70,12 +73,6 @@ public final class NettyInstrumentation implements InstrumentationModule {
     return "Netty 4.1/4.2 HTTP/1.1 servers (plain Netty, Reactor Netty and Spring WebFlux, Vert.x 4/5 and Quarkus,"
         + " Micronaut 4): every inference request (frontend metrics, x-request-id, spans), bodies read as the"
         + " codec decodes and encodes them; on a frontend /metrics, health and live in place of the application's 404";
-  }
-
-  /** Netty loads its codec package before any HTTP server class of a framework built on it. */
-  @Override
-  public List<String> triggers() {
-    return List.of("io/netty/handler/codec/http/HttpObjectDecoder", "io/netty/handler/codec/http/HttpObjectEncoder");
   }
 
   @Override
@@ -93,142 +90,16 @@ public final class NettyInstrumentation implements InstrumentationModule {
   }
 
   @Override
-  public List<TypeAdvice> typeAdvice() {
-    String self = NettyInstrumentation.class.getName();
+  public List<JdkWeave> libraryWeaves() {
+    String context = "(Lio/netty/channel/ChannelHandlerContext;";
     return List.of(
-        TypeAdvice.named(DECODER, List.of(
-            new AdviceBinding(named("decode").and(takesArguments(3)), self + "$DecodeAdvice"),
-            new AdviceBinding(named("decodeLast").and(takesArguments(3)), self + "$ClosedAdvice"))),
-        TypeAdvice.named(ENCODER, List.of(
-            new AdviceBinding(named("encode").and(takesArguments(3)), self + "$EncodeAdvice"))),
-        // a handler that throws: Netty hands the throwable to the next handler's exceptionCaught from here
-        TypeAdvice.named("io.netty.channel.AbstractChannelHandlerContext", List.of(
-            new AdviceBinding(named("invokeExceptionCaught").and(takesArguments(Throwable.class)),
-                self + "$ExceptionAdvice"))));
-  }
-
-  /** What the decoder produced in this call: a request's head, pieces of its body, its end. */
-  @SuppressWarnings("unused")
-  public static final class DecodeAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static int enter(@Advice.Argument(2) List<Object> out) {
-      return out.size();
-    }
-
-    @Advice.OnMethodExit(onThrowable = Throwable.class, suppress = Throwable.class)
-    static void exit(@TargetId int target, @Advice.This HttpObjectDecoder decoder, @Advice.Enter int before,
-        @Advice.Argument(0) ChannelHandlerContext ctx, @Advice.Argument(2) List<Object> out) {
-      int size = out.size();
-      if (size <= before || !(decoder instanceof io.netty.handler.codec.http.HttpRequestDecoder)) {
-        return; // nothing new, or a client's decoder of responses
-      }
-      Object connection = ctx.channel();
-      for (int i = before; i < size; i++) {
-        Object m = out.get(i);
-        if (m instanceof HttpRequest) {
-          HttpRequest r = (HttpRequest) m;
-          if (r.decoderResult().isSuccess()) {
-            Dispatch.on(connection, r.method().name(), r.uri(), r.headers(), target, REQUEST_HEAD);
-          }
-        }
-        if (m instanceof HttpContent) {
-          ByteBuf b = ((HttpContent) m).content();
-          int n = b.readableBytes();
-          if (n > 0) {
-            if (b.hasArray()) {
-              Dispatch.onData(connection, b.array(), b.arrayOffset() + b.readerIndex(), n, null, target, REQUEST_BYTES);
-            } else {
-              Dispatch.onData(connection, b.nioBuffer(), 0, n, null, target, REQUEST_BYTES);
-            }
-          }
-          if (m instanceof LastHttpContent) {
-            Dispatch.on(connection, null, null, null, target, REQUEST_END);
-          }
-        }
-      }
-    }
-  }
-
-  /** The connection's input ended: the decoder decodes what is left, for the last time. */
-  @SuppressWarnings("unused")
-  public static final class ClosedAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@TargetId int target, @Advice.This HttpObjectDecoder decoder,
-        @Advice.Argument(0) ChannelHandlerContext ctx) {
-      if (decoder instanceof io.netty.handler.codec.http.HttpRequestDecoder) {
-        Dispatch.on(ctx.channel(), null, null, null, target, CLOSED);
-      }
-    }
-  }
-
-  /** An exception on its way through a connection's pipeline. */
-  @SuppressWarnings("unused")
-  public static final class ExceptionAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static void enter(@TargetId int target, @Advice.This ChannelHandlerContext ctx, @Advice.Argument(0) Throwable t) {
-      Dispatch.on(ctx.channel(), t, null, null, target, EXCEPTION);
-    }
-  }
-
-  /**
-   * One message of a response, before it is encoded: its head, a piece of its body, its end. A response the agent
-   * answers in the application's place (its 404 to a system status route) is encoded as the application wrote it,
-   * but as a 204 — so its body, in this message or the ones after, is encoded as nothing and the encoder's state
-   * follows the application's messages as ever — and what the head encodes to is replaced by the agent's answer.
-   */
-  @SuppressWarnings("unused")
-  public static final class EncodeAdvice {
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    static byte[] enter(@TargetId int target, @Advice.Argument(0) ChannelHandlerContext ctx,
-        @Advice.Argument(1) Object msg) {
-      Object connection = ctx.channel();
-      byte[] answer = null;
-      if (msg instanceof HttpResponse) {
-        HttpResponse r = (HttpResponse) msg;
-        if (r.status().code() >= 200) { // an interim 1xx response is not the answer
-          HttpHeaders headers = r.headers();
-          Object id = Dispatch.on(connection, r.status().codeAsText(), headers.get("content-type"), headers, target,
-              RESPONSE_HEAD);
-          if (id instanceof byte[]) {
-            answer = (byte[]) id;
-          } else if (id != null && !headers.contains("x-request-id")) {
-            headers.set("x-request-id", id);
-          }
-        }
-      }
-      ByteBuf b = msg instanceof HttpContent
-          ? ((HttpContent) msg).content()
-          : msg instanceof ByteBuf
-              ? (ByteBuf) msg
-              : null;
-      if (b != null) {
-        int n = b.readableBytes();
-        if (n > 0) {
-          if (b.hasArray()) {
-            Dispatch.onData(connection, b.array(), b.arrayOffset() + b.readerIndex(), n, null, target, RESPONSE_BYTES);
-          } else {
-            Dispatch.onData(connection, b.nioBuffer(), 0, n, null, target, RESPONSE_BYTES);
-          }
-        }
-      }
-      if (msg instanceof LastHttpContent) {
-        Dispatch.on(connection, null, null, null, target, RESPONSE_END);
-      }
-      if (answer != null) {
-        ((HttpResponse) msg).setStatus(HttpResponseStatus.NO_CONTENT); // last: if it throws, the 404 goes out
-      }
-      return answer;
-    }
-
-    @Advice.OnMethodExit(suppress = Throwable.class)
-    static void exit(@Advice.Enter byte[] answer, @Advice.Argument(2) List<Object> out) {
-      if (answer != null) {
-        for (int i = 0; i < out.size(); i++) {
-          ReferenceCountUtil.release(out.get(i));
-        }
-        out.clear();
-        out.add(Unpooled.wrappedBuffer(answer));
-      }
-    }
+        new JdkWeave(DECODER, "decode", context, Kind.ENTER_TOKEN, DECODING, "this", "arg2"),
+        new JdkWeave(DECODER, "decode", context, Kind.EXIT_ALWAYS, DECODED, "token", "arg0", "arg2"),
+        new JdkWeave(DECODER, "decodeLast", context, Kind.ENTER, DECODE_LAST, "this", "arg0"),
+        new JdkWeave(ENCODER, "encode", context, Kind.ENTER_TOKEN, ENCODING, "arg0", "arg1"),
+        new JdkWeave(ENCODER, "encode", context, Kind.EXIT, ENCODED, "token", "arg2", "arg0"),
+        // a handler that threw: Netty hands the throwable to the next handler's exceptionCaught from here
+        new JdkWeave("io.netty.channel.AbstractChannelHandlerContext", "invokeExceptionCaught",
+            "(Ljava/lang/Throwable;)", Kind.ENTER, EXCEPTION_CAUGHT, "this", "arg0"));
   }
 }

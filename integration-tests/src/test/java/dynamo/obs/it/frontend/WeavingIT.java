@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Which weaver weaves what. The JDK's own classes are woven by the agent's small weaver, so an
@@ -58,12 +60,13 @@ class WeavingIT {
 
   /**
    * Netty's codec and Logback's logger are known by name: the agent's own weaver weaves them, and the code that reads
-   * their objects is defined in the application's loader, so a Micronaut application (Netty, Logback) is observed
-   * without Byte Buddy: its requests counted, its log events captured.
+   * their objects is defined in the application's loader, so Micronaut and Spring WebFlux applications (Netty,
+   * Logback; WebFlux also has Log4j's API on its class path, routed to SLF4J) are observed without Byte Buddy: their
+   * requests counted, their log events captured.
    */
-  @Test
-  void aNettyAndLogbackApplicationIsObservedWithoutByteBuddy(@TempDir Path dir) throws Exception {
-    StackApp stack = StackApp.MICRONAUT;
+  @ParameterizedTest
+  @EnumSource(value = StackApp.class, names = {"MICRONAUT", "WEBFLUX"})
+  void aNettyAndLogbackApplicationIsObservedWithoutByteBuddy(StackApp stack, @TempDir Path dir) throws Exception {
     assumeTrue(stack.isBuilt() && stack.runsOn(AgentProcess.appJavaHome()), () -> stack + " cannot run here");
     Path classes = dir.resolve("classes.log");
     int port = FreePort.pick();
@@ -83,7 +86,7 @@ class WeavingIT {
           "dynamo.obs.agent.targets.logback.LogbackEvents")) {
         assertTrue(loaded.stream().anyMatch(l -> l.contains(code + " ")), code + " was not defined: " + loaded);
       }
-      assertNoByteBuddyMachinery(loaded, "a Micronaut application");
+      assertNoByteBuddyMachinery(loaded, stack + "'s application");
     }
   }
 

@@ -35,9 +35,14 @@ public final class Log4jInstrumentation implements InstrumentationModule {
   private static final String LEVEL = "org.apache.logging.log4j.Level";
   private static final String MESSAGE = "org.apache.logging.log4j.message.Message";
 
+  /**
+   * Log4j's implementation, not its API: Spring Boot puts {@code log4j-api} on every application's class path with
+   * {@code log4j-to-slf4j}, which hands the API's events to SLF4J (captured there, by Logback's target), and Spring's
+   * logging adapter loads the API's interfaces to look for it. Without {@code log4j-core} Byte Buddy stays unloaded.
+   */
   @Override
   public List<String> triggers() {
-    return List.of("org/apache/logging/log4j/spi/AbstractLogger",
+    return List.of("org/apache/logging/log4j/core/Logger",
         "org/apache/logging/log4j/core/appender/AbstractOutputStreamAppender");
   }
 

@@ -16,7 +16,7 @@ import java.util.List;
  * @param kind where the call goes and what its result does
  * @param event the target's event number
  * @param values what the call is given, in order: {@code this}, {@code arg0}…, {@code field:name} (a field of
- *     {@code this}), {@code token} (what the method's {@link Kind#ENTER_TOKEN} call returned); the value replaced
+ *     {@code this}: a reference, or a {@code boolean}, {@code int} … given as an int), {@code token} (what the method's {@link Kind#ENTER_TOKEN} call returned); the value replaced
  *     ({@link Kind#ENTER_WRAP_ARG0}: {@code arg0}; {@link Kind#EXIT_RETURN}: the returned value) and the throwable
  *     of {@link Kind#EXIT_THROWN} come first, before these
  * @param sinceJdk the first JDK feature release whose class has the method (0: every one the agent runs on)
@@ -42,7 +42,10 @@ public record JdkWeave(String type, String method, String descriptor, Kind kind,
     EXIT_RETURN,
     /** Before each normal return and when the method throws (the throwable goes on). */
     EXIT_ALWAYS,
-    /** Only when the method throws: the call gets the throwable, which goes on. */
+    /**
+     * Only when the method throws: the call gets the throwable, which goes on. It may stand beside an {@link #EXIT} or
+     * {@link #EXIT_RETURN} of the same method, which reports its returns.
+     */
     EXIT_THROWN
   }
 

@@ -53,6 +53,7 @@ final class WovenClass extends ClassVisitor {
     }
     JdkWeave enter = null;
     JdkWeave exit = null;
+    JdkWeave thrown = null; // an EXIT_THROWN beside an exit at the returns
     for (JdkWeave w : weaves) {
       if (w.matches(name, descriptor)) {
         matched.add(w); // found; usable() says why when it cannot be applied
@@ -61,17 +62,22 @@ final class WovenClass extends ClassVisitor {
         }
         if (w.isEnter()) {
           enter = enter == null ? w : enter;
+        } else if (w.kind() == Kind.EXIT_THROWN) {
+          thrown = thrown == null ? w : thrown;
         } else {
           exit = exit == null ? w : exit;
         }
       }
     }
-    if (enter == null && exit == null) {
+    if (thrown != null && exit != null && exit.kind() == Kind.EXIT_ALWAYS) {
+      thrown = null; // the exit covers throws already
+    }
+    if (enter == null && exit == null && thrown == null) {
       return mv;
     }
     changed = true;
     Integer locals = maxLocals.get(name + descriptor);
-    return new WovenMethod(mv, owner, access, descriptor, enter, exit, fields, locals == null ? 0 : locals);
+    return new WovenMethod(mv, owner, access, descriptor, enter, exit, thrown, fields, locals == null ? 0 : locals);
   }
 
   /** A weave that reads {@code this} or a field needs an instance method; constructors only take exits. */

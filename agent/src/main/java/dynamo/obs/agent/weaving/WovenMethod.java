@@ -14,7 +14,8 @@ import net.bytebuddy.jar.asm.Type;
  * One woven method. Locals of its own (the exit's token) go after the method's own, so every
  * stack map frame of the body is extended to declare them; the exception handler of
  * {@link Kind#EXIT_ALWAYS} and {@link Kind#EXIT_THROWN} covers the whole body and comes last in
- * the exception table, after the method's own handlers.
+ * the exception table, after the method's own handlers. A method may have one exit at its returns and, beside it, one
+ * {@link Kind#EXIT_THROWN} for when it throws.
  */
 final class WovenMethod extends MethodVisitor {
   static final String DISPATCH = "dynamo/obs/bootstrap/Dispatch";
@@ -28,6 +29,8 @@ final class WovenMethod extends MethodVisitor {
   private final Type returnType;
   private final JdkWeave enter;
   private final JdkWeave exit;
+  /** The exit call of the exception handler: {@code exit} itself when it covers throws, or an EXIT_THROWN beside it. */
+  private final JdkWeave thrownExit;
   private final Map<String, String> fields;
   private final boolean handler;
   private final Label tryStart = new Label();
@@ -38,7 +41,7 @@ final class WovenMethod extends MethodVisitor {
   private boolean started;
 
   WovenMethod(MethodVisitor next, String owner, int access, String descriptor, JdkWeave enter,
-      JdkWeave exit, Map<String, String> fields, int bodyLocals) {
+      JdkWeave exit, JdkWeave thrownExit, Map<String, String> fields, int bodyLocals) {
     super(Opcodes.ASM9, next);
     this.owner = owner;
     this.isStatic = (access & Opcodes.ACC_STATIC) != 0;
@@ -47,7 +50,10 @@ final class WovenMethod extends MethodVisitor {
     this.enter = enter;
     this.exit = exit;
     this.fields = fields;
-    this.handler = exit != null && (exit.kind() == Kind.EXIT_ALWAYS || exit.kind() == Kind.EXIT_THROWN);
+    this.thrownExit = thrownExit != null
+        ? thrownExit
+        : exit != null && (exit.kind() == Kind.EXIT_ALWAYS || exit.kind() == Kind.EXIT_THROWN) ? exit : null;
+    this.handler = this.thrownExit != null;
     List<Object> locals = new ArrayList<>();
     if (!isStatic) {
       locals.add(owner);
@@ -235,10 +241,10 @@ final class WovenMethod extends MethodVisitor {
       super.visitLabel(catchStart);
       Object[] locals = tokenSlot >= 0 ? withToken(initialLocals, initialLocals.length) : initialLocals;
       super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[]{"java/lang/Throwable"});
-      if (exit.kind() == Kind.EXIT_THROWN) {
+      if (thrownExit.kind() == Kind.EXIT_THROWN) {
         super.visitInsn(Opcodes.DUP); // the throwable goes first, and on
       }
-      callAndForget(exit);
+      callAndForget(thrownExit);
       super.visitInsn(Opcodes.ATHROW);
     }
     super.visitMaxs(maxStack, maxLocals);
@@ -302,6 +308,10 @@ final class WovenMethod extends MethodVisitor {
   }
 
   private boolean isInt(String v) {
+    if (v.startsWith("field:")) {
+      String d = fields.get(v.substring(6));
+      return d != null && d.length() == 1 && "ZBCSI".indexOf(d.charAt(0)) >= 0;
+    }
     if (!v.startsWith("arg")) {
       return false;
     }
@@ -328,8 +338,8 @@ final class WovenMethod extends MethodVisitor {
     } else if (v.startsWith("field:")) {
       String name = v.substring(6);
       String descriptor = fields.get(name);
-      if (descriptor.length() == 1) {
-        throw new IllegalArgumentException("a field given to Dispatch must be a reference: " + v);
+      if (descriptor.length() == 1 && !isInt(v)) {
+        throw new IllegalArgumentException("a field given to Dispatch must be a reference or an int: " + v);
       }
       super.visitVarInsn(Opcodes.ALOAD, 0);
       super.visitFieldInsn(Opcodes.GETFIELD, owner, name, descriptor);

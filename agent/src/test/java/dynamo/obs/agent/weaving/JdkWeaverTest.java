@@ -39,6 +39,7 @@ class JdkWeaverTest {
   private static final int STATUS = 5;
   private static final int FAILED = 6;
   private static final int CONSOLE = 7;
+  private static final int SENT = 8;
   static final List<String> calls = new ArrayList<>();
   private static Class<?> woven;
 
@@ -67,7 +68,11 @@ class JdkWeaverTest {
 
     @Override
     public void onData(int event, Object a, Object data, int i, int j, Object b) {
-      calls.add(event == STATUS ? "status " + i + " " + data : "unexpected " + event);
+      calls.add(event == STATUS
+          ? "status " + i + " " + data
+          : event == SENT
+              ? "sent " + ((byte[]) data).length + " " + i + " " + j
+              : "unexpected " + event);
     }
 
     @Override
@@ -106,6 +111,8 @@ class JdkWeaverTest {
         new JdkWeave(T, "body", "()", Kind.EXIT_RETURN, BODY, "this"),
         new JdkWeave(T, "sendResponseHeaders", "(IJ)V", Kind.ENTER, STATUS, "this", "arg0", "field:headers"),
         new JdkWeave(T, "doFilter", "(Z)V", Kind.EXIT_THROWN, FAILED),
+        new JdkWeave(T, "send", "([BIIZ)V", Kind.EXIT, SENT, "this", "arg0", "field:sent", "arg2"),
+        new JdkWeave(T, "send", "([BIIZ)V", Kind.EXIT_THROWN, FAILED, "this"),
         new JdkWeave(T, "publish", "(Ljava/util/logging/LogRecord;)V", Kind.ENTER_SKIP, CONSOLE, "this", "arg0"))
         .map(w -> w.forTarget(TARGET)).toList());
     assertNotNull(out, "the class was woven");
@@ -210,6 +217,19 @@ class JdkWeaverTest {
         () -> call(t, "doFilter", new Class<?>[]{boolean.class}, true));
     assertEquals("handler failed", e.getMessage());
     assertEquals(List.of("failed handler failed"), calls);
+  }
+
+  @Test
+  void aMethodHasAnExitAtItsReturnsAndAnotherWhenItThrowsAndABooleanFieldIsAnInt() throws Throwable {
+    Object t = target();
+    Class<?>[] types = {byte[].class, int.class, int.class, boolean.class};
+    call(t, "send", types, new byte[5], 1, 3, false);
+    assertEquals(List.of("sent 5 1 3"), calls, "the field as set by the body: 1, then the length");
+    calls.clear();
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> call(t, "send", types, new byte[5], 0, 0, true));
+    assertEquals("send failed", e.getMessage());
+    assertEquals(List.of("failed send failed"), calls, "only the exit for a throw");
   }
 
   @Test

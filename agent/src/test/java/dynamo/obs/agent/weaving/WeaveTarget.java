@@ -12,6 +12,7 @@ public class WeaveTarget extends java.util.logging.Handler {
   public final Map<String, List<String>> headers = Map.of("x-request-id", List.of("r1"));
   public final String method;
   public int published;
+  public boolean sent;
   public Runnable task;
 
   public WeaveTarget(String method, URI uri) {
@@ -58,6 +59,14 @@ public class WeaveTarget extends java.util.logging.Handler {
   }
 
   public void sendResponseHeaders(int status, long length) {
+  }
+
+  /** A write whose normal and failed ends are reported by two exits, one with a boolean field. */
+  public void send(byte[] bytes, int offset, int length, boolean fail) {
+    if (fail) {
+      throw new IllegalStateException("send failed");
+    }
+    sent = length > 0;
   }
 
   public void doFilter(boolean fail) {

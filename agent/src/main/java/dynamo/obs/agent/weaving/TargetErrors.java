@@ -42,7 +42,7 @@ public final class TargetErrors implements ObjIntConsumer<Throwable> {
     String name = Instrumentations.name(target);
     metrics.instrumentationError(name);
     boolean first;
-    boolean turnOff = false;
+    boolean turnedOff = false;
     synchronized (this) {
       if (target < 0 || target >= Dispatch.MAX_TARGETS) {
         first = false;
@@ -54,7 +54,9 @@ public final class TargetErrors implements ObjIntConsumer<Throwable> {
           windowStart[target] = now;
           inWindow[target] = 0;
         }
-        turnOff = ++inWindow[target] == LIMIT;
+        // switched off under the lock that counts: a thread preempted between the two would let the others'
+        // errors run on past the limit
+        turnedOff = ++inWindow[target] == LIMIT && Dispatch.turnOff(target);
       }
     }
     if (first) {
@@ -62,7 +64,7 @@ public final class TargetErrors implements ObjIntConsumer<Throwable> {
           + " there are counted in dynamo_obs_instrumentation_errors_total{target=\"" + name + "\"}): "
           + stackTrace(error));
     }
-    if (turnOff && Dispatch.turnOff(target)) {
+    if (turnedOff) {
       metrics.instrumentationTurnedOff(name);
       LOG.warn("the " + name + " instrumentation failed " + LIMIT + " times within a minute and is turned off until"
           + " the process restarts: what it observed is no longer recorded (dynamo_obs_instrumentation_turned_off);"

@@ -100,8 +100,11 @@ public final class InstrumentationInstaller {
     }
     Set<String> libraryTypes = Set.of();
     if (!libraryWeaves.isEmpty()) {
-      JdkWeaver libraries = JdkWeaver.forLibraries(inst, libraryWeaves, metrics::typeInstrumented,
-          EarlyWeaving::missing);
+      JdkWeaver libraries = JdkWeaver.forLibraries(inst, libraryWeaves, metrics::typeInstrumented, w -> {
+        if (!w.isOptional()) {
+          EarlyWeaving.missing(w);
+        }
+      });
       inst.addTransformer(libraries, true);
       libraryTypes = libraries.typeNames();
     }

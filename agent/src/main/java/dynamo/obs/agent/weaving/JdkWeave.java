@@ -63,6 +63,22 @@ public record JdkWeave(String type, String method, String descriptor, Kind kind,
     return new JdkWeave(type, method, descriptor, kind, event, values, sinceJdk, feature, target);
   }
 
+  /** {@link #sinceJdk} of a weave whose method may be absent in any version ({@link #optional}). */
+  private static final int OPTIONAL = Integer.MAX_VALUE;
+
+  /**
+   * This weave, for a method that some versions of a library have and others lack (Helidon's
+   * {@code send(byte[], int, int)} came in 4.2): woven where it is, its absence not said.
+   */
+  public JdkWeave optional() {
+    return new JdkWeave(type, method, descriptor, kind, event, values, OPTIONAL, beforeJdk, target);
+  }
+
+  /** Whether the method's absence is expected in some versions ({@link #optional}). */
+  public boolean isOptional() {
+    return sinceJdk == OPTIONAL;
+  }
+
   /** This weave, calling the target of this number. */
   public JdkWeave forTarget(int number) {
     return new JdkWeave(type, method, descriptor, kind, event, values, sinceJdk, beforeJdk, number);

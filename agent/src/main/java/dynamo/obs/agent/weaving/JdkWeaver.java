@@ -187,7 +187,7 @@ public final class JdkWeaver implements ClassFileTransformer {
     List<String> missing = new ArrayList<>();
     for (JdkWeave w : weaves) {
       List<String[]> methods = methodsByType.computeIfAbsent(w.type(), t -> methodsOf(t, loader));
-      if (methods != null && methods.stream().noneMatch(m -> w.matches(m[0], m[1]))) {
+      if (methods != null && !w.isOptional() && methods.stream().noneMatch(m -> w.matches(m[0], m[1]))) {
         missing.add(w.type() + " has no method " + w.method() + w.descriptor() + "…: a version of it that "
             + Instrumentations.name(w.target()) + " does not support");
       }

@@ -282,4 +282,24 @@ class JdkWeaverTest {
     assertEquals(List.of(), JdkWeaver.missingOnThisJdk(List.of(present, absentMethod.since(feature + 1))),
         "a method of later JDKs is not looked for");
   }
+
+  /**
+   * doctor's check of a library's weaves against the application's classes: a method the class lacks is a version
+   * the target does not support, unless the weave is optional (a method some versions have); a library that is not
+   * there is no concern.
+   */
+  @Test
+  void aLibraryWeaveOfAMethodItsClassLacksIsReportedUnlessOptional() {
+    String task = "java.util.concurrent.FutureTask";
+    JdkWeave present = new JdkWeave(task, "run", "()V", Kind.ENTER_TOKEN, STARTED, "this");
+    JdkWeave absentMethod = new JdkWeave(task, "absent", "()", Kind.ENTER, STARTED, "this");
+    JdkWeave absentLibrary = new JdkWeave("com.example.NoSuchLibrary", "run", "()V", Kind.ENTER, STARTED, "this");
+    ClassLoader loader = getClass().getClassLoader();
+    List<String> missing = JdkWeaver.missingIn(List.of(present, absentMethod, absentLibrary), loader);
+    assertEquals(1, missing.size(), String.valueOf(missing));
+    assertTrue(missing.get(0).startsWith(task + " has no method absent()…: a version of it that "), missing.get(0));
+    assertTrue(absentMethod.optional().isOptional() && !absentMethod.isOptional());
+    assertEquals(List.of(), JdkWeaver.missingIn(List.of(present, absentMethod.optional()), loader),
+        "an optional weave's absent method is not reported");
+  }
 }

@@ -62,11 +62,12 @@ class WeavingIT {
    * Netty's codec and Logback's logger are known by name: the agent's own weaver weaves them, and the code that reads
    * their objects is defined in the application's loader, so Micronaut and Spring WebFlux applications (Netty,
    * Logback; WebFlux also has Log4j's API on its class path, routed to SLF4J) are observed without Byte Buddy: their
-   * requests counted, their log events captured.
+   * requests counted, their log events captured. Helidon's server is known by name too (its objects read through its
+   * public methods, no code defined in its loader).
    */
   @ParameterizedTest
-  @EnumSource(value = StackApp.class, names = {"MICRONAUT", "WEBFLUX"})
-  void aNettyAndLogbackApplicationIsObservedWithoutByteBuddy(StackApp stack, @TempDir Path dir) throws Exception {
+  @EnumSource(value = StackApp.class, names = {"MICRONAUT", "WEBFLUX", "HELIDON"})
+  void aNettyLogbackOrHelidonApplicationIsObservedWithoutByteBuddy(StackApp stack, @TempDir Path dir) throws Exception {
     assumeTrue(stack.isBuilt() && stack.runsOn(AgentProcess.appJavaHome()), () -> stack + " cannot run here");
     Path classes = dir.resolve("classes.log");
     int port = FreePort.pick();
@@ -79,11 +80,15 @@ class WeavingIT {
       String metrics = FrontendSeries.await(system, app.process(),
           requests("no-byte-buddy", "chat_completions", "unary", "success", ""), 1,
           "dynamo_frontend_inflight_requests{model=\"no-byte-buddy\"}", 0);
-      assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"netty\"}"), metrics);
-      assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"logback\"}"), metrics);
+      boolean helidon = stack == StackApp.HELIDON;
+      for (String target : helidon ? List.of("helidon") : List.of("netty", "logback")) {
+        assertNull(value(metrics, "dynamo_obs_instrumentation_errors_total{target=\"" + target + "\"}"), metrics);
+      }
       List<String> loaded = Files.readAllLines(classes);
-      for (String code : List.of("dynamo.obs.agent.targets.netty.NettyCodecEvents",
-          "dynamo.obs.agent.targets.logback.LogbackEvents")) {
+      for (String code : helidon
+          ? List.<String>of()
+          : List.of("dynamo.obs.agent.targets.netty.NettyCodecEvents",
+              "dynamo.obs.agent.targets.logback.LogbackEvents")) {
         assertTrue(loaded.stream().anyMatch(l -> l.contains(code + " ")), code + " was not defined: " + loaded);
       }
       assertNoByteBuddyMachinery(loaded, stack + "'s application");

@@ -1,11 +1,13 @@
 package dynamo.obs.agent.targets.helidon;
 
+import java.io.InputStream;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * The few public methods of Helidon 4 the handler calls — a request's method, path and headers, a response's status
@@ -48,6 +50,8 @@ final class HelidonApi {
   private final MethodHandle setStatus;
   private final MethodHandle responseHeaders;
   private final MethodHandle send;
+  private final MethodHandle isSent;
+  private final MethodHandle streamFilter;
   /** Helidon's {@code HeaderName} of each header name asked for (a handful: those the agent reads or writes). */
   private final ConcurrentHashMap<String, Object> headerNames = new ConcurrentHashMap<>();
 
@@ -95,6 +99,10 @@ final class HelidonApi {
     responseHeaders = getter(lookup, response, "headers", serverResponseHeaders);
     send = lookup.findVirtual(response, "send", MethodType.methodType(void.class, byte[].class))
         .asType(MethodType.methodType(void.class, Object.class, byte[].class));
+    isSent = lookup.findVirtual(response, "isSent", MethodType.methodType(boolean.class))
+        .asType(MethodType.methodType(boolean.class, Object.class));
+    streamFilter = lookup.findVirtual(request, "streamFilter", MethodType.methodType(void.class, UnaryOperator.class))
+        .asType(MethodType.methodType(void.class, Object.class, UnaryOperator.class));
   }
 
   private static Class<?> type(String name, ClassLoader loader) throws ClassNotFoundException {
@@ -138,6 +146,14 @@ final class HelidonApi {
   /** A request's prologue ({@code ServerRequest.prologue()}). */
   Object prologue(Object request) throws Throwable {
     return (Object) requestPrologue.invokeExact(request);
+  }
+
+  /**
+   * Adds a filter to the stream the request's body is read through ({@code ServerRequest.streamFilter}): filters added
+   * later wrap it.
+   */
+  void streamFilter(Object request, UnaryOperator<InputStream> filter) throws Throwable {
+    streamFilter.invokeExact(request, filter);
   }
 
   /** A request's headers ({@code ServerRequest.headers()}). */
@@ -187,6 +203,11 @@ final class HelidonApi {
       status = (Object) responseStatus.invokeExact(source);
     }
     return (int) statusCode.invokeExact(status);
+  }
+
+  /** Whether a response was sent whole ({@code ServerResponse.isSent()}). */
+  boolean isSent(Object response) throws Throwable {
+    return (boolean) isSent.invokeExact(response);
   }
 
   /** The headers the server's own answer to a {@code RequestException} starts from. */

@@ -32,9 +32,9 @@ public final class InstrumentationList {
     sb.append("# Instrumentations\n\n");
     sb.append("Generated from the agent's code (`java -jar dynamo-obs.jar instrumentations`); do not edit by hand.\n");
     sb.append("Each is on by default; switch one off with its variable. Classes named here (the JDK's and\n");
-    sb.append("libraries' known by name) are woven by the agent's own weaver; the types matched by a hierarchy\n");
-    sb.append("or a method list by Byte Buddy, which is loaded only once a class they can match appears (or at\n");
-    sb.append("start for method lists).\n\n");
+    sb.append("libraries' known by name) and the subtypes listed as such are woven by the agent's own weaver;\n");
+    sb.append("the types in matcher form and those of a method list by Byte Buddy, which is loaded only once a\n");
+    sb.append("class they can match appears (or at start for method lists).\n\n");
     sb.append("| Name | Switch | Woven types | What it observes |\n");
     sb.append("|---|---|---|---|\n");
     for (InstrumentationModule m : Instrumentations.all()) {
@@ -48,8 +48,13 @@ public final class InstrumentationList {
       for (dynamo.obs.agent.weaving.JdkWeave w : m.earlyWeaves()) {
         named.add(w.type());
       }
+      Set<String> subtypes = new LinkedHashSet<>();
       for (dynamo.obs.agent.weaving.JdkWeave w : m.libraryWeaves()) {
-        named.add(w.type());
+        (w.isHierarchy() ? subtypes : named).add(w.type());
+      }
+      if (!subtypes.isEmpty()) {
+        sb.append("subtypes of `").append(String.join("`, `", subtypes)).append('`');
+        sep = "<br>";
       }
       for (String type : named) {
         sb.append(sep).append('`').append(type).append('`');

@@ -98,18 +98,17 @@ public final class InstrumentationInstaller {
     if (!weaves.isEmpty() || watching) {
       inst.addTransformer(weaver, true);
     }
-    Set<String> libraryTypes = Set.of();
+    JdkWeaver libraries = null;
     if (!libraryWeaves.isEmpty()) {
-      JdkWeaver libraries = JdkWeaver.forLibraries(inst, libraryWeaves, metrics::typeInstrumented, w -> {
+      libraries = JdkWeaver.forLibraries(inst, libraryWeaves, metrics::typeInstrumented, w -> {
         if (!w.isOptional()) {
           EarlyWeaving.missing(w);
         }
       });
       inst.addTransformer(libraries, true);
-      libraryTypes = libraries.typeNames();
     }
-    if (!weaves.isEmpty() || !libraryTypes.isEmpty()) {
-      retransformLoaded(inst, weaver.typeNames(), libraryTypes);
+    if (!weaves.isEmpty() || libraries != null) {
+      retransformLoaded(inst, weaver, libraries);
       afterInstall(inst, woven);
     }
     afterJdkWeaves.run();
@@ -164,14 +163,27 @@ public final class InstrumentationInstaller {
     return false;
   }
 
-  /** The named classes already loaded (the JDK's, and the libraries' in any loader) go through the weavers once. */
-  private static void retransformLoaded(Instrumentation inst, Set<String> jdkNames, Set<String> libraryNames) {
+  /**
+   * The classes already loaded that the weavers change (the JDK's by name, the libraries' by name in any loader or
+   * by super type) go through them once.
+   */
+  private static void retransformLoaded(Instrumentation inst, JdkWeaver jdk, JdkWeaver libraries) {
+    Set<String> jdkNames = jdk.typeNames();
+    Set<String> libraryNames = libraries == null ? Set.of() : libraries.typeNames();
     ClassLoader platform = ClassLoader.getPlatformClassLoader();
+    Class<?>[] all = inst.getAllLoadedClasses();
     List<Class<?>> loaded = new ArrayList<>();
-    for (Class<?> c : inst.getAllLoadedClasses()) {
+    for (Class<?> c : all) {
       ClassLoader l = c.getClassLoader();
       if ((l == null || l == platform) && jdkNames.contains(c.getName()) || libraryNames.contains(c.getName())) {
         loaded.add(c);
+      }
+    }
+    if (libraries != null) {
+      for (Class<?> c : libraries.loadedSubtypes(all)) {
+        if (!libraryNames.contains(c.getName())) {
+          loaded.add(c);
+        }
       }
     }
     retransform(inst, loaded);

@@ -16,16 +16,19 @@ import java.util.List;
  * @param kind where the call goes and what its result does
  * @param event the target's event number
  * @param values what the call is given, in order: {@code this}, {@code arg0}…, {@code field:name} (a field of
- *     {@code this}: a reference, or a {@code boolean}, {@code int} … given as an int), {@code token} (what the method's {@link Kind#ENTER_TOKEN} call returned); the value replaced
+ *     {@code this}: a reference, or a {@code boolean}, {@code int} … given as an int), {@code token} (what the method's {@link Kind#ENTER_TOKEN} call returned), at an exit {@code return} (the value
+ *     returned: 0 or null when the method throws) and {@code thrown} (the throwable, null at a return); the value replaced
  *     ({@link Kind#ENTER_WRAP_ARG0}: {@code arg0}; {@link Kind#EXIT_RETURN}: the returned value) and the throwable
  *     of {@link Kind#EXIT_THROWN} come first, before these
  * @param sinceJdk the first JDK feature release whose class has the method (0: every one the agent runs on)
  * @param beforeJdk the first JDK feature release that no longer has it (0: none); outside these bounds the
  *     method's absence is expected, within them it is reported
  * @param target the target's number, set when the weave is registered ({@link #forTarget})
+ * @param within null for the class named {@code type}; else ({@link #subtypes}) every class that extends or
+ *     implements {@code type}, in class loaders that see the class of this binary name, its public instance methods
  */
 public record JdkWeave(String type, String method, String descriptor, Kind kind, int event, List<String> values,
-    int sinceJdk, int beforeJdk, int target) {
+    int sinceJdk, int beforeJdk, int target, String within) {
 
   public enum Kind {
     /** At entry; the result is ignored. */
@@ -50,17 +53,17 @@ public record JdkWeave(String type, String method, String descriptor, Kind kind,
   }
 
   public JdkWeave(String type, String method, String descriptor, Kind kind, int event, String... values) {
-    this(type, method, descriptor, kind, event, List.of(values), 0, 0, -1);
+    this(type, method, descriptor, kind, event, List.of(values), 0, 0, -1, null);
   }
 
   /** This weave, for a method that JDKs before {@code feature} do not have. */
   public JdkWeave since(int feature) {
-    return new JdkWeave(type, method, descriptor, kind, event, values, feature, beforeJdk, target);
+    return new JdkWeave(type, method, descriptor, kind, event, values, feature, beforeJdk, target, within);
   }
 
   /** This weave, for a method that JDK {@code feature} and later ones no longer have. */
   public JdkWeave before(int feature) {
-    return new JdkWeave(type, method, descriptor, kind, event, values, sinceJdk, feature, target);
+    return new JdkWeave(type, method, descriptor, kind, event, values, sinceJdk, feature, target, within);
   }
 
   /** {@link #sinceJdk} of a weave whose method may be absent in any version ({@link #optional}). */
@@ -71,7 +74,7 @@ public record JdkWeave(String type, String method, String descriptor, Kind kind,
    * {@code send(byte[], int, int)} came in 4.2): woven where it is, its absence not said.
    */
   public JdkWeave optional() {
-    return new JdkWeave(type, method, descriptor, kind, event, values, OPTIONAL, beforeJdk, target);
+    return new JdkWeave(type, method, descriptor, kind, event, values, OPTIONAL, beforeJdk, target, within);
   }
 
   /** Whether the method's absence is expected in some versions ({@link #optional}). */
@@ -81,7 +84,22 @@ public record JdkWeave(String type, String method, String descriptor, Kind kind,
 
   /** This weave, calling the target of this number. */
   public JdkWeave forTarget(int number) {
-    return new JdkWeave(type, method, descriptor, kind, event, values, sinceJdk, beforeJdk, number);
+    return new JdkWeave(type, method, descriptor, kind, event, values, sinceJdk, beforeJdk, number, within);
+  }
+
+  /**
+   * This weave, for every class (not interface) that extends or implements {@code type} — its public instance
+   * methods that match — in the class loaders that see {@code visible} (a library's types, or a JDK type's subclasses
+   * that belong to a library): a hierarchy matched from class file headers, without Byte Buddy. A subclass that does
+   * not declare the method is not told of.
+   */
+  public JdkWeave subtypes(String visible) {
+    return new JdkWeave(type, method, descriptor, kind, event, values, sinceJdk, beforeJdk, target, visible);
+  }
+
+  /** Whether this weave is for the subtypes of {@code type} ({@link #subtypes}), not the class of that name. */
+  public boolean isHierarchy() {
+    return within != null;
   }
 
   /** Whether a method of the class, by its name and descriptor, is the one this weave is for. */

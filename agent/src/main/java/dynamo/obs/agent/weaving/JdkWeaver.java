@@ -48,6 +48,8 @@ public final class JdkWeaver implements ClassFileTransformer {
   private final boolean libraries;
   /** Told of each weave that found no method in its class. */
   private final Consumer<JdkWeave> missing;
+  /** The weaves for the subtypes of a type ({@link JdkWeave#subtypes}), or null when there are none. */
+  private final HierarchyWeaves hierarchy;
 
   /** {@code onWoven} gets the name and loader of each class woven (counted by the caller). */
   public JdkWeaver(Instrumentation inst, List<JdkWeave> weaves,
@@ -59,9 +61,15 @@ public final class JdkWeaver implements ClassFileTransformer {
       BiConsumer<String, ClassLoader> onWoven, boolean libraries,
       Consumer<JdkWeave> missing) {
     this.inst = inst;
+    List<JdkWeave> subtypes = new ArrayList<>();
     for (JdkWeave w : weaves) {
-      byType.computeIfAbsent(w.type().replace('.', '/'), k -> new ArrayList<>()).add(w);
+      if (w.isHierarchy()) {
+        subtypes.add(w);
+      } else {
+        byType.computeIfAbsent(w.type().replace('.', '/'), k -> new ArrayList<>()).add(w);
+      }
     }
+    this.hierarchy = subtypes.isEmpty() || !libraries ? null : new HierarchyWeaves(subtypes);
     this.onWoven = onWoven;
     this.libraries = libraries;
     this.missing = missing;
@@ -76,7 +84,12 @@ public final class JdkWeaver implements ClassFileTransformer {
     return new JdkWeaver(inst, weaves, onWoven, true, missing);
   }
 
-  /** Binary names of the classes this weaver changes. */
+  /** Of the loaded classes, those that a weave for the subtypes of a type goes on. */
+  public List<Class<?>> loadedSubtypes(Class<?>[] classes) {
+    return hierarchy == null ? List.of() : hierarchy.loaded(classes);
+  }
+
+  /** Binary names of the classes this weaver changes by name. */
   public Set<String> typeNames() {
     Set<String> names = new TreeSet<>();
     for (String t : byType.keySet()) {
@@ -120,11 +133,23 @@ public final class JdkWeaver implements ClassFileTransformer {
       }
     }
     List<JdkWeave> weaves = byType.get(className);
-    if (weaves == null || !libraries && loader != null && loader != ClassLoader.getPlatformClassLoader()) {
+    if (weaves == null && hierarchy == null
+        || !libraries && loader != null && loader != ClassLoader.getPlatformClassLoader()) {
       return null; // only the JDK's own classes of that name
     }
     try {
-      byte[] woven = weave(bytes, weaves, missing);
+      List<JdkWeave> subtypes = hierarchy == null ? null : hierarchy.of(className, loader, bytes);
+      if (subtypes != null) { // a class may be known by name and a subtype too (Jetty 10's and 12's Response)
+        weaves = weaves == null ? subtypes : concat(weaves, subtypes);
+      }
+      if (weaves == null) {
+        return null;
+      }
+      byte[] woven = weave(bytes, weaves, absent -> {
+        if (!absent.isHierarchy()) { // a subtype need not declare the method
+          missing.accept(absent);
+        }
+      });
       if (woven != null && module != null && !module.canRead(adviceModule)) {
         inst.redefineModule(module, Set.of(adviceModule), Map.of(), Map.of(), Set.of(), Map.of());
       }
@@ -139,6 +164,12 @@ public final class JdkWeaver implements ClassFileTransformer {
           "could not instrument " + className.replace('/', '.') + " (it runs unchanged): " + t);
       return null;
     }
+  }
+
+  private static List<JdkWeave> concat(List<JdkWeave> a, List<JdkWeave> b) {
+    List<JdkWeave> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   /** A weave found no method in its class: another JDK's internals. Said once; the class runs without it. */
@@ -186,6 +217,9 @@ public final class JdkWeaver implements ClassFileTransformer {
     Map<String, List<String[]>> methodsByType = new HashMap<>();
     List<String> missing = new ArrayList<>();
     for (JdkWeave w : weaves) {
+      if (w.isHierarchy()) {
+        continue; // a type's subtypes declare what they override
+      }
       List<String[]> methods = methodsByType.computeIfAbsent(w.type(), t -> methodsOf(t, loader));
       if (methods != null && !w.isOptional() && methods.stream().noneMatch(m -> w.matches(m[0], m[1]))) {
         missing.add(w.type() + " has no method " + w.method() + w.descriptor() + "…: a version of it that "
@@ -239,7 +273,10 @@ public final class JdkWeaver implements ClassFileTransformer {
     ClassReader reader = new ClassReader(bytes);
     Map<String, Integer> maxLocals = new HashMap<>();
     for (JdkWeave w : weaves) {
-      if (w.kind() == Kind.ENTER_TOKEN) { // the token's local goes past the body's own
+      if (w.kind() == Kind.ENTER_TOKEN || !w.isEnter() && w.values().stream()
+          .anyMatch(v -> v.equals("return") || v.equals("thrown") || v.startsWith("arg"))) {
+        // the locals of the token, the arguments kept for the exits, the value returned and the throwable go past
+        // the body's own
         reader.accept(new ClassVisitor(Opcodes.ASM9) {
           @Override
           public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,

@@ -80,9 +80,15 @@ final class WovenClass extends ClassVisitor {
     return new WovenMethod(mv, owner, access, descriptor, enter, exit, thrown, fields, locals == null ? 0 : locals);
   }
 
-  /** A weave that reads {@code this} or a field needs an instance method; constructors only take exits. */
+  /**
+   * A weave that reads {@code this} or a field needs an instance method; constructors only take exits; a weave of
+   * a type's subtypes goes on public instance methods.
+   */
   private boolean usable(JdkWeave w, int access, String name) {
     boolean isStatic = (access & Opcodes.ACC_STATIC) != 0;
+    if (w.isHierarchy() && (isStatic || (access & Opcodes.ACC_PUBLIC) == 0)) {
+      return false;
+    }
     for (String v : w.values()) {
       if (isStatic && (v.equals("this") || v.startsWith("field:"))) {
         return false;

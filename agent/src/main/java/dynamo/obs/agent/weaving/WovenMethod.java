@@ -38,6 +38,21 @@ final class WovenMethod extends MethodVisitor {
   private final Label catchStart = new Label();
   private final Object[] initialLocals;
   private final int tokenSlot;
+  /**
+   * The first of the locals kept for the exits (the token, then the arguments the exits are given, as they were on
+   * entry: the body may reuse an argument's slot, as {@code off++} does), declared in every frame of the body.
+   */
+  private final int extraStart;
+  private final List<Object> extraTypes = new ArrayList<>();
+  /** Per argument, the slot of its copy on entry, or -1. */
+  private final int[] argCopy;
+  /** Where an exit's {@code return} value is kept for its call, and after it the {@code thrown} throwable. */
+  private final int returnSlot;
+  private final int thrownSlot;
+  /** The exception handler's call is being made ({@code thrown} is there, {@code return} is not). */
+  private boolean inHandler;
+  /** An exit's call is being made (its arguments are the copies made on entry). */
+  private boolean atExit;
   private boolean started;
 
   WovenMethod(MethodVisitor next, String owner, int access, String descriptor, JdkWeave enter,
@@ -64,7 +79,32 @@ final class WovenMethod extends MethodVisitor {
       slots += t.getSize();
     }
     this.initialLocals = locals.toArray();
-    this.tokenSlot = enter != null && enter.kind() == Kind.ENTER_TOKEN ? Math.max(slots, bodyLocals) : -1;
+    int past = Math.max(slots, bodyLocals); // past the body's own locals
+    this.extraStart = past;
+    this.tokenSlot = enter != null && enter.kind() == Kind.ENTER_TOKEN ? past++ : -1;
+    if (tokenSlot >= 0) {
+      extraTypes.add("java/lang/Object");
+    }
+    this.argCopy = new int[args.length];
+    java.util.Arrays.fill(argCopy, -1);
+    for (JdkWeave w : new JdkWeave[]{exit, this.thrownExit}) {
+      for (String v : w == null ? List.<String>of() : w.values()) {
+        if (v.startsWith("arg")) {
+          int index = Integer.parseInt(v.substring(3));
+          if (argCopy[index] < 0 && args[index].getSize() == 1) {
+            argCopy[index] = past++;
+            extraTypes.add(frameType(args[index]));
+          }
+        }
+      }
+    }
+    this.returnSlot = past;
+    this.thrownSlot = past + 1;
+    if (exit != null && exit.values().contains("return") && (exit.kind() == Kind.EXIT_RETURN
+        || returnType.getSize() == 2)) {
+      throw new IllegalArgumentException("return is given at an exit that keeps the value, of an int or reference: "
+          + exit);
+    }
   }
 
   /** Before the body's first instruction, after the method's own exception table. */
@@ -100,38 +140,53 @@ final class WovenMethod extends MethodVisitor {
         }
       }
     }
+    for (int i = 0; i < args.length; i++) {
+      if (argCopy[i] >= 0) {
+        super.visitVarInsn(args[i].getOpcode(Opcodes.ILOAD), argSlot(i));
+        super.visitVarInsn(args[i].getOpcode(Opcodes.ISTORE), argCopy[i]);
+      }
+    }
     super.visitLabel(tryStart);
   }
 
   @Override
   public void visitFrame(int type, int numLocal, Object[] local, int numStack, Object[] stack) {
     start();
-    if (tokenSlot >= 0 && type == Opcodes.F_NEW) {
-      Object[] extended = withToken(local, numLocal);
+    if (!extraTypes.isEmpty() && type == Opcodes.F_NEW) {
+      Object[] extended = withExtras(local, numLocal);
       super.visitFrame(type, extended.length, extended, numStack, stack);
       return;
     }
     super.visitFrame(type, numLocal, local, numStack, stack);
   }
 
-  /** The frame's locals, padded with TOP up to the token's slot, then the token. */
-  private Object[] withToken(Object[] local, int numLocal) {
-    List<Object> out = new ArrayList<>(numLocal + 4);
+  /** The frame's locals, padded with TOP up to the first kept local, then the kept ones. */
+  private Object[] withExtras(Object[] local, int numLocal) {
+    List<Object> out = new ArrayList<>(numLocal + 4 + extraTypes.size());
     int slots = 0;
     for (int i = 0; i < numLocal; i++) {
       Object l = local[i];
-      if (slots >= tokenSlot) {
-        break; // cannot happen: the token's slot is past every local of the body
+      if (slots >= extraStart) {
+        break; // cannot happen: the kept locals are past every local of the body
       }
       out.add(l);
       slots += (l == Opcodes.LONG || l == Opcodes.DOUBLE) ? 2 : 1;
     }
-    while (slots < tokenSlot) {
+    while (slots < extraStart) {
       out.add(Opcodes.TOP);
       slots++;
     }
-    out.add("java/lang/Object");
+    out.addAll(extraTypes);
     return out.toArray();
+  }
+
+  /** The slot of argument {@code index}. */
+  private int argSlot(int index) {
+    int slot = isStatic ? 0 : 1;
+    for (int i = 0; i < index; i++) {
+      slot += args[i].getSize();
+    }
+    return slot;
   }
 
   @Override
@@ -145,10 +200,20 @@ final class WovenMethod extends MethodVisitor {
     start();
     if (exit != null && opcode >= Opcodes.IRETURN && opcode <= Opcodes.RETURN) {
       switch (exit.kind()) {
-        case EXIT, EXIT_ALWAYS -> callAndForget(exit);
+        case EXIT, EXIT_ALWAYS -> {
+          if (opcode != Opcodes.RETURN && exit.values().contains("return")) {
+            super.visitInsn(Opcodes.DUP);
+            super.visitVarInsn(returnType.getOpcode(Opcodes.ISTORE), returnSlot);
+          }
+          atExit = true;
+          callAndForget(exit);
+          atExit = false;
+        }
         case EXIT_RETURN -> {
           // stack: the value, which Dispatch.replace takes first
+          atExit = true;
           replace(exit);
+          atExit = false;
           if (!returnType.getInternalName().equals("java/lang/Object")) {
             super.visitTypeInsn(Opcodes.CHECKCAST, returnType.getInternalName());
           }
@@ -239,12 +304,19 @@ final class WovenMethod extends MethodVisitor {
     if (handler) {
       super.visitLabel(tryEnd);
       super.visitLabel(catchStart);
-      Object[] locals = tokenSlot >= 0 ? withToken(initialLocals, initialLocals.length) : initialLocals;
+      Object[] locals = extraTypes.isEmpty() ? initialLocals : withExtras(initialLocals, initialLocals.length);
       super.visitFrame(Opcodes.F_NEW, locals.length, locals, 1, new Object[]{"java/lang/Throwable"});
       if (thrownExit.kind() == Kind.EXIT_THROWN) {
         super.visitInsn(Opcodes.DUP); // the throwable goes first, and on
+      } else if (thrownExit.values().contains("thrown")) {
+        super.visitInsn(Opcodes.DUP);
+        super.visitVarInsn(Opcodes.ASTORE, thrownSlot);
       }
+      inHandler = true;
+      atExit = true;
       callAndForget(thrownExit);
+      atExit = false;
+      inHandler = false;
       super.visitInsn(Opcodes.ATHROW);
     }
     super.visitMaxs(maxStack, maxLocals);
@@ -264,6 +336,21 @@ final class WovenMethod extends MethodVisitor {
     int given = w.kind() == Kind.EXIT_THROWN ? 1 : 0;
     if (ints.isEmpty()) {
       pushRefs(refs, 4 - given);
+      dispatch(w, "on", ON);
+      return true;
+    }
+    if (w.kind() == Kind.ENTER_SKIP || w.kind() == Kind.ENTER_TOKEN) { // a result is needed: ints go boxed
+      if (w.values().size() > 4) {
+        throw new IllegalArgumentException("more values than Dispatch takes: " + w);
+      }
+      for (int i = 0; i < 4; i++) {
+        String v = i < w.values().size() ? w.values().get(i) : null;
+        push(v);
+        if (v != null && isInt(v)) {
+          super.visitMethodInsn(Opcodes.INVOKESTATIC, "java/lang/Integer", "valueOf", "(I)Ljava/lang/Integer;",
+              false);
+        }
+      }
       dispatch(w, "on", ON);
       return true;
     }
@@ -308,6 +395,9 @@ final class WovenMethod extends MethodVisitor {
   }
 
   private boolean isInt(String v) {
+    if (v.equals("return")) {
+      return isIntSort(returnType.getSort());
+    }
     if (v.startsWith("field:")) {
       String d = fields.get(v.substring(6));
       return d != null && d.length() == 1 && "ZBCSI".indexOf(d.charAt(0)) >= 0;
@@ -315,7 +405,10 @@ final class WovenMethod extends MethodVisitor {
     if (!v.startsWith("arg")) {
       return false;
     }
-    int sort = args[Integer.parseInt(v.substring(3))].getSort();
+    return isIntSort(args[Integer.parseInt(v.substring(3))].getSort());
+  }
+
+  private static boolean isIntSort(int sort) {
     return sort == Type.INT || sort == Type.SHORT || sort == Type.CHAR || sort == Type.BYTE || sort == Type.BOOLEAN;
   }
 
@@ -335,6 +428,21 @@ final class WovenMethod extends MethodVisitor {
       super.visitVarInsn(Opcodes.ALOAD, 0);
     } else if (v.equals("token")) {
       super.visitVarInsn(Opcodes.ALOAD, tokenSlot);
+    } else if (v.equals("return")) {
+      if (returnType.getSort() == Type.VOID) {
+        throw new IllegalArgumentException("a void method returns nothing to give");
+      }
+      if (!inHandler) {
+        super.visitVarInsn(returnType.getOpcode(Opcodes.ILOAD), returnSlot);
+      } else {
+        super.visitInsn(isInt(v) ? Opcodes.ICONST_0 : Opcodes.ACONST_NULL); // it threw: no value
+      }
+    } else if (v.equals("thrown")) {
+      if (inHandler) {
+        super.visitVarInsn(Opcodes.ALOAD, thrownSlot);
+      } else {
+        super.visitInsn(Opcodes.ACONST_NULL); // it returned
+      }
     } else if (v.startsWith("field:")) {
       String name = v.substring(6);
       String descriptor = fields.get(name);
@@ -345,15 +453,12 @@ final class WovenMethod extends MethodVisitor {
       super.visitFieldInsn(Opcodes.GETFIELD, owner, name, descriptor);
     } else if (v.startsWith("arg")) {
       int index = Integer.parseInt(v.substring(3));
-      int slot = isStatic ? 0 : 1;
-      for (int i = 0; i < index; i++) {
-        slot += args[i].getSize();
-      }
       Type t = args[index];
       if (t.getSort() == Type.LONG || t.getSort() == Type.FLOAT || t.getSort() == Type.DOUBLE) {
         throw new IllegalArgumentException("Dispatch takes references and ints, not " + t + ": " + v);
       }
-      super.visitVarInsn(t.getOpcode(Opcodes.ILOAD), slot);
+      // at an exit, the argument as it was on entry
+      super.visitVarInsn(t.getOpcode(Opcodes.ILOAD), atExit && argCopy[index] >= 0 ? argCopy[index] : argSlot(index));
     } else {
       throw new IllegalArgumentException("unknown value " + v);
     }

@@ -105,13 +105,13 @@ class SuperTypeIndexTest {
 
   @Test
   void theHeaderNamesTheDirectSuperTypes() throws IOException {
-    SuperTypeIndex.Header h = new SuperTypeIndex.Header(classFile(Rows.class));
+    TypeHierarchy.Header h = new TypeHierarchy.Header(classFile(Rows.class));
     assertFalse(h.isInterface);
     assertArrayEquals(new String[]{"java.util.AbstractList", Marked.class.getName()}, h.superTypes);
-    SuperTypeIndex.Header i = new SuperTypeIndex.Header(classFile(Marked.class));
+    TypeHierarchy.Header i = new TypeHierarchy.Header(classFile(Marked.class));
     assertTrue(i.isInterface);
     assertArrayEquals(new String[]{"java.lang.Object", "java.io.Serializable"}, i.superTypes);
-    assertArrayEquals(new String[0], new SuperTypeIndex.Header(classFile(Object.class)).superTypes);
+    assertArrayEquals(new String[0], new TypeHierarchy.Header(classFile(Object.class)).superTypes);
   }
 
   private static byte[] classFile(Class<?> c) throws IOException {

@@ -110,6 +110,8 @@ final class ServletExchanges {
     final Exchange exchange;
     final int kind;
     boolean busy;
+    /** The position of the buffer of the {@code ByteBuffer} call under way (one at a time: busy). */
+    int from;
 
     Io(Exchange exchange, int kind) {
       this.exchange = exchange;
@@ -541,9 +543,19 @@ final class ServletExchanges {
     passed((Io) call, bytes, off, len, error);
   }
 
-  /** A {@code ByteBuffer} read or write ended; it began at position {@code from}. */
-  void ioExited(Object call, ByteBuffer buffer, int from, Throwable error) {
+  /** A read into or a write from {@code buffer} began, as {@link #ioEntered}: where it began is kept for its end. */
+  Object bufferEntered(Object stream, ByteBuffer buffer) {
+    Object call = ioEntered(stream);
+    if (call instanceof Io b) {
+      b.from = buffer == null ? 0 : buffer.position();
+    }
+    return call;
+  }
+
+  /** A {@code ByteBuffer} read or write ended; it began where {@link #bufferEntered} found it. */
+  void ioExited(Object call, ByteBuffer buffer, Throwable error) {
     Io b = (Io) call;
+    int from = b.from;
     b.busy = false;
     // a read advances the position; a blocking write passes what remained (whether it moves the position or not)
     int n = buffer == null ? 0 : (b.kind == IN ? buffer.position() : buffer.limit()) - from;

@@ -12,7 +12,6 @@ import dynamo.obs.bootstrap.Handler;
 import dynamo.obs.agent.weaving.JdkWeave.Kind;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,18 +115,7 @@ class JdkWeaverTest {
         new JdkWeave(T, "publish", "(Ljava/util/logging/LogRecord;)V", Kind.ENTER_SKIP, CONSOLE, "this", "arg0"))
         .map(w -> w.forTarget(TARGET)).toList());
     assertNotNull(out, "the class was woven");
-    woven = new ClassLoader(JdkWeaverTest.class.getClassLoader()) {
-      @Override
-      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.equals(T)) {
-          synchronized (getClassLoadingLock(name)) {
-            Class<?> c = findLoadedClass(name);
-            return c != null ? c : defineClass(name, out, 0, out.length);
-          }
-        }
-        return super.loadClass(name, resolve);
-      }
-    }.loadClass(T);
+    woven = WovenClasses.define(T, out);
   }
 
   @AfterAll
@@ -143,12 +131,7 @@ class JdkWeaverTest {
   }
 
   private static Object call(Object target, String name, Class<?>[] types, Object... args) throws Throwable {
-    Method m = woven.getMethod(name, types);
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
+    return WovenClasses.call(woven, target, name, types, args);
   }
 
   @Test

@@ -10,8 +10,6 @@ import dynamo.obs.bootstrap.Dispatch;
 import dynamo.obs.bootstrap.Handler;
 import dynamo.obs.weavetargets.StreamLikeTarget;
 import java.io.InputStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -86,18 +84,7 @@ class WeaverExitValuesTest {
   }
 
   private static Class<?> define(byte[] out) throws ClassNotFoundException {
-    return new ClassLoader(WeaverExitValuesTest.class.getClassLoader()) {
-      @Override
-      protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-        if (name.equals(T)) {
-          synchronized (getClassLoadingLock(name)) {
-            Class<?> c = findLoadedClass(name);
-            return c != null ? c : defineClass(name, out, 0, out.length);
-          }
-        }
-        return super.loadClass(name, resolve);
-      }
-    }.loadClass(T);
+    return WovenClasses.define(T, out);
   }
 
   @AfterAll
@@ -106,12 +93,7 @@ class WeaverExitValuesTest {
   }
 
   private static Object call(Object target, String name, Class<?>[] types, Object... args) throws Throwable {
-    Method m = target.getClass().getMethod(name, types);
-    try {
-      return m.invoke(target, args);
-    } catch (InvocationTargetException e) {
-      throw e.getCause();
-    }
+    return WovenClasses.call(target.getClass(), target, name, types, args);
   }
 
   private static Object target() throws Exception {

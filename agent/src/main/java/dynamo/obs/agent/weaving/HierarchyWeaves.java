@@ -53,11 +53,6 @@ final class HierarchyWeaves {
     }
   }
 
-  /** The root types, by binary name. */
-  List<String> roots() {
-    return List.copyOf(new java.util.LinkedHashSet<>(rootOfSet));
-  }
-
   /** The weaves for the class being loaded ({@code internalName}, its class file {@code bytes}), or null. */
   List<JdkWeave> of(String internalName, ClassLoader loader, byte[] bytes) {
     if (loader == null || never(internalName)) {

@@ -100,11 +100,7 @@ public final class InstrumentationInstaller {
     }
     JdkWeaver libraries = null;
     if (!libraryWeaves.isEmpty()) {
-      libraries = JdkWeaver.forLibraries(inst, libraryWeaves, metrics::typeInstrumented, w -> {
-        if (!w.isOptional()) {
-          EarlyWeaving.missing(w);
-        }
-      });
+      libraries = JdkWeaver.forLibraries(inst, libraryWeaves, metrics::typeInstrumented, EarlyWeaving::missing);
       inst.addTransformer(libraries, true);
     }
     if (!weaves.isEmpty() || libraries != null) {

@@ -146,7 +146,8 @@ public final class JdkWeaver implements ClassFileTransformer {
         return null;
       }
       byte[] woven = weave(bytes, weaves, absent -> {
-        if (!absent.isHierarchy()) { // a subtype need not declare the method
+        // a subtype need not declare the method, and an optional one is absent from some versions
+        if (!absent.isHierarchy() && !absent.isOptional()) {
           missing.accept(absent);
         }
       });

@@ -131,24 +131,37 @@ class WeaverExitValuesTest {
     assertEquals(1, t.getClass().getField("errors").getInt(t));
   }
 
-  /** Weaves for {@code Runnable}'s subtypes in loaders that see {@code within}: what the weaver makes of the class. */
-  private static byte[] asSubtype(String within, ClassLoader loader, String name, byte[] bytes) {
-    List<JdkWeave> subtypes = weaves(null).stream()
-        .map(w -> new JdkWeave(Runnable.class.getName(), w.method(), w.descriptor(), w.kind(), w.event(),
-            w.values(), 0, 0, TARGET, within))
-        .toList();
+  /**
+   * The weaves above for {@code Runnable}'s subtypes in loaders that see {@code within}, and one for a method the
+   * target does not declare (a subtype need not).
+   */
+  private static JdkWeaver subtypeWeaver(String within) {
+    List<JdkWeave> subtypes = new ArrayList<>();
+    for (JdkWeave w : weaves(null)) {
+      subtypes.add(new JdkWeave(Runnable.class.getName(), w.method(), w.descriptor(), w.kind(), w.event(),
+          w.values(), 0, 0, TARGET, within));
+    }
+    subtypes.add(new JdkWeave(Runnable.class.getName(), "close", "()V", Kind.ENTER, ENTERED, "this")
+        .forTarget(TARGET).subtypes(within));
     return JdkWeaver.forLibraries(null, subtypes, (n, l) -> {
-    }, w -> calls.add("missing " + w)).transform(null, loader, name, null, null, bytes);
+    }, w -> calls.add("missing " + w.method()));
+  }
+
+  /** What the weaver for {@code Runnable}'s subtypes in loaders that see {@code within} makes of the class. */
+  private static byte[] asSubtype(String within, ClassLoader loader, String name, byte[] bytes) {
+    return subtypeWeaver(within).transform(null, loader, name, null, null, bytes);
   }
 
   @Test
   void aTypesSubtypesAreWovenInTheLoadersThatSeeTheLibrary() throws Throwable {
     ClassLoader loader = WeaverExitValuesTest.class.getClassLoader();
+    String library = WeaverExitValuesTest.class.getName();
     String internal = T.replace('.', '/');
-    byte[] out = asSubtype(WeaverExitValuesTest.class.getName(), loader, internal, classFile());
-    assertNotNull(out, "a class implementing Runnable, where the library is seen, is woven");
-    Object t = define(out).getConstructor().newInstance();
     calls.clear();
+    byte[] out = asSubtype(library, loader, internal, classFile());
+    assertNotNull(out, "a class implementing Runnable, where the library is seen, is woven");
+    assertEquals(List.of(), calls, "a subtype is not told to declare every method (it has no close())");
+    Object t = define(out).getConstructor().newInstance();
     call(t, "sendError", new Class<?>[]{int.class}, 404);
     assertEquals(List.of("sendError Integer 404"), calls);
     assertNull(asSubtype("com.example.NotThere", loader, internal, classFile()), "a loader without the library");
@@ -156,18 +169,20 @@ class WeaverExitValuesTest {
     try (InputStream in = loader.getResourceAsStream("org/junit/jupiter/api/Assertions.class")) {
       other = in.readAllBytes();
     }
-    assertNull(asSubtype(WeaverExitValuesTest.class.getName(), loader, "org/junit/jupiter/api/Assertions", other),
-        "a class that is no Runnable");
-    assertEquals(List.of("sendError Integer 404"), calls, "a subtype is not told to declare every method");
-    JdkWeaver weaver = JdkWeaver.forLibraries(null, weaves(null).stream()
-        .map(w -> w.subtypes(WeaverExitValuesTest.class.getName())).map(w -> new JdkWeave(Runnable.class.getName(),
-            w.method(), w.descriptor(), w.kind(), w.event(), w.values(), 0, 0, TARGET, w.within()))
-        .toList(),
-        (n, l) -> {
-        }, w -> {
-        });
-    assertEquals(List.of(StreamLikeTarget.class),
-        weaver.loadedSubtypes(new Class<?>[]{StreamLikeTarget.class, WeaveTarget.class, Runnable.class, String.class}),
+    assertNull(asSubtype(library, loader, "org/junit/jupiter/api/Assertions", other), "a class that is no Runnable");
+    assertEquals(List.of(StreamLikeTarget.class), subtypeWeaver(library)
+        .loadedSubtypes(new Class<?>[]{StreamLikeTarget.class, WeaveTarget.class, Runnable.class, String.class}),
         "of the loaded classes, the subtypes (not the interface, not the JDK's)");
+  }
+
+  @Test
+  void aClassThatLacksAWeavesMethodIsToldOfItUnlessTheWeaveIsOptional() throws Exception {
+    JdkWeave absent = new JdkWeave(T, "close", "()V", Kind.ENTER, ENTERED, "this").forTarget(TARGET);
+    JdkWeave later = new JdkWeave(T, "reset", "()V", Kind.ENTER, ENTERED, "this").forTarget(TARGET).optional();
+    calls.clear();
+    JdkWeaver.forLibraries(null, List.of(absent, later, weaves(null).get(4)), (n, l) -> {
+    }, w -> calls.add("missing " + w.method())).transform(null, getClass().getClassLoader(), T.replace('.', '/'), null,
+        null, classFile());
+    assertEquals(List.of("missing close"), calls);
   }
 }

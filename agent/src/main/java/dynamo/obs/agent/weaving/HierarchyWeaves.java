@@ -1,7 +1,5 @@
 package dynamo.obs.agent.weaving;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,7 +61,7 @@ final class HierarchyWeaves {
       return null;
     }
     String name = internalName.replace('/', '.');
-    long bits = index.bits(name, n -> n.equals(name) ? bytes : classFile(loader, n), loader);
+    long bits = index.bits(name, n -> n.equals(name) ? bytes : ClassPathFiles.read(loader, n), loader);
     if ((bits & TypeHierarchy.INTERFACE) != 0 || (bits &= sets) == 0) {
       return null;
     }
@@ -140,11 +138,5 @@ final class HierarchyWeaves {
     }
     last = new Last(new WeakReference<>(loader), known);
     return known;
-  }
-
-  private static byte[] classFile(ClassLoader loader, String name) throws IOException {
-    try (InputStream in = loader.getResourceAsStream(name.replace('.', '/') + ".class")) {
-      return in == null ? null : in.readAllBytes();
-    }
   }
 }

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.jar.JarFile;
  */
 final class BootstrapInjector {
   static final String PACKAGE_ENTRY = "inst/dynamo/obs/bootstrap/";
+  /** The build's list of the bootstrap API's class files (paths as in a class path, one a line). */
+  static final String LIST_ENTRY = PACKAGE_ENTRY + "classes.list";
 
   private BootstrapInjector() {
   }
@@ -37,11 +40,14 @@ final class BootstrapInjector {
     Method define = unsafeClass.getMethod("defineClass", String.class, byte[].class, int.class, int.class,
         ClassLoader.class, java.security.ProtectionDomain.class);
 
-    List<JarEntry> pending = new ArrayList<>();
-    for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
-      JarEntry entry = e.nextElement();
-      if (entry.getName().startsWith(PACKAGE_ENTRY) && entry.getName().endsWith(".classdata")) {
-        pending.add(entry);
+    List<JarEntry> pending = listed(jar);
+    if (pending == null) {
+      pending = new ArrayList<>();
+      for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
+        JarEntry entry = e.nextElement();
+        if (entry.getName().startsWith(PACKAGE_ENTRY) && entry.getName().endsWith(".classdata")) {
+          pending.add(entry);
+        }
       }
     }
     // A class whose superclass is not defined yet fails to define; retry it after the others.
@@ -71,6 +77,32 @@ final class BootstrapInjector {
       }
       pending = retry;
     }
+  }
+
+  /**
+   * The bootstrap classes' entries as the build listed them ({@link #LIST_ENTRY}: one class file name a line), or
+   * null when the list is missing or names an entry the jar lacks (the whole jar is searched then).
+   */
+  private static List<JarEntry> listed(JarFile jar) throws IOException {
+    JarEntry list = jar.getJarEntry(LIST_ENTRY);
+    if (list == null) {
+      return null;
+    }
+    List<JarEntry> entries = new ArrayList<>();
+    for (String line : new String(read(jar, list), StandardCharsets.UTF_8).split("\n")) {
+      String file = line.trim();
+      if (file.isEmpty()) {
+        continue;
+      }
+      JarEntry entry = file.endsWith(".class")
+          ? jar.getJarEntry("inst/" + file.substring(0, file.length() - ".class".length()) + ".classdata")
+          : null;
+      if (entry == null || !entry.getName().startsWith(PACKAGE_ENTRY)) {
+        return null;
+      }
+      entries.add(entry);
+    }
+    return entries.isEmpty() ? null : entries;
   }
 
   private static boolean alreadyDefined(String name) {

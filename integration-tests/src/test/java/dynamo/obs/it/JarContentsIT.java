@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dynamo.obs.it.support.AgentProcess;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,6 +74,31 @@ class JarContentsIT {
     }
     assertTrue(count > 0, "no .classdata at all");
     assertTrue(bad.isEmpty(), "unrelocated classes: " + bad);
+  }
+
+  /** The agent's start defines the bootstrap API from the build's list of it: the list names each of its classes. */
+  @Test
+  void bootstrapListNamesEveryBootstrapClass() throws IOException {
+    List<String> inJar = new ArrayList<>();
+    for (String name : entries()) {
+      if (name.startsWith("inst/dynamo/obs/bootstrap/") && name.endsWith(".classdata")) {
+        inJar.add(name.substring("inst/".length(), name.length() - ".classdata".length()) + ".class");
+      }
+    }
+    List<String> listed = new ArrayList<>();
+    try (JarFile jar = new JarFile(AgentProcess.agentJar().toFile())) {
+      JarEntry list = jar.getJarEntry("inst/dynamo/obs/bootstrap/classes.list");
+      assertNotNull(list, "the bootstrap class list");
+      for (String line : new String(jar.getInputStream(list).readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        if (!line.isBlank()) {
+          listed.add(line.trim());
+        }
+      }
+    }
+    inJar.sort(null);
+    listed.sort(null);
+    assertTrue(inJar.contains("dynamo/obs/bootstrap/Dispatch.class"), inJar.toString());
+    assertEquals(inJar, listed);
   }
 
   @Test

@@ -3,6 +3,7 @@ package dynamo.obs.agent.premain;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
@@ -84,14 +85,19 @@ final class ClassDataIndex implements AutoCloseable {
     return null;
   }
 
+  /**
+   * The index from the jar's central directory. Its ~6,000 entries are parsed from a plain array, each field read
+   * with a few bytecodes: this runs once, at the application's start, on its main thread, interpreted (through a
+   * {@code ByteBuffer} each read was a chain of calls, and the loop ran long enough to be compiled).
+   */
   private static ClassDataIndex build(FileChannel ch) throws IOException {
     long size = ch.size();
     int tail = (int) Math.min(size, 22 + 0xFFFF);
-    ByteBuffer end = ByteBuffer.allocate(tail).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, end, size - tail);
+    byte[] end = new byte[tail];
+    readFully(ch, ByteBuffer.wrap(end), size - tail);
     int at = -1;
     for (int i = tail - 22; i >= 0; i--) {
-      if (end.getInt(i) == END_SIG) {
+      if (u4(end, i) == END_SIG) {
         at = i;
         break;
       }
@@ -99,34 +105,37 @@ final class ClassDataIndex implements AutoCloseable {
     if (at < 0) {
       return null;
     }
-    int entries = end.getShort(at + 10) & 0xFFFF;
-    long cenSize = end.getInt(at + 12) & 0xFFFFFFFFL;
-    long cenOffset = end.getInt(at + 16) & 0xFFFFFFFFL;
-    if (entries == 0xFFFF || cenOffset == 0xFFFFFFFFL || cenSize > Integer.MAX_VALUE) {
+    int entries = u2(end, at + 10);
+    long cenSize = u4(end, at + 12) & 0xFFFFFFFFL;
+    long cenOffset = u4(end, at + 16) & 0xFFFFFFFFL;
+    if (entries == 0xFFFF || cenOffset == 0xFFFFFFFFL || cenSize > Integer.MAX_VALUE - 8) {
       return null; // ZIP64
     }
-    ByteBuffer cen = ByteBuffer.allocate((int) cenSize).order(ByteOrder.LITTLE_ENDIAN);
-    readFully(ch, cen, cenOffset);
+    byte[] cen = new byte[(int) cenSize];
+    readFully(ch, ByteBuffer.wrap(cen), cenOffset);
     int capacity = Integer.highestOneBit(Math.max(16, entries * 2)) * 2;
     ClassDataIndex index = new ClassDataIndex(ch, capacity);
     int p = 0;
     for (int n = 0; n < entries; n++) {
-      if (p + 46 > cenSize || cen.getInt(p) != CEN_SIG) {
+      if (p + 46 > cenSize || u4(cen, p) != CEN_SIG) {
         return null;
       }
-      int method = cen.getShort(p + 10) & 0xFFFF;
-      long csize = cen.getInt(p + 20) & 0xFFFFFFFFL;
-      long usize = cen.getInt(p + 24) & 0xFFFFFFFFL;
-      int nameLen = cen.getShort(p + 28) & 0xFFFF;
-      int extraLen = cen.getShort(p + 30) & 0xFFFF;
-      int commentLen = cen.getShort(p + 32) & 0xFFFF;
-      long local = cen.getInt(p + 42) & 0xFFFFFFFFL;
+      int method = u2(cen, p + 10);
+      long csize = u4(cen, p + 20) & 0xFFFFFFFFL;
+      long usize = u4(cen, p + 24) & 0xFFFFFFFFL;
+      int nameLen = u2(cen, p + 28);
+      int extraLen = u2(cen, p + 30);
+      int commentLen = u2(cen, p + 32);
+      long local = u4(cen, p + 42) & 0xFFFFFFFFL;
       int name = p + 46;
+      if (name + nameLen > cenSize) {
+        return null;
+      }
       if (isClassData(cen, name, nameLen) && (method == 0 || method == 8)
           && csize < Integer.MAX_VALUE && usize < Integer.MAX_VALUE && local < Integer.MAX_VALUE) {
         long h = FNV_OFFSET;
-        for (int i = 0; i < nameLen; i++) {
-          h = (h ^ (cen.get(name + i) & 0xFF)) * FNV_PRIME;
+        for (int i = name, e = name + nameLen; i < e; i++) {
+          h = (h ^ (cen[i] & 0xFF)) * FNV_PRIME;
         }
         index.put(h, (int) local, (int) csize, (int) usize, method == 0);
       }
@@ -135,17 +144,29 @@ final class ClassDataIndex implements AutoCloseable {
     return index;
   }
 
-  private static boolean isClassData(ByteBuffer cen, int name, int len) {
-    if (len <= PREFIX.length() + SUFFIX.length()) {
+  private static int u2(byte[] b, int at) {
+    return b[at] & 0xFF | (b[at + 1] & 0xFF) << 8;
+  }
+
+  private static int u4(byte[] b, int at) {
+    return b[at] & 0xFF | (b[at + 1] & 0xFF) << 8 | (b[at + 2] & 0xFF) << 16 | (b[at + 3] & 0xFF) << 24;
+  }
+
+  private static final byte[] PREFIX_BYTES = PREFIX.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] SUFFIX_BYTES = SUFFIX.getBytes(StandardCharsets.US_ASCII);
+
+  private static boolean isClassData(byte[] cen, int name, int len) {
+    if (len <= PREFIX_BYTES.length + SUFFIX_BYTES.length) {
       return false;
     }
-    for (int i = 0; i < PREFIX.length(); i++) {
-      if (cen.get(name + i) != PREFIX.charAt(i)) {
+    for (int i = 0; i < PREFIX_BYTES.length; i++) {
+      if (cen[name + i] != PREFIX_BYTES[i]) {
         return false;
       }
     }
-    for (int i = 0; i < SUFFIX.length(); i++) {
-      if (cen.get(name + len - SUFFIX.length() + i) != SUFFIX.charAt(i)) {
+    int suffix = name + len - SUFFIX_BYTES.length;
+    for (int i = 0; i < SUFFIX_BYTES.length; i++) {
+      if (cen[suffix + i] != SUFFIX_BYTES[i]) {
         return false;
       }
     }

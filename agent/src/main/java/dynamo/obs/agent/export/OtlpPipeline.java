@@ -4,7 +4,6 @@ import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.applog.LogEvent;
 import dynamo.obs.agent.applog.LogExport;
 import dynamo.obs.agent.trace.Tracing;
-import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.ReadableSpan;
@@ -15,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Spans and logs leaving the process over OTLP (SPEC §5–7): the OpenTelemetry SDK's span and log
- * records, sent by its OTLP exporters (gRPC by default, http/protobuf when configured), behind the
+ * Spans and logs leaving the process over OTLP (SPEC §5–7): the OpenTelemetry SDK's spans and the agent's log
+ * records (encoded by {@link OtlpLogEncoder}), sent by the SDK's OTLP exporters (gRPC by default, http/protobuf when configured), behind the
  * agent's own bounded {@link ExportQueue}s, which keep what a collector does not take and drop the
  * oldest beyond their capacity. The SDK's batch processors are not used: their queue drops the newest
  * when full, and a request thread would take its lock; offering to an export queue is one lock-free
@@ -38,21 +37,27 @@ public final class OtlpPipeline {
   private static final long DELAY_MILLIS = 1_000;
 
   private final ExportQueue<ReadableSpan, List<SpanData>> spans;
-  private final ExportQueue<LogEvent, List<LogRecordData>> logs;
+  private final ExportQueue<LogEvent, List<OtlpLogEncoder.Encoded>> logs;
 
   private OtlpPipeline(Config config, Resource resource) {
     spans = new ExportQueue<>("spans", config.spanBuffer, SPAN_BATCH, IN_FLIGHT, DELAY_MILLIS,
         new ExporterBatches<ReadableSpan, SpanData>(OtlpPipeline::spanData, () -> spanExporter(config),
             "the collector at " + config.traces.endpoint()));
     if (config.exportLogsEnabled) {
-      LogRecords[] records = new LogRecords[1]; // made on the export thread, at the first batch
+      OtlpLogEncoder[] encoder = new OtlpLogEncoder[1]; // made on the export thread, at the first batch
       logs = new ExportQueue<>("logs", config.logBuffer, LOG_BATCH, IN_FLIGHT, DELAY_MILLIS,
-          new ExporterBatches<LogEvent, LogRecordData>(items -> {
-            if (records[0] == null) {
-              records[0] = new LogRecords(config, resource);
+          new ExporterBatches<LogEvent, OtlpLogEncoder.Encoded>(items -> {
+            OtlpLogEncoder e = encoder[0];
+            if (e == null) {
+              e = new OtlpLogEncoder(resource, config.logAttributeCount, config.logAttributeValueLength);
+              encoder[0] = e;
             }
-            return records[0].of(items);
-          }, () -> logExporter(config), "the collector at " + config.logs.endpoint()));
+            List<OtlpLogEncoder.Encoded> encoded = new ArrayList<>(items.size());
+            for (LogEvent event : items) {
+              encoded.add(e.encode(event));
+            }
+            return encoded;
+          }, () -> logExporter(config, encoder[0]), "the collector at " + config.logs.endpoint()));
     } else {
       logs = null;
     }
@@ -106,8 +111,11 @@ public final class OtlpPipeline {
     return new ExporterBatches.Exporter<>(e::export, e::shutdown);
   }
 
-  static ExporterBatches.Exporter<LogRecordData> logExporter(Config config) {
+  /** The SDK's log exporter sending the encoder's requests (built after the first batch was encoded). */
+  static ExporterBatches.Exporter<OtlpLogEncoder.Encoded> logExporter(Config config, OtlpLogEncoder encoder) {
     LogRecordExporter e = OtlpExporters.logs(config.logs);
-    return new ExporterBatches.Exporter<>(e::export, e::shutdown);
+    EncodedExport transport = EncodedExport.of(e);
+    return new ExporterBatches.Exporter<>(records -> transport.send(encoder.request(records), records.size()),
+        e::shutdown);
   }
 }

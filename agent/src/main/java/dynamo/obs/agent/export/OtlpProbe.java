@@ -2,6 +2,7 @@ package dynamo.obs.agent.export;
 
 import dynamo.obs.agent.config.Config;
 import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +30,7 @@ public final class OtlpProbe {
     try {
       CompletableResultCode result;
       if (logs) {
-        ExporterBatches.Exporter<?> exporter = OtlpPipeline.logExporter(config);
+        LogRecordExporter exporter = OtlpExporters.logs(target);
         result = exporter.export(List.of()).join(target.timeoutMillis() + 1_000L, TimeUnit.MILLISECONDS);
         exporter.shutdown();
       } else {

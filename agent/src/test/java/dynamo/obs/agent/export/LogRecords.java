@@ -1,6 +1,5 @@
 package dynamo.obs.agent.export;
 
-import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.applog.LogEvent;
 import dynamo.obs.agent.trace.ActiveSpan;
 import dynamo.obs.agent.trace.SpanParent;
@@ -26,8 +25,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The agent's log events as the OpenTelemetry SDK's log records, made on the export thread (the
- * application's thread only queued the event): scope = the logger name (Dynamo's target), body = the
+ * The oracle of {@link OtlpLogEncoder}'s tests: the agent's log events as the OpenTelemetry SDK's logger makes them
+ * into log records (how the agent exported them until it encoded them itself): scope = the logger name (Dynamo's target), body = the
  * message, severity, the event's fields and MDC, {@code thread.name}, {@code code.filepath} /
  * {@code code.lineno}, the request's {@code x_request_id} / {@code request_id}, the exception's
  * {@code exception.*}, and the trace and span the event happened in. Attribute limits are the SDK's
@@ -41,9 +40,9 @@ final class LogRecords {
   private final Map<String, Logger> loggers = new HashMap<>();
   private final Map<String, AttributeKey<String>> keys = new HashMap<>();
 
-  LogRecords(Config config, Resource resource) {
-    LogLimits limits = LogLimits.builder().setMaxNumberOfAttributes(config.logAttributeCount)
-        .setMaxAttributeValueLength(config.logAttributeValueLength).build();
+  LogRecords(Resource resource, int countLimit, int lengthLimit) {
+    LogLimits limits = LogLimits.builder().setMaxNumberOfAttributes(countLimit)
+        .setMaxAttributeValueLength(lengthLimit).build();
     provider = SdkLoggerProvider.builder().setResource(resource).setLogLimits(() -> limits)
         .addLogRecordProcessor((context, record) -> emitted.add(record.toLogRecordData())).build();
   }

@@ -360,20 +360,19 @@ final class OtlpLogEncoder {
     }
 
     void fixed64(int field, long v) {
-      if (v != 0) {
-        tag(field, 1);
-        room(8);
-        for (int i = 0; i < 8; i++) {
-          b[n++] = (byte) (v >>> 8 * i);
-        }
-      }
+      fixed(field, 1, v, 8);
     }
 
     void fixed32(int field, int v) {
+      fixed(field, 5, v, 4);
+    }
+
+    /** A fixed-width field (wire type 1 or 5), little-endian; zero is not written. */
+    private void fixed(int field, int wireType, long v, int width) {
       if (v != 0) {
-        tag(field, 5);
-        room(4);
-        for (int i = 0; i < 4; i++) {
+        tag(field, wireType);
+        room(width);
+        for (int i = 0; i < width; i++) {
           b[n++] = (byte) (v >>> 8 * i);
         }
       }

@@ -81,11 +81,7 @@ final class ClassPathFiles {
       if (f.isDirectory()) {
         entries.add(new Entry(f.toPath(), null));
       } else if (f.isFile()) {
-        try {
-          entries.add(new Entry(null, new ZipFile(f)));
-        } catch (IOException | RuntimeException unreadable) {
-          // not a jar: the loader cannot read it either
-        }
+        entries.add(new Entry(null, f));
       }
     }
     return new ClassPathFiles(Set.copyOf(jdk), List.copyOf(entries));
@@ -124,20 +120,49 @@ final class ClassPathFiles {
     return null;
   }
 
-  /** A directory or a jar of the class path. */
-  private record Entry(Path dir, ZipFile jar) {
+  /** A directory or a jar of the class path; a jar is opened when first read (the JVM's open one is shared). */
+  private static final class Entry {
+    private final Path dir;
+    private final File jarFile;
+    private volatile ZipFile jar;
+    private volatile boolean unreadable;
+
+    Entry(Path dir, File jarFile) {
+      this.dir = dir;
+      this.jarFile = jarFile;
+    }
+
     byte[] read(String path) throws IOException {
-      if (jar != null) {
-        ZipEntry z = jar.getEntry(path);
-        if (z == null) {
-          return null;
-        }
-        try (InputStream in = jar.getInputStream(z)) {
-          return in.readAllBytes();
+      if (dir != null) {
+        Path file = dir.resolve(path);
+        return Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
+      }
+      ZipFile z = jar();
+      ZipEntry e = z == null ? null : z.getEntry(path);
+      if (e == null) {
+        return null;
+      }
+      try (InputStream in = z.getInputStream(e)) {
+        return in.readAllBytes();
+      }
+    }
+
+    private ZipFile jar() {
+      ZipFile z = jar;
+      if (z == null && !unreadable) {
+        synchronized (this) {
+          z = jar;
+          if (z == null && !unreadable) {
+            try {
+              z = new ZipFile(jarFile);
+              jar = z;
+            } catch (IOException | RuntimeException notAJar) {
+              unreadable = true; // the loader cannot read it either
+            }
+          }
         }
       }
-      Path file = dir.resolve(path);
-      return Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
+      return z;
     }
   }
 }

@@ -89,10 +89,14 @@ final class OtlpLogEncoder {
     }
     if (e.thrown != null) {
       put("exception.type", e.thrown.getClass().getName());
-      put("exception.message", e.thrown.getMessage());
-      StringWriter trace = new StringWriter();
-      e.thrown.printStackTrace(new PrintWriter(trace));
-      put("exception.stacktrace", trace.toString());
+      try {
+        put("exception.message", e.thrown.getMessage());
+        StringWriter trace = new StringWriter();
+        e.thrown.printStackTrace(new PrintWriter(trace));
+        put("exception.stacktrace", trace.toString());
+      } catch (RuntimeException broken) {
+        // an application's throwable whose own methods throw: the record keeps its type, the batch its other records
+      }
     }
     Buffer b = out;
     b.reset();

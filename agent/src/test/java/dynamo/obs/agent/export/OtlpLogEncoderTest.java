@@ -197,6 +197,24 @@ class OtlpLogEncoderTest {
     assertEquals(normalized(second), sdk(events.subList(3, 6), 128, Integer.MAX_VALUE));
   }
 
+  /** An application's throwable whose methods throw costs its record the message and trace, nothing else. */
+  @Test
+  void aBrokenThrowableKeepsItsRecord() throws IOException {
+    Throwable broken = new RuntimeException() {
+      @Override
+      public String getMessage() {
+        throw new IllegalStateException("broken");
+      }
+    };
+    OtlpLogEncoder encoder = new OtlpLogEncoder(RESOURCE, 128, Integer.MAX_VALUE);
+    LogEvent e = new LogEvent(1L, LogFilter.Level.ERROR, "app", "failed", broken, "main", null, 0, Map.of(), null);
+    ExportLogsServiceRequest r = ExportLogsServiceRequest.parseFrom(encoder.request(List.of(encoder.encode(e))));
+    var record = r.getResourceLogs(0).getScopeLogs(0).getLogRecords(0);
+    assertEquals("failed", record.getBody().getStringValue());
+    assertTrue(record.getAttributesList().stream().anyMatch(a -> a.getKey().equals("exception.type")));
+    assertTrue(record.getAttributesList().stream().noneMatch(a -> a.getKey().equals("exception.message")));
+  }
+
   /** The bundled exporters of both protocols take encoded requests (their transport is reached). */
   @Test
   void bothProtocolsSendEncodedRequests() {

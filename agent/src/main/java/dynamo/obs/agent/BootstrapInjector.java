@@ -7,7 +7,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,15 +40,6 @@ final class BootstrapInjector {
         ClassLoader.class, java.security.ProtectionDomain.class);
 
     List<JarEntry> pending = listed(jar);
-    if (pending == null) {
-      pending = new ArrayList<>();
-      for (Enumeration<JarEntry> e = jar.entries(); e.hasMoreElements();) {
-        JarEntry entry = e.nextElement();
-        if (entry.getName().startsWith(PACKAGE_ENTRY) && entry.getName().endsWith(".classdata")) {
-          pending.add(entry);
-        }
-      }
-    }
     // A class whose superclass is not defined yet fails to define; retry it after the others.
     for (int round = 0; !pending.isEmpty(); round++) {
       List<JarEntry> retry = new ArrayList<>();
@@ -79,14 +69,11 @@ final class BootstrapInjector {
     }
   }
 
-  /**
-   * The bootstrap classes' entries as the build listed them ({@link #LIST_ENTRY}: one class file name a line), or
-   * null when the list is missing or names an entry the jar lacks (the whole jar is searched then).
-   */
+  /** The bootstrap classes' entries as the build listed them ({@link #LIST_ENTRY}: one class file name a line). */
   private static List<JarEntry> listed(JarFile jar) throws IOException {
     JarEntry list = jar.getJarEntry(LIST_ENTRY);
     if (list == null) {
-      return null;
+      throw new IllegalStateException("the agent jar lacks " + LIST_ENTRY);
     }
     List<JarEntry> entries = new ArrayList<>();
     for (String line : new String(read(jar, list), StandardCharsets.UTF_8).split("\n")) {
@@ -94,15 +81,14 @@ final class BootstrapInjector {
       if (file.isEmpty()) {
         continue;
       }
-      JarEntry entry = file.endsWith(".class")
-          ? jar.getJarEntry("inst/" + file.substring(0, file.length() - ".class".length()) + ".classdata")
-          : null;
-      if (entry == null || !entry.getName().startsWith(PACKAGE_ENTRY)) {
-        return null;
+      String name = "inst/" + file + "data"; // X.class is kept as X.classdata
+      JarEntry entry = file.endsWith(".class") && name.startsWith(PACKAGE_ENTRY) ? jar.getJarEntry(name) : null;
+      if (entry == null) {
+        throw new IllegalStateException("the agent jar's " + LIST_ENTRY + " names a class it lacks: " + file);
       }
       entries.add(entry);
     }
-    return entries.isEmpty() ? null : entries;
+    return entries;
   }
 
   private static boolean alreadyDefined(String name) {

@@ -1,9 +1,13 @@
 package dynamo.obs.agent.export;
 
 import dynamo.obs.agent.applog.LogEvent;
+import dynamo.obs.agent.config.LogFilter;
 import dynamo.obs.agent.trace.ActiveSpan;
 import dynamo.obs.agent.trace.SpanParent;
+import io.opentelemetry.api.logs.Severity;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.exporter.internal.marshal.Marshaler;
 import io.opentelemetry.exporter.internal.otlp.InstrumentationScopeMarshaler;
 import io.opentelemetry.exporter.internal.otlp.ResourceMarshaler;
@@ -120,8 +124,8 @@ final class OtlpLogEncoder {
     SpanContext span = s == null ? null : spanContext(s);
     if (span != null && span.isValid()) {
       b.fixed32(8, span.getTraceFlags().asByte() & 0xFF); // flags
-      b.bytes(9, hex(span.getTraceId())); // trace_id
-      b.bytes(10, hex(span.getSpanId())); // span_id
+      b.bytes(9, span.getTraceIdBytes()); // trace_id
+      b.bytes(10, span.getSpanIdBytes()); // span_id
     }
     // the SDK's logger names a scope without a name "unknown"
     return new Encoded(e.target == null || e.target.isBlank() ? "unknown" : e.target, b.toArray());
@@ -289,34 +293,24 @@ final class OtlpLogEncoder {
     if (s instanceof SpanParent) {
       return ((SpanParent) s).spanContext();
     }
-    return SpanContext.create(s.traceId(), s.spanId(), io.opentelemetry.api.trace.TraceFlags.getSampled(),
-        io.opentelemetry.api.trace.TraceState.getDefault());
+    return SpanContext.create(s.traceId(), s.spanId(), TraceFlags.getSampled(), TraceState.getDefault());
   }
 
-  /** Lower-case hex (as a valid span context holds its ids) as bytes. */
-  private static byte[] hex(String hex) {
-    byte[] out = new byte[hex.length() / 2];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = (byte) (Character.digit(hex.charAt(2 * i), 16) << 4 | Character.digit(hex.charAt(2 * i + 1), 16));
-    }
-    return out;
-  }
-
-  /** OTLP's {@code SeverityNumber} of a level (the SDK's {@code Severity}). */
-  static int severity(dynamo.obs.agent.config.LogFilter.Level level) {
+  /** OTLP's {@code SeverityNumber} of a level: the API's {@link Severity}'s number. */
+  static int severity(LogFilter.Level level) {
     switch (level) {
       case ERROR :
-        return 17;
+        return Severity.ERROR.getSeverityNumber();
       case WARN :
-        return 13;
+        return Severity.WARN.getSeverityNumber();
       case INFO :
-        return 9;
+        return Severity.INFO.getSeverityNumber();
       case DEBUG :
-        return 5;
+        return Severity.DEBUG.getSeverityNumber();
       case TRACE :
-        return 1;
+        return Severity.TRACE.getSeverityNumber();
       default :
-        return 0;
+        return Severity.UNDEFINED_SEVERITY_NUMBER.getSeverityNumber();
     }
   }
 

@@ -196,6 +196,23 @@ public final class JsonFieldScanner {
   private int tokenLength;
   private static final int MAX_TOKEN = 40;
 
+  // the beginning of the last document that reached a field, and the state there ({@link #rememberPrefixes})
+  private boolean prefixes;
+  /** No byte of the current document was fed yet. */
+  private boolean fresh = true;
+  /** Where in the array being fed the current document began, while its beginning may still be remembered; else -1. */
+  private int memoFrom = -1;
+  private byte[] memo;
+  /** How many bytes of {@link #memo} are the remembered beginning (0: none). */
+  private int memoLength;
+  private int memoDepth;
+  private boolean[] memoIsObject;
+  private Node[] memoNodes;
+  private int memoState;
+  private Node memoValueNode;
+  /** Longer beginnings are not remembered. */
+  private static final int MAX_MEMO = 512;
+
   public JsonFieldScanner(Fields fields, Listener listener) {
     this.fields = fields;
     this.listener = listener;
@@ -206,11 +223,25 @@ public final class JsonFieldScanner {
   public void reuse(Fields fields, Listener listener) {
     this.fields = fields;
     this.listener = listener;
+    prefixes = false;
+    memoLength = 0;
     reset();
+  }
+
+  /**
+   * The documents that follow begin alike (the events of one stream: each {@code chat.completion.chunk} begins with
+   * the same id, object, creation time, model and path to its text): the bytes of a document up to the first value of
+   * a field are remembered with the scan's state there, and a document that begins with exactly those bytes goes on
+   * from that state without reading them again. Nothing is told the listener before a field's value, so the scan and
+   * what it tells are the same.
+   */
+  public void rememberPrefixes() {
+    prefixes = true;
   }
 
   /** Ready for a new document (used per server-sent event). */
   public void reset() {
+    fresh = true;
     depth = 0;
     state = VALUE;
     valueNode = fields.root;
@@ -235,6 +266,13 @@ public final class JsonFieldScanner {
   public void feed(byte[] b, int off, int len) {
     int end = off + len;
     int i = off;
+    memoFrom = -1;
+    if (fresh) {
+      fresh = false;
+      if (prefixes) {
+        i = documentStart(b, off, end);
+      }
+    }
     if (state == SKIP) {
       i = skip(b, i, end); // the rest of what the last bytes were passing over
     }
@@ -290,6 +328,9 @@ public final class JsonFieldScanner {
       if (c == '"' && (st == KEY || st == KEY_OR_END)) {
         i = key(b, i, end);
       } else if (c == '"' && (st == VALUE || st == VALUE_OR_END)) {
+        if (memoFrom >= 0) {
+          remember(b, i - 1);
+        }
         i = stringValue(b, i, end);
       } else if (c == ':' && st == COLON) {
         state = VALUE;
@@ -301,12 +342,67 @@ public final class JsonFieldScanner {
           valueNode = nodes[depth - 1];
         }
       } else {
+        if (memoFrom >= 0 && (st == VALUE || st == VALUE_OR_END)) {
+          remember(b, i - 1);
+        }
         structure(c);
         if (state == SKIP) {
           i = skip(b, i, end); // an object or array no field can be in: passed over here, off the loop's path
         }
       }
     }
+  }
+
+  /**
+   * A document's first bytes, from {@code off}: when they begin with the remembered beginning, the scan's state after
+   * it is restored and the index after it returned; else the document's beginning may be remembered ({@link #remember}).
+   */
+  private int documentStart(byte[] b, int off, int end) {
+    int n = memoLength;
+    if (n > 0 && end - off >= n && Arrays.equals(b, off, off + n, memo, 0, n)) {
+      int d = memoDepth;
+      if (d > isObject.length) {
+        isObject = Arrays.copyOf(isObject, memoIsObject.length);
+        nodes = Arrays.copyOf(nodes, memoNodes.length);
+      }
+      System.arraycopy(memoIsObject, 0, isObject, 0, d);
+      System.arraycopy(memoNodes, 0, nodes, 0, d);
+      depth = d;
+      state = memoState;
+      valueNode = memoValueNode;
+      return off + n;
+    }
+    memoFrom = off;
+    return off;
+  }
+
+  /**
+   * A value begins at {@code at}, in the document's first feed (the state is still as before its first byte): if it
+   * is a field's, the first of this document, the document's bytes up to it and the state are remembered.
+   */
+  private void remember(byte[] b, int at) {
+    Node n = valueNode;
+    if (n == null || n.field < 0) {
+      return;
+    }
+    int length = at - memoFrom;
+    if (length <= MAX_MEMO) {
+      if (memo == null || memo.length < length) {
+        memo = new byte[Math.max(length, 64)];
+      }
+      System.arraycopy(b, memoFrom, memo, 0, length);
+      if (memoIsObject == null || memoIsObject.length < depth) {
+        memoIsObject = new boolean[isObject.length];
+        memoNodes = new Node[nodes.length];
+      }
+      System.arraycopy(isObject, 0, memoIsObject, 0, depth);
+      System.arraycopy(nodes, 0, memoNodes, 0, depth);
+      memoDepth = depth;
+      memoState = state;
+      memoValueNode = n;
+      memoLength = length;
+    }
+    memoFrom = -1;
   }
 
   /**

@@ -36,6 +36,7 @@ public final class SseScanner {
   public SseScanner(JsonFieldScanner json, EventListener listener) {
     this.json = json;
     this.listener = listener;
+    json.rememberPrefixes(); // the events of a stream begin alike
   }
 
   public void feed(byte[] b, int off, int len) {

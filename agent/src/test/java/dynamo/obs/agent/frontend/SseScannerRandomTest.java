@@ -98,6 +98,75 @@ class SseScannerRandomTest {
     return seen.events;
   }
 
+  /** What a fresh scanner reports of one document: its fields, then whether it failed or is complete. */
+  private static String scanAlone(String data) {
+    JsonFieldScannerTest.Seen seen = new JsonFieldScannerTest.Seen();
+    JsonFieldScanner json = new JsonFieldScanner(new JsonFieldScanner.Fields(false, PATHS), seen);
+    byte[] b = data.getBytes(StandardCharsets.UTF_8);
+    json.feed(b, 0, b.length);
+    json.finish();
+    return seen.events + (json.failed() ? " failed" : json.complete() ? " complete" : " incomplete");
+  }
+
+  private static String randomDoc(Random r) {
+    return new JsonFieldScannerRandomTest.Doc(r).json.toString().replace('\n', ' ').replace('\r', ' ');
+  }
+
+  /**
+   * Streams whose events begin alike, as the events of a real stream do (the same id, model and path to the text):
+   * the scanner that goes on from a remembered beginning must report, for every event, what a fresh scanner reports
+   * of that event alone — whether an event repeats another, shares a beginning of any length with it and then differs,
+   * differs by one character, or is another document; whether each comes in one write or in pieces.
+   */
+  @Test
+  void eventsThatBeginAlikeGiveWhatEachGivesAlone() {
+    Random r = new Random(77);
+    for (int k = 0; k < 4000; k++) {
+      String base = randomDoc(r);
+      List<String> data = new ArrayList<>();
+      int events = 2 + r.nextInt(7);
+      for (int e = 0; e < events; e++) {
+        switch (r.nextInt(5)) {
+          case 0, 1 -> data.add(base);
+          case 2 -> {
+            String other = randomDoc(r);
+            data.add(base.substring(0, r.nextInt(base.length() + 1)) + other.substring(r.nextInt(other.length() + 1)));
+          }
+          case 3 -> {
+            int at = r.nextInt(base.length() + 1);
+            data.add(
+                base.substring(0, at) + "x {}[]\"1:,".charAt(r.nextInt(10)) + base.substring(Math.min(base.length(),
+                    at + r.nextInt(2))));
+          }
+          default -> base = randomDoc(r);
+        }
+      }
+      List<String> expected = new ArrayList<>();
+      StringBuilder stream = new StringBuilder();
+      for (String d : data) {
+        expected.add(scanAlone(d));
+        stream.append("data: ").append(d).append("\n\n");
+      }
+      List<String> seen = new ArrayList<>();
+      JsonFieldScannerTest.Seen fields = new JsonFieldScannerTest.Seen();
+      JsonFieldScanner json = new JsonFieldScanner(new JsonFieldScanner.Fields(false, PATHS), fields);
+      SseScanner sse = new SseScanner(json, hadData -> {
+        seen.add(fields.events + (json.failed() ? " failed" : json.complete() ? " complete" : " incomplete"));
+        fields.events.clear();
+      });
+      byte[] b = stream.toString().getBytes(StandardCharsets.UTF_8);
+      if (r.nextInt(4) == 0) {
+        JsonFieldScannerRandomTest.inRandomPieces(b, r, sse::feed);
+      } else {
+        for (String d : data) { // one write an event, as a server streams them
+          byte[] event = ("data: " + d + "\n\n").getBytes(StandardCharsets.UTF_8);
+          sse.feed(event, 0, event.length);
+        }
+      }
+      assertEquals(expected, seen, "stream " + k + ":\n" + stream);
+    }
+  }
+
   private static List<String> scanStreaming(String stream, Random splits) {
     List<String> out = new ArrayList<>();
     JsonFieldScannerTest.Seen seen = new JsonFieldScannerTest.Seen();

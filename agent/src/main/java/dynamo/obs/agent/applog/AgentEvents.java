@@ -50,16 +50,26 @@ public final class AgentEvents {
 
   /** The event, its fields given as alternating names and values ({@link SortedFields#of}). */
   private static void emit(String target, Level level, String message, Object... fields) {
-    LogEvent event = event(target, level, message, SortedFields.of(fields), ActiveSpan.current());
+    emitFields(target, level, message, SortedFields.of(fields));
+  }
+
+  private static void emitFields(String target, Level level, String message, Map<String, String> fields) {
+    LogEvent event = event(target, level, message, fields, ActiveSpan.current());
     AgentLog.printLater(event);
     LogExport.current().emit(event);
   }
 
+  // the lifecycle events' field names, in the order the console writes them (SortedFields.sorted)
+  static final String[] RECEIVED_FIELDS = {"endpoint", "model", "request_id", "request_type"};
+  static final String[] COMPLETED_FIELDS = {"elapsed_ms", "endpoint", "model", "request_id", "request_type", "status"};
+  static final String[] FAILED_FIELDS = {"elapsed_ms", "endpoint", "error_detail", "error_type", "model", "request_id",
+      "request_type", "status"};
+
   /** "request received" at INFO with {@code request_id}, {@code model}, {@code endpoint}, {@code request_type}. */
   public static void requestReceived(String requestId, String model, String endpoint, String requestType) {
     if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
-      emit(REQUEST_TARGET, Level.INFO, "request received",
-          "request_id", requestId, "model", model, "endpoint", endpoint, "request_type", requestType);
+      emitFields(REQUEST_TARGET, Level.INFO, "request received",
+          SortedFields.sorted(RECEIVED_FIELDS, endpoint, model, requestId, requestType));
     }
   }
 
@@ -70,8 +80,8 @@ public final class AgentEvents {
   public static void requestCompleted(String requestId, String model, String endpoint, String requestType,
       String status, long elapsedMs) {
     if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
-      emit(REQUEST_TARGET, Level.INFO, "request completed", "request_id", requestId, "model", model,
-          "endpoint", endpoint, "request_type", requestType, "status", status, "elapsed_ms", elapsedMs);
+      emitFields(REQUEST_TARGET, Level.INFO, "request completed",
+          SortedFields.sorted(COMPLETED_FIELDS, elapsedMs, endpoint, model, requestId, requestType, status));
     }
   }
 
@@ -82,9 +92,9 @@ public final class AgentEvents {
   public static void requestFailed(String requestId, String model, String endpoint, String requestType,
       String status, String errorType, long elapsedMs) {
     if (AgentLog.enabled(REQUEST_TARGET, Level.ERROR)) {
-      emit(REQUEST_TARGET, Level.ERROR, "request completed", "request_id", requestId, "model", model,
-          "endpoint", endpoint, "request_type", requestType, "status", status, "error_type", errorType,
-          "error_detail", errorDetail(errorType), "elapsed_ms", elapsedMs);
+      emitFields(REQUEST_TARGET, Level.ERROR, "request completed",
+          SortedFields.sorted(FAILED_FIELDS, elapsedMs, endpoint,
+              errorDetail(errorType), errorType, model, requestId, requestType, status));
     }
   }
 

@@ -63,6 +63,36 @@ public final class SortedFields extends AbstractMap<String, String> {
     return new SortedFields(names, values);
   }
 
+  /**
+   * Values for {@code names}, a constant list already in order and without repeats (the lifecycle events' own): as
+   * {@link #of}, a null value leaves its pair out, but nothing is compared or moved, and {@code names} itself is kept
+   * when every value is there.
+   */
+  static Map<String, String> sorted(String[] names, Object... values) {
+    String[] texts = new String[names.length];
+    int n = 0;
+    for (int i = 0; i < names.length; i++) {
+      Object value = values[i];
+      if (value != null) {
+        texts[n++] = nonFinite(value) ? "0" : String.valueOf(value);
+      }
+    }
+    if (n == names.length) {
+      return new SortedFields(names, texts);
+    }
+    if (n == 0) {
+      return Map.of();
+    }
+    String[] kept = new String[n];
+    n = 0;
+    for (int i = 0; i < names.length; i++) {
+      if (values[i] != null) {
+        kept[n++] = names[i];
+      }
+    }
+    return new SortedFields(kept, Arrays.copyOf(texts, n));
+  }
+
   private static boolean nonFinite(Object value) {
     return (value instanceof Double && !Double.isFinite((Double) value))
         || (value instanceof Float && !Float.isFinite((Float) value));

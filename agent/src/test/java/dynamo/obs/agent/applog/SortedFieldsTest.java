@@ -34,4 +34,27 @@ class SortedFieldsTest {
     assertTrue(SortedFields.of("only", null).isEmpty());
     assertEquals(Map.of("z", "26"), SortedFields.of("z", 26));
   }
+
+  /** The lifecycle events' names are in order, and their values give what the sorting of any pairs gives. */
+  @Test
+  void presortedNamesGiveWhatSortingGives() {
+    for (String[] names : List.of(AgentEvents.RECEIVED_FIELDS, AgentEvents.COMPLETED_FIELDS,
+        AgentEvents.FAILED_FIELDS)) {
+      List<String> sorted = new ArrayList<>(List.of(names));
+      sorted.sort(null);
+      assertEquals(sorted, List.of(names));
+      for (int mask = 0; mask < 1 << names.length; mask++) {
+        Object[] values = new Object[names.length];
+        Object[] pairs = new Object[2 * names.length];
+        for (int i = 0; i < names.length; i++) {
+          values[i] = (mask & 1 << i) == 0 ? null : i % 3 == 0 ? (Object) (long) i : i % 3 == 1 ? "v" + i : Double.NaN;
+          pairs[2 * (names.length - 1 - i)] = names[i]; // given in reverse: of() sorts them
+          pairs[2 * (names.length - 1 - i) + 1] = values[i];
+        }
+        Map<String, String> expected = SortedFields.of(pairs);
+        Map<String, String> f = SortedFields.sorted(names, values);
+        assertEquals(new ArrayList<>(expected.entrySet()), new ArrayList<>(f.entrySet()));
+      }
+    }
+  }
 }

@@ -25,6 +25,8 @@ DESCRIPTIONS = [
     ("SseEventBenchmark.event", "(b) one chat.completion.chunk event: SseScanner + JsonFieldScanner + onEventEnd"),
     ("SseEventBenchmark.eventScanOnly", "(b) the same event, SSE framing and JSON scan only"),
     ("SseEventBenchmark.eventRecordOnly", "(b) the same event, the recorder only (onString + onEventEnd)"),
+    ("SseEventBenchmark.streamedRequest",
+     "(b) a whole streamed request as cpu.sh's stacks answer it: body, 12 events (8 tokens, usage), end"),
     ("WorkerCallBenchmark.plainReturn",
      "(c) workerCallStarted + workerCallEnded, plain return (with the advice's argument array)"),
     ("WorkerCallBenchmark.iteratorToken", "(c) one token through the Iterator wrapper"),

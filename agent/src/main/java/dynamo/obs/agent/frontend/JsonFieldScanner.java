@@ -388,12 +388,12 @@ public final class JsonFieldScanner {
     int length = at - memoFrom;
     if (length <= MAX_MEMO) {
       if (memo == null || memo.length < length) {
-        memo = new byte[Math.max(length, 64)];
+        memo = new byte[length];
       }
       System.arraycopy(b, memoFrom, memo, 0, length);
       if (memoIsObject == null || memoIsObject.length < depth) {
-        memoIsObject = new boolean[isObject.length];
-        memoNodes = new Node[nodes.length];
+        memoIsObject = new boolean[depth];
+        memoNodes = new Node[depth];
       }
       System.arraycopy(isObject, 0, memoIsObject, 0, depth);
       System.arraycopy(nodes, 0, memoNodes, 0, depth);

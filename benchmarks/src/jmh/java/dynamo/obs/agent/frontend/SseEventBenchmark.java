@@ -61,6 +61,46 @@ public class SseEventBenchmark {
     return stream;
   }
 
+  /**
+   * A whole streamed request as the CPU benchmark's stacks answer it ({@code benchmarks/cpu.sh}: eight tokens, usage
+   * asked): the request's body, then one write an event — the role, eight tokens, the finish reason, the usage,
+   * {@code [DONE]} — and its end. One operation = one request.
+   */
+  @Benchmark
+  public boolean streamedRequest() {
+    FrontendRequest r = new FrontendRequest(metrics, 0, System.nanoTime(), x -> {}, t -> {});
+    r.requestBytes(BENCH_REQUEST, 0, BENCH_REQUEST.length);
+    r.requestBodyDone();
+    r.responseStarted(200, true);
+    for (byte[] event : BENCH_EVENTS) {
+      r.responseBytes(event, 0, event.length);
+    }
+    r.completed();
+    return r.ended();
+  }
+
+  static final byte[] BENCH_REQUEST = FrontendRequestBenchmark.utf8("{\"model\":\"Qwen/Qwen3-0.6B\",\"messages\":[{\"role\":"
+      + "\"user\",\"content\":\"Say hello.\"}],\"stream\":true,\"stream_options\":{\"include_usage\":true},"
+      + "\"max_tokens\":8}");
+  static final byte[][] BENCH_EVENTS = benchEvents();
+
+  private static byte[][] benchEvents() {
+    String head = "data: {\"id\":\"chatcmpl-12345\",\"object\":\"chat.completion.chunk\",\"created\":1764403200,"
+        + "\"model\":\"Qwen/Qwen3-0.6B\",\"choices\":[";
+    byte[][] events = new byte[12][];
+    events[0] = FrontendRequestBenchmark.utf8(head
+        + "{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"finish_reason\":null}]}\n\n");
+    for (int i = 1; i <= 8; i++) {
+      events[i] = FrontendRequestBenchmark.utf8(head
+          + "{\"index\":0,\"delta\":{\"content\":\" hello\"},\"finish_reason\":null}]}\n\n");
+    }
+    events[9] = FrontendRequestBenchmark.utf8(head + "{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n");
+    events[10] = FrontendRequestBenchmark.utf8(head
+        + "],\"usage\":{\"prompt_tokens\":35,\"completion_tokens\":8,\"total_tokens\":43}}\n\n");
+    events[11] = FrontendRequestBenchmark.utf8("data: [DONE]\n\n");
+    return events;
+  }
+
   /** SSE framing and JSON scan only (listeners that do nothing). */
   @Benchmark
   public SseScanner eventScanOnly() {

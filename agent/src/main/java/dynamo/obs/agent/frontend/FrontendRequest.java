@@ -1,5 +1,6 @@
 package dynamo.obs.agent.frontend;
 
+import dynamo.obs.agent.trace.SpanValues;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -754,21 +755,21 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
       }
     }
     if (series != null) {
-      t.set("model", series.model);
+      t.set(SpanValues.MODEL, series.model);
     }
     long osl = completionTokens >= 0 ? completionTokens : contentEvents;
     if (promptTokens >= 0) {
-      t.set("input_tokens", promptTokens);
+      t.set(SpanValues.INPUT_TOKENS, promptTokens);
     }
-    t.set("output_tokens", osl);
+    t.set(SpanValues.OUTPUT_TOKENS, osl);
     if (firstTokenNanos != 0) {
-      t.set("ttft_ms", dynamo.obs.agent.trace.SpanValues.millis(firstTokenNanos - startNanos));
+      t.set(SpanValues.TTFT_MS, SpanValues.millis(firstTokenNanos - startNanos));
       if (osl > 1 && lastTokenNanos > firstTokenNanos) {
-        t.set("avg_itl_ms", dynamo.obs.agent.trace.SpanValues.millis((lastTokenNanos - firstTokenNanos) / (osl - 1)));
+        t.set(SpanValues.AVG_ITL_MS, SpanValues.millis((lastTokenNanos - firstTokenNanos) / (osl - 1)));
       }
     }
     if (status > 0) {
-      t.set("http.status_code", (long) status);
+      t.set(SpanValues.HTTP_STATUS_CODE, status);
     }
     if (outcome != Outcome.SUCCESS) {
       t.error(outcome.errorType);

@@ -8,6 +8,7 @@ import dynamo.obs.agent.frontend.FrontendRequest;
 import dynamo.obs.agent.health.Canary;
 import dynamo.obs.agent.trace.SpanParent;
 import dynamo.obs.agent.trace.TraceParent;
+import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;
 import dynamo.obs.agent.worker.InboundRequest;
@@ -138,8 +139,9 @@ public final class ServedRequests<H> {
     if (tracing != null) {
       TraceSpan span = tracing.start("http-request", TraceSpan.Kind.SERVER, remote, xRequestId, request.requestId(),
           now);
-      span.set("method", line.method()).set("uri", line.uri()).set("version", line.version())
-          .set("x_request_id", xRequestId).set("request_id", request.requestId());
+      span.set(SpanValues.METHOD, line.method()).set(SpanValues.URI, line.uri())
+          .set(SpanValues.VERSION, line.version()).set(SpanValues.X_REQUEST_ID, xRequestId)
+          .set(SpanValues.REQUEST_ID, request.requestId());
       request.span(span);
       OpenTelemetryAgent.enter(span);
     }

@@ -74,6 +74,22 @@ public final class TraceSpan implements SpanParent, ActiveSpan {
     return this;
   }
 
+  /** Sets a String attribute by a key made once ({@link SpanValues}); null is ignored. */
+  public TraceSpan set(AttributeKey<String> key, String value) {
+    if (value != null && span.isRecording()) {
+      span.setAttribute(key, value);
+    }
+    return this;
+  }
+
+  /** Sets a long attribute by a key made once ({@link SpanValues}). */
+  public TraceSpan set(AttributeKey<Long> key, long value) {
+    if (span.isRecording()) {
+      span.setAttribute(key, value);
+    }
+    return this;
+  }
+
   /** Marks the span failed (OTel status ERROR) with a short description. */
   public void error(String message) {
     span.setStatus(StatusCode.ERROR, message == null ? "" : message);

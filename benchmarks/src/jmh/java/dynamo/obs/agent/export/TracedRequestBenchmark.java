@@ -82,14 +82,14 @@ public class TracedRequestBenchmark {
 
   /** The attributes of a frontend's {@code http-request} span: the request's, then the end's. */
   static void frontendAttributes(TraceSpan span, String xRequestId, String requestId) {
-    span.set("method", "POST").set("uri", "/v1/chat/completions").set("version", "HTTP/1.1")
-        .set("x_request_id", xRequestId).set("request_id", requestId);
-    span.set("model", "qwen/qwen3-0.6b");
-    span.set("input_tokens", 12L);
-    span.set("output_tokens", 48L);
-    span.set("ttft_ms", SpanValues.millis(20_123_456L));
-    span.set("avg_itl_ms", SpanValues.millis(5_012_345L));
-    span.set("http.status_code", 200L);
+    span.set(SpanValues.METHOD, "POST").set(SpanValues.URI, "/v1/chat/completions").set(SpanValues.VERSION, "HTTP/1.1")
+        .set(SpanValues.X_REQUEST_ID, xRequestId).set(SpanValues.REQUEST_ID, requestId);
+    span.set(SpanValues.MODEL, "qwen/qwen3-0.6b");
+    span.set(SpanValues.INPUT_TOKENS, 12L);
+    span.set(SpanValues.OUTPUT_TOKENS, 48L);
+    span.set(SpanValues.TTFT_MS, SpanValues.millis(20_123_456L));
+    span.set(SpanValues.AVG_ITL_MS, SpanValues.millis(5_012_345L));
+    span.set(SpanValues.HTTP_STATUS_CODE, 200L);
   }
 
   /** The outbound header of the next hop: {@code traceparent} formatted from a span. */

@@ -26,6 +26,8 @@
 # AP_INTERVAL ns, default 1 ms, event AP_EVENT, default cpu; itimer where perf events are not allowed) and JFR
 # (the JIT's compilations and deoptimizations), then one under allocation sampling; the report adds where each
 # configuration's CPU goes beyond the base's (cpu-profile-report.py). Recordings stay in benchmarks/target/cpu-logs/.
+# Every server then starts with -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints, so that a sample inside
+# inlined code is charged to the method it is in, not to the nearest safepoint's.
 #
 # Env: STACKS (all of stacks.conf), STACKS_FILE, CONFIGS ("no-agent dynamo-obs dynamo-obs-export
 # otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B, export off — an A/B of two
@@ -47,6 +49,9 @@ MAX_TOKENS=${MAX_TOKENS:-8}
 read -r -a STACK_LIST <<< "${STACKS:-$(all_stacks | tr '\n' ' ')}"
 read -r -a CONFIGS <<< "${CONFIGS:-no-agent dynamo-obs dynamo-obs-export otel-javaagent}"
 read -r -a EXTRA_OPTS <<< "${JVM_OPTS:-}"
+if [[ ${PROFILE:-0} == 1 ]]; then
+  EXTRA_OPTS+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints) # exact frames inside inlined code
+fi
 N=${#CONFIGS[@]}
 JAVA_HOME_RUN=$(resolve_jdk "${JDK:-17}")
 JAVA="$JAVA_HOME_RUN/bin/java"

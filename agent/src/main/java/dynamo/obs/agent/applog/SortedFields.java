@@ -38,7 +38,7 @@ public final class SortedFields extends AbstractMap<String, String> {
         continue;
       }
       String key = name.toString();
-      String text = nonFinite(value) ? "0" : String.valueOf(value);
+      String text = text(value);
       int at = n;
       while (at > 0 && names[at - 1].compareTo(key) > 0) {
         at--;
@@ -74,7 +74,7 @@ public final class SortedFields extends AbstractMap<String, String> {
     for (int i = 0; i < names.length; i++) {
       Object value = values[i];
       if (value != null) {
-        texts[n++] = nonFinite(value) ? "0" : String.valueOf(value);
+        texts[n++] = text(value);
       }
     }
     if (n == names.length) {
@@ -91,6 +91,11 @@ public final class SortedFields extends AbstractMap<String, String> {
       }
     }
     return new SortedFields(kept, Arrays.copyOf(texts, n));
+  }
+
+  /** A value as its field's text: a non-finite number is {@code "0"} (as in Dynamo), anything else its text. */
+  private static String text(Object value) {
+    return nonFinite(value) ? "0" : String.valueOf(value);
   }
 
   private static boolean nonFinite(Object value) {

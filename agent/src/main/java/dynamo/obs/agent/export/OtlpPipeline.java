@@ -16,11 +16,11 @@ import java.util.List;
 /**
  * Spans and logs leaving the process over OTLP (SPEC §5–7): the OpenTelemetry SDK's spans and the agent's
  * log records (encoded by {@link OtlpLogEncoder}), sent by the SDK's OTLP exporters (gRPC by default,
- * http/protobuf when configured), behind the agent's own bounded {@link ExportQueue}s, which keep what a collector does not take and drop the
- * oldest beyond their capacity. The SDK's batch processors are not used: their queue drops the newest
- * when full, and a request thread would take its lock; offering to an export queue is one lock-free
- * add. The exporters — and with them OkHttp — are built on the export threads at the first batch, so
- * none of that costs the application's start.
+ * http/protobuf when configured), behind the agent's own bounded {@link ExportQueue}s, which keep what a
+ * collector does not take and drop the oldest beyond their capacity. The SDK's batch processors are not
+ * used: their queue drops the newest when full, and a request thread would take its lock; offering to an
+ * export queue is one lock-free add. The exporters — and with them OkHttp — are built on the export
+ * threads at the first batch, so none of that costs the application's start.
  */
 public final class OtlpPipeline {
   /** How long an exiting process waits for its last spans and logs to go out. */

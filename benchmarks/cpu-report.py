@@ -2,11 +2,12 @@
 """The tables of cpu.sh's report: server CPU per request by stack and configuration.
 
 Reads cpu-<date>.csv (one line a measured window) and cpu-<date>-threads.csv (each window's CPU by thread
-name) and prints, per stack, the median over the rounds of µs of server CPU per request, the rounds' spread,
-the added µs versus the first configuration (no agent), and the breakdown by thread group (request threads,
+name) and prints, per stack, the median over the rounds of µs of server CPU per request (with several JVMs
+per configuration, cpu.sh's FORKS, the mean of the JVMs' medians, so that each JVM counts once), the rounds'
+spread, the added µs versus the first configuration (no agent), and the breakdown by thread group (request threads,
 JIT, GC, export, console, other), each with its difference from the base configuration's median, and how
 many CPUs other processes kept busy meanwhile. A window whose figure is more than 10 % off its
-configuration's median is listed as possibly disturbed.
+JVM's median is listed as possibly disturbed.
 """
 import collections
 import csv
@@ -51,18 +52,34 @@ def main(path, threads_path):
         for r in csv.DictReader(f):
             threads[(r["stack"], r["config"])][(r["thread"], r["group"])] += float(r["cpu_ms"])
 
+    def fork(r):
+        return r.get("fork") or "1"
+
+    def by_fork(stack, config):
+        forks = collections.defaultdict(list)
+        for r in windows[stack][config]:
+            forks[fork(r)].append(r)
+        return [forks[f] for f in sorted(forks, key=int)]
+
+    def fork_medians(stack, config, column):
+        return [statistics.median(us(r, column) for r in rows) for rows in by_fork(stack, config)]
+
     def median(stack, config, column):
-        return statistics.median(us(r, column) for r in windows[stack][config])
+        return statistics.mean(fork_medians(stack, config, column))
 
     def paired(stack, config, column):
-        """per round: config's µs per request minus the base's in the same round"""
-        b = {r["round"]: us(r, column) for r in windows[stack][base]}
-        return [us(r, column) - b[r["round"]] for r in windows[stack][config] if r["round"] in b]
+        """per round and JVM: config's µs per request minus the base's (the same fork number) in the same round"""
+        b = {(r["round"], fork(r)): us(r, column) for r in windows[stack][base]}
+        return [us(r, column) - b[(r["round"], fork(r))] for r in windows[stack][config] if (r["round"], fork(r)) in b]
+
+    multi = any(fork(r) != "1" for s in stacks for c in configs for r in windows[s][c])
 
     # one table for every stack and configuration
     print("### Server CPU per request (µs; medians over the rounds)")
     print()
-    print("µs/request: the median, and the rounds' range. Added: versus " + base + ", the difference of the medians, "
+    print("µs/request: the median, and the rounds' range"
+          + ("; with several JVMs per configuration the mean of the JVMs' medians, then each JVM's median"
+             if multi else "") + ". Added: versus " + base + ", the difference of the medians, "
           "then in brackets the median and range of the per-round differences (each configuration against " + base
           + " in the same round, seconds apart). Thread groups: the median, and in brackets the difference from "
           + base + "'s.")
@@ -78,7 +95,8 @@ def main(path, threads_path):
                 continue
             m = median(s, c, "cpu_ms")
             vals = [us(r, "cpu_ms") for r in rows]
-            cells = [s, c, f"{m:.0f} ({min(vals):.0f}–{max(vals):.0f})"]
+            jvms = "; JVMs " + ", ".join(f"{v:.0f}" for v in fork_medians(s, c, "cpu_ms")) if multi else ""
+            cells = [s, c, f"{m:.0f} ({min(vals):.0f}–{max(vals):.0f}{jvms})"]
             if c == base:
                 cells.append("—")
             else:
@@ -106,14 +124,19 @@ def main(path, threads_path):
         print()
         print(f"### {s}: rounds and threads")
         print()
-        print("| configuration | µs/request by round | JIT µs/request by round | req/s (median) | others' CPUs (median) |")
+        print("| configuration | µs/request by round" + (" (JVMs apart by ·)" if multi else "")
+              + " | JIT µs/request by round | req/s (median) | others' CPUs (median) |")
         print("|---|---|---|---:|---:|")
         for c in configs:
-            rows = sorted(windows[s][c], key=lambda r: int(r["round"]))
+            rows = windows[s][c]
             if not rows:
                 continue
-            print(f"| {c} | " + " / ".join(f"{us(r, 'cpu_ms'):.0f}" for r in rows)
-                  + " | " + " / ".join(f"{us(r, 'jit_ms'):.0f}" for r in rows)
+            forks = [sorted(f, key=lambda r: int(r["round"])) for f in by_fork(s, c)]
+
+            def rounds(column):
+                return " · ".join(" / ".join(f"{us(r, column):.0f}" for r in f) for f in forks)
+
+            print(f"| {c} | " + rounds("cpu_ms") + " | " + rounds("jit_ms")
                   + f" | {statistics.median(float(r['req_per_s']) for r in rows):.0f}"
                   + f" | {statistics.median(float(r['other_cpu_cores']) for r in rows):.2f} |")
         flagged = []
@@ -121,15 +144,16 @@ def main(path, threads_path):
             rows = windows[s][c]
             if not rows:
                 continue
-            m = median(s, c, "cpu_ms")
-            for r in rows:
-                v = us(r, "cpu_ms")
-                if abs(v - m) > 0.1 * m:
-                    flagged.append(f"{c} round {r['round']}: {v:.0f} µs/request (median {m:.0f}), other processes "
-                                   f"used {r['other_cpu_cores']} CPUs, load average {r['load1']}")
+            for f in by_fork(s, c):
+                m = statistics.median(us(r, "cpu_ms") for r in f)
+                for r in f:
+                    v = us(r, "cpu_ms")
+                    if abs(v - m) > 0.1 * m:
+                        flagged.append(f"{c}{' JVM ' + fork(r) if multi else ''} round {r['round']}: {v:.0f} "
+                                       f"µs/request (median {m:.0f}), other processes used {r['other_cpu_cores']} CPUs, load average {r['load1']}")
         non200 = sum(int(r["non200"]) for c in configs for r in windows[s][c])
         print()
-        print("Windows that look disturbed (> 10 % off their configuration's median): "
+        print("Windows that look disturbed (> 10 % off their JVM's median): "
               + ("; ".join(flagged) if flagged else "none") + f". Answers other than 200: {non200}.")
         print()
         print("Largest thread groups (µs per request over all rounds; digits as N):")

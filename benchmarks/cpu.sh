@@ -8,13 +8,15 @@
 #   benchmarks/cpu.sh
 #   STACKS=jdk-httpserver ROUNDS=5 benchmarks/cpu.sh
 #
-# For each stack, its four servers (one per configuration) run side by side; each serves WARMUP requests,
-# then ROUNDS rounds each measure every configuration once (REQUESTS requests), the order rotated from round
-# to round. A window's CPU is utime+stime of the server process (/proc/PID/stat) before and after; the
-# per-thread figures (/proc/PID/task/*/stat) give the breakdown: request threads (stacks.conf), JIT compiler
-# threads, GC (GC workers, G1's concurrent threads, the VM Thread that runs the pauses), export (dynamo-obs'
-# export threads; the OpenTelemetry agent's batch processors and OkHttp sender), console (dynamo-obs' console
-# writer), other (everything else, and threads that ended within the window).
+# For each stack, its servers (FORKS JVMs per configuration, default 1) run side by side; each serves WARMUP
+# requests, then ROUNDS rounds each measure every server once (REQUESTS requests), the order rotated from round
+# to round. A JVM's JIT decisions hold for its life and move its CPU per request by 10-20 µs from one JVM to the
+# next; FORKS=2 or 3 averages that out: a configuration's figure is the mean of its JVMs' medians. A window's
+# CPU is utime+stime of the server process (/proc/PID/stat) before and after; the per-thread figures
+# (/proc/PID/task/*/stat) give the breakdown: request threads (stacks.conf), JIT compiler threads, GC (GC
+# workers, G1's concurrent threads, the VM Thread that runs the pauses), export (dynamo-obs' export threads; the
+# OpenTelemetry agent's batch processors and OkHttp sender), console (dynamo-obs' console writer), other
+# (everything else, and threads that ended within the window).
 #
 # The load: hey (Debian package hey), -c CONCURRENCY -disable-keepalive: every request on a new connection,
 # as from many independent clients, so the per-connection work counts too; hey sends exactly -n requests, so
@@ -29,7 +31,7 @@
 # Every server then starts with -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints, so that a sample inside
 # inlined code is charged to the method it is in, not to the nearest safepoint's.
 #
-# Env: STACKS (all of stacks.conf), STACKS_FILE, CONFIGS ("no-agent dynamo-obs dynamo-obs-export
+# Env: STACKS (all of stacks.conf), STACKS_FILE, FORKS (1), CONFIGS ("no-agent dynamo-obs dynamo-obs-export
 # otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B, export off — an A/B of two
 # builds in one run; dynamo-obs-export-b: AGENT_JAR_B with export on, to its own receiver), ROUNDS (5), WARMUP
 # (40000 requests per server: the JIT of export on still compiles in the first rounds after it),
@@ -53,6 +55,11 @@ if [[ ${PROFILE:-0} == 1 ]]; then
   EXTRA_OPTS+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints) # exact frames inside inlined code
 fi
 N=${#CONFIGS[@]}
+FORKS=${FORKS:-1}
+# the servers: FORKS JVMs of each configuration, each an instance "config/fork"
+INSTANCES=()
+for ((f = 1; f <= FORKS; f++)); do for cfg in "${CONFIGS[@]}"; do INSTANCES+=("$cfg/$f"); done; done
+M=${#INSTANCES[@]}
 JAVA_HOME_RUN=$(resolve_jdk "${JDK:-17}")
 JAVA="$JAVA_HOME_RUN/bin/java"
 command -v hey >/dev/null || { log "hey is missing: apt-get install -y hey"; exit 1; }
@@ -64,15 +71,15 @@ THREADS_CSV="$RESULTS_DIR/cpu-$STAMP-threads.csv"
 MD="$RESULTS_DIR/cpu-$STAMP.md"
 LOGS="$BENCH_DIR/target/cpu-logs"
 rm -rf "$LOGS"; mkdir -p "$LOGS"
-echo "stack,round,config,requests,non200,wall_s,req_per_s,cpu_ms,request_ms,jit_ms,gc_ms,export_ms,console_ms,other_ms,load1,other_java,other_cpu_cores" > "$CSV"
+echo "stack,round,config,requests,non200,wall_s,req_per_s,cpu_ms,request_ms,jit_ms,gc_ms,export_ms,console_ms,other_ms,load1,other_java,other_cpu_cores,fork" > "$CSV"
 echo "stack,round,config,thread,group,cpu_ms" > "$THREADS_CSV"
 clean_env
 
-# per configuration an app port and a system port; one receiver for each exporting configuration, so what
-# arrives can be told apart
-read -r -a PORTS <<< "$(free_ports $((N * 2 + 3)))"
-declare -A COLLECTOR_PORT=([dynamo-obs-export]=${PORTS[N * 2]} [otel-javaagent]=${PORTS[N * 2 + 1]}
-  [dynamo-obs-export-b]=${PORTS[N * 2 + 2]})
+# per server an app port and a system port; one receiver for each exporting configuration (its forks share
+# it), so what arrives can be told apart
+read -r -a PORTS <<< "$(free_ports $((M * 2 + 3)))"
+declare -A COLLECTOR_PORT=([dynamo-obs-export]=${PORTS[M * 2]} [otel-javaagent]=${PORTS[M * 2 + 1]}
+  [dynamo-obs-export-b]=${PORTS[M * 2 + 2]})
 EXPORTING="dynamo-obs-export dynamo-obs-export-b otel-javaagent"
 declare -A COLLECTOR_PID
 for cfg in $EXPORTING; do
@@ -92,19 +99,18 @@ CONSOLE_THREADS='^dynamo-obs-cons'
 BODY="{\"model\":\"Qwen/Qwen3-0.6B\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello.\"}],\"stream\":true,\"stream_options\":{\"include_usage\":true},\"max_tokens\":$MAX_TOKENS}"
 declare -A PID URL SYS SENT
 
-start_server() { # stack config index
-  local stack=$1 cfg=$2 i=$3 envs=() opts=() port=${PORTS[i * 2]}
-  SYS[$cfg]=${PORTS[i * 2 + 1]}
+start_server() { # stack instance index
+  local stack=$1 inst=$2 cfg=${2%/*} i=$3 envs=() opts=() port=${PORTS[i * 2]} sys=${PORTS[i * 2 + 1]}
   case $cfg in
     no-agent) ;;
     dynamo-obs|dynamo-obs-export)
-      envs=(DYN_SYSTEM_PORT="${SYS[$cfg]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack")
+      envs=(DYN_SYSTEM_PORT="$sys" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack")
       if [[ $cfg == dynamo-obs ]]; then envs+=(OTEL_EXPORT_ENABLED=false)
       else envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${COLLECTOR_PORT[$cfg]}"); fi
       opts=(-javaagent:"$AGENT_JAR_COPY") ;;
     dynamo-obs-b|dynamo-obs-export-b) # another build of the agent (AGENT_JAR_B): an A/B of two builds in one run
       [[ -f "${AGENT_JAR_B:-}" ]] || { log "$cfg needs AGENT_JAR_B (a dynamo-obs.jar)"; exit 1; }
-      envs=(DYN_SYSTEM_PORT="${SYS[$cfg]}" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack")
+      envs=(DYN_SYSTEM_PORT="$sys" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack")
       if [[ $cfg == dynamo-obs-b ]]; then envs+=(OTEL_EXPORT_ENABLED=false)
       else envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${COLLECTOR_PORT[$cfg]}"); fi
       opts=(-javaagent:"$AGENT_JAR_B") ;;
@@ -115,37 +121,37 @@ start_server() { # stack config index
     *) log "unknown configuration $cfg"; exit 1 ;;
   esac
   run_group "${CLEAN_ENV[@]}" "${envs[@]}" "$JAVA" "${opts[@]}" "${EXTRA_OPTS[@]}" "${STACK_ARGS[@]//\{port\}/$port}" \
-    > "$LOGS/$stack-$cfg.log" 2>&1
-  PID[$cfg]=$GROUP_PID; OUR_PIDS+=("$GROUP_PID")
-  URL[$cfg]="http://127.0.0.1:$port${CHAT_PATH:-/v1/chat/completions}"
-  SENT[$cfg]=0
+    > "$LOGS/$stack-${inst/\//-}.log" 2>&1
+  PID[$inst]=$GROUP_PID; OUR_PIDS+=("$GROUP_PID"); SYS[$inst]=$sys
+  URL[$inst]="http://127.0.0.1:$port${CHAT_PATH:-/v1/chat/completions}"
+  SENT[$inst]=0
 }
 
-chat_status() { # config
+chat_status() { # instance
   curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Content-Type: application/json' -d "$BODY" "${URL[$1]}" || true
 }
 
-wait_up() { # stack config
+wait_up() { # stack instance
   local i
   for i in $(seq 1200); do
     [[ $(chat_status "$2") == 200 ]] && return 0
-    kill -0 "${PID[$2]}" 2>/dev/null || { log "$1 $2 exited; see $LOGS/$1-$2.log"; exit 1; }
+    kill -0 "${PID[$2]}" 2>/dev/null || { log "$1 $2 exited; see $LOGS/$1-${2/\//-}.log"; exit 1; }
     sleep 0.1
   done
-  log "$1 $2 did not answer a chat completion within 120 s; see $LOGS/$1-$2.log"; exit 1
+  log "$1 $2 did not answer a chat completion within 120 s; see $LOGS/$1-${2/\//-}.log"; exit 1
 }
 
-run_hey() { # config requests: hey's summary on stdout
+run_hey() { # instance requests: hey's summary on stdout
   hey -n "$2" -c "$CONCURRENCY" -disable-keepalive -m POST -T application/json -d "$BODY" "${URL[$1]}"
 }
 
-measure() { # stack round config
-  local stack=$1 round=$2 cfg=$3 pid=${PID[$3]} load1 others p0 p1 b0 o0 t0 out ok total wall other
+measure() { # stack round instance
+  local stack=$1 round=$2 inst=$3 cfg=${3%/*} pid=${PID[$3]} load1 others p0 p1 b0 o0 t0 out ok total wall other
   load1=$(cut -d' ' -f1 /proc/loadavg); others=$(other_java)
   task_cpu "$pid" > "$LOGS/threads-before.tsv"
   p0=$(cpu_ms "$pid"); b0=$(busy_ms); o0=$(ours_ms); t0=$(date +%s%N)
-  out=$(run_hey "$cfg" "$REQUESTS")
-  SENT[$cfg]=$((SENT[$cfg] + REQUESTS))
+  out=$(run_hey "$inst" "$REQUESTS")
+  SENT[$inst]=$((SENT[$inst] + REQUESTS))
   p1=$(cpu_ms "$pid"); wall=$(( $(date +%s%N) - t0 ))
   task_cpu "$pid" > "$LOGS/threads-after.tsv"
   other=$(awk -v b="$(( $(busy_ms) - b0 - $(ours_ms) + o0 ))" -v t="$wall" 'BEGIN { printf "%.2f", b / (t / 1e6) }')
@@ -175,7 +181,7 @@ measure() { # stack round config
       for (k in byname) printf "%s,%s,%d\n", pre, k, byname[k] >> csv
       printf "%d,%d,%d,%d,%d,%d\n", by["request"], by["jit"], by["gc"], by["export"], by["console"], by["other"]
     }' "$LOGS/threads-before.tsv" "$LOGS/threads-after.tsv" > "$LOGS/groups.csv"
-  echo "$stack,$round,$cfg,$ok,$((total - ok)),$(awk -v w="$wall" 'BEGIN { printf "%.2f", w / 1e9 }'),$(awk -v n="$ok" -v w="$wall" 'BEGIN { printf "%.0f", n / (w / 1e9) }'),$((p1 - p0)),$(cat "$LOGS/groups.csv"),$load1,$others,$other" >> "$CSV"
+  echo "$stack,$round,$cfg,$ok,$((total - ok)),$(awk -v w="$wall" 'BEGIN { printf "%.2f", w / 1e9 }'),$(awk -v n="$ok" -v w="$wall" 'BEGIN { printf "%.0f", n / (w / 1e9) }'),$((p1 - p0)),$(cat "$LOGS/groups.csv"),$load1,$others,$other,${inst##*/}" >> "$CSV"
   log "  $(tail -n1 "$CSV") → $(awk -v c="$((p1 - p0))" -v n="$ok" 'BEGIN { printf "%.0f", c * 1000 / n }') µs/request"
 }
 
@@ -198,19 +204,19 @@ fi
 
 # Attaching the profiler and starting JFR make the JIT compile much anew (the first attached window spent more
 # CPU compiling than serving): both are attached and a settling window is served first, then the profiled one.
-profile() { # stack config: settle, a CPU window (async-profiler + JFR), then an allocation window
-  local stack=$1 cfg=$2 pid=${PID[$2]} base="$LOGS/profile-$1-$2" jcmd="$JAVA_HOME_RUN/bin/jcmd" p0 p1 ap
+profile() { # stack config: settle, a CPU window (async-profiler + JFR), then an allocation window; the first fork
+  local stack=$1 cfg=$2 inst=$2/1 pid=${PID[$2/1]} base="$LOGS/profile-$1-$2" jcmd="$JAVA_HOME_RUN/bin/jcmd" p0 p1 ap
   ap() { "$jcmd" "$pid" JVMTI.agent_load "$AP_LIB" "\"$1\"" >> "$base.ap.log"; }
   log "$stack: profiling $cfg: $REQUESTS requests to settle, $REQUESTS under CPU sampling, $REQUESTS under allocation sampling"
   "$jcmd" "$pid" JFR.start name=settle settings="$LOGS/jit.jfc" > /dev/null
   ap "start,event=${AP_EVENT:-cpu},interval=${AP_INTERVAL:-1000000},threads"
-  run_hey "$cfg" "$REQUESTS" > /dev/null
+  run_hey "$inst" "$REQUESTS" > /dev/null
   ap "stop,threads,collapsed,file=$base.settle.collapsed"
   "$jcmd" "$pid" JFR.stop name=settle > /dev/null
   "$jcmd" "$pid" JFR.start name=jit settings="$LOGS/jit.jfc" filename="$base.jfr" > /dev/null
   ap "start,event=${AP_EVENT:-cpu},interval=${AP_INTERVAL:-1000000},threads"
   task_cpu "$pid" > "$LOGS/threads-before.tsv"; p0=$(cpu_ms "$pid")
-  run_hey "$cfg" "$REQUESTS" > /dev/null
+  run_hey "$inst" "$REQUESTS" > /dev/null
   p1=$(cpu_ms "$pid"); task_cpu "$pid" > "$LOGS/threads-after.tsv"
   ap "stop,threads,collapsed,file=$base.cpu.collapsed"
   "$jcmd" "$pid" JFR.stop name=jit > /dev/null
@@ -219,9 +225,9 @@ profile() { # stack config: settle, a CPU window (async-profiler + JFR), then an
     "$LOGS/threads-before.tsv" "$LOGS/threads-after.tsv" > "$base.threads.tsv"
   echo "$cfg $REQUESTS $((p1 - p0))" >> "$LOGS/profile-$stack.windows"
   ap "start,event=alloc,threads"
-  run_hey "$cfg" "$REQUESTS" > /dev/null
+  run_hey "$inst" "$REQUESTS" > /dev/null
   ap "stop,threads,collapsed,total,file=$base.alloc.collapsed"
-  SENT[$cfg]=$((SENT[$cfg] + 3 * REQUESTS))
+  SENT[$inst]=$((SENT[$inst] + 3 * REQUESTS))
 }
 
 collector_count() { # config what(spans|logs)
@@ -237,48 +243,60 @@ for stack in "${STACK_LIST[@]}"; do
   for cfg in $EXPORTING; do
     RECEIVED0[$cfg-spans]=$(collector_count "$cfg" spans); RECEIVED0[$cfg-logs]=$(collector_count "$cfg" logs)
   done
-  for ((i = 0; i < N; i++)); do start_server "$stack" "${CONFIGS[i]}" "$i"; done
-  for cfg in "${CONFIGS[@]}"; do wait_up "$stack" "$cfg"; done
-  for cfg in "${CONFIGS[@]}"; do
-    log "$stack: warm-up $cfg, $WARMUP requests"
-    run_hey "$cfg" "$WARMUP" > "$LOGS/$stack-$cfg-warmup.txt"
-    SENT[$cfg]=$((SENT[$cfg] + WARMUP))
+  for ((i = 0; i < M; i++)); do start_server "$stack" "${INSTANCES[i]}" "$i"; done
+  for inst in "${INSTANCES[@]}"; do wait_up "$stack" "$inst"; done
+  for inst in "${INSTANCES[@]}"; do
+    log "$stack: warm-up $inst, $WARMUP requests"
+    run_hey "$inst" "$WARMUP" > "$LOGS/$stack-${inst/\//-}-warmup.txt"
+    SENT[$inst]=$((SENT[$inst] + WARMUP))
   done
   declare -A COUNTED0=()
-  for cfg in dynamo-obs dynamo-obs-export dynamo-obs-b dynamo-obs-export-b; do
-    [[ -n ${PID[$cfg]:-} ]] && COUNTED0[$cfg]=$(metric_sum "${SYS[$cfg]}" dynamo_frontend_requests_total)
+  for inst in "${INSTANCES[@]}"; do
+    [[ $inst == dynamo-obs* ]] && COUNTED0[$inst]=$(metric_sum "${SYS[$inst]}" dynamo_frontend_requests_total)
   done
   for ((round = 1; round <= ROUNDS; round++)); do
-    for ((k = 0; k < N; k++)); do
-      measure "$stack" "$round" "${CONFIGS[(round - 1 + k) % N]}"
+    for ((k = 0; k < M; k++)); do
+      measure "$stack" "$round" "${INSTANCES[(round - 1 + k) % M]}"
     done
   done
   if [[ ${PROFILE:-0} == 1 ]]; then
     rm -f "$LOGS/profile-$stack.windows"
     for cfg in "${CONFIGS[@]}"; do profile "$stack" "$cfg"; done
   fi
-  # what the agents saw and sent: dynamo-obs' request counter over the measured windows (0 where it does
-  # not instrument the stack), and what reached the receivers (after their batches' last flush)
+  # what the agents saw and sent, summed over a configuration's forks: dynamo-obs' request counter over the
+  # measured windows (0 where it does not instrument the stack), and what reached the receivers (after their
+  # batches' last flush)
   sleep 6
   for cfg in "${CONFIGS[@]}"; do
-    line="$stack $cfg: $((SENT[$cfg] + 1)) requests served"
+    served=0 counted=0 errors=0 exported=0 dropped=0
+    for ((f = 1; f <= FORKS; f++)); do
+      inst=$cfg/$f; served=$((served + SENT[$inst] + 1))
+      if [[ $cfg == dynamo-obs* ]]; then
+        c=$(metric_sum "${SYS[$inst]}" dynamo_frontend_requests_total)
+        if ((c >= 0 && COUNTED0[$inst] >= 0 && counted >= 0)); then counted=$((counted + c - COUNTED0[$inst])); else counted=-1; fi
+        errors=$((errors + $(metric_sum "${SYS[$inst]}" dynamo_obs_instrumentation_errors_total)))
+      fi
+      if [[ $cfg == dynamo-obs-export* ]]; then
+        exported=$((exported + $(metric_sum "${SYS[$inst]}" dynamo_obs_exported_total)))
+        dropped=$((dropped + $(metric_sum "${SYS[$inst]}" dynamo_obs_export_dropped_total)))
+      fi
+    done
+    line="$stack $cfg: $served requests served"
+    ((FORKS > 1)) && line+=" by $FORKS JVMs"
     if [[ $cfg == dynamo-obs* ]]; then
-      c=$(metric_sum "${SYS[$cfg]}" dynamo_frontend_requests_total)
-      line+="; dynamo-obs counted $( ((c >= 0 && COUNTED0[$cfg] >= 0)) && echo $((c - COUNTED0[$cfg])) || echo "? (/metrics unread)") of the"
-      if [[ ${PROFILE:-0} == 1 ]]; then line+=" $(( (ROUNDS + 3) * REQUESTS )) measured and profiled"
-      else line+=" $((ROUNDS * REQUESTS)) measured"; fi
-      line+=", instrumentation errors $(metric_sum "${SYS[$cfg]}" dynamo_obs_instrumentation_errors_total)"
+      line+="; dynamo-obs counted $( ((counted >= 0)) && echo "$counted" || echo "? (/metrics unread)") of the"
+      if [[ ${PROFILE:-0} == 1 ]]; then line+=" $(( (ROUNDS * FORKS + 3) * REQUESTS )) measured and profiled"
+      else line+=" $((ROUNDS * FORKS * REQUESTS)) measured"; fi
+      line+=", instrumentation errors $errors"
     fi
-    if [[ $cfg == dynamo-obs-export* ]]; then
-      line+=", exported $(metric_sum "${SYS[$cfg]}" dynamo_obs_exported_total), dropped $(metric_sum "${SYS[$cfg]}" dynamo_obs_export_dropped_total)"
-    fi
+    if [[ $cfg == dynamo-obs-export* ]]; then line+=", exported $exported, dropped $dropped"; fi
     if [[ -n ${COLLECTOR_PORT[$cfg]:-} ]]; then
       line+="; its receiver got $(( $(collector_count "$cfg" spans) - RECEIVED0[$cfg-spans] )) spans and $(( $(collector_count "$cfg" logs) - RECEIVED0[$cfg-logs] )) log records"
     fi
     CHECKS+=("$line")
     log "$line"
   done
-  for cfg in "${CONFIGS[@]}"; do stop_group "${PID[$cfg]}"; done
+  for inst in "${INSTANCES[@]}"; do stop_group "${PID[$inst]}"; done
 done
 for cfg in "${!COLLECTOR_PID[@]}"; do stop_group "${COLLECTOR_PID[$cfg]}"; done
 
@@ -289,8 +307,8 @@ for cfg in "${!COLLECTOR_PID[@]}"; do stop_group "${COLLECTOR_PID[$cfg]}"; done
   echo "- OpenTelemetry Java agent $OTEL_AGENT_VERSION: -Dotel.traces.exporter=otlp -Dotel.logs.exporter=otlp -Dotel.metrics.exporter=none -Dotel.exporter.otlp.protocol=grpc, all else default (every request traced)"
   echo "- dynamo-obs: DYN_SYSTEM_PORT set; export off (OTEL_EXPORT_ENABLED=false) or on (OTEL_EXPORT_ENABLED=true, OTLP gRPC), all else default"
   echo "- receivers: benchmarks' SinkCollector (grpc-java, the OTLP trace and log services), one per exporting configuration, on loopback; their CPU is not counted"
-  echo "- load: hey $(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo '?') -c $CONCURRENCY -disable-keepalive (a new connection per request), POST /v1/chat/completions streamed with usage, max_tokens $MAX_TOKENS, no engine delay; $WARMUP warm-up requests per server, then $ROUNDS rounds × $REQUESTS requests per configuration, the order rotated per round"
-  echo "- servers: one JVM per stack and configuration, default heap and GC${EXTRA_OPTS[*]:+, plus ${EXTRA_OPTS[*]}}; a stack's servers run side by side, idle while another is measured"
+  echo "- load: hey $(dpkg-query -W -f '${Version}' hey 2>/dev/null || echo '?') -c $CONCURRENCY -disable-keepalive (a new connection per request), POST /v1/chat/completions streamed with usage, max_tokens $MAX_TOKENS, no engine delay; $WARMUP warm-up requests per server, then $ROUNDS rounds × $REQUESTS requests per server, the order rotated per round"
+  echo "- servers: $FORKS JVM(s) per stack and configuration, default heap and GC${EXTRA_OPTS[*]:+, plus ${EXTRA_OPTS[*]}}; a stack's servers run side by side, idle while another is measured"
   for c in "${CHECKS[@]}"; do echo "- $c"; done
   echo "- raw results: benchmarks/results/$(basename "$CSV") and $(basename "$THREADS_CSV")"
   echo

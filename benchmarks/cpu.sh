@@ -33,7 +33,9 @@
 #
 # Env: STACKS (all of stacks.conf), STACKS_FILE, FORKS (1), CONFIGS ("no-agent dynamo-obs dynamo-obs-export
 # otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B, export off — an A/B of two
-# builds in one run; dynamo-obs-export-b: AGENT_JAR_B with export on, to its own receiver), ROUNDS (5), WARMUP
+# builds in one run; dynamo-obs-export-b: AGENT_JAR_B with export on, to its own receiver; dynamo-obs-traces:
+# export on with OTEL_EXPORT_LOGS_ENABLED=false, spans only, as the OpenTelemetry agent sends for these apps, which
+# log nothing per request), ROUNDS (5), WARMUP
 # (40000 requests per server: the JIT of export on still compiles in the first rounds after it),
 # REQUESTS (20000 per window), CONCURRENCY (4), MAX_TOKENS (8), JDK (17; 25 or a JAVA_HOME), JVM_OPTS (added
 # to every server JVM), AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
@@ -77,10 +79,10 @@ clean_env
 
 # per server an app port and a system port; one receiver for each exporting configuration (its forks share
 # it), so what arrives can be told apart
-read -r -a PORTS <<< "$(free_ports $((M * 2 + 3)))"
+read -r -a PORTS <<< "$(free_ports $((M * 2 + 4)))"
 declare -A COLLECTOR_PORT=([dynamo-obs-export]=${PORTS[M * 2]} [otel-javaagent]=${PORTS[M * 2 + 1]}
-  [dynamo-obs-export-b]=${PORTS[M * 2 + 2]})
-EXPORTING="dynamo-obs-export dynamo-obs-export-b otel-javaagent"
+  [dynamo-obs-export-b]=${PORTS[M * 2 + 2]} [dynamo-obs-traces]=${PORTS[M * 2 + 3]})
+EXPORTING="dynamo-obs-export dynamo-obs-export-b dynamo-obs-traces otel-javaagent"
 declare -A COLLECTOR_PID
 for cfg in $EXPORTING; do
   [[ " ${CONFIGS[*]} " == *" $cfg "* ]] || continue
@@ -103,10 +105,11 @@ start_server() { # stack instance index
   local stack=$1 inst=$2 cfg=${2%/*} i=$3 envs=() opts=() port=${PORTS[i * 2]} sys=${PORTS[i * 2 + 1]}
   case $cfg in
     no-agent) ;;
-    dynamo-obs|dynamo-obs-export)
+    dynamo-obs|dynamo-obs-export|dynamo-obs-traces)
       envs=(DYN_SYSTEM_PORT="$sys" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack")
       if [[ $cfg == dynamo-obs ]]; then envs+=(OTEL_EXPORT_ENABLED=false)
       else envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${COLLECTOR_PORT[$cfg]}"); fi
+      [[ $cfg == dynamo-obs-traces ]] && envs+=(OTEL_EXPORT_LOGS_ENABLED=false)
       opts=(-javaagent:"$AGENT_JAR_COPY") ;;
     dynamo-obs-b|dynamo-obs-export-b) # another build of the agent (AGENT_JAR_B): an A/B of two builds in one run
       [[ -f "${AGENT_JAR_B:-}" ]] || { log "$cfg needs AGENT_JAR_B (a dynamo-obs.jar)"; exit 1; }
@@ -245,6 +248,11 @@ for stack in "${STACK_LIST[@]}"; do
   done
   for ((i = 0; i < M; i++)); do start_server "$stack" "${INSTANCES[i]}" "$i"; done
   for inst in "${INSTANCES[@]}"; do wait_up "$stack" "$inst"; done
+  # dynamo-obs' /metrics read once before the warm-up, as Prometheus does from a server's start: the first
+  # scrape loads classes that invalidate compiled code, and its recompilation would otherwise land in round 1
+  for inst in "${INSTANCES[@]}"; do
+    [[ $inst == dynamo-obs* ]] && metric_sum "${SYS[$inst]}" dynamo_frontend_requests_total > /dev/null
+  done
   for inst in "${INSTANCES[@]}"; do
     log "$stack: warm-up $inst, $WARMUP requests"
     run_hey "$inst" "$WARMUP" > "$LOGS/$stack-${inst/\//-}-warmup.txt"
@@ -276,7 +284,7 @@ for stack in "${STACK_LIST[@]}"; do
         if ((c >= 0 && COUNTED0[$inst] >= 0 && counted >= 0)); then counted=$((counted + c - COUNTED0[$inst])); else counted=-1; fi
         errors=$((errors + $(metric_sum "${SYS[$inst]}" dynamo_obs_instrumentation_errors_total)))
       fi
-      if [[ $cfg == dynamo-obs-export* ]]; then
+      if [[ $cfg == dynamo-obs-export* || $cfg == dynamo-obs-traces ]]; then
         exported=$((exported + $(metric_sum "${SYS[$inst]}" dynamo_obs_exported_total)))
         dropped=$((dropped + $(metric_sum "${SYS[$inst]}" dynamo_obs_export_dropped_total)))
       fi
@@ -289,7 +297,7 @@ for stack in "${STACK_LIST[@]}"; do
       else line+=" $((ROUNDS * FORKS * REQUESTS)) measured"; fi
       line+=", instrumentation errors $errors"
     fi
-    if [[ $cfg == dynamo-obs-export* ]]; then line+=", exported $exported, dropped $dropped"; fi
+    if [[ $cfg == dynamo-obs-export* || $cfg == dynamo-obs-traces ]]; then line+=", exported $exported, dropped $dropped"; fi
     if [[ -n ${COLLECTOR_PORT[$cfg]:-} ]]; then
       line+="; its receiver got $(( $(collector_count "$cfg" spans) - RECEIVED0[$cfg-spans] )) spans and $(( $(collector_count "$cfg" logs) - RECEIVED0[$cfg-logs] )) log records"
     fi

@@ -6,13 +6,15 @@
 # per cent. See BENCHMARKS.md.
 #
 #   benchmarks/cpu.sh
-#   STACKS=jdk-httpserver ROUNDS=5 benchmarks/cpu.sh
+#   STACKS="jdk-httpserver jetty12 netty42" benchmarks/cpu.sh   # the table of BENCHMARKS.md, ~26 min
 #
-# For each stack, its servers (FORKS JVMs per configuration, default 1) run side by side; each serves WARMUP
-# requests, then ROUNDS rounds each measure every server once (REQUESTS requests), the order rotated from round
-# to round. A JVM's JIT decisions hold for its life and move its CPU per request by 10-20 µs from one JVM to the
-# next; FORKS=2 or 3 averages that out: a configuration's figure is the mean of its JVMs' medians. A window's
-# CPU is utime+stime of the server process (/proc/PID/stat) before and after; the per-thread figures
+# For each stack, its servers (FORKS JVMs per configuration) run side by side; each serves WARMUP requests, then
+# ROUNDS rounds each measure every server once (REQUESTS requests), the order rotated from round to round. A
+# JVM's JIT decisions hold for its life and move its CPU per request by 10-20 µs from one JVM to the next;
+# several JVMs average that out (with three, two runs agreed within 0–8 µs): a configuration's figure is the mean
+# of its JVMs' medians. Before the warm-up dynamo-obs' /metrics is read once, as Prometheus reads it from a
+# server's start (the first scrape loads classes whose arrival makes the JVM recompile the request path). A
+# window's CPU is utime+stime of the server process (/proc/PID/stat) before and after; the per-thread figures
 # (/proc/PID/task/*/stat) give the breakdown: request threads (stacks.conf), JIT compiler threads, GC (GC
 # workers, G1's concurrent threads, the VM Thread that runs the pauses), export (dynamo-obs' export threads; the
 # OpenTelemetry agent's batch processors and OkHttp sender), console (dynamo-obs' console writer), other
@@ -31,13 +33,13 @@
 # Every server then starts with -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints, so that a sample inside
 # inlined code is charged to the method it is in, not to the nearest safepoint's.
 #
-# Env: STACKS (all of stacks.conf), STACKS_FILE, FORKS (1), CONFIGS ("no-agent dynamo-obs dynamo-obs-export
-# otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B, export off — an A/B of two
+# Env: STACKS (all of stacks.conf), STACKS_FILE, FORKS (3), CONFIGS ("no-agent dynamo-obs dynamo-obs-export
+# dynamo-obs-traces otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B, export off — an A/B of two
 # builds in one run; dynamo-obs-export-b: AGENT_JAR_B with export on, to its own receiver; dynamo-obs-traces:
 # export on with OTEL_EXPORT_LOGS_ENABLED=false, spans only, as the OpenTelemetry agent sends for these apps, which
-# log nothing per request), ROUNDS (5), WARMUP
+# log nothing per request), ROUNDS (4), WARMUP
 # (40000 requests per server: the JIT of export on still compiles in the first rounds after it),
-# REQUESTS (20000 per window), CONCURRENCY (4), MAX_TOKENS (8), JDK (17; 25 or a JAVA_HOME), JVM_OPTS (added
+# REQUESTS (10000 per window), CONCURRENCY (4), MAX_TOKENS (8), JDK (17; 25 or a JAVA_HOME), JVM_OPTS (added
 # to every server JVM), AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
 # Writes benchmarks/results/cpu-<date>.md (the report, also on stdout), .csv (one line a window) and
 # -threads.csv (every thread group's CPU per window); the servers' console output goes to
@@ -45,19 +47,19 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
-ROUNDS=${ROUNDS:-5}
+ROUNDS=${ROUNDS:-4}
 WARMUP=${WARMUP:-40000}
-REQUESTS=${REQUESTS:-20000}
+REQUESTS=${REQUESTS:-10000}
 CONCURRENCY=${CONCURRENCY:-4}
 MAX_TOKENS=${MAX_TOKENS:-8}
 read -r -a STACK_LIST <<< "${STACKS:-$(all_stacks | tr '\n' ' ')}"
-read -r -a CONFIGS <<< "${CONFIGS:-no-agent dynamo-obs dynamo-obs-export otel-javaagent}"
+read -r -a CONFIGS <<< "${CONFIGS:-no-agent dynamo-obs dynamo-obs-export dynamo-obs-traces otel-javaagent}"
 read -r -a EXTRA_OPTS <<< "${JVM_OPTS:-}"
 if [[ ${PROFILE:-0} == 1 ]]; then
   EXTRA_OPTS+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints) # exact frames inside inlined code
 fi
 N=${#CONFIGS[@]}
-FORKS=${FORKS:-1}
+FORKS=${FORKS:-3}
 # the servers: FORKS JVMs of each configuration, each an instance "config/fork"
 INSTANCES=()
 for ((f = 1; f <= FORKS; f++)); do for cfg in "${CONFIGS[@]}"; do INSTANCES+=("$cfg/$f"); done; done

@@ -42,7 +42,7 @@ def main(path, threads_path):
                 configs.append(r["config"])
             if r["stack"] not in stacks:
                 stacks.append(r["stack"])
-    order = ["no-agent", "dynamo-obs", "dynamo-obs-b", "dynamo-obs-export", "dynamo-obs-export-b", "dynamo-obs-traces",
+    order = ["no-agent", "dynamo-obs", "dynamo-obs-b", "dynamo-obs-c", "dynamo-obs-export", "dynamo-obs-export-b", "dynamo-obs-traces",
              "otel-javaagent"]
     configs.sort(key=lambda c: order.index(c) if c in order else 99)
     base = configs[0]

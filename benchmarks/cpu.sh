@@ -34,13 +34,13 @@
 # inlined code is charged to the method it is in, not to the nearest safepoint's.
 #
 # Env: STACKS (all of stacks.conf), STACKS_FILE, FORKS (3), CONFIGS ("no-agent dynamo-obs dynamo-obs-export
-# dynamo-obs-traces otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B, export off — an A/B of two
-# builds in one run; dynamo-obs-export-b: AGENT_JAR_B with export on, to its own receiver; dynamo-obs-traces:
-# export on with OTEL_EXPORT_LOGS_ENABLED=false, spans only, as the OpenTelemetry agent sends for these apps, which
-# log nothing per request), ROUNDS (4), WARMUP
-# (40000 requests per server: the JIT of export on still compiles in the first rounds after it),
-# REQUESTS (10000 per window), CONCURRENCY (4), MAX_TOKENS (8), JDK (17; 25 or a JAVA_HOME), JVM_OPTS (added
-# to every server JVM), AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
+# dynamo-obs-traces otel-javaagent"; the first is the base of "added"; dynamo-obs-b: the agent jar AGENT_JAR_B,
+# export off — an A/B of two builds in one run; dynamo-obs-c: AGENT_JAR_C likewise, a third build;
+# dynamo-obs-export-b: AGENT_JAR_B with export on, to its own receiver; dynamo-obs-traces: export on with
+# OTEL_EXPORT_LOGS_ENABLED=false, spans only, as the OpenTelemetry agent sends for these apps, which log nothing
+# per request), ROUNDS (4), WARMUP (40000 requests per server: the JIT of export on still compiles in the first
+# rounds after it), REQUESTS (10000 per window), CONCURRENCY (4), MAX_TOKENS (8), JDK (17; 25 or a JAVA_HOME),
+# JVM_OPTS (added to every server JVM), AGENT_REV or AGENT_JAR (as in startup.sh), SKIP_BUILD=1.
 # Writes benchmarks/results/cpu-<date>.md (the report, also on stdout), .csv (one line a window) and
 # -threads.csv (every thread group's CPU per window); the servers' console output goes to
 # benchmarks/target/cpu-logs/.
@@ -113,12 +113,14 @@ start_server() { # stack instance index
       else envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${COLLECTOR_PORT[$cfg]}"); fi
       [[ $cfg == dynamo-obs-traces ]] && envs+=(OTEL_EXPORT_LOGS_ENABLED=false)
       opts=(-javaagent:"$AGENT_JAR_COPY") ;;
-    dynamo-obs-b|dynamo-obs-export-b) # another build of the agent (AGENT_JAR_B): an A/B of two builds in one run
-      [[ -f "${AGENT_JAR_B:-}" ]] || { log "$cfg needs AGENT_JAR_B (a dynamo-obs.jar)"; exit 1; }
+    dynamo-obs-b|dynamo-obs-c|dynamo-obs-export-b) # another build (AGENT_JAR_B, _C): builds side by side in one run
+      local jar=AGENT_JAR_B
+      [[ $cfg == dynamo-obs-c ]] && jar=AGENT_JAR_C
+      [[ -f "${!jar:-}" ]] || { log "$cfg needs $jar (a dynamo-obs.jar)"; exit 1; }
       envs=(DYN_SYSTEM_PORT="$sys" DYN_SYSTEM_HOST=127.0.0.1 OTEL_SERVICE_NAME="$stack")
-      if [[ $cfg == dynamo-obs-b ]]; then envs+=(OTEL_EXPORT_ENABLED=false)
+      if [[ $cfg != dynamo-obs-export-b ]]; then envs+=(OTEL_EXPORT_ENABLED=false)
       else envs+=(OTEL_EXPORT_ENABLED=true OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:${COLLECTOR_PORT[$cfg]}"); fi
-      opts=(-javaagent:"$AGENT_JAR_B") ;;
+      opts=(-javaagent:"${!jar}") ;;
     otel-javaagent)
       opts=(-javaagent:"$OTEL_AGENT_JAR" -Dotel.service.name="$stack" -Dotel.traces.exporter=otlp -Dotel.logs.exporter=otlp
         -Dotel.metrics.exporter=none -Dotel.exporter.otlp.protocol=grpc

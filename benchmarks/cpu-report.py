@@ -3,9 +3,9 @@
 
 Reads cpu-<date>.csv (one line a measured window) and cpu-<date>-threads.csv (each window's CPU by thread
 name) and prints, per stack, the median over the rounds of µs of server CPU per request (with several JVMs
-per configuration, cpu.sh's FORKS, the mean of the JVMs' medians, so that each JVM counts once), the rounds'
-spread, the added µs versus the first configuration (no agent), and the breakdown by thread group (request threads,
-JIT, GC, export, console, other), each with its difference from the base configuration's median, and how
+per configuration, cpu.sh's FORKS, the mean of the JVMs' medians, so that each JVM counts once), the
+rounds' spread, the added µs versus the first configuration (no agent), and the breakdown by thread group
+(request threads, JIT, GC, export, console, other), each with its difference from the base configuration's median, and how
 many CPUs other processes kept busy meanwhile. A window whose figure is more than 10 % off its
 JVM's median is listed as possibly disturbed.
 """
@@ -42,8 +42,8 @@ def main(path, threads_path):
                 configs.append(r["config"])
             if r["stack"] not in stacks:
                 stacks.append(r["stack"])
-    order = ["no-agent", "dynamo-obs", "dynamo-obs-b", "dynamo-obs-c", "dynamo-obs-export", "dynamo-obs-export-b", "dynamo-obs-traces",
-             "otel-javaagent"]
+    order = ["no-agent", "dynamo-obs", "dynamo-obs-b", "dynamo-obs-c", "dynamo-obs-export", "dynamo-obs-export-b",
+             "dynamo-obs-traces", "otel-javaagent"]
     configs.sort(key=lambda c: order.index(c) if c in order else 99)
     base = configs[0]
     threads = collections.defaultdict(lambda: collections.defaultdict(float))  # (stack, config) -> name -> ms
@@ -69,7 +69,8 @@ def main(path, threads_path):
     def paired(stack, config, column):
         """per round and JVM: config's µs per request minus the base's (the same fork number) in the same round"""
         b = {(r["round"], fork(r)): us(r, column) for r in windows[stack][base]}
-        return [us(r, column) - b[(r["round"], fork(r))] for r in windows[stack][config] if (r["round"], fork(r)) in b]
+        return [us(r, column) - b[(r["round"], fork(r))] for r in windows[stack][config]
+                if (r["round"], fork(r)) in b]
 
     multi = any(fork(r) != "1" for s in stacks for c in configs for r in windows[s][c])
 

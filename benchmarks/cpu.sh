@@ -58,7 +58,6 @@ read -r -a EXTRA_OPTS <<< "${JVM_OPTS:-}"
 if [[ ${PROFILE:-0} == 1 ]]; then
   EXTRA_OPTS+=(-XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints) # exact frames inside inlined code
 fi
-N=${#CONFIGS[@]}
 FORKS=${FORKS:-3}
 # the servers: FORKS JVMs of each configuration, each an instance "config/fork"
 INSTANCES=()

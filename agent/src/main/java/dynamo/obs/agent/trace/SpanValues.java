@@ -2,7 +2,7 @@ package dynamo.obs.agent.trace;
 
 import io.opentelemetry.api.common.AttributeKey;
 
-/** Attribute values in Dynamo's shapes, and the keys of the attributes every frontend request's span has. */
+/** Attribute values in Dynamo's shapes, and the keys of the attributes the agent's spans set on every request. */
 public final class SpanValues {
   // made once: a key made from its name on every set is the span's largest allocation
   public static final AttributeKey<String> METHOD = AttributeKey.stringKey("method");

@@ -3,6 +3,7 @@ package dynamo.obs.agent.worker;
 import dynamo.obs.agent.frontend.JsonFieldScanner;
 import dynamo.obs.agent.frontend.RequestBody;
 import dynamo.obs.agent.trace.SpanParent;
+import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
@@ -104,7 +105,8 @@ public final class InboundRequest implements RequestBody, JsonFieldScanner.Liste
     if (s == null) {
       s = tracing.start("handle_payload", TraceSpan.Kind.SERVER, remoteParent, xRequestId, requestId, startNanos);
       s.set("component", id.component()).set("endpoint", id.endpoint()).set("namespace", id.namespace())
-          .set("instance_id", id.routerId()).set("x_request_id", xRequestId).set("request_id", requestId);
+          .set("instance_id", id.routerId()).set(SpanValues.X_REQUEST_ID, xRequestId)
+          .set(SpanValues.REQUEST_ID, requestId);
       span = s;
     }
     return s;

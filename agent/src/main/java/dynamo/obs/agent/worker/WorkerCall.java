@@ -54,10 +54,10 @@ public final class WorkerCall {
   /** What the engine's response said of itself (-1 / null when it did not say). */
   void reported(long inputTokens, long outputTokens, String finishReason) {
     if (inputTokens >= 0) {
-      span.set("input_tokens", inputTokens);
+      span.set(SpanValues.INPUT_TOKENS, inputTokens);
     }
     if (outputTokens >= 0 && tokens == 0) {
-      span.set("output_tokens", outputTokens);
+      span.set(SpanValues.OUTPUT_TOKENS, outputTokens);
     }
     if (finishReason != null) {
       span.set("finish_reason", finishReason.toLowerCase(Locale.ROOT));
@@ -127,11 +127,11 @@ public final class WorkerCall {
           end == End.ERROR ? "internal" : "cancelled", elapsedMs);
     }
     if (tokens > 0 || span.attribute("output_tokens") == null) {
-      span.set("output_tokens", (long) tokens);
+      span.set(SpanValues.OUTPUT_TOKENS, tokens);
     }
     long first = firstTokenNanos;
     if (first != 0) {
-      span.set("ttft_ms", SpanValues.millis(first - startNanos));
+      span.set(SpanValues.TTFT_MS, SpanValues.millis(first - startNanos));
     }
     if (end == End.ERROR) {
       span.error("error");

@@ -2,6 +2,7 @@ package dynamo.obs.agent.worker;
 
 import dynamo.obs.agent.health.HealthState;
 import dynamo.obs.agent.trace.SpanParent;
+import dynamo.obs.agent.trace.SpanValues;
 import dynamo.obs.agent.trace.TraceSpan;
 import dynamo.obs.agent.trace.Tracing;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -230,7 +231,7 @@ public final class WorkerRuntime {
       SpanParent parent = in != null ? in.span(t, workerIdentity) : context.parent();
       span = t.start("engine.generate", TraceSpan.Kind.INTERNAL, parent, context.xRequestId(), context.requestId(),
           now);
-      span.set("model", series.model);
+      span.set(SpanValues.MODEL, series.model);
     }
     WorkerCall call = new WorkerCall(this, series, now, in, span);
     for (int i = 0; i < args.length; i++) {
@@ -396,7 +397,7 @@ public final class WorkerRuntime {
     if (t != null) {
       CallContext c = context;
       span = t.start("router.route_request", TraceSpan.Kind.INTERNAL, c.parent(), c.xRequestId(), c.requestId(), now);
-      span.set("request_id", c.requestId()).set("router_mode", routerMode);
+      span.set(SpanValues.REQUEST_ID, c.requestId()).set("router_mode", routerMode);
       c.routed(span); // the request goes on to the chosen worker as this span's child
     }
     return new RouterCall(now, span);

@@ -61,6 +61,7 @@ public class EventFieldsBenchmark {
     return treeMap("request_id", REQUEST_ID, "model", MODEL, "endpoint", "chat_completions", "request_type",
         "stream", "status", "success", "elapsed_ms", elapsed++ & 1023);
   }
+
   private static Map<String, String> treeMap(Object... namesAndValues) {
     Map<String, Object> fields = new LinkedHashMap<>();
     for (int i = 0; i < namesAndValues.length; i += 2) {

@@ -65,6 +65,11 @@ public final class AgentEvents {
   static final String[] FAILED_FIELDS = {"elapsed_ms", "endpoint", "error_detail", "error_type", "model", "request_id",
       "request_type", "status"};
 
+  /** Whether the request lifecycle events at {@code level} are written ({@code DYN_LOG} for their target). */
+  public static boolean logged(Level level) {
+    return AgentLog.enabled(REQUEST_TARGET, level);
+  }
+
   /** "request received" at INFO with {@code request_id}, {@code model}, {@code endpoint}, {@code request_type}. */
   public static void requestReceived(String requestId, String model, String endpoint, String requestType) {
     if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
@@ -97,6 +102,25 @@ public final class AgentEvents {
               errorDetail(errorType), errorType, model, requestId, requestType, status));
     }
   }
+
+  /**
+   * A worker's "request received" at INFO with its {@code request_id} alone, as upstream's worker writes it however
+   * the request ends (lib/runtime/src/pipeline/network/ingress/push_handler.rs, {@code handle_payload_shared}).
+   */
+  public static void workerRequestReceived(String requestId) {
+    if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
+      emitFields(REQUEST_TARGET, Level.INFO, "request received", SortedFields.sorted(REQUEST_ID_FIELD, requestId));
+    }
+  }
+
+  /** A worker's "request completed" at INFO with its {@code request_id} alone ({@code RequestMetricsGuard}'s drop). */
+  public static void workerRequestCompleted(String requestId) {
+    if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
+      emitFields(REQUEST_TARGET, Level.INFO, "request completed", SortedFields.sorted(REQUEST_ID_FIELD, requestId));
+    }
+  }
+
+  static final String[] REQUEST_ID_FIELD = {"request_id"};
 
   /** Upstream's {@code error_detail} of an {@code error_type} (InflightGuard's drop, metrics.rs). */
   static String errorDetail(String errorType) {

@@ -1,5 +1,7 @@
 package dynamo.obs.agent.frontend;
 
+import dynamo.obs.agent.applog.AgentEvents;
+import dynamo.obs.agent.config.LogFilter.Level;
 import dynamo.obs.agent.trace.SpanValues;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -405,10 +407,13 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     s.active.inc();
     s.queued.inc();
     queued = true;
-    if (span != null) {
-      dynamo.obs.agent.applog.AgentEvents.requestReceived(requestId(), s.model,
-          FrontendMetrics.ENDPOINTS.get(endpoint), streamRequested || eventStream ? "stream" : "unary");
+    if (AgentEvents.logged(Level.INFO)) { // the request id is made only for a line that is written
+      AgentEvents.requestReceived(requestId(), s.model, FrontendMetrics.ENDPOINTS.get(endpoint), requestType());
     }
+  }
+
+  private String requestType() {
+    return streamRequested || eventStream ? "stream" : "unary";
   }
 
   private void leaveQueue() {
@@ -691,6 +696,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
     // last, so that a scrape that sees the request counted sees all of its series too
     s.requests(endpoint, stream, outcome).inc();
+    logCompleted(outcome, now); // inside the span, before it ends
     if (span != null) {
       endSpan(outcome, now);
     }
@@ -739,21 +745,27 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
   }
 
+  /**
+   * Upstream's "request completed" of a counted request (a request rejected before it was counted has no lifecycle
+   * events, as upstream): at INFO, or ERROR for a failure, whether or not spans are made.
+   */
+  private void logCompleted(Outcome outcome, long now) {
+    boolean success = outcome == Outcome.SUCCESS;
+    if (!AgentEvents.logged(success ? Level.INFO : Level.ERROR)) {
+      return;
+    }
+    long elapsedMs = (now - startNanos) / 1_000_000;
+    String endpointName = FrontendMetrics.ENDPOINTS.get(endpoint);
+    if (success) {
+      AgentEvents.requestCompleted(requestId(), series.model, endpointName, requestType(), outcome.status, elapsedMs);
+    } else {
+      AgentEvents.requestFailed(requestId(), series.model, endpointName, requestType(), outcome.status,
+          outcome.errorType, elapsedMs);
+    }
+  }
+
   private void endSpan(Outcome outcome, long now) {
     dynamo.obs.agent.trace.TraceSpan t = span;
-    long elapsedMs = (now - startNanos) / 1_000_000;
-    if (!excluded) { // a request rejected before it was counted has no lifecycle events, as upstream
-      String model = series != null ? series.model : null;
-      String endpointName = FrontendMetrics.ENDPOINTS.get(endpoint);
-      String requestType = streamRequested || eventStream ? "stream" : "unary";
-      if (outcome == Outcome.SUCCESS) {
-        dynamo.obs.agent.applog.AgentEvents.requestCompleted(requestId(), model, endpointName, requestType,
-            outcome.status, elapsedMs);
-      } else {
-        dynamo.obs.agent.applog.AgentEvents.requestFailed(requestId(), model, endpointName, requestType,
-            outcome.status, outcome.errorType, elapsedMs);
-      }
-    }
     if (series != null) {
       t.set(SpanValues.MODEL, series.model);
     }

@@ -23,6 +23,8 @@ public final class WorkerCall {
   private final InboundRequest inbound;
   /** The {@code engine.generate} span, when tracing is on. */
   private final TraceSpan span;
+  /** The request id the call's lifecycle lines carry (its span's), or null: then it writes none, as upstream. */
+  private final String requestId;
   private final AtomicInteger state = new AtomicInteger();
   private volatile long firstTokenNanos;
   private int tokens;
@@ -31,9 +33,10 @@ public final class WorkerCall {
   boolean awaitsHandler;
 
   WorkerCall(WorkerRuntime runtime, WorkerMetrics.ModelSeries series, long startNanos, InboundRequest inbound,
-      TraceSpan span) {
+      TraceSpan span, String requestId) {
     this.runtime = runtime;
     this.span = span;
+    this.requestId = requestId;
     this.series = series;
     this.startNanos = startNanos;
     this.inbound = inbound;
@@ -42,8 +45,8 @@ public final class WorkerCall {
     if (inbound != null) {
       inbound.countInto(series.requestBytes, series.responseBytes);
     }
-    if (span != null) {
-      AgentEvents.requestReceived(span.requestId(), series.model, null, null);
+    if (requestId != null) {
+      AgentEvents.workerRequestReceived(requestId);
     }
   }
 
@@ -105,6 +108,9 @@ public final class WorkerCall {
       } else if (end == End.CANCELLED) {
         series.cancellations.inc();
       }
+      if (requestId != null) {
+        AgentEvents.workerRequestCompleted(requestId); // inside the span, before it ends
+      }
       if (span != null) {
         endSpan(end);
       }
@@ -119,13 +125,6 @@ public final class WorkerCall {
   }
 
   private void endSpan(End end) {
-    long elapsedMs = (System.nanoTime() - startNanos) / 1_000_000;
-    if (end == End.OK) {
-      AgentEvents.requestCompleted(span.requestId(), series.model, null, null, "success", elapsedMs);
-    } else {
-      AgentEvents.requestFailed(span.requestId(), series.model, null, null, "error",
-          end == End.ERROR ? "internal" : "cancelled", elapsedMs);
-    }
     if (tokens > 0 || span.attribute("output_tokens") == null) {
       span.set(SpanValues.OUTPUT_TOKENS, tokens);
     }

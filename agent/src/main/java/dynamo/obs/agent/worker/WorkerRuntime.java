@@ -233,7 +233,8 @@ public final class WorkerRuntime {
           now);
       span.set(SpanValues.MODEL, series.model);
     }
-    WorkerCall call = new WorkerCall(this, series, now, in, span);
+    WorkerCall call = new WorkerCall(this, series, now, in, span,
+        span != null ? span.requestId() : context.requestId());
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
       if (a == null) {

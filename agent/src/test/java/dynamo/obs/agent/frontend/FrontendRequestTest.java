@@ -7,17 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.config.ConfigSource;
+import dynamo.obs.agent.config.LogFilter;
+import dynamo.obs.agent.console.AgentLog;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The recorder against a real Prometheus registry: exact series values from the exposition text. */
@@ -33,6 +38,26 @@ class FrontendRequestTest {
     registry = new PrometheusRegistry();
     Config c = Config.read(new ConfigSource(env, new Properties()), List.of());
     return new FrontendMetrics(c, registry, refused::incrementAndGet);
+  }
+
+  /** The agent's console: the lifecycle lines every counted request writes. */
+  private final ByteArrayOutputStream console = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void captureConsole() {
+    AgentLog.redirect(new PrintStream(console, true, StandardCharsets.UTF_8));
+  }
+
+  @AfterEach
+  void restoreConsole() {
+    AgentLog.flushLater();
+    AgentLog.configure(false, false, LogFilter.DEFAULT);
+    AgentLog.redirect(System.err);
+  }
+
+  private List<String> consoleLines() {
+    AgentLog.flushLater(); // the lifecycle lines are written by the agent's console thread
+    return console.toString(StandardCharsets.UTF_8).lines().toList();
   }
 
   private FrontendRequest request(int endpoint) {
@@ -138,6 +163,66 @@ class FrontendRequestTest {
     assertEquals(1.0, value("dynamo_frontend_inflight_requests" + m), "counted once");
     next.completed();
     assertEquals(0.0, value("dynamo_frontend_inflight_requests" + m));
+  }
+
+  /**
+   * Upstream's InflightGuard writes "request received" and "request completed" at INFO (a failure at ERROR) for every
+   * request it counts, whether or not traces are exported: so does a request without a span.
+   */
+  @Test
+  void everyCountedRequestWritesItsLifecycleLinesWithoutASpan() {
+    AgentLog.flushLater();
+    console.reset();
+    FrontendRequest r = request(0);
+    feed(r, "{\"model\":\"m\",\"stream\":true}");
+    r.responseStarted(200, true);
+    respond(r, "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n", 64);
+    r.completed();
+    FrontendRequest missing = request(1);
+    feed(missing, "{\"model\":\"nobody-serves-this\",\"prompt\":\"x\"}");
+    missing.responseStarted(404, false);
+    missing.completed();
+    FrontendRequest notJson = request(0);
+    feed(notJson, "{\"model\":");
+    notJson.responseStarted(400, false);
+    notJson.completed();
+    List<String> lines = consoleLines();
+    assertEquals(4, lines.size(), "two lines for each counted request, none for a body that is not JSON:\n" + lines);
+    String id = "request_id=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
+    assertTrue(
+        lines.get(0).matches("\\S+Z  INFO dynamo_obs.request: request received endpoint=chat_completions model=m "
+            + id + " request_type=stream"),
+        lines.get(0));
+    assertTrue(lines.get(1).matches("\\S+Z  INFO dynamo_obs.request: request completed elapsed_ms=\\d+ "
+        + "endpoint=chat_completions model=m " + id + " request_type=stream status=success"), lines.get(1));
+    assertEquals(lines.get(0).replaceAll(".*request_id=(\\S+).*", "$1"),
+        lines.get(1).replaceAll(".*request_id=(\\S+).*", "$1"), "one request id for both lines");
+    assertTrue(lines.get(2).matches("\\S+Z  INFO dynamo_obs.request: request received endpoint=completions "
+        + "model=unknown_model " + id + " request_type=unary"), lines.get(2));
+    assertTrue(lines.get(3).matches("\\S+Z ERROR dynamo_obs.request: request completed elapsed_ms=\\d+ "
+        + "endpoint=completions error_detail=model or resource not found error_type=not_found model=unknown_model "
+        + id + " request_type=unary status=error"), lines.get(3));
+  }
+
+  /** {@code DYN_LOG} filters the lifecycle lines by their target: a filtered level writes nothing. */
+  @Test
+  void dynLogFiltersTheLifecycleLines() {
+    AgentLog.configure(false, false, LogFilter.DEFAULT.withDirectives("info,dynamo_obs.request=error", bad -> {
+    }));
+    AgentLog.flushLater();
+    console.reset();
+    FrontendRequest ok = request(0);
+    feed(ok, "{\"model\":\"m\"}");
+    ok.responseStarted(200, false);
+    ok.completed();
+    FrontendRequest failed = request(0);
+    feed(failed, "{\"model\":\"m\"}");
+    failed.responseStarted(500, false);
+    failed.completed();
+    List<String> lines = consoleLines();
+    assertEquals(1, lines.size(), lines.toString());
+    assertTrue(lines.get(0).contains(" ERROR dynamo_obs.request: request completed ") && lines.get(0).contains(
+        "error_type=internal"), lines.get(0));
   }
 
   @Test

@@ -121,6 +121,32 @@ class FrontendMetricsIT {
     assertEquals(1.0, value(m, "dynamo_frontend_output_sequence_tokens_bucket{model=\"Stream-Model\",le=\"100.0\"}"));
   }
 
+  /**
+   * With export off (the default) every counted request still writes upstream's two lifecycle lines to the console
+   * (InflightGuard: "request received" at INFO, "request completed" at INFO, at ERROR for a failure), under the
+   * inbound request id.
+   */
+  @Test
+  void lifecycleLinesAreWrittenWithExportOff() {
+    String ok = "0b6a3f2e-9c4d-4e1f-8a7b-5c6d7e8f9a01";
+    String failed = "0b6a3f2e-9c4d-4e1f-8a7b-5c6d7e8f9a02";
+    assertEquals(200, post(appPort, "/v1/chat/completions", "stream",
+        "{\"model\":\"lifecycle-m\",\"stream\":true,\"messages\":[]}", "request-id", ok).statusCode());
+    assertEquals(500, post(appPort, "/v1/completions", "status-500", "{\"model\":\"lifecycle-m\"}", "request-id",
+        failed).statusCode());
+    String received = " INFO dynamo_obs.request: request received endpoint=chat_completions model=lifecycle-m request_id="
+        + ok + " request_type=stream";
+    app.awaitStderr(Pattern.compile(Pattern.quote(received)));
+    app.awaitStderr(Pattern.compile(" INFO dynamo_obs\\.request: request completed elapsed_ms=\\d+ "
+        + "endpoint=chat_completions model=lifecycle-m request_id=" + ok + " request_type=stream status=success"));
+    app.awaitStderr(Pattern.compile(Pattern.quote(" INFO dynamo_obs.request: request received endpoint=completions "
+        + "model=lifecycle-m request_id=" + failed + " request_type=unary")));
+    app.awaitStderr(Pattern.compile(" ERROR dynamo_obs\\.request: request completed elapsed_ms=\\d+ "
+        + "endpoint=completions error_detail=internal server error during processing error_type=internal "
+        + "model=lifecycle-m request_id=" + failed + " request_type=unary status=error"));
+    assertEquals(1, app.stderrLinesContaining(received).size(), "one line per event:\n" + app.stderr());
+  }
+
   @Test
   void streamedCompletionWithoutUsageCountsContentEvents() {
     assertEquals(200,

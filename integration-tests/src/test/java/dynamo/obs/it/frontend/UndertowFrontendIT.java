@@ -44,12 +44,6 @@ class UndertowFrontendIT {
     return StackAppsIT.post(port, path, scenario, body, headers);
   }
 
-  /** The agent's WARN and ERROR lines in an application's output. */
-  static List<String> complaints(AgentProcess app) {
-    return app.stderrLines().stream().filter(l -> l.contains(" WARN dynamo_obs") || l.contains(" ERROR dynamo_obs"))
-        .toList();
-  }
-
   private static AgentProcess.Builder withSystemPort(AgentProcess.Builder b, int port) {
     return b.env("DYN_SYSTEM_PORT", "" + port).env("DYN_SYSTEM_HOST", "127.0.0.1");
   }
@@ -78,7 +72,7 @@ class UndertowFrontendIT {
           requests("thrower-async", "completions", "unary", "error", "internal"), 1,
           "dynamo_frontend_inflight_requests{model=\"thrower-async\"}", 0);
       app.assertAlive();
-      assertEquals(List.of(), complaints(app.process()), "the agent warned of nothing");
+      assertEquals(List.of(), app.process().agentComplaints(), "the agent warned of nothing");
     }
   }
 
@@ -131,7 +125,7 @@ class UndertowFrontendIT {
         Poll.until("one UT005071 per handler that threw", app::stderr,
             t -> t.lines().filter(l -> l.contains("UT005071")).count() == 2, app.process());
       }
-      assertEquals(List.of(), complaints(with.process()), "the agent warned of nothing");
+      assertEquals(List.of(), with.process().agentComplaints(), "the agent warned of nothing");
     }
   }
 

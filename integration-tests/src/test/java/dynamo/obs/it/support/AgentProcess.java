@@ -415,6 +415,17 @@ public final class AgentProcess implements AutoCloseable {
     return stderr.await(p, timeout, this);
   }
 
+  /**
+   * The agent's WARN and ERROR lines on stderr: its complaints. A failed request's lifecycle line (ERROR under
+   * {@code dynamo_obs.request}, as upstream writes it) reports the request, not the agent, and is not one.
+   */
+  public List<String> agentComplaints() {
+    return stderr.lines().stream()
+        .filter(l -> (l.contains(" WARN dynamo_obs") || l.contains(" ERROR dynamo_obs"))
+            && !l.contains(" dynamo_obs.request: request completed "))
+        .collect(Collectors.toList());
+  }
+
   /** Lines of stderr that contain {@code needle}. */
   public List<String> stderrLinesContaining(String needle) {
     return stderr.lines().stream().filter(l -> l.contains(needle)).collect(Collectors.toList());

@@ -1,5 +1,6 @@
 package dynamo.obs.it.worker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamo.obs.it.apps.BodyModelWorkerApp;
@@ -39,6 +40,31 @@ class InboundModelIT {
           t -> Double.valueOf(responseBytes).equals(
               WorkerMethodsIT.value(t, "dynamo_component_response_bytes_total", "Body-Model/7B", null)),
           app);
+    }
+  }
+
+  /**
+   * Upstream's worker writes "request received" and "request completed" at INFO with the request's id alone, however
+   * the request ends, and only for a request that carries an id (push_handler.rs): so does an engine call, with export
+   * off.
+   */
+  @Test
+  void anEngineCallWritesUpstreamsWorkerLifecycleLinesForARequestWithAnId() {
+    int system = FreePort.pick();
+    try (AgentProcess app = AgentProcess.app(BodyModelWorkerApp.class).env("DYN_SYSTEM_PORT", "" + system)
+        .env("DYN_OBS_WORKER_METHODS", "dynamo.obs.it.apps.BodyModelWorkerApp$Engine[generate]").start()) {
+      int port = Integer.parseInt(app.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
+      SystemServer sys = new SystemServer(app, system);
+      sys.awaitInstrumentationActive();
+      String id = "5f0c1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
+      HttpResponse<String> r = Http.post(port, "/generate", "{\"model\":\"m\"}", "x-dynamo-request-id", id);
+      assertTrue(r.statusCode() == 200, Http.describe(r));
+      app.awaitStderr(Pattern.compile(" INFO dynamo_obs\\.request: request received request_id=" + id + "$"));
+      app.awaitStderr(Pattern.compile(" INFO dynamo_obs\\.request: request completed request_id=" + id + "$"));
+      Http.post(port, "/generate", "{\"model\":\"no-id\"}");
+      Poll.until("the call without an id counted", sys::metrics, t -> t.contains("model=\"no-id\""), app);
+      assertEquals(2, app.stderrLinesContaining("dynamo_obs.request:").size(), "no lines without a request id:\n"
+          + app.stderr());
     }
   }
 }

@@ -65,6 +65,14 @@ class FrontendRequestTest {
     });
   }
 
+  /** A unary request with this body, answered with this status and no body. */
+  private void answered(int endpoint, String body, int status) {
+    FrontendRequest r = request(endpoint);
+    feed(r, body);
+    r.responseStarted(status, false);
+    r.completed();
+  }
+
   private static void feed(FrontendRequest r, String body) {
     byte[] b = body.getBytes(StandardCharsets.UTF_8);
     r.requestBytes(b, 0, b.length);
@@ -178,14 +186,8 @@ class FrontendRequestTest {
     r.responseStarted(200, true);
     respond(r, "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n", 64);
     r.completed();
-    FrontendRequest missing = request(1);
-    feed(missing, "{\"model\":\"nobody-serves-this\",\"prompt\":\"x\"}");
-    missing.responseStarted(404, false);
-    missing.completed();
-    FrontendRequest notJson = request(0);
-    feed(notJson, "{\"model\":");
-    notJson.responseStarted(400, false);
-    notJson.completed();
+    answered(1, "{\"model\":\"nobody-serves-this\",\"prompt\":\"x\"}", 404);
+    answered(0, "{\"model\":", 400);
     List<String> lines = consoleLines();
     assertEquals(4, lines.size(), "two lines for each counted request, none for a body that is not JSON:\n" + lines);
     String id = "request_id=[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}";
@@ -211,14 +213,8 @@ class FrontendRequestTest {
     }));
     AgentLog.flushLater();
     console.reset();
-    FrontendRequest ok = request(0);
-    feed(ok, "{\"model\":\"m\"}");
-    ok.responseStarted(200, false);
-    ok.completed();
-    FrontendRequest failed = request(0);
-    feed(failed, "{\"model\":\"m\"}");
-    failed.responseStarted(500, false);
-    failed.completed();
+    answered(0, "{\"model\":\"m\"}", 200);
+    answered(0, "{\"model\":\"m\"}", 500);
     List<String> lines = consoleLines();
     assertEquals(1, lines.size(), lines.toString());
     assertTrue(lines.get(0).contains(" ERROR dynamo_obs.request: request completed ") && lines.get(0).contains(

@@ -18,11 +18,16 @@ import org.junit.jupiter.api.Test;
  * of the worker's inbound request body (as it spells it), not {@code unknown}.
  */
 class InboundModelIT {
+  /** The worker app with its engine method named, export off. */
+  private static AgentProcess worker(int systemPort) {
+    return AgentProcess.app(BodyModelWorkerApp.class).env("DYN_SYSTEM_PORT", "" + systemPort)
+        .env("DYN_OBS_WORKER_METHODS", "dynamo.obs.it.apps.BodyModelWorkerApp$Engine[generate]").start();
+  }
+
   @Test
   void theInboundBodysModelLabelsAnEngineCallWhoseArgumentsHaveNone() {
     int system = FreePort.pick();
-    try (AgentProcess app = AgentProcess.app(BodyModelWorkerApp.class).env("DYN_SYSTEM_PORT", "" + system)
-        .env("DYN_OBS_WORKER_METHODS", "dynamo.obs.it.apps.BodyModelWorkerApp$Engine[generate]").start()) {
+    try (AgentProcess app = worker(system)) {
       int port = Integer.parseInt(app.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
       SystemServer sys = new SystemServer(app, system);
       sys.awaitInstrumentationActive();
@@ -51,8 +56,7 @@ class InboundModelIT {
   @Test
   void anEngineCallWritesUpstreamsWorkerLifecycleLinesForARequestWithAnId() {
     int system = FreePort.pick();
-    try (AgentProcess app = AgentProcess.app(BodyModelWorkerApp.class).env("DYN_SYSTEM_PORT", "" + system)
-        .env("DYN_OBS_WORKER_METHODS", "dynamo.obs.it.apps.BodyModelWorkerApp$Engine[generate]").start()) {
+    try (AgentProcess app = worker(system)) {
       int port = Integer.parseInt(app.awaitStdout(Pattern.compile("READY (\\d+)")).group(1));
       SystemServer sys = new SystemServer(app, system);
       sys.awaitInstrumentationActive();

@@ -72,6 +72,16 @@ final class BackgroundConsole {
     queue.add(event);
   }
 
+  /** Events waiting to be written (tests). */
+  int waiting() {
+    return size.get();
+  }
+
+  /** Events dropped because the console could not keep up (tests). */
+  long dropped() {
+    return dropped.get();
+  }
+
   /** Writes everything queued so far, on the caller's thread. */
   void flush() {
     while (drain()) {

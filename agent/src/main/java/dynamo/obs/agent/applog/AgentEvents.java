@@ -108,15 +108,17 @@ public final class AgentEvents {
    * the request ends (lib/runtime/src/pipeline/network/ingress/push_handler.rs, {@code handle_payload_shared}).
    */
   public static void workerRequestReceived(String requestId) {
-    if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
-      emitFields(REQUEST_TARGET, Level.INFO, "request received", SortedFields.sorted(REQUEST_ID_FIELD, requestId));
-    }
+    workerRequestEvent("request received", requestId);
   }
 
   /** A worker's "request completed" at INFO with its {@code request_id} alone ({@code RequestMetricsGuard}'s drop). */
   public static void workerRequestCompleted(String requestId) {
+    workerRequestEvent("request completed", requestId);
+  }
+
+  private static void workerRequestEvent(String message, String requestId) {
     if (AgentLog.enabled(REQUEST_TARGET, Level.INFO)) {
-      emitFields(REQUEST_TARGET, Level.INFO, "request completed", SortedFields.sorted(REQUEST_ID_FIELD, requestId));
+      emitFields(REQUEST_TARGET, Level.INFO, message, SortedFields.sorted(REQUEST_ID_FIELD, requestId));
     }
   }
 

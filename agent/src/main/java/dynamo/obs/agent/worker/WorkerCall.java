@@ -23,7 +23,7 @@ public final class WorkerCall {
   private final InboundRequest inbound;
   /** The {@code engine.generate} span, when tracing is on. */
   private final TraceSpan span;
-  /** The request id the call's lifecycle lines carry (its span's), or null: then it writes none, as upstream. */
+  /** The id of the request the call serves (its span's too), or null: then it writes no lifecycle lines, as upstream. */
   private final String requestId;
   private final AtomicInteger state = new AtomicInteger();
   private volatile long firstTokenNanos;

@@ -225,16 +225,15 @@ public final class WorkerRuntime {
     }
     long now = System.nanoTime();
     WorkerMetrics.ModelSeries series = metrics().model(model);
+    String requestId = context.requestId();
     TraceSpan span = null;
     Tracing t = tracing;
     if (t != null) {
       SpanParent parent = in != null ? in.span(t, workerIdentity) : context.parent();
-      span = t.start("engine.generate", TraceSpan.Kind.INTERNAL, parent, context.xRequestId(), context.requestId(),
-          now);
+      span = t.start("engine.generate", TraceSpan.Kind.INTERNAL, parent, context.xRequestId(), requestId, now);
       span.set(SpanValues.MODEL, series.model);
     }
-    WorkerCall call = new WorkerCall(this, series, now, in, span,
-        span != null ? span.requestId() : context.requestId());
+    WorkerCall call = new WorkerCall(this, series, now, in, span, requestId);
     for (int i = 0; i < args.length; i++) {
       Object a = args[i];
       if (a == null) {

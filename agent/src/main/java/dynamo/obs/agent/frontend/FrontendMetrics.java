@@ -3,13 +3,13 @@ package dynamo.obs.agent.frontend;
 import dynamo.obs.agent.config.Config;
 import dynamo.obs.agent.metrics.LogBuckets;
 import dynamo.obs.agent.metrics.ModelSeriesCache;
+import dynamo.obs.agent.metrics.StripedCounter;
+import dynamo.obs.agent.metrics.StripedHistogram;
 import dynamo.obs.agent.metrics.TraceExemplars;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
-import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
-import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -30,25 +30,25 @@ public final class FrontendMetrics {
   /** Upstream's per-request media-count buckets: every integer through 10, then coarse steps. */
   static final double[] MEDIA_COUNT_BUCKETS = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30, 40, 50, 100};
 
-  private final Counter requests;
-  private final Counter started;
+  private final StripedCounter requests;
+  private final StripedCounter started;
   private final Gauge inflight;
   private final Gauge active;
   private final Gauge queued;
   private final Gauge disconnected;
-  private final Histogram duration;
-  private final Histogram ttft;
-  private final Histogram itl;
-  private final Histogram isl;
-  private final Histogram osl;
-  private final Histogram cached;
-  private final Histogram embeddingLatency;
-  private final Histogram images;
-  private final Histogram videos;
-  private final Histogram audio;
-  private final Counter outputTokens;
-  private final Counter cancellations;
-  private final Counter rejections;
+  private final StripedHistogram duration;
+  private final StripedHistogram ttft;
+  private final StripedHistogram itl;
+  private final StripedHistogram isl;
+  private final StripedHistogram osl;
+  private final StripedHistogram cached;
+  private final StripedHistogram embeddingLatency;
+  private final StripedHistogram images;
+  private final StripedHistogram videos;
+  private final StripedHistogram audio;
+  private final StripedCounter outputTokens;
+  private final StripedCounter cancellations;
+  private final StripedCounter rejections;
   private final ModelSeriesCache<ModelSeries> models;
   private volatile ModelSeries unknownModel;
   private static final int OUTCOMES = Outcome.values().length;
@@ -56,12 +56,10 @@ public final class FrontendMetrics {
   public FrontendMetrics(Config config, PrometheusRegistry registry, Runnable seriesRefused) {
     String p = config.metricsPrefix;
     this.models = new ModelSeriesCache<>(config.maxModels, seriesRefused, m -> new ModelSeries(m, true));
-    requests = Counter.builder().withoutExemplars().name(p + "_requests_total")
-        .help("Total number of LLM requests processed")
-        .labelNames("model", "endpoint", "request_type", "status", "error_type").register(registry);
-    started = Counter.builder().withoutExemplars().name(p + "_requests_started_total")
-        .help("Total number of LLM requests accepted by the frontend handler")
-        .labelNames("model", "endpoint", "request_type").register(registry);
+    requests = StripedCounter.register(registry, p + "_requests_total", "Total number of LLM requests processed",
+        "model", "endpoint", "request_type", "status", "error_type");
+    started = StripedCounter.register(registry, p + "_requests_started_total",
+        "Total number of LLM requests accepted by the frontend handler", "model", "endpoint", "request_type");
     inflight = Gauge.builder().withoutExemplars().name(p + "_inflight_requests")
         .help("Number of inflight requests (deprecated alias of active_requests)").labelNames("model")
         .register(registry);
@@ -72,19 +70,19 @@ public final class FrontendMetrics {
     disconnected = Gauge.builder().withoutExemplars().name(p + "_disconnected_clients")
         .help("Number of client disconnects").register(registry);
     // the latencies carry trace exemplars when spans are exported; the token counts do not
-    duration = histogram(TraceExemplars.histogram(), registry, p + "_request_duration_seconds",
+    duration = histogram(TraceExemplars.enabled(), registry, p + "_request_duration_seconds",
         "Duration of LLM requests", config.buckets("REQUEST_DURATION"));
-    ttft = histogram(TraceExemplars.histogram(), registry, p + "_time_to_first_token_seconds",
+    ttft = histogram(TraceExemplars.enabled(), registry, p + "_time_to_first_token_seconds",
         "Time to first token in seconds", config.buckets("TTFT"));
-    itl = histogram(TraceExemplars.histogram(), registry, p + "_inter_token_latency_seconds",
+    itl = histogram(TraceExemplars.enabled(), registry, p + "_inter_token_latency_seconds",
         "Inter-token latency in seconds", config.buckets("ITL"));
-    isl = histogram(Histogram.builder().withoutExemplars(), registry, p + "_input_sequence_tokens",
+    isl = histogram(false, registry, p + "_input_sequence_tokens",
         "Input sequence length in tokens",
         config.buckets("INPUT_SEQUENCE"));
-    osl = histogram(Histogram.builder().withoutExemplars(), registry, p + "_output_sequence_tokens",
+    osl = histogram(false, registry, p + "_output_sequence_tokens",
         "Output sequence length in tokens",
         config.buckets("OUTPUT_SEQUENCE"));
-    cached = histogram(Histogram.builder().withoutExemplars(), registry, p + "_cached_tokens",
+    cached = histogram(false, registry, p + "_cached_tokens",
         "Number of cached tokens (prefix cache hits) per request",
         config.buckets("INPUT_SEQUENCE"));
     Config.Buckets emb = config.buckets("EMBEDDING_LATENCY");
@@ -97,30 +95,22 @@ public final class FrontendMetrics {
         MEDIA_COUNT_BUCKETS);
     audio = histogram(registry, p + "_audio_per_request", "Number of audio_url content parts per request",
         MEDIA_COUNT_BUCKETS);
-    outputTokens = Counter.builder().withoutExemplars().name(p + "_output_tokens_total")
-        .help("Total number of output tokens generated")
-        .labelNames("model").register(registry);
-    cancellations = Counter.builder().withoutExemplars().name(p + "_model_cancellation_total")
-        .help("Total number of requests cancelled by the client").labelNames("model", "endpoint", "request_type")
-        .register(registry);
-    rejections = Counter.builder().withoutExemplars().name(p + "_model_rejection_total")
-        .help("Total number of requests rejected due to resource exhaustion").labelNames("model", "endpoint")
-        .register(registry);
+    outputTokens = StripedCounter.register(registry, p + "_output_tokens_total",
+        "Total number of output tokens generated", "model");
+    cancellations = StripedCounter.register(registry, p + "_model_cancellation_total",
+        "Total number of requests cancelled by the client", "model", "endpoint", "request_type");
+    rejections = StripedCounter.register(registry, p + "_model_rejection_total",
+        "Total number of requests rejected due to resource exhaustion", "model", "endpoint");
   }
 
-  private static Histogram histogram(PrometheusRegistry registry, String name, String help, Config.Buckets b) {
-    return histogram(Histogram.builder().withoutExemplars(), registry, name, help, b);
+  private static StripedHistogram histogram(PrometheusRegistry registry, String name, String help, double[] bounds) {
+    return StripedHistogram.register(registry, name, help, "model", bounds, false);
   }
 
-  private static Histogram histogram(Histogram.Builder builder, PrometheusRegistry registry, String name, String help,
+  private static StripedHistogram histogram(boolean exemplars, PrometheusRegistry registry, String name, String help,
       Config.Buckets b) {
-    return builder.name(name).help(help).labelNames("model")
-        .classicUpperBounds(LogBuckets.generate(b.min(), b.max(), b.count())).classicOnly().register(registry);
-  }
-
-  private static Histogram histogram(PrometheusRegistry registry, String name, String help, double[] bounds) {
-    return Histogram.builder().withoutExemplars().name(name).help(help).labelNames("model")
-        .classicUpperBounds(bounds).classicOnly().register(registry);
+    return StripedHistogram.register(registry, name, help, "model", LogBuckets.generate(b.min(), b.max(), b.count()),
+        exemplars);
   }
 
   /** The series of one model (as the request spells it), created on first use, capped. */
@@ -247,7 +237,8 @@ public final class FrontendMetrics {
   /** The series of what answers for one model produce. */
   final class Produced {
     final DistributionDataPoint ttft;
-    final DistributionDataPoint itl;
+    /** Added a request's tokens at a time ({@link StripedHistogram.Batch}). */
+    final StripedHistogram.Series itl;
     final DistributionDataPoint isl;
     final DistributionDataPoint osl;
     final DistributionDataPoint cached;

@@ -32,6 +32,11 @@ public final class TraceExemplars implements SpanContext {
     return enabled ? b.withExemplars() : b.withoutExemplars();
   }
 
+  /** Whether the latency histograms carry exemplars: spans are exported. */
+  public static boolean enabled() {
+    return enabled;
+  }
+
   /** The thread's span when it is sampled (exported): an exemplar must name a trace that exists. */
   private static ActiveSpan sampled() {
     ActiveSpan s = ActiveSpan.current();

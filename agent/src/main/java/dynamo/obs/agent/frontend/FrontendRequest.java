@@ -2,6 +2,7 @@ package dynamo.obs.agent.frontend;
 
 import dynamo.obs.agent.applog.AgentEvents;
 import dynamo.obs.agent.config.LogFilter.Level;
+import dynamo.obs.agent.metrics.StripedHistogram;
 import dynamo.obs.agent.trace.SpanValues;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -172,6 +173,15 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
   private long firstTokenNanos;
   private long lastTokenNanos;
   private int contentEvents;
+  /**
+   * A streamed answer's tokens and inter-token latencies not yet in the model's series: they are added once a second
+   * and at the request's end (before it is counted), not at every token, which would make a stream of a thousand
+   * tokens pay some thousands of atomic updates on lines every request thread shares.
+   */
+  private long pendingTokens;
+  private StripedHistogram.Batch itlBatch;
+  private long flushedNanos;
+  private static final long TOKENS_FLUSHED_NANOS = 1_000_000_000L;
 
   // per event
   private boolean eventContent;
@@ -190,6 +200,7 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     this.startNanos = startNanos;
     this.onEnd = onEnd;
     this.errors = errors;
+    this.flushedNanos = startNanos;
   }
 
   // ---- request -----------------------------------------------------------------------------------
@@ -588,17 +599,32 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     }
     long now = System.nanoTime();
     contentEvents += (int) tokens;
+    pendingTokens += tokens;
     FrontendMetrics.Produced p = series.produced;
-    p.outputTokens.inc(tokens);
     if (firstTokenNanos == 0) {
       firstToken(p, now);
     } else {
-      double perToken = (now - lastTokenNanos) / 1e9 / tokens;
-      for (long i = 0; i < tokens; i++) {
-        p.itl.observe(perToken);
+      if (itlBatch == null) {
+        itlBatch = p.itl.batch();
       }
+      itlBatch.observe((now - lastTokenNanos) / 1e9 / tokens, (int) Math.min(tokens, Integer.MAX_VALUE));
     }
     lastTokenNanos = now;
+    if (now - flushedNanos >= TOKENS_FLUSHED_NANOS) {
+      flushTokens(p, now);
+    }
+  }
+
+  /** The tokens counted and inter-token latencies observed since the last time, added to the model's series. */
+  private void flushTokens(FrontendMetrics.Produced p, long now) {
+    flushedNanos = now;
+    if (pendingTokens > 0) {
+      p.outputTokens.inc(pendingTokens);
+      pendingTokens = 0;
+    }
+    if (itlBatch != null) {
+      p.itl.add(itlBatch);
+    }
   }
 
   /** The first token: the request leaves the queue, its time to first token is observed. */
@@ -642,6 +668,9 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
         leaveQueue();
         series.inflight.dec();
         series.active.dec();
+        if (series.produced != null) {
+          flushTokens(series.produced, System.nanoTime()); // the tokens it produced were produced all the same
+        }
       }
     } finally {
       onEnd.accept(this);
@@ -687,10 +716,13 @@ public final class FrontendRequest implements JsonFieldScanner.Listener, SseScan
     s.active.dec();
     double seconds = (now - startNanos) / 1e9;
     s.duration.observe(seconds);
+    FrontendMetrics.Produced p = s.produced;
+    if (p != null) {
+      flushTokens(p, now);
+    }
     if (disconnected || status == 529) {
       recordRefusal(s, disconnected, stream);
     }
-    FrontendMetrics.Produced p = s.produced;
     if (p != null && (outcome == Outcome.SUCCESS || outcome == Outcome.CANCELLED)) {
       recordProduced(p, outcome, seconds);
     }

@@ -174,6 +174,48 @@ class FrontendRequestTest {
   }
 
   /**
+   * A running stream's tokens and inter-token latencies are added to its model's series once a second, not at every
+   * token, and all of them at its end, before it is counted; a client gone mid-stream keeps what it was sent counted.
+   */
+  @Test
+  void aRunningStreamsTokensReachTheSeriesOnceASecondAndAllAtItsEnd() throws IOException {
+    FrontendRequest served = request(0);
+    feed(served, "{\"model\":\"m\",\"stream\":true}");
+    served.responseStarted(200, true);
+    served.completed(); // the model is served: the next requests are counted from their bodies' end
+
+    String m = "{model=\"m\"}";
+    FrontendRequest r = request(0);
+    feed(r, "{\"model\":\"m\",\"stream\":true}");
+    r.responseStarted(200, true);
+    respond(r, chunk("a") + chunk("b") + chunk("c"), 64);
+    assertEquals(1.0, value("dynamo_frontend_time_to_first_token_seconds_count" + m), "the first token at once");
+    assertEquals(0.0, value("dynamo_frontend_output_tokens_total" + m), "not yet a second into the stream");
+    assertEquals(0.0, value("dynamo_frontend_inter_token_latency_seconds_count" + m));
+    respond(r, chunk("d"), 64);
+    r.completed();
+    assertEquals(2.0, value(requests("m", CHAT, "stream", "success", "")));
+    assertEquals(4.0, value("dynamo_frontend_output_tokens_total" + m));
+    assertEquals(3.0, value("dynamo_frontend_inter_token_latency_seconds_count" + m));
+
+    // a stream that began over a second ago: its first token adds what it holds at once, the next ones are held
+    FrontendRequest old = new FrontendRequest(metrics, 0, System.nanoTime() - 1_500_000_000L, ended::add, t -> {
+    });
+    feed(old, "{\"model\":\"m\",\"stream\":true}");
+    old.responseStarted(200, true);
+    respond(old, chunk("a"), 64);
+    assertEquals(5.0, value("dynamo_frontend_output_tokens_total" + m));
+    respond(old, chunk("b") + chunk("c"), 64);
+    assertEquals(5.0, value("dynamo_frontend_output_tokens_total" + m));
+    assertEquals(3.0, value("dynamo_frontend_inter_token_latency_seconds_count" + m));
+    old.clientGone();
+    assertEquals(7.0, value("dynamo_frontend_output_tokens_total" + m), "a cancelled stream's tokens count too");
+    assertEquals(5.0, value("dynamo_frontend_inter_token_latency_seconds_count" + m));
+    assertEquals(1.0, value("dynamo_frontend_model_cancellation_total{endpoint=\"chat_completions\",model=\"m\","
+        + "request_type=\"stream\"}"));
+  }
+
+  /**
    * Upstream's InflightGuard writes "request received" and "request completed" at INFO (a failure at ERROR) for every
    * request it counts, whether or not traces are exported: so does a request without a span.
    */

@@ -366,7 +366,15 @@ public final class JsonFieldScanner {
         nodes = Arrays.copyOf(nodes, memoNodes.length);
       }
       System.arraycopy(memoIsObject, 0, isObject, 0, d);
-      System.arraycopy(memoNodes, 0, nodes, 0, d);
+      Node[] to = nodes;
+      for (int k = 0; k < d; k++) {
+        // the last event walked the same path, so these are mostly its nodes already: a reference array's copy
+        // calls into the VM for the collector's card marks (G1's write_ref_array_post), a compare does not
+        Node node = memoNodes[k];
+        if (to[k] != node) {
+          to[k] = node;
+        }
+      }
       depth = d;
       state = memoState;
       valueNode = memoValueNode;

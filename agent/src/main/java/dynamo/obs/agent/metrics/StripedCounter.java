@@ -1,7 +1,6 @@
 package dynamo.obs.agent.metrics;
 
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
-import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
@@ -11,7 +10,6 @@ import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -20,17 +18,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * into a {@code LongAdder} whose cells every thread shares. Exposed through the registry as client_java's own
  * counters are: the name without {@code _total}, which the writers add.
  */
-public final class StripedCounter implements Collector {
+public final class StripedCounter extends StripedMetric {
   private static final int LONG = 0;
   private static final int DOUBLE = 1;
   private static final int STRIDE = Stripes.stride(2);
 
-  private final MetricMetadata metadata;
   private final String[] labelNames;
   private final ConcurrentHashMap<List<String>, Series> series = new ConcurrentHashMap<>();
 
   public StripedCounter(String name, String help, String... labelNames) {
-    this.metadata = new MetricMetadata(name.endsWith("_total") ? name.substring(0, name.length() - 6) : name, help);
+    super(new MetricMetadata(name.endsWith("_total") ? name.substring(0, name.length() - 6) : name, help),
+        MetricType.COUNTER, labelNames);
     this.labelNames = labelNames.clone();
   }
 
@@ -59,26 +57,6 @@ public final class StripedCounter implements Collector {
       points.add(new CounterDataPointSnapshot(s.get(), s.labels, null, s.createdMillis));
     }
     return new CounterSnapshot(metadata, points);
-  }
-
-  @Override
-  public String getPrometheusName() {
-    return metadata.getPrometheusName();
-  }
-
-  @Override
-  public MetricType getMetricType() {
-    return MetricType.COUNTER;
-  }
-
-  @Override
-  public Set<String> getLabelNames() {
-    return Set.of(labelNames);
-  }
-
-  @Override
-  public MetricMetadata getMetadata() {
-    return metadata;
   }
 
   /** The counter of one set of label values. */

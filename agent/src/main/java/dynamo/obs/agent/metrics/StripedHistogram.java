@@ -4,7 +4,6 @@ import io.prometheus.metrics.config.PrometheusProperties;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.exemplars.ExemplarSampler;
 import io.prometheus.metrics.core.exemplars.ExemplarSamplerConfig;
-import io.prometheus.metrics.model.registry.Collector;
 import io.prometheus.metrics.model.registry.MetricType;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -16,7 +15,6 @@ import io.prometheus.metrics.model.snapshots.MetricMetadata;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -31,8 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * 5–8 µs of CPU a streamed request (BENCHMARKS.md, "Where the cost goes"). Here the count is the buckets' sum, so a
  * scrape always sees the count agree with the buckets; the sum may miss an observation being made at that moment.
  */
-public final class StripedHistogram implements Collector {
-  private final MetricMetadata metadata;
+public final class StripedHistogram extends StripedMetric {
   private final String labelName;
   /** The buckets' upper bounds, the last +Inf. */
   private final double[] bounds;
@@ -44,7 +41,7 @@ public final class StripedHistogram implements Collector {
    * @param withExemplars whether observations carry trace exemplars (while spans are exported)
    */
   public StripedHistogram(String name, String help, String labelName, double[] bounds, boolean withExemplars) {
-    this.metadata = new MetricMetadata(name, help);
+    super(new MetricMetadata(name, help), MetricType.HISTOGRAM, labelName);
     this.labelName = labelName;
     this.bounds = withInf(bounds);
     this.exemplars = withExemplars
@@ -83,26 +80,6 @@ public final class StripedHistogram implements Collector {
       points.add(s.snapshot());
     }
     return new HistogramSnapshot(metadata, points);
-  }
-
-  @Override
-  public String getPrometheusName() {
-    return metadata.getPrometheusName();
-  }
-
-  @Override
-  public MetricType getMetricType() {
-    return MetricType.HISTOGRAM;
-  }
-
-  @Override
-  public Set<String> getLabelNames() {
-    return Set.of(labelName);
-  }
-
-  @Override
-  public MetricMetadata getMetadata() {
-    return metadata;
   }
 
   /** The histogram of one label value. */

@@ -23,7 +23,10 @@ final class Stripes {
     return Math.max(4, Math.min(n, 16));
   }
 
-  /** Cells for {@code used} longs a stripe: a line ahead of the first stripe keeps it off the array's header. */
+  /**
+   * Cells for every stripe of {@code stride} longs ({@link #stride}), a line ahead of the first keeping it off the
+   * array's header.
+   */
   static long[] cells(int stride) {
     return new long[LINE + stride * COUNT];
   }
